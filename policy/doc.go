@@ -1,0 +1,10 @@
+// Package policy is zgate's pure decision core: it decodes the gate policy
+// file (.github/zgate.yml), parses and matches CODEOWNERS with GitHub's
+// semantics, and decides with [Evaluate] whether each gate of a pull request
+// is open.
+//
+// The package does no I/O and never reads the clock: everything it needs is
+// passed in as a [Policy], a [Facts] snapshot and the evaluation time, so the
+// same inputs always give the same [Decision]. The App, the Action and
+// `zgate simulate` all share this one path.
+package policy

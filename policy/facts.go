@@ -1,0 +1,82 @@
+package policy
+
+import "time"
+
+// Facts is everything known about one pull request at evaluation time. The
+// App gathers it from GitHub; `zgate simulate` reads it from a snapshot file
+// (docs/snapshot.md), which is this struct as JSON.
+type Facts struct {
+	// Repository is "owner/name".
+	Repository string `json:"repository"`
+	// Now is the snapshot's evaluation time; only `zgate simulate` reads it.
+	Now         *time.Time  `json:"now,omitempty"`
+	PullRequest PullRequest `json:"pull_request"`
+	Reviews     []Review    `json:"reviews"`
+	Comments    []Comment   `json:"comments"`
+	// Teams maps a team slug "org/team" to its active members' logins. A
+	// team missing from the map has no known members, so it cannot hold.
+	Teams map[string][]string `json:"teams"`
+	// Bots lists logins to treat as bots besides those ending in "[bot]".
+	Bots []string `json:"bots,omitempty"`
+	// Attestations are the verified attestations about the pull request.
+	Attestations []Attestation `json:"attestations"`
+	// RejectedAttestations are attestations found but not verified, kept so
+	// the report can say why they did not count.
+	RejectedAttestations []RejectedAttestation `json:"rejected_attestations,omitempty"`
+	// Codeowners is the parsed CODEOWNERS of the base branch, nil when the
+	// repository has none.
+	Codeowners *Codeowners `json:"-"`
+	// Unavailable lists facts that could not be gathered (membership
+	// unreadable, ...). Any entry fails every applicable gate closed.
+	Unavailable []string `json:"unavailable,omitempty"`
+}
+
+// PullRequest is the part of a pull request the policy looks at.
+type PullRequest struct {
+	Number       int      `json:"number"`
+	Author       string   `json:"author"`
+	Base         string   `json:"base"`
+	HeadSHA      string   `json:"head_sha"`
+	Draft        bool     `json:"draft"`
+	Labels       []string `json:"labels"`
+	ChangedFiles []string `json:"changed_files"`
+	// ChangedFilesTruncated is set when GitHub could not list every changed
+	// file (past its 3,000-file cap): gates that look at paths fail closed.
+	ChangedFilesTruncated bool `json:"changed_files_truncated,omitempty"`
+}
+
+// Review is one pull request review.
+type Review struct {
+	User string `json:"user"`
+	// State is APPROVED, CHANGES_REQUESTED, DISMISSED, COMMENTED or PENDING,
+	// compared case-insensitively.
+	State       string    `json:"state"`
+	CommitID    string    `json:"commit_id"`
+	SubmittedAt time.Time `json:"submitted_at"`
+}
+
+// Comment is one issue comment on the pull request.
+type Comment struct {
+	User      string    `json:"user"`
+	Body      string    `json:"body"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Attestation is a verified attestation: the signature, certificate chain,
+// timestamp and commit binding were checked by package attest.
+type Attestation struct {
+	PredicateType string `json:"predicate_type"`
+	Issuer        string `json:"issuer"`
+	Identity      string `json:"identity"`
+	// Commit is the commit the statement's subject binds it to.
+	Commit string `json:"commit"`
+	// SignedAt is the verified signing time (TSA or transparency log).
+	SignedAt time.Time `json:"signed_at"`
+}
+
+// RejectedAttestation is an attestation that failed verification.
+type RejectedAttestation struct {
+	// Source says where it came from (bundle digest, file name, URL).
+	Source string `json:"source"`
+	Reason string `json:"reason"`
+}

@@ -1,0 +1,168 @@
+package policy
+
+import (
+	"regexp"
+	"time"
+)
+
+// Defaults applied by [Parse] where the policy file is silent.
+const (
+	DefaultWindow = 72 * time.Hour
+	// CheckPrefix is prepended to a gate's name to form its check name.
+	CheckPrefix = "zgate/"
+)
+
+// Policy is a decoded and validated gate policy file.
+type Policy struct {
+	// File is the path the policy was read from, used in messages.
+	File    string
+	Version int
+	Gates   []Gate
+}
+
+// Gate is one named multi-party control rule; it becomes the check run
+// "zgate/<Name>".
+type Gate struct {
+	Name        string
+	Description string
+	If          Conditions
+	Controls    Controls
+	// Quorum is how many distinct controls must hold at once; 0 means all.
+	Quorum int
+	// Required lists control ids ("@org/team", "@user" or an attestation
+	// name) that must be among the held controls.
+	Required []string
+	// Window bounds the age of every counted control when Z fires.
+	Window                  time.Duration
+	BlockOnChangesRequested bool
+	// Override is the break-glass rule; nil when the gate has none.
+	Override *Override
+	Then     Action
+
+	// Line is the 1-based line of the gate in the policy file.
+	Line int
+}
+
+// CheckName is the name of the check run that reports the gate.
+func (g *Gate) CheckName() string { return CheckPrefix + g.Name }
+
+// Conditions decide whether a gate applies to a pull request. Empty lists
+// always hold; all given lists must hold.
+type Conditions struct {
+	// Base holds globs on the base branch name ("main", "release/*").
+	Base []string
+	// Paths holds gitignore-style globs; the condition holds when any
+	// changed file matches one.
+	Paths []string
+	// Labels holds when the pull request carries any of them.
+	Labels []string
+}
+
+// Controls are the independent signals of consent a gate counts.
+type Controls struct {
+	Teams        TeamControls
+	Attestations []AttestationControl
+}
+
+// Freshness says which approvals count.
+type Freshness string
+
+const (
+	// FreshHead counts only reviews of the head commit.
+	FreshHead Freshness = "head"
+	// FreshAny counts any approval inside the window.
+	FreshAny Freshness = "any"
+)
+
+// TeamControls says where the gate's team controls come from.
+type TeamControls struct {
+	// FromCodeowners takes the owners, per CODEOWNERS on the base branch,
+	// of the changed files that match If.Paths.
+	FromCodeowners bool
+	// From is the explicit list of owners ("@org/team" or "@user") when
+	// FromCodeowners is false.
+	From  []string
+	Fresh Freshness
+}
+
+// AttestationControl is one attestation control: a verified attestation
+// about the head commit with this predicate type from this signer.
+type AttestationControl struct {
+	Name          string
+	PredicateType string
+	Issuer        string
+	// Identity is the regular expression as written in the policy file.
+	Identity string
+	// IdentityRE is Identity anchored as ^(?:re)$.
+	IdentityRE *regexp.Regexp
+}
+
+// Override is the break-glass rule: enough distinct members of Teams
+// commenting "/zgate override <reason>" open the gate.
+type Override struct {
+	Teams     []string
+	Approvals int
+}
+
+// ActionKind names the Z a gate performs when it opens.
+type ActionKind string
+
+const (
+	ActionNone               ActionKind = "none"
+	ActionMerge              ActionKind = "merge"
+	ActionDispatch           ActionKind = "dispatch"
+	ActionRepositoryDispatch ActionKind = "repository_dispatch"
+)
+
+// Action is the Z of a gate: at most one of its fields is set.
+type Action struct {
+	Merge              *MergeAction
+	Dispatch           *DispatchAction
+	RepositoryDispatch *RepositoryDispatchAction
+}
+
+// Kind reports which Z the action performs.
+func (a Action) Kind() ActionKind {
+	switch {
+	case a.Merge != nil:
+		return ActionMerge
+	case a.Dispatch != nil:
+		return ActionDispatch
+	case a.RepositoryDispatch != nil:
+		return ActionRepositoryDispatch
+	}
+	return ActionNone
+}
+
+// MergeAction merges the pull request, guarded by the evaluated head SHA.
+type MergeAction struct {
+	// Method is "merge", "squash" or "rebase".
+	Method string
+}
+
+// DispatchAction runs a workflow_dispatch of Workflow on Ref.
+type DispatchAction struct {
+	Workflow string
+	Ref      string
+	// Inputs are text/template strings over [TemplateData].
+	Inputs map[string]string
+}
+
+// RepositoryDispatchAction sends a repository_dispatch event.
+type RepositoryDispatchAction struct {
+	EventType string
+	// ClientPayload values are text/template strings over [TemplateData].
+	ClientPayload map[string]string
+}
+
+// TemplateData is what dispatch input templates see, as {{ .PR.Number }}.
+type TemplateData struct {
+	Repository string
+	Gate       string
+	PR         struct {
+		Number  int
+		HeadSHA string
+		Base    string
+		Author  string
+	}
+}
