@@ -1,158 +1,152 @@
-// Package store keeps zgate's durable state: webhook deliveries (for
-// dedupe), the per-PR job queue with its timers, Z executions (so Z runs
-// once), check-run fingerprints and the audit log. One contract, two
-// engines: embedded SQLite (default, "sqlite:PATH") and PostgreSQL
-// ("postgres://...") for several replicas.
-//
-// CONTRACT STUB: the store helper replaces the bodies; signatures are the
-// contract the app codes against.
 package store
 
 import (
 	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
 	"errors"
+	"fmt"
+	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
 
 // ErrNotFound is returned when a looked-up row does not exist.
 var ErrNotFound = errors.New("store: not found")
 
-// Store is an open database.
-type Store struct{}
+// ErrClaimLost is returned by [Store.Complete], [Store.Retry] and
+// [Store.Release] when the job is no longer held under the given token:
+// its lease ran out and another worker claimed it.
+var ErrClaimLost = errors.New("store: job claim lost")
 
-// Open opens (and migrates) the database named by dsn: "sqlite:PATH",
-// "sqlite::memory:" or "postgres://...".
-func Open(ctx context.Context, dsn string) (*Store, error) { panic("unimplemented") }
+// ErrBadDSN is wrapped by [Open] when the DSN names no known engine or
+// cannot be parsed.
+var ErrBadDSN = errors.New("store: bad database DSN")
 
-// Close releases the database.
-func (s *Store) Close() error { panic("unimplemented") }
-
-// Ping reports whether the database is reachable (for /readyz).
-func (s *Store) Ping(ctx context.Context) error { panic("unimplemented") }
-
-// PRKey names one pull request.
-type PRKey struct {
-	Installation int64
-	Owner, Repo  string
-	Number       int
-}
-
-// RecordDelivery stores a webhook delivery once; new is false when the
-// delivery id was seen before (a replay), in which case nothing changes.
-func (s *Store) RecordDelivery(ctx context.Context, id, event string, received time.Time) (new bool, err error) {
-	panic("unimplemented")
-}
-
-// Job is a claimed "re-evaluate this PR" job.
-type Job struct {
-	Key PRKey
-	// Token identifies this claim; Complete and Release need it.
-	Token   string
-	RunAt   time.Time
-	Attempt int
-}
-
-// Enqueue asks for the PR to be re-evaluated at runAt. Jobs coalesce: a PR
-// has at most one pending job, due at the earliest runAt asked for. A job
-// enqueued while the PR's job is claimed runs again after it completes.
-func (s *Store) Enqueue(ctx context.Context, key PRKey, runAt time.Time) error {
-	panic("unimplemented")
-}
-
-// Claim takes the earliest due job (runAt <= now) whose PR is not claimed
-// by anyone else, leasing it until now+lease; nil, nil when none is due.
-// A lease that runs out makes the job claimable again (a crashed worker).
-func (s *Store) Claim(ctx context.Context, worker string, now time.Time, lease time.Duration) (*Job, error) {
-	panic("unimplemented")
-}
-
-// Complete removes a claimed job, unless it was enqueued again meanwhile.
-func (s *Store) Complete(ctx context.Context, job *Job) error { panic("unimplemented") }
-
-// Retry releases a claimed job to run again at runAt, counting the attempt.
-func (s *Store) Retry(ctx context.Context, job *Job, runAt time.Time) error {
-	panic("unimplemented")
-}
-
-// NextDue returns the earliest runAt of any pending job, for sleeping.
-func (s *Store) NextDue(ctx context.Context) (time.Time, bool, error) { panic("unimplemented") }
-
-// ExecutionStatus is the state of one Z.
-type ExecutionStatus string
+// engine is the database behind a Store.
+type engine int
 
 const (
-	ExecIntent    ExecutionStatus = "intent"    // recorded, call not known to be made
-	ExecDone      ExecutionStatus = "done"      // the call succeeded
-	ExecFailed    ExecutionStatus = "failed"    // the call failed for sure; may retry
-	ExecUnknown   ExecutionStatus = "unknown"   // a dispatch may or may not have gone out
-	ExecConfirmed ExecutionStatus = "confirmed" // a person resolved an unknown one
+	engineSQLite engine = iota
+	enginePostgres
 )
 
-// Execution is one Z for (repo, PR, gate, head SHA).
-type Execution struct {
-	ID      string // unique, passed to dispatches as zgate_id
-	Key     PRKey
-	Gate    string
-	HeadSHA string
-	Kind    string // merge, dispatch, repository_dispatch
-	Status  ExecutionStatus
-	Detail  string
-	Created time.Time
-	Updated time.Time
+// Store is an open database. It is safe for concurrent use.
+type Store struct {
+	db     *sql.DB
+	engine engine
 }
 
-// BeginExecution records the intent to run Z. created is false when an
-// execution for the same (repo, PR, gate, head SHA) exists; it is returned
-// as stored and the caller must reconcile instead of acting.
-func (s *Store) BeginExecution(ctx context.Context, e Execution) (stored Execution, created bool, err error) {
-	panic("unimplemented")
+// Open opens (and migrates) the database named by dsn: "sqlite:PATH",
+// "sqlite::memory:" or "postgres://..." ("postgresql://..." too).
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	s, err := open(dsn)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.db.Close()
+		return nil, err
+	}
+	return s, nil
 }
 
-// FinishExecution sets the status and detail of an execution.
-func (s *Store) FinishExecution(ctx context.Context, id string, status ExecutionStatus, detail string, at time.Time) error {
-	panic("unimplemented")
+func open(dsn string) (*Store, error) {
+	switch {
+	case strings.HasPrefix(dsn, "sqlite:"):
+		db, err := sql.Open("sqlite", sqliteDSN(strings.TrimPrefix(dsn, "sqlite:")))
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		// One connection: writers are serialised inside the process (and an
+		// in-memory database lives only as long as its one connection);
+		// BEGIN IMMEDIATE and busy_timeout handle other processes.
+		db.SetMaxOpenConns(1)
+		db.SetMaxIdleConns(1)
+		db.SetConnMaxLifetime(0)
+		db.SetConnMaxIdleTime(0)
+		return &Store{db: db, engine: engineSQLite}, nil
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		cfg, err := pgx.ParseConfig(dsn)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrBadDSN, err)
+		}
+		db := stdlib.OpenDB(*cfg)
+		db.SetMaxOpenConns(16)
+		db.SetMaxIdleConns(4)
+		db.SetConnMaxIdleTime(5 * time.Minute)
+		return &Store{db: db, engine: enginePostgres}, nil
+	default:
+		return nil, fmt.Errorf("%w: want sqlite:PATH, sqlite::memory: or postgres://..., got %q", ErrBadDSN, redactDSN(dsn))
+	}
 }
 
-// Executions lists executions with the given status (all when empty).
-func (s *Store) Executions(ctx context.Context, status ExecutionStatus) ([]Execution, error) {
-	panic("unimplemented")
+// sqliteDSN turns the part after "sqlite:" into a modernc.org/sqlite DSN
+// with the pragmas zgate relies on; parameters given by the user follow.
+func sqliteDSN(path string) string {
+	params := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	if path != ":memory:" {
+		params = "_pragma=journal_mode(WAL)&" + params
+	}
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		return path[:i] + "?" + params + "&" + path[i+1:]
+	}
+	return path + "?" + params
 }
 
-// CheckFingerprint returns the fingerprint last written for a check run
-// on a commit, so unchanged check runs are not rewritten.
-func (s *Store) CheckFingerprint(ctx context.Context, owner, repo, sha, check string) (runID int64, fingerprint string, err error) {
-	panic("unimplemented")
+// redactDSN keeps a password out of error messages.
+func redactDSN(dsn string) string {
+	if at := strings.LastIndexByte(dsn, '@'); at >= 0 {
+		if scheme := strings.Index(dsn, "://"); scheme >= 0 && scheme < at {
+			return dsn[:scheme+3] + "***" + dsn[at:]
+		}
+	}
+	return dsn
 }
 
-// SetCheckFingerprint records the check run id and fingerprint.
-func (s *Store) SetCheckFingerprint(ctx context.Context, owner, repo, sha, check string, runID int64, fingerprint string) error {
-	panic("unimplemented")
+// Close releases the database.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("close store: %w", err)
+	}
+	return nil
 }
 
-// AuditRecord is one append-only, hash-chained audit log entry. The audit
-// package computes Hash over PrevHash and the other fields.
-type AuditRecord struct {
-	Seq      int64
-	Time     time.Time
-	Kind     string // decision, execution, override, webhook_rejected, ...
-	Repo     string
-	PR       int
-	Gate     string
-	HeadSHA  string
-	Data     []byte // JSON
-	PrevHash string
-	Hash     string
+// Ping reports whether the database is reachable (for /readyz).
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping store: %w", err)
+	}
+	return nil
 }
 
-// AppendAudit appends a record whose Seq is one past the last and whose
-// PrevHash is the last Hash; build is called inside the transaction with
-// the last record (nil for the first) and returns the record to insert.
-// Concurrent appenders are serialised so the chain never forks.
-func (s *Store) AppendAudit(ctx context.Context, build func(last *AuditRecord) (AuditRecord, error)) (AuditRecord, error) {
-	panic("unimplemented")
+// Engine names the database engine: "sqlite" or "postgres".
+func (s *Store) Engine() string {
+	if s.engine == enginePostgres {
+		return "postgres"
+	}
+	return "sqlite"
 }
 
-// AuditRecords returns records with Seq > after, oldest first, at most limit.
-func (s *Store) AuditRecords(ctx context.Context, after int64, limit int) ([]AuditRecord, error) {
-	panic("unimplemented")
+// micros is how every time is stored.
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+// fromMicros is the inverse of micros, in UTC.
+func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+// randomID returns 128 random bits in hex, for claim tokens and execution ids.
+func randomID() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("random id: %w", err)
+	}
+	return hex.EncodeToString(b[:]), nil
 }
+
+// nowUTC is the wall clock, used only for bookkeeping the caller gives no
+// time for (migration records, an execution created without a time).
+func nowUTC() time.Time { return time.Now().UTC() }

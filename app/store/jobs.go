@@ -1,0 +1,215 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// PRKey names one pull request. Jobs are keyed by Owner, Repo and Number;
+// Installation is carried along for authenticating as the App.
+type PRKey struct {
+	Installation int64
+	Owner, Repo  string
+	Number       int
+}
+
+// String returns owner/repo#number.
+func (k PRKey) String() string { return fmt.Sprintf("%s/%s#%d", k.Owner, k.Repo, k.Number) }
+
+// Job is a claimed "re-evaluate this PR" job.
+type Job struct {
+	Key PRKey
+	// Token identifies this claim; Complete, Retry and Release need it.
+	Token string
+	RunAt time.Time
+	// Attempt counts failed runs (Retry) and lost leases since the job last
+	// completed; 0 on a first run.
+	Attempt int
+}
+
+// Enqueue asks for the PR to be re-evaluated at runAt. Jobs coalesce: a PR
+// has at most one pending job, due at the earliest runAt asked for. A job
+// enqueued while the PR's job is claimed runs again after it completes.
+func (s *Store) Enqueue(ctx context.Context, key PRKey, runAt time.Time) error {
+	if key.Owner == "" || key.Repo == "" || key.Number <= 0 {
+		return fmt.Errorf("enqueue %s: incomplete PR key", key)
+	}
+	_, err := s.db.ExecContext(ctx, `
+		INSERT INTO jobs (installation, owner, repo, number, run_at_us)
+		VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (owner, repo, number) DO UPDATE SET
+			installation = excluded.installation,
+			run_at_us = CASE
+				WHEN jobs.token IS NULL AND excluded.run_at_us < jobs.run_at_us THEN excluded.run_at_us
+				ELSE jobs.run_at_us END,
+			dirty = CASE WHEN jobs.token IS NOT NULL THEN TRUE ELSE jobs.dirty END,
+			dirty_run_at_us = CASE
+				WHEN jobs.token IS NULL THEN jobs.dirty_run_at_us
+				WHEN jobs.dirty_run_at_us IS NULL OR excluded.run_at_us < jobs.dirty_run_at_us THEN excluded.run_at_us
+				ELSE jobs.dirty_run_at_us END`,
+		key.Installation, key.Owner, key.Repo, key.Number, micros(runAt))
+	if err != nil {
+		return fmt.Errorf("enqueue %s: %w", key, err)
+	}
+	return nil
+}
+
+// Claim takes the earliest due job (runAt <= now) whose PR is not claimed
+// by anyone else, leasing it until now+lease; nil, nil when none is due.
+// A lease that runs out makes the job claimable again (a crashed worker),
+// counting an attempt.
+func (s *Store) Claim(ctx context.Context, worker string, now time.Time, lease time.Duration) (*Job, error) {
+	if lease <= 0 {
+		return nil, fmt.Errorf("claim: lease must be positive, got %v", lease)
+	}
+	token, err := randomID()
+	if err != nil {
+		return nil, fmt.Errorf("claim: %w", err)
+	}
+	lock := ""
+	if s.engine == enginePostgres {
+		// Replicas skip rows another replica is claiming instead of queueing.
+		lock = "FOR UPDATE SKIP LOCKED"
+	}
+	// A re-claim after a lost lease also covers an Enqueue made meanwhile
+	// if that one is already due; a later one stays dirty.
+	q := `
+		UPDATE jobs SET
+			token = $1, worker = $2, lease_until_us = $3,
+			attempt = CASE WHEN token IS NULL THEN attempt ELSE attempt + 1 END,
+			dirty = CASE WHEN dirty AND dirty_run_at_us <= $4 THEN FALSE ELSE dirty END,
+			dirty_run_at_us = CASE WHEN dirty AND dirty_run_at_us <= $4 THEN NULL ELSE dirty_run_at_us END
+		WHERE id = (
+			SELECT id FROM jobs
+			WHERE (token IS NULL AND run_at_us <= $4) OR (token IS NOT NULL AND lease_until_us <= $4)
+			ORDER BY run_at_us, id
+			LIMIT 1 ` + lock + `)
+		RETURNING installation, owner, repo, number, run_at_us, attempt`
+	j := Job{Token: token}
+	var runAt int64
+	err = s.db.QueryRowContext(ctx, q, token, worker, micros(now.Add(lease)), micros(now)).
+		Scan(&j.Key.Installation, &j.Key.Owner, &j.Key.Repo, &j.Key.Number, &runAt, &j.Attempt)
+	if errIsNoRows(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("claim: %w", err)
+	}
+	j.RunAt = fromMicros(runAt)
+	return &j, nil
+}
+
+// Complete removes a claimed job, unless it was enqueued again meanwhile:
+// then the job stays, due at the earliest time asked for, with its attempt
+// count reset.
+func (s *Store) Complete(ctx context.Context, job *Job) error {
+	k := job.Key
+	res, err := s.db.ExecContext(ctx,
+		"DELETE FROM jobs WHERE owner = $1 AND repo = $2 AND number = $3 AND token = $4 AND NOT dirty",
+		k.Owner, k.Repo, k.Number, job.Token)
+	if err != nil {
+		return fmt.Errorf("complete %s: %w", k, err)
+	}
+	if done, err := affected(res); err != nil || done {
+		return wrapIf(err, "complete "+k.String())
+	}
+	// dirty is only ever set while claimed, so it cannot clear between the
+	// two statements; a concurrent Enqueue after the DELETE inserts afresh.
+	res, err = s.db.ExecContext(ctx, `
+		UPDATE jobs SET token = NULL, worker = NULL, lease_until_us = NULL, attempt = 0,
+			run_at_us = dirty_run_at_us, dirty = FALSE, dirty_run_at_us = NULL
+		WHERE owner = $1 AND repo = $2 AND number = $3 AND token = $4 AND dirty`,
+		k.Owner, k.Repo, k.Number, job.Token)
+	if err != nil {
+		return fmt.Errorf("complete %s: %w", k, err)
+	}
+	return s.claimHeld(res, "complete "+k.String())
+}
+
+// Retry releases a claimed job to run again at runAt, counting the attempt.
+// An Enqueue made while claimed for an earlier time wins.
+func (s *Store) Retry(ctx context.Context, job *Job, runAt time.Time) error {
+	return s.release(ctx, job, runAt, true, "retry")
+}
+
+// Release gives a claimed job back without counting an attempt (a worker
+// shutting down): it runs again at the earlier of its runAt and any
+// Enqueue made while it was claimed.
+func (s *Store) Release(ctx context.Context, job *Job) error {
+	return s.release(ctx, job, job.RunAt, false, "release")
+}
+
+func (s *Store) release(ctx context.Context, job *Job, runAt time.Time, count bool, op string) error {
+	k := job.Key
+	inc := 0
+	if count {
+		inc = 1
+	}
+	res, err := s.db.ExecContext(ctx, `
+		UPDATE jobs SET token = NULL, worker = NULL, lease_until_us = NULL,
+			attempt = attempt + $5,
+			run_at_us = CASE WHEN dirty AND dirty_run_at_us < $6 THEN dirty_run_at_us ELSE $6 END,
+			dirty = FALSE, dirty_run_at_us = NULL
+		WHERE owner = $1 AND repo = $2 AND number = $3 AND token = $4`,
+		k.Owner, k.Repo, k.Number, job.Token, inc, micros(runAt))
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", op, k, err)
+	}
+	return s.claimHeld(res, op+" "+k.String())
+}
+
+// NextDue returns the earliest time any job becomes claimable (a pending
+// job's runAt or a claimed job's lease end), for sleeping; ok is false when
+// there are no jobs.
+func (s *Store) NextDue(ctx context.Context) (time.Time, bool, error) {
+	var us sql.NullInt64
+	err := s.db.QueryRowContext(ctx,
+		"SELECT MIN(CASE WHEN token IS NULL THEN run_at_us ELSE lease_until_us END) FROM jobs").Scan(&us)
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("next due: %w", err)
+	}
+	if !us.Valid {
+		return time.Time{}, false, nil
+	}
+	return fromMicros(us.Int64), true, nil
+}
+
+// PendingJobs counts jobs, claimed or not (for a queue-depth metric).
+func (s *Store) PendingJobs(ctx context.Context) (int, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM jobs").Scan(&n); err != nil {
+		return 0, fmt.Errorf("count jobs: %w", err)
+	}
+	return n, nil
+}
+
+// claimHeld turns "no row updated" into ErrClaimLost.
+func (s *Store) claimHeld(res sql.Result, op string) error {
+	ok, err := affected(res)
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if !ok {
+		return fmt.Errorf("%s: %w", op, ErrClaimLost)
+	}
+	return nil
+}
+
+// affected reports whether a statement changed at least one row.
+func affected(res sql.Result) (bool, error) {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, err
+	}
+	return n > 0, nil
+}
+
+// wrapIf wraps a non-nil err with op.
+func wrapIf(err error, op string) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
