@@ -1,0 +1,165 @@
+package ghclient
+
+import (
+	"bytes"
+	"container/list"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+)
+
+// etagCache is a bounded LRU of GET responses that carried an ETag. It is
+// shared by every identity of one [Apps]; the key includes the identity so
+// one installation never sees another's cached data.
+type etagCache struct {
+	mu      sync.Mutex
+	max     int
+	order   *list.List // front = most recent; values are *etagEntry
+	entries map[string]*list.Element
+}
+
+type etagEntry struct {
+	key    string
+	etag   string
+	status int
+	header http.Header
+	body   []byte
+}
+
+func newETagCache(max int) *etagCache {
+	return &etagCache{max: max, order: list.New(), entries: make(map[string]*list.Element)}
+}
+
+func (c *etagCache) get(key string) *etagEntry {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.entries[key]
+	if !ok {
+		return nil
+	}
+	c.order.MoveToFront(el)
+	return el.Value.(*etagEntry)
+}
+
+func (c *etagCache) put(e *etagEntry) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.entries[e.key]; ok {
+		el.Value = e
+		c.order.MoveToFront(el)
+		return
+	}
+	c.entries[e.key] = c.order.PushFront(e)
+	for c.order.Len() > c.max {
+		last := c.order.Back()
+		c.order.Remove(last)
+		delete(c.entries, last.Value.(*etagEntry).key)
+	}
+}
+
+func (c *etagCache) remove(key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.entries[key]; ok {
+		c.order.Remove(el)
+		delete(c.entries, key)
+	}
+}
+
+// Len returns the number of cached responses.
+func (c *etagCache) len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.order.Len()
+}
+
+// etagTransport makes GETs conditional. It sits above authentication, so
+// identity (installation id or token hash) keys the cache instead of the
+// Authorization header.
+type etagTransport struct {
+	next     http.RoundTripper
+	cache    *etagCache
+	identity string
+}
+
+// fromCacheHeader marks a response served from the cache after a 304.
+const fromCacheHeader = "X-Zgate-From-Cache"
+
+// RoundTrip implements http.RoundTripper.
+func (t *etagTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Method != http.MethodGet || req.Header.Get("If-None-Match") != "" || req.Header.Get("Range") != "" {
+		return t.next.RoundTrip(req)
+	}
+	key := t.identity + "\x00" + req.Header.Get("Accept") + "\x00" + req.URL.String()
+	cached := t.cache.get(key)
+	out := req
+	if cached != nil {
+		out = req.Clone(req.Context())
+		out.Header.Set("If-None-Match", cached.etag)
+	}
+	resp, err := t.next.RoundTrip(out)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case resp.StatusCode == http.StatusNotModified && cached != nil:
+		drain(resp)
+		return cachedResponse(req, cached, resp.Header), nil
+	case resp.StatusCode == http.StatusOK && resp.Header.Get("ETag") != "":
+		return t.store(req, key, resp)
+	case resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone:
+		t.cache.remove(key)
+	}
+	return resp, nil
+}
+
+// store reads a 200 body and caches it when it is small enough.
+func (t *etagTransport) store(req *http.Request, key string, resp *http.Response) (*http.Response, error) {
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxCachedBody+1))
+	if err != nil {
+		resp.Body.Close()
+		return nil, err
+	}
+	if len(body) > maxCachedBody {
+		// Too big to keep: hand back what was read followed by the rest.
+		resp.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(body), resp.Body), resp.Body}
+		return resp, nil
+	}
+	resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	t.cache.put(&etagEntry{
+		key:    key,
+		etag:   resp.Header.Get("ETag"),
+		status: resp.StatusCode,
+		header: resp.Header.Clone(),
+		body:   body,
+	})
+	return resp, nil
+}
+
+// cachedResponse rebuilds the cached 200, taking the fresh rate-limit
+// headers from the 304 so go-github's rate bookkeeping stays right.
+func cachedResponse(req *http.Request, e *etagEntry, fresh http.Header) *http.Response {
+	h := e.header.Clone()
+	for k, v := range fresh {
+		if strings.HasPrefix(k, "X-Ratelimit-") || k == "Date" || k == "Etag" {
+			h[k] = v
+		}
+	}
+	h.Set(fromCacheHeader, "1")
+	return &http.Response{
+		Status:        "200 OK",
+		StatusCode:    e.status,
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        h,
+		Body:          io.NopCloser(bytes.NewReader(e.body)),
+		ContentLength: int64(len(e.body)),
+		Request:       req,
+	}
+}

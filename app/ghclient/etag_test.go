@@ -1,0 +1,43 @@
+package ghclient
+
+import (
+	"fmt"
+	"testing"
+)
+
+func TestETagCacheEvictsLeastRecent(t *testing.T) {
+	c := newETagCache(2)
+	c.put(&etagEntry{key: "a"})
+	c.put(&etagEntry{key: "b"})
+	if c.get("a") == nil {
+		t.Fatal("get(a) = nil, want the entry")
+	}
+	c.put(&etagEntry{key: "c"}) // evicts b, the least recently used
+	for key, want := range map[string]bool{"a": true, "b": false, "c": true} {
+		if got := c.get(key) != nil; got != want {
+			t.Errorf("cached(%s) = %v, want %v", key, got, want)
+		}
+	}
+	if got := c.len(); got != 2 {
+		t.Errorf("len = %d, want 2", got)
+	}
+	c.remove("a")
+	if got := c.len(); got != 1 {
+		t.Errorf("len after remove = %d, want 1", got)
+	}
+}
+
+func BenchmarkETagCache(b *testing.B) {
+	c := newETagCache(DefaultCacheEntries)
+	keys := make([]string, 10000)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("installation:1\x00\x00https://api.github.com/repos/acme/payments/pulls/%d", i)
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		k := keys[i%len(keys)]
+		if c.get(k) == nil {
+			c.put(&etagEntry{key: k})
+		}
+	}
+}
