@@ -37,6 +37,10 @@ type GateDecision struct {
 	// Action is the Z to run when State is success.
 	Action   ActionKind      `json:"action"`
 	Override *OverrideResult `json:"override,omitempty"`
+	// Notes record what the gate saw but did not count: email owners,
+	// unowned files, approvals by non-members, override comments that
+	// failed.
+	Notes []string `json:"notes,omitempty"`
 	// Quorum is the number of distinct controls needed.
 	Quorum int `json:"quorum"`
 }
