@@ -434,7 +434,11 @@ func TestEvaluateAttestations(t *testing.T) {
 		},
 		{
 			name: "other predicate types are ignored",
-			atts: []Attestation{func() Attestation { a := ciAttestation(time.Hour); a.PredicateType = "https://slsa.dev/provenance/v1"; return a }()},
+			atts: []Attestation{func() Attestation {
+				a := ciAttestation(time.Hour)
+				a.PredicateType = "https://slsa.dev/provenance/v1"
+				return a
+			}()},
 			want: false,
 		},
 		{name: "outside the window", atts: []Attestation{ciAttestation(25 * time.Hour)}, want: false, notes: 1},
@@ -628,9 +632,9 @@ func TestEvaluateExpiresAt(t *testing.T) {
 			want:    ptr(evalNow.Add(23 * time.Hour)),
 		},
 		{
-			name:    "attestation only",
-			atts:    []Attestation{ciAttestation(2 * time.Hour)},
-			want:    ptr(evalNow.Add(22 * time.Hour)),
+			name: "attestation only",
+			atts: []Attestation{ciAttestation(2 * time.Hour)},
+			want: ptr(evalNow.Add(22 * time.Hour)),
 		},
 	}
 	for _, tt := range tests {
