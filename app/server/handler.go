@@ -1,0 +1,64 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/google/go-github/v62/github"
+
+	"github.com/zgate-dev/zgate/app/store"
+)
+
+// errNoInstallation means a payload lacks the installation the App needs to
+// act; GitHub always sends it to Apps, so the payload is malformed.
+var errNoInstallation = errors.New("payload has no installation id")
+
+// decode unmarshals a payload into the go-github event type.
+func decode[T any](body []byte) (*T, error) {
+	v := new(T)
+	if err := json.Unmarshal(body, v); err != nil {
+		return nil, fmt.Errorf("decode payload: %w", err)
+	}
+	return v, nil
+}
+
+// prKey builds the key of pull request n of repo (0: the repository).
+func prKey(inst *github.Installation, repo *github.Repository, n int) (store.PRKey, error) {
+	if inst.GetID() == 0 {
+		return store.PRKey{}, errNoInstallation
+	}
+	owner, name := repo.GetOwner().GetLogin(), repo.GetName()
+	if owner == "" || name == "" {
+		return store.PRKey{}, errors.New("payload has no repository owner or name")
+	}
+	return store.PRKey{Installation: inst.GetID(), Owner: owner, Repo: name, Number: n}, nil
+}
+
+// one returns the outcome "re-evaluate pull request n".
+func one(inst *github.Installation, repo *github.Repository, n int) (outcome, error) {
+	if n <= 0 {
+		return outcome{}, errors.New("payload has no pull request number")
+	}
+	k, err := prKey(inst, repo, n)
+	if err != nil {
+		return outcome{}, err
+	}
+	return outcome{keys: []store.PRKey{k}}, nil
+}
+
+// ignore returns the outcome "nothing to do, because ...".
+func ignore(format string, args ...any) (outcome, error) {
+	return outcome{ignored: fmt.Sprintf(format, args...)}, nil
+}
+
+// fromSelf reports whether the App itself sent the event, so its own
+// actions (check runs, merges) do not loop back into re-evaluations.
+func (s *Server) fromSelf(sender *github.User) bool {
+	return s.cfg.BotLogin != "" && sender.GetLogin() == s.cfg.BotLogin
+}
+
+func handlePing(_ *Server, _ *slog.Logger, _ []byte) (outcome, error) {
+	return ignore("ping")
+}

@@ -1,0 +1,121 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/zgate-dev/zgate/app/metrics"
+	"github.com/zgate-dev/zgate/app/store"
+)
+
+// MaxBodyBytes caps a webhook body; GitHub caps payloads at 25 MiB.
+const MaxBodyBytes = 25 << 20
+
+// Deliveries records webhook delivery ids for dedupe.
+type Deliveries interface {
+	RecordDelivery(ctx context.Context, id, event string, received time.Time) (new bool, err error)
+}
+
+// Enqueuer durably schedules a re-evaluation of a pull request.
+type Enqueuer interface {
+	Enqueue(ctx context.Context, key store.PRKey, at time.Time) error
+}
+
+// Auditor records rejected webhooks in the audit log.
+type Auditor interface {
+	WebhookRejected(ctx context.Context, r Rejection) error
+}
+
+// Rejection describes a webhook intake refused.
+type Rejection struct {
+	Delivery string `json:"delivery,omitempty"`
+	Event    string `json:"event,omitempty"`
+	Remote   string `json:"remote,omitempty"`
+	Status   int    `json:"status"`
+	Reason   string `json:"reason"`
+}
+
+// Config is what the server needs; every field but Ready, Gatherer and
+// Invalidate is required.
+type Config struct {
+	// Secret is the webhook secret shared with GitHub.
+	Secret []byte
+	// AppID is the App's id; check runs and suites of this app are its own.
+	AppID int64
+	// BotLogin is the App's bot login ("zgate[bot]"); events sent by it are
+	// ignored. Empty when unknown.
+	BotLogin   string
+	Deliveries Deliveries
+	Queue      Enqueuer
+	Audit      Auditor
+	Metrics    *metrics.Metrics
+	// Gatherer serves /metrics; nil disables the endpoint.
+	Gatherer prometheus.Gatherer
+	// Ready reports whether the App can serve (the store is reachable).
+	Ready func(ctx context.Context) error
+	// Invalidate drops cached team membership of org/team ("" team: the
+	// whole org) after a membership or team event.
+	Invalidate func(org, team string)
+	Logger     *slog.Logger
+	Now        func() time.Time
+}
+
+// Server serves the App's HTTP endpoints.
+type Server struct {
+	cfg Config
+	log *slog.Logger
+}
+
+// New checks cfg and returns a server.
+func New(cfg Config) (*Server, error) {
+	switch {
+	case len(cfg.Secret) == 0:
+		return nil, errors.New("server: webhook secret is empty")
+	case cfg.Deliveries == nil || cfg.Queue == nil || cfg.Audit == nil:
+		return nil, errors.New("server: deliveries, queue and audit are required")
+	case cfg.Metrics == nil:
+		return nil, errors.New("server: metrics are required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Server{cfg: cfg, log: cfg.Logger}, nil
+}
+
+// Handler returns the routes.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /webhook", s.webhook)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", s.readyz)
+	if s.cfg.Gatherer != nil {
+		mux.Handle("GET /metrics", promhttp.HandlerFor(s.cfg.Gatherer, promhttp.HandlerOpts{}))
+	}
+	return mux
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if s.cfg.Ready != nil {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := s.cfg.Ready(ctx); err != nil {
+			s.log.Warn("not ready", "err", err)
+			http.Error(w, "not ready", http.StatusServiceUnavailable)
+			return
+		}
+	}
+	_, _ = w.Write([]byte("ready\n"))
+}

@@ -1,0 +1,176 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+
+	"github.com/zgate-dev/zgate/app/store"
+)
+
+// Webhook results, the "result" label of the webhooks metric.
+const (
+	resultAccepted     = "accepted"
+	resultIgnored      = "ignored"
+	resultDuplicate    = "duplicate"
+	resultUnauthorized = "unauthorized"
+	resultBadRequest   = "bad_request"
+	resultTooLarge     = "too_large"
+	resultError        = "error"
+)
+
+// outcome is what a handler decided about one event.
+type outcome struct {
+	// keys are the pull requests (or repositories, Number 0) to re-evaluate.
+	keys []store.PRKey
+	// ignored says why the event changes nothing; empty when keys matter.
+	ignored string
+}
+
+// eventHandler decodes one event's payload and decides what to re-evaluate.
+// An error means the payload is malformed.
+type eventHandler func(s *Server, log *slog.Logger, body []byte) (outcome, error)
+
+// handlerFor returns the handler for a webhook event, nil for events zgate
+// does not subscribe to.
+func handlerFor(event string) eventHandler {
+	switch event {
+	case "pull_request":
+		return handlePullRequest
+	case "pull_request_review":
+		return handlePullRequestReview
+	case "issue_comment":
+		return handleIssueComment
+	case "check_run":
+		return handleCheckRun
+	case "check_suite":
+		return handleCheckSuite
+	case "workflow_run":
+		return handleWorkflowRun
+	case "push":
+		return handlePush
+	case "membership", "team":
+		return handleMembership
+	case "installation", "installation_repositories":
+		return handleInstallation
+	case "ping":
+		return handlePing
+	}
+	return nil
+}
+
+func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	now := s.cfg.Now()
+	event := r.Header.Get("X-GitHub-Event")
+	delivery := r.Header.Get("X-GitHub-Delivery")
+	log := s.log.With("delivery", delivery, "event", event)
+	rej := Rejection{Delivery: delivery, Event: event, Remote: r.RemoteAddr}
+
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			rej.Status, rej.Reason = http.StatusRequestEntityTooLarge, "body larger than 25 MiB"
+			s.reject(w, r, log, rej, resultTooLarge)
+			return
+		}
+		rej.Status, rej.Reason = http.StatusBadRequest, "cannot read body"
+		s.reject(w, r, log, rej, resultBadRequest)
+		return
+	}
+	if err := verifySignature(s.cfg.Secret, body, r.Header.Get("X-Hub-Signature-256")); err != nil {
+		rej.Status, rej.Reason = http.StatusUnauthorized, "missing or bad X-Hub-Signature-256"
+		s.reject(w, r, log, rej, resultUnauthorized)
+		return
+	}
+	if event == "" || delivery == "" {
+		rej.Status, rej.Reason = http.StatusBadRequest, "missing X-GitHub-Event or X-GitHub-Delivery"
+		s.reject(w, r, log, rej, resultBadRequest)
+		return
+	}
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		rej.Status, rej.Reason = http.StatusBadRequest, "content type must be application/json"
+		s.reject(w, r, log, rej, resultBadRequest)
+		return
+	}
+	if !json.Valid(body) {
+		rej.Status, rej.Reason = http.StatusBadRequest, "body is not JSON"
+		s.reject(w, r, log, rej, resultBadRequest)
+		return
+	}
+
+	h := handlerFor(event)
+	if h == nil {
+		s.count(event, resultIgnored)
+		respond(w, http.StatusOK, "ignored: event "+event+" not handled")
+		return
+	}
+	out, err := h(s, log, body)
+	if err != nil {
+		rej.Status, rej.Reason = http.StatusBadRequest, fmt.Sprintf("malformed %s payload: %v", event, err)
+		s.reject(w, r, log, rej, resultBadRequest)
+		return
+	}
+	if out.ignored != "" || len(out.keys) == 0 {
+		log.Debug("webhook ignored", "reason", out.ignored)
+		s.count(event, resultIgnored)
+		respond(w, http.StatusOK, "ignored: "+out.ignored)
+		return
+	}
+	// Enqueue before recording the delivery: a crash in between makes the
+	// redelivery enqueue again instead of being dropped as a duplicate.
+	for _, k := range out.keys {
+		if err := s.cfg.Queue.Enqueue(ctx, k, now); err != nil {
+			log.Error("cannot enqueue re-evaluation", "repo", k.Owner+"/"+k.Repo, "pr", k.Number, "err", err)
+			s.count(event, resultError)
+			respond(w, http.StatusServiceUnavailable, "cannot enqueue")
+			return
+		}
+	}
+	isNew, err := s.cfg.Deliveries.RecordDelivery(ctx, delivery, event, now)
+	if err != nil {
+		// The jobs are queued; GitHub's retry would only coalesce with them.
+		log.Warn("cannot record delivery", "err", err)
+	} else if !isNew {
+		s.count(event, resultDuplicate)
+		respond(w, http.StatusOK, "duplicate delivery")
+		return
+	}
+	for _, k := range out.keys {
+		log.Info("re-evaluation queued", "repo", k.Owner+"/"+k.Repo, "pr", k.Number)
+	}
+	s.count(event, resultAccepted)
+	respond(w, http.StatusAccepted, "queued")
+}
+
+// reject answers a refused webhook and writes it to the audit log.
+func (s *Server) reject(w http.ResponseWriter, r *http.Request, log *slog.Logger, rej Rejection, result string) {
+	log.Warn("webhook rejected", "status", rej.Status, "reason", rej.Reason, "remote", rej.Remote)
+	if err := s.cfg.Audit.WebhookRejected(r.Context(), rej); err != nil {
+		log.Error("cannot audit rejected webhook", "err", err)
+	}
+	s.count(rej.Event, result)
+	respond(w, rej.Status, rej.Reason)
+}
+
+func (s *Server) count(event, result string) {
+	if event == "" {
+		event = "none"
+	}
+	if handlerFor(event) == nil && event != "none" {
+		// Bound label cardinality: an attacker must not mint labels.
+		event = "other"
+	}
+	s.cfg.Metrics.Webhooks.WithLabelValues(event, result).Inc()
+}
+
+func respond(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, msg+"\n")
+}
