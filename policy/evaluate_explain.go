@@ -18,7 +18,7 @@ func (ge *gateEval) teamResult(i int, tc *teamControl) ControlResult {
 	if a := ge.assigned[i]; a != nil {
 		at := a.at
 		cr.Held, cr.By, cr.At, cr.Commit = true, a.login, &at, a.commit
-		cr.Reason = fmt.Sprintf("approved by %s at %s on %s", a.login, abbrevSHA(a.commit), rfc3339(a.at))
+		cr.Reason = fmt.Sprintf("%s approved %s at %s", a.login, abbrevSHA(a.commit), rfc3339(a.at))
 		return cr
 	}
 	// The matching is maximum, so every counted approver of an unmatched

@@ -19,7 +19,7 @@ import (
 //
 // The result has one entry per team: the approval assigned to it, or nil.
 func matchTeams(teams []*teamControl) []*approval {
-	m := &matcher{teams: teams}
+	m := &teamMatcher{teams: teams}
 	m.order = make([]int, len(teams))
 	for i := range m.order {
 		m.order[i] = i
@@ -59,9 +59,9 @@ func matchTeams(teams []*teamControl) []*approval {
 	return out
 }
 
-// matcher runs Kuhn's augmenting-path algorithm; the graphs are small (a
+// teamMatcher runs Kuhn's augmenting-path algorithm; the graphs are small (a
 // gate has a handful of teams, a PR at most a few hundred reviewers).
-type matcher struct {
+type teamMatcher struct {
 	teams []*teamControl
 	order []int
 	// cut drops approvals older than it.
@@ -73,7 +73,7 @@ type matcher struct {
 
 // run computes a matching using approvals at or after cut and returns how
 // many required teams and how many teams it covers.
-func (m *matcher) run(cut time.Time) (required, total int) {
+func (m *teamMatcher) run(cut time.Time) (required, total int) {
 	m.cut = cut
 	m.teamTo = make([]*approval, len(m.teams))
 	m.personTo = map[string]int{}
@@ -90,7 +90,7 @@ func (m *matcher) run(cut time.Time) (required, total int) {
 }
 
 // augment looks for an augmenting path from team ti.
-func (m *matcher) augment(ti int) bool {
+func (m *teamMatcher) augment(ti int) bool {
 	for i := range m.teams[ti].approvers {
 		a := &m.teams[ti].approvers[i]
 		if a.at.Before(m.cut) || m.visited[a.key] {
@@ -108,7 +108,7 @@ func (m *matcher) augment(ti int) bool {
 }
 
 // approvalTimes lists the distinct approval times, oldest first.
-func (m *matcher) approvalTimes() []time.Time {
+func (m *teamMatcher) approvalTimes() []time.Time {
 	var ts []time.Time
 	for _, t := range m.teams {
 		for _, a := range t.approvers {
