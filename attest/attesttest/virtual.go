@@ -1,0 +1,127 @@
+package attesttest
+
+import (
+	"crypto"
+	"encoding/base64"
+	"encoding/hex"
+	"time"
+
+	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
+	protorekor "github.com/sigstore/protobuf-specs/gen/pb-go/rekor/v1"
+	"github.com/sigstore/sigstore-go/pkg/root"
+	"github.com/sigstore/sigstore-go/pkg/testing/ca"
+	"github.com/sigstore/sigstore-go/pkg/tlog"
+	"google.golang.org/protobuf/proto"
+)
+
+const cryptoSHA256 = crypto.SHA256
+
+type protorekorEntry = protorekor.TransparencyLogEntry
+
+// PublicGood is an in-memory instance shaped like Sigstore's public-good
+// one ("sigstore.dev" CA, Rekor transparency log, timestamps), built on
+// sigstore-go's VirtualSigstore. Its certificates carry an email SAN and
+// only the issuer extension.
+type PublicGood struct {
+	t  TB
+	vs *ca.VirtualSigstore
+}
+
+// NewPublicGood creates the instance.
+func NewPublicGood(t TB) *PublicGood {
+	t.Helper()
+	vs, err := ca.NewVirtualSigstore()
+	if err != nil {
+		t.Fatalf("attesttest: virtual sigstore: %v", err)
+	}
+	return &PublicGood{t: t, vs: vs}
+}
+
+// TrustedRootJSON returns the instance's trusted root (CA, timestamp
+// authority, Rekor log; no CT log, since VirtualSigstore issues no SCTs).
+func (p *PublicGood) TrustedRootJSON() []byte {
+	p.t.Helper()
+	// VirtualSigstore keys its log by the hex ID but stores the hex text as
+	// the ID bytes; a trusted root file holds the raw ID bytes.
+	logs := map[string]*root.TransparencyLog{}
+	for id, l := range p.vs.RekorLogs() {
+		c := *l
+		if raw, err := hex.DecodeString(id); err == nil {
+			c.ID = raw
+		}
+		logs[id] = &c
+	}
+	tr, err := root.NewTrustedRoot(root.TrustedRootMediaType01,
+		p.vs.FulcioCertificateAuthorities(), nil, p.vs.TimestampingAuthorities(), logs)
+	if err != nil {
+		p.t.Fatalf("attesttest: trusted root: %v", err)
+	}
+	out, err := tr.MarshalJSON()
+	if err != nil {
+		p.t.Fatalf("attesttest: trusted root: %v", err)
+	}
+	return out
+}
+
+// Sign signs statement as identity (an email SAN) from issuer, logged in
+// Rekor at logTime (zero: five minutes from now, inside the certificate's
+// validity), and returns a v0.3 bundle as JSON.
+func (p *PublicGood) Sign(identity, issuer string, statement []byte, logTime time.Time) []byte {
+	p.t.Helper()
+	if logTime.IsZero() {
+		logTime = time.Now().Add(5 * time.Minute)
+	}
+	ent, err := p.vs.AttestAtTime(identity, issuer, statement, logTime, true)
+	if err != nil {
+		p.t.Fatalf("attesttest: attest: %v", err)
+	}
+	vc, err := ent.VerificationContent()
+	if err != nil {
+		p.t.Fatalf("attesttest: %v", err)
+	}
+	leaf := vc.Certificate()
+	sc, err := ent.SignatureContent()
+	if err != nil {
+		p.t.Fatalf("attesttest: %v", err)
+	}
+	env := sc.EnvelopeContent().RawEnvelope()
+	stamps, err := ent.Timestamps()
+	if err != nil {
+		p.t.Fatalf("attesttest: %v", err)
+	}
+	entries, err := ent.TlogEntries()
+	if err != nil {
+		p.t.Fatalf("attesttest: %v", err)
+	}
+	var tles []*protorekorEntry
+	for _, e := range entries {
+		tles = append(tles, p.withPromise(e))
+	}
+	return bundleJSON(p.t, leaf.Raw, env, stamps, tles)
+}
+
+// withPromise completes the entry the way Rekor's response does: kind,
+// version and the signed entry timestamp, which tlog.Entry keeps private.
+func (p *PublicGood) withPromise(e *tlog.Entry) *protorekorEntry {
+	p.t.Helper()
+	tle := proto.Clone(e.TransparencyLogEntry()).(*protorekorEntry)
+	tle.KindVersion = &protorekor.KindVersion{Kind: "dsse", Version: "0.0.1"}
+	logID, err := p.vs.RekorLogID()
+	if err != nil {
+		p.t.Fatalf("attesttest: %v", err)
+	}
+	set, err := p.vs.RekorSignPayload(tlog.RekorPayload{
+		LogID:          logID,
+		IntegratedTime: tle.IntegratedTime,
+		LogIndex:       tle.LogIndex,
+		Body:           base64.StdEncoding.EncodeToString(tle.CanonicalizedBody),
+	})
+	if err != nil {
+		p.t.Fatalf("attesttest: signed entry timestamp: %v", err)
+	}
+	tle.InclusionPromise = &protorekor.InclusionPromise{SignedEntryTimestamp: set}
+	if raw, err := hex.DecodeString(logID); err == nil {
+		tle.LogId = &protocommon.LogId{KeyId: raw}
+	}
+	return tle
+}
