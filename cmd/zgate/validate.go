@@ -2,11 +2,106 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
+	"io"
+	"os"
+
+	"github.com/zgate-dev/zgate/policy"
 )
 
-// TEMPORARY STUB: replaced by the helper that builds "zgate validate".
-func runValidate(_ context.Context, e env, _ []string) int {
-	fmt.Fprintln(e.stderr, "zgate validate: not built yet")
-	return exitUsage
+// defaultPolicyFiles are tried in order when `zgate validate` gets no file.
+var defaultPolicyFiles = []string{".github/zgate.yml", ".github/zgate.yaml"}
+
+// runValidate is `zgate validate [FILE...]`: it lints gate policy files,
+// printing FILE:LINE:COL: message per problem, or FILE: ok. "-" reads
+// standard input. Exit 0 when every file is valid, 1 when any is invalid, 2
+// when a file cannot be read or the flags are bad.
+func runValidate(_ context.Context, e env, args []string) int {
+	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(e.stderr, "usage: zgate validate [FILE...]")
+		fmt.Fprintln(e.stderr, "\nChecks gate policy files; FILE defaults to .github/zgate.yml (or .github/zgate.yaml).")
+		fmt.Fprintln(e.stderr, `"-" reads standard input. Exit 0 valid, 1 invalid, 2 unreadable file or bad flags.`)
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	files := fs.Args()
+	if len(files) == 0 {
+		f, err := findDefaultPolicy()
+		if err != nil {
+			fmt.Fprintf(e.stderr, "zgate validate: %v\n", err)
+			return exitUsage
+		}
+		files = []string{f}
+	}
+	code := exitOK
+	for _, file := range files {
+		data, name, err := readPolicyFile(e, file)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "zgate validate: %v\n", err)
+			code = exitUsage
+			continue
+		}
+		_, err = policy.Parse(name, data)
+		var problems policy.ProblemList
+		switch {
+		case err == nil:
+			fmt.Fprintf(e.stdout, "%s: ok\n", name)
+		case errors.As(err, &problems):
+			for _, p := range problems {
+				fmt.Fprintln(e.stdout, p.String())
+			}
+			if code == exitOK {
+				code = exitFailed
+			}
+		default:
+			fmt.Fprintf(e.stdout, "%s: %v\n", name, err)
+			if code == exitOK {
+				code = exitFailed
+			}
+		}
+	}
+	return code
+}
+
+// findDefaultPolicy returns the first default policy file that exists.
+func findDefaultPolicy() (string, error) {
+	for _, f := range defaultPolicyFiles {
+		if _, err := os.Stat(f); err == nil {
+			return f, nil
+		}
+	}
+	return "", fmt.Errorf("no policy file: neither %s nor %s exists (name a FILE)", defaultPolicyFiles[0], defaultPolicyFiles[1])
+}
+
+// readPolicyFile reads file, or standard input for "-", refusing anything
+// larger than the parser accepts.
+func readPolicyFile(e env, file string) (data []byte, name string, err error) {
+	var r io.Reader
+	name = file
+	if file == "-" {
+		if e.stdin == nil {
+			return nil, "", errors.New("read standard input: not available")
+		}
+		r, name = e.stdin, "<stdin>"
+	} else {
+		f, err := os.Open(file)
+		if err != nil {
+			return nil, "", fmt.Errorf("read policy: %w", err)
+		}
+		defer f.Close()
+		r = f
+	}
+	data, err = io.ReadAll(io.LimitReader(r, policy.MaxPolicySize+1))
+	if err != nil {
+		return nil, "", fmt.Errorf("read policy %s: %w", name, err)
+	}
+	return data, name, nil
 }

@@ -1,0 +1,178 @@
+package policy
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+var (
+	controlsKeys    = []string{"teams", "attestations"}
+	teamsKeys       = []string{"from", "fresh"}
+	attestationKeys = []string{"name", "predicate_type", "issuer", "identity"}
+)
+
+// fromCodeownersValue is the teams.from value that takes the owners from
+// CODEOWNERS.
+const fromCodeownersValue = "codeowners"
+
+var (
+	// policyOwnerRE is the syntax of an owner a policy may name: @org/team or
+	// @user. Emails cannot be resolved to a login, so they are not allowed.
+	policyOwnerRE = regexp.MustCompile(`^@[A-Za-z0-9][A-Za-z0-9-]*(?:/[A-Za-z0-9][A-Za-z0-9_.-]*)?$`)
+	// attestationNameRE is the syntax of an attestation control's id.
+	attestationNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+)
+
+// controls decodes `controls`, applying the defaults.
+func (d *policyDecoder) controls(n *yaml.Node) Controls {
+	c := Controls{Teams: TeamControls{FromCodeowners: true, Fresh: FreshHead}}
+	f, ok := d.mapping(n, "controls", controlsKeys)
+	if !ok {
+		return c
+	}
+	if v := f.get("teams"); v != nil {
+		c.Teams = d.teams(v)
+	}
+	if v := f.get("attestations"); v != nil {
+		c.Attestations = d.attestations(v)
+	}
+	return c
+}
+
+// teams decodes `controls.teams`.
+func (d *policyDecoder) teams(n *yaml.Node) TeamControls {
+	t := TeamControls{FromCodeowners: true, Fresh: FreshHead}
+	f, ok := d.mapping(n, "controls.teams", teamsKeys)
+	if !ok {
+		return t
+	}
+	if v := f.get("from"); v != nil {
+		t.FromCodeowners, t.From = d.teamsFrom(v)
+	}
+	if v := f.get("fresh"); v != nil {
+		if s, ok := d.str(v, "controls.teams.fresh"); ok {
+			switch Freshness(s) {
+			case FreshHead, FreshAny:
+				t.Fresh = Freshness(s)
+			default:
+				d.errorf(v, "controls.teams.fresh: want %q or %q, got %q", FreshHead, FreshAny, s)
+			}
+		}
+	}
+	return t
+}
+
+// teamsFrom decodes `controls.teams.from`: "codeowners" or a list of
+// owners. A bad value keeps the codeowners default, which is harmless since
+// the problem fails the whole policy.
+func (d *policyDecoder) teamsFrom(n *yaml.Node) (fromCodeowners bool, from []string) {
+	const what = "controls.teams.from"
+	if n.Kind == yaml.ScalarNode {
+		if s, ok := d.str(n, what); ok && s != fromCodeownersValue {
+			d.errorf(n, "%s: want %q or a list of @org/team or @user, got %q", what, fromCodeownersValue, s)
+		}
+		return true, nil
+	}
+	if n.Kind != yaml.SequenceNode {
+		d.wrongType(n, what, fmt.Sprintf("%q or a list of @org/team or @user", fromCodeownersValue))
+		return true, nil
+	}
+	from = []string{}
+	first := map[string]int{}
+	for _, it := range d.strings(n, what) {
+		if !policyOwnerRE.MatchString(it.val) {
+			d.errorf(it.node, "%s: %q is not a team: want @org/team or @user", it.what, it.val)
+			continue
+		}
+		key := strings.ToLower(it.val)
+		if line, dup := first[key]; dup {
+			d.errorf(it.node, "%s: duplicate control %q (first at line %d)", it.what, it.val, line)
+			continue
+		}
+		first[key] = it.node.Line
+		from = append(from, it.val)
+	}
+	return false, from
+}
+
+// attestations decodes `controls.attestations`, compiling each identity.
+func (d *policyDecoder) attestations(n *yaml.Node) []AttestationControl {
+	nodes, ok := d.sequence(n, "controls.attestations")
+	if !ok {
+		return nil
+	}
+	var out []AttestationControl
+	first := map[string]int{}
+	for i, c := range nodes {
+		what := fmt.Sprintf("controls.attestations[%d]", i)
+		// A control with a bad field is kept by name, so that `required`
+		// and `quorum` are checked against what the author meant; the
+		// problem already fails the policy.
+		a, nameNode := d.attestation(c, what)
+		if a.Name == "" {
+			continue
+		}
+		if line, dup := first[a.Name]; dup {
+			d.errorf(nameNode, "%s.name: duplicate control %q (first at line %d)", what, a.Name, line)
+			continue
+		}
+		first[a.Name] = nameNode.Line
+		out = append(out, a)
+	}
+	return out
+}
+
+// attestation decodes one attestation control, reporting missing and bad
+// fields.
+func (d *policyDecoder) attestation(n *yaml.Node, what string) (a AttestationControl, nameNode *yaml.Node) {
+	f, ok := d.mapping(n, what, attestationKeys)
+	if !ok {
+		return a, nil
+	}
+	vals := map[string]string{}
+	for _, key := range attestationKeys {
+		v := f.get(key)
+		if v == nil {
+			d.errorf(n, "%s: missing %s", what, key)
+			continue
+		}
+		s, ok := d.str(v, what+"."+key)
+		if !ok {
+			continue
+		}
+		if s == "" {
+			d.errorf(v, "%s.%s: empty string", what, key)
+			continue
+		}
+		vals[key] = s
+	}
+	nameNode = f.get("name")
+	if name, set := vals["name"]; set {
+		switch {
+		case strings.Contains(name, "@"):
+			d.errorf(nameNode, "%s.name: %q looks like a team: attestation names must not contain @", what, name)
+		case !attestationNameRE.MatchString(name):
+			d.errorf(nameNode, "%s.name: %q must be letters, digits, '.', '_' or '-', starting with a letter or digit", what, name)
+		}
+	}
+	if id, set := vals["identity"]; set {
+		// Compile the expression alone first: only a well-formed expression
+		// can be wrapped safely. "a)|(.*" would otherwise become
+		// ^(?:a)|(.*)$ and match every identity.
+		if _, err := regexp.Compile(id); err != nil {
+			d.errorf(f.get("identity"), "%s.identity: bad regular expression: %v", what, err)
+		} else if re, err := regexp.Compile("^(?:" + id + ")$"); err != nil {
+			d.errorf(f.get("identity"), "%s.identity: bad regular expression: %v", what, err)
+		} else {
+			a.IdentityRE = re
+		}
+	}
+	a.Name = vals["name"]
+	a.PredicateType = vals["predicate_type"]
+	a.Issuer = vals["issuer"]
+	a.Identity = vals["identity"]
+	return a, nameNode
+}
