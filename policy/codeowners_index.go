@@ -1,73 +1,140 @@
 package policy
 
-import "slices"
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
 
 // codeownersIndex finds the last rule matching a path without trying every
-// rule. Each rule is filed under one key that any path it matches must
-// have, and only the rules found under a path's keys are tried, from the
-// last line down, stopping at the first that matches or that cannot beat
-// the best match so far. The classes, most common first in real files:
+// rule. The classes, most common first in real files:
 //
-//   - anchored all-literal patterns (`/apps/api/`, `docs/README.md`) end at
-//     a node of a trie over path components and need no further check;
-//   - anchored patterns with a literal prefix (`/apps/*/deploy/`) are tried
-//     at the trie node of that prefix;
-//   - floating one-segment patterns are looked up by component: literal
-//     names (`Makefile`, `apps/`) in a map, `*SUFFIX` (`*.go`) and
+//   - floating one-segment patterns are looked up per path component:
+//     literal names (`Makefile`, `apps/`) in a map, `*SUFFIX` (`*.go`) and
 //     `PREFIX*` (`Dockerfile*`) in maps probed only with the suffix and
 //     prefix lengths that occur;
-//   - other patterns with a literal segment (`**/logs/*.txt`, `/*/deploy`)
-//     are tried when a component equals that segment;
-//   - the rest (`*`, `f?o`) are tried for every path.
+//   - every other pattern goes into a trie over its segments, anchored
+//     patterns in one walked from the root of the path, floating ones in
+//     one walked from every depth. Edges are literal (a map), `*` (one
+//     child) or other globs (a short list), so `/apps/*/deploy/` costs a
+//     few steps. A pattern ending at a node needs no further check; one
+//     with a `**` past its prefix waits at the prefix's node and is tried
+//     in full when a path reaches it;
+//   - patterns matching everything (`**`) are tried for every path.
 //
-// Lists hold rule indexes in ascending order, so the scan from the back can
-// stop early.
+// Every list holds rule indexes in ascending order, so a scan from the back
+// stops at the first match or at the best match found so far.
 type codeownersIndex struct {
-	root       trieNode
+	anchored   segNode
+	floating   segNode
 	base       map[string][]ruleRef
 	suffix     map[string][]ruleRef
 	suffixLens []int
 	prefix     map[string][]ruleRef
 	prefixLens []int
-	byLiteral  map[string][]int32
 	scan       []int32
 }
 
-// ruleRef is a rule that matches when its key is found, given its tail.
+// ruleRef is a rule whose segments are all matched once its key is found;
+// only its tail remains to check against what follows.
 type ruleRef struct {
 	rule int32
 	tail tailMode
 }
 
-// trieNode is one literal path prefix of anchored patterns.
-type trieNode struct {
-	children map[string]*trieNode
-	// exact are all-literal patterns ending here.
+// fits reports whether the tail allows rest more components.
+func (r ruleRef) fits(rest int) bool {
+	switch r.tail {
+	case tailNone:
+		return rest == 0
+	case tailSome:
+		return rest > 0
+	}
+	return true
+}
+
+// segNode is a node of a pattern-segment trie.
+type segNode struct {
+	lit   map[string]*segNode
+	star  *segNode
+	globs []globEdge
+	// exact are rules whose every segment leads here.
 	exact []ruleRef
-	// check are patterns whose literal prefix ends here; the whole pattern
-	// must be tried.
+	// check are rules whose segments before their first `**` lead here.
 	check []int32
 }
 
-func (n *trieNode) child(name string) *trieNode {
-	if n.children == nil {
-		n.children = make(map[string]*trieNode)
+// globEdge is a trie edge for a glob segment other than a lone `*`.
+type globEdge struct {
+	key  string
+	toks []globToken
+	next *segNode
+}
+
+// edge returns the child for segment s, adding it when missing.
+func (n *segNode) edge(s segment) *segNode {
+	switch s.kind {
+	case segLiteral:
+		if n.lit == nil {
+			n.lit = make(map[string]*segNode)
+		}
+		c := n.lit[s.lit]
+		if c == nil {
+			c = &segNode{}
+			n.lit[s.lit] = c
+		}
+		return c
+	case segStar:
+		if n.star == nil {
+			n.star = &segNode{}
+		}
+		return n.star
 	}
-	c := n.children[name]
-	if c == nil {
-		c = &trieNode{}
-		n.children[name] = c
+	key := globKey(s.toks)
+	for _, g := range n.globs {
+		if g.key == key {
+			return g.next
+		}
 	}
+	c := &segNode{}
+	n.globs = append(n.globs, globEdge{key: key, toks: s.toks, next: c})
 	return c
+}
+
+// globKey identifies a glob so that rules sharing it share the edge.
+func globKey(toks []globToken) string {
+	var b strings.Builder
+	for _, t := range toks {
+		switch t.kind {
+		case tokStar:
+			b.WriteString("*")
+		case tokOne:
+			b.WriteString("?")
+		default:
+			fmt.Fprintf(&b, "%d:%s", len(t.lit), t.lit)
+		}
+	}
+	return b.String()
+}
+
+// insert files rule i under its segments.
+func (n *segNode) insert(i int32, p *PathPattern) {
+	for _, s := range p.segs {
+		if s.kind == segDoubleStar {
+			n.check = append(n.check, i)
+			return
+		}
+		n = n.edge(s)
+	}
+	n.exact = append(n.exact, ruleRef{rule: i, tail: p.tail})
 }
 
 // buildCodeownersIndex files every pattern; patterns[i] is rule i.
 func buildCodeownersIndex(patterns []*PathPattern) codeownersIndex {
 	ix := codeownersIndex{
-		base:      make(map[string][]ruleRef),
-		suffix:    make(map[string][]ruleRef),
-		prefix:    make(map[string][]ruleRef),
-		byLiteral: make(map[string][]int32),
+		base:   make(map[string][]ruleRef),
+		suffix: make(map[string][]ruleRef),
+		prefix: make(map[string][]ruleRef),
 	}
 	for i, p := range patterns {
 		ix.add(int32(i), p)
@@ -81,100 +148,50 @@ func buildCodeownersIndex(patterns []*PathPattern) codeownersIndex {
 
 func (ix *codeownersIndex) add(i int32, p *PathPattern) {
 	ref := ruleRef{rule: i, tail: p.tail}
-	if p.floating && len(p.segs) == 1 && p.tail != tailNone {
-		s := p.segs[0]
-		switch {
-		case s.kind == segLiteral:
-			ix.base[s.lit] = append(ix.base[s.lit], ref)
-			return
-		case s.kind == segGlob && len(s.toks) == 2 && s.toks[0].kind == tokStar && s.toks[1].kind == tokLit:
-			lit := s.toks[1].lit
-			ix.suffix[lit] = append(ix.suffix[lit], ref)
-			ix.suffixLens = append(ix.suffixLens, len(lit))
-			return
-		case s.kind == segGlob && len(s.toks) == 2 && s.toks[0].kind == tokLit && s.toks[1].kind == tokStar:
-			lit := s.toks[0].lit
-			ix.prefix[lit] = append(ix.prefix[lit], ref)
-			ix.prefixLens = append(ix.prefixLens, len(lit))
-			return
-		}
+	switch {
+	case len(p.segs) == 0:
+		ix.scan = append(ix.scan, i)
+	case !p.floating:
+		ix.anchored.insert(i, p)
+	case len(p.segs) == 1 && p.segs[0].kind == segLiteral:
+		ix.base[p.segs[0].lit] = append(ix.base[p.segs[0].lit], ref)
+	case len(p.segs) == 1 && isGlob2(p.segs[0], tokStar, tokLit):
+		lit := p.segs[0].toks[1].lit
+		ix.suffix[lit] = append(ix.suffix[lit], ref)
+		ix.suffixLens = append(ix.suffixLens, len(lit))
+	case len(p.segs) == 1 && isGlob2(p.segs[0], tokLit, tokStar):
+		lit := p.segs[0].toks[0].lit
+		ix.prefix[lit] = append(ix.prefix[lit], ref)
+		ix.prefixLens = append(ix.prefixLens, len(lit))
+	default:
+		ix.floating.insert(i, p)
 	}
-	if !p.floating && len(p.segs) > 0 && p.segs[0].kind == segLiteral {
-		n := &ix.root
-		k := 0
-		for k < len(p.segs) && p.segs[k].kind == segLiteral {
-			n = n.child(p.segs[k].lit)
-			k++
-		}
-		if k == len(p.segs) && p.tail != tailNone {
-			n.exact = append(n.exact, ref)
-		} else {
-			n.check = append(n.check, i)
-		}
-		return
-	}
-	key := ""
-	for _, s := range p.segs {
-		if s.kind == segLiteral && len(s.lit) > len(key) {
-			key = s.lit
-		}
-	}
-	if key != "" {
-		ix.byLiteral[key] = append(ix.byLiteral[key], i)
-		return
-	}
-	ix.scan = append(ix.scan, i)
+}
+
+// isGlob2 reports whether s is a two-token glob of the given kinds.
+func isGlob2(s segment, a, b tokKind) bool {
+	return s.kind == segGlob && len(s.toks) == 2 && s.toks[0].kind == a && s.toks[1].kind == b
 }
 
 // lookup returns the index of the last rule matching the path components,
 // or -1.
 func (ix *codeownersIndex) lookup(patterns []*PathPattern, comps []string) int {
-	n := len(comps)
-	if n == 0 {
+	if len(comps) == 0 {
 		return -1
 	}
 	best := int32(-1)
-	// try runs the full pattern match on candidates, newest first.
-	try := func(list []int32) {
-		for j := len(list) - 1; j >= 0 && list[j] > best; j-- {
-			if patterns[list[j]].matchComponents(comps) {
-				best = list[j]
-				return
-			}
-		}
-	}
-	// take accepts the newest ref whose tail allows the rest of the path:
-	// rest is how many components follow the matched one.
-	take := func(refs []ruleRef, rest int) {
-		for j := len(refs) - 1; j >= 0 && refs[j].rule > best; j-- {
-			if refs[j].tail == tailSome && rest == 0 {
-				continue
-			}
-			best = refs[j].rule
-			return
-		}
-	}
-
-	node := &ix.root
-	for k := 0; k < n && node.children != nil; k++ {
-		node = node.children[comps[k]]
-		if node == nil {
-			break
-		}
-		take(node.exact, n-k-1)
-		try(node.check)
-	}
+	n := len(comps)
 	for k, c := range comps {
 		rest := n - k - 1
 		if refs, ok := ix.base[c]; ok {
-			take(refs, rest)
+			best = take(refs, rest, best)
 		}
 		for _, l := range ix.suffixLens {
 			if l > len(c) {
 				break
 			}
 			if refs, ok := ix.suffix[c[len(c)-l:]]; ok {
-				take(refs, rest)
+				best = take(refs, rest, best)
 			}
 		}
 		for _, l := range ix.prefixLens {
@@ -182,13 +199,74 @@ func (ix *codeownersIndex) lookup(patterns []*PathPattern, comps []string) int {
 				break
 			}
 			if refs, ok := ix.prefix[c[:l]]; ok {
-				take(refs, rest)
+				best = take(refs, rest, best)
 			}
 		}
-		if list, ok := ix.byLiteral[c]; ok {
-			try(list)
+	}
+	var bufA, bufB [16]*segNode
+	best = walk(&ix.anchored, patterns, comps, 0, best, bufA[:0], bufB[:0])
+	if !ix.floating.empty() {
+		for k := range comps {
+			best = walk(&ix.floating, patterns, comps, k, best, bufA[:0], bufB[:0])
 		}
 	}
-	try(ix.scan)
-	return int(best)
+	return int(try(ix.scan, patterns, comps, best))
+}
+
+func (n *segNode) empty() bool {
+	return n.lit == nil && n.star == nil && n.globs == nil && n.exact == nil && n.check == nil
+}
+
+// take returns the newest rule of refs newer than best whose tail allows
+// rest more components, else best.
+func take(refs []ruleRef, rest int, best int32) int32 {
+	for j := len(refs) - 1; j >= 0 && refs[j].rule > best; j-- {
+		if refs[j].fits(rest) {
+			return refs[j].rule
+		}
+	}
+	return best
+}
+
+// try returns the newest rule of list newer than best whose whole pattern
+// matches, else best.
+func try(list []int32, patterns []*PathPattern, comps []string, best int32) int32 {
+	for j := len(list) - 1; j >= 0 && list[j] > best; j-- {
+		if patterns[list[j]].matchComponents(comps) {
+			return list[j]
+		}
+	}
+	return best
+}
+
+// walk follows the trie along the components from start, keeping every
+// node the path so far reaches (a tree, so none is reached twice), and
+// returns the best rule found. cur and next are scratch space.
+func walk(root *segNode, patterns []*PathPattern, comps []string, start int, best int32, cur, next []*segNode) int32 {
+	n := len(comps)
+	cur = append(cur, root)
+	for k := start; k < n && len(cur) > 0; k++ {
+		c := comps[k]
+		next = next[:0]
+		for _, nd := range cur {
+			if ch := nd.lit[c]; ch != nil {
+				next = append(next, ch)
+			}
+			if nd.star != nil {
+				next = append(next, nd.star)
+			}
+			for i := range nd.globs {
+				if globMatch(nd.globs[i].toks, c) {
+					next = append(next, nd.globs[i].next)
+				}
+			}
+		}
+		rest := n - k - 1
+		for _, nd := range next {
+			best = take(nd.exact, rest, best)
+			best = try(nd.check, patterns, comps, best)
+		}
+		cur, next = next, cur
+	}
+	return best
 }

@@ -55,6 +55,15 @@ func (s *segment) matchComponent(c string) bool {
 // globMatch reports whether s matches the glob tokens as a whole, with the
 // greedy last-star backtracking that is exact for `*` and `?` globs.
 func globMatch(toks []globToken, s string) bool {
+	if len(toks) == 2 {
+		// The common `*.ext` and `name*` need no backtracking.
+		switch {
+		case toks[0].kind == tokStar && toks[1].kind == tokLit:
+			return strings.HasSuffix(s, toks[1].lit)
+		case toks[0].kind == tokLit && toks[1].kind == tokStar:
+			return strings.HasPrefix(s, toks[0].lit)
+		}
+	}
 	ti, si := 0, 0
 	starT, starS := -1, 0
 	for {

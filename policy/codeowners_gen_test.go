@@ -1,0 +1,122 @@
+package policy
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+)
+
+// This file generates CODEOWNERS files and paths for the differential test
+// and the benchmark.
+
+// randomPattern builds a pattern from a small alphabet so that patterns and
+// paths collide often.
+func randomPattern(r *rand.Rand) string {
+	names := []string{"a", "b", "apps", "docs", "x.go", "y.md", "logs", "a.b"}
+	pieces := []string{"*", "**", "?", "*.go", "a*", "*b", "d?cs", "*.md", "x*y"}
+	n := 1 + r.IntN(4)
+	segs := make([]string, n)
+	for i := range segs {
+		if r.IntN(3) == 0 {
+			segs[i] = pieces[r.IntN(len(pieces))]
+		} else {
+			segs[i] = names[r.IntN(len(names))]
+		}
+	}
+	p := strings.Join(segs, "/")
+	if r.IntN(3) == 0 {
+		p = "/" + p
+	}
+	if r.IntN(4) == 0 {
+		p += "/"
+	}
+	return p
+}
+
+// randomPath builds a path over the same alphabet as randomPattern.
+func randomPath(r *rand.Rand) string {
+	names := []string{"a", "b", "apps", "docs", "x.go", "y.md", "logs", "a.b", "dics", "xzy", "ab", "bb"}
+	n := 1 + r.IntN(5)
+	segs := make([]string, n)
+	for i := range segs {
+		segs[i] = names[r.IntN(len(names))]
+	}
+	return strings.Join(segs, "/")
+}
+
+// randomCodeowners is a file of n random rules, some clearing ownership.
+func randomCodeowners(r *rand.Rand, n int) string {
+	var b strings.Builder
+	for i := range n {
+		if r.IntN(10) == 0 {
+			fmt.Fprintf(&b, "%s\n", randomPattern(r))
+			continue
+		}
+		fmt.Fprintf(&b, "%s @team%d\n", randomPattern(r), i)
+	}
+	return b.String()
+}
+
+// monorepo generates a realistic CODEOWNERS of n rules and m changed
+// paths for a monorepo of services, libraries and shared tooling.
+func monorepo(seed uint64, n, m int) (codeowners string, paths []string) {
+	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	exts := []string{"go", "ts", "tsx", "py", "yaml", "json", "md", "proto", "sql", "tf"}
+	dirs := []string{"src", "internal", "deploy", "config", "test", "docs", "migrations", "api"}
+	svc := func() string { return fmt.Sprintf("svc-%03d", r.IntN(400)) }
+	owner := func() string {
+		if r.IntN(4) == 0 {
+			return fmt.Sprintf("@dev%d", r.IntN(900))
+		}
+		return fmt.Sprintf("@acme/team-%d", r.IntN(300))
+	}
+	var b strings.Builder
+	b.WriteString("# Generated monorepo CODEOWNERS\n* @acme/platform\n")
+	for range n - 1 {
+		var pat string
+		switch k := r.IntN(100); {
+		case k < 45:
+			pat = fmt.Sprintf("/services/%s/", svc())
+		case k < 60:
+			pat = fmt.Sprintf("/services/%s/%s/", svc(), dirs[r.IntN(len(dirs))])
+		case k < 68:
+			pat = fmt.Sprintf("/libs/lib-%d/", r.IntN(300))
+		case k < 74:
+			pat = fmt.Sprintf("/services/%s/deploy/prod.yaml", svc())
+		case k < 79:
+			pat = fmt.Sprintf("/services/%s/*/%s/", svc(), dirs[r.IntN(len(dirs))])
+		case k < 83:
+			pat = fmt.Sprintf("*.%s", exts[r.IntN(len(exts))])
+		case k < 86:
+			pat = fmt.Sprintf("**/%s/*.%s", dirs[r.IntN(len(dirs))], exts[r.IntN(len(exts))])
+		case k < 89:
+			pat = fmt.Sprintf("/services/*/%s/", dirs[r.IntN(len(dirs))])
+		case k < 92:
+			pat = fmt.Sprintf("Dockerfile.%d*", r.IntN(50))
+		case k < 95:
+			pat = fmt.Sprintf("/docs/area-%d/*", r.IntN(100))
+		case k < 97:
+			pat = fmt.Sprintf("%s/", dirs[r.IntN(len(dirs))])
+		default:
+			pat = fmt.Sprintf("/services/%s/**/*_test.go", svc())
+		}
+		if r.IntN(20) == 0 {
+			fmt.Fprintf(&b, "%s\n", pat)
+			continue
+		}
+		fmt.Fprintf(&b, "%s %s %s\n", pat, owner(), owner())
+	}
+	for range m {
+		var p string
+		switch k := r.IntN(10); {
+		case k < 7:
+			p = fmt.Sprintf("services/%s/%s/pkg%d/file%d.%s", svc(), dirs[r.IntN(len(dirs))], r.IntN(20), r.IntN(100), exts[r.IntN(len(exts))])
+		case k < 9:
+			p = fmt.Sprintf("libs/lib-%d/src/mod%d.%s", r.IntN(300), r.IntN(40), exts[r.IntN(len(exts))])
+		default:
+			p = fmt.Sprintf("docs/area-%d/page%d.md", r.IntN(100), r.IntN(30))
+		}
+		paths = append(paths, p)
+	}
+	return b.String(), paths
+}
