@@ -1,0 +1,395 @@
+package githubsim
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// maxOutput is GitHub's limit on a check run's output title, summary and
+// text.
+const maxOutput = 65535
+
+// CheckRun is a check run as tests see it.
+type CheckRun struct {
+	ID          int64          `json:"id"`
+	Name        string         `json:"name"`
+	HeadSHA     string         `json:"head_sha"`
+	Status      string         `json:"status"`
+	Conclusion  string         `json:"conclusion,omitempty"`
+	ExternalID  string         `json:"external_id,omitempty"`
+	DetailsURL  string         `json:"details_url,omitempty"`
+	Output      CheckRunOutput `json:"output"`
+	AppID       int64          `json:"app_id"`
+	StartedAt   time.Time      `json:"started_at"`
+	CompletedAt time.Time      `json:"completed_at"`
+}
+
+// CheckRunOutput is a check run's rendered text.
+type CheckRunOutput struct {
+	Title   string `json:"title,omitempty"`
+	Summary string `json:"summary,omitempty"`
+	Text    string `json:"text,omitempty"`
+}
+
+// checkRun is stored state; CheckRun is copied out.
+type checkRun = CheckRun
+
+// checkRunRequest is the body of POST and PATCH check-runs.
+type checkRunRequest struct {
+	Name        *string `json:"name"`
+	HeadSHA     *string `json:"head_sha"`
+	DetailsURL  *string `json:"details_url"`
+	ExternalID  *string `json:"external_id"`
+	Status      *string `json:"status"`
+	Conclusion  *string `json:"conclusion"`
+	StartedAt   *string `json:"started_at"`
+	CompletedAt *string `json:"completed_at"`
+	Output      *struct {
+		Title   *string `json:"title"`
+		Summary *string `json:"summary"`
+		Text    *string `json:"text"`
+	} `json:"output"`
+}
+
+var (
+	checkStatuses    = []string{"queued", "in_progress", "completed", "waiting", "requested", "pending"}
+	checkConclusions = []string{"action_required", "cancelled", "failure", "neutral", "success", "skipped", "stale", "timed_out"}
+)
+
+// CheckRuns returns the check runs on sha, oldest first.
+func (s *Sim) CheckRuns(owner, repoName, sha string) []CheckRun {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.repo(owner, repoName)
+	if r == nil {
+		return nil
+	}
+	var out []CheckRun
+	for _, c := range r.checkRuns {
+		if c.HeadSHA == sha {
+			out = append(out, *c)
+		}
+	}
+	return out
+}
+
+// RerequestCheckRun emits check_run rerequested, as a person pressing
+// "Re-run" does.
+func (s *Sim) RerequestCheckRun(owner, repoName string, id int64, user string) error {
+	s.mu.Lock()
+	r := s.repo(owner, repoName)
+	if r == nil {
+		s.mu.Unlock()
+		return fmt.Errorf("rerequest check run in %s/%s: %w", owner, repoName, ErrNotFound)
+	}
+	c := r.checkRun(id)
+	if c == nil {
+		s.mu.Unlock()
+		return fmt.Errorf("check run %d: %w", id, ErrNotFound)
+	}
+	evs := []event{s.event("check_run", r, user, map[string]any{"action": "rerequested", "check_run": s.checkRunObject(r, c)})}
+	s.mu.Unlock()
+	s.post(evs, true)
+	return nil
+}
+
+// SetRequiredChecks sets the branch protection's required status checks
+// (check run names or status contexts) on branch; merges wait for them.
+func (s *Sim) SetRequiredChecks(owner, repoName, branch string, checks []string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.repo(owner, repoName)
+	if r == nil {
+		return fmt.Errorf("required checks on %s/%s: %w", owner, repoName, ErrNotFound)
+	}
+	r.required[branch] = slices.Clone(checks)
+	return nil
+}
+
+func (r *repo) checkRun(id int64) *checkRun {
+	for _, c := range r.checkRuns {
+		if c.ID == id {
+			return c
+		}
+	}
+	return nil
+}
+
+// failingRequired returns the first required check of branch that is not
+// green on sha, or "". Callers hold s.mu.
+func (s *Sim) failingRequired(r *repo, branch, sha string) string {
+	for _, name := range r.required[branch] {
+		if !r.green(name, sha) {
+			return name
+		}
+	}
+	return ""
+}
+
+func (s *Sim) requiredChecksPass(r *repo, branch, sha string) bool {
+	return s.failingRequired(r, branch, sha) == ""
+}
+
+// green reports whether the latest check run or status named name on sha
+// succeeded.
+func (r *repo) green(name, sha string) bool {
+	for i := len(r.checkRuns) - 1; i >= 0; i-- {
+		c := r.checkRuns[i]
+		if c.HeadSHA == sha && c.Name == name {
+			return c.Status == "completed" && slices.Contains([]string{"success", "neutral", "skipped"}, c.Conclusion)
+		}
+	}
+	for i := len(r.statuses) - 1; i >= 0; i-- {
+		st := r.statuses[i]
+		if st.SHA == sha && st.Context == name {
+			return st.State == "success"
+		}
+	}
+	return false
+}
+
+func (s *Sim) checkRoutes() {
+	s.handle("POST /repos/{owner}/{repo}/check-runs", authToken, s.createCheckRun)
+	s.handle("GET /repos/{owner}/{repo}/check-runs/{check_run_id}", authToken, s.getCheckRun)
+	s.handle("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", authToken, s.updateCheckRun)
+	s.handle("POST /repos/{owner}/{repo}/check-runs/{check_run_id}/rerequest", authToken, s.rerequestCheckRun)
+	s.handle("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", authToken, s.listCheckRuns)
+}
+
+func (s *Sim) checkRunObject(r *repo, c *checkRun) map[string]any {
+	u := fmt.Sprintf("%s/repos/%s/check-runs/%d", s.api(), r.fullName(), c.ID)
+	var conclusion any
+	if c.Conclusion != "" {
+		conclusion = c.Conclusion
+	}
+	prs := []map[string]any{}
+	for _, n := range sortedKeys(r.pulls) {
+		p := r.pulls[n]
+		if p.headSHA == c.HeadSHA && p.state == "open" {
+			prs = append(prs, map[string]any{
+				"url": fmt.Sprintf("%s/repos/%s/pulls/%d", s.api(), r.fullName(), p.number), "id": p.id, "number": p.number,
+				"head": map[string]any{"ref": p.headRef, "sha": p.headSHA, "repo": map[string]any{"id": r.id, "url": s.api() + "/repos/" + r.fullName(), "name": r.name}},
+				"base": map[string]any{"ref": p.baseRef, "sha": r.branches[p.baseRef], "repo": map[string]any{"id": r.id, "url": s.api() + "/repos/" + r.fullName(), "name": r.name}},
+			})
+		}
+	}
+	var appObj any
+	if s.app != nil && s.app.id == c.AppID {
+		appObj = s.appObject()
+	}
+	return map[string]any{
+		"id": c.ID, "head_sha": c.HeadSHA, "node_id": nodeID("CR", c.ID),
+		"external_id": c.ExternalID, "url": u,
+		"html_url":    fmt.Sprintf("%s/%s/runs/%d", s.base, r.fullName(), c.ID),
+		"details_url": nilIfEmpty(c.DetailsURL), "status": c.Status, "conclusion": conclusion,
+		"started_at": tsOrNil(c.StartedAt), "completed_at": tsOrNil(c.CompletedAt),
+		"output": map[string]any{
+			"title": nilIfEmpty(c.Output.Title), "summary": nilIfEmpty(c.Output.Summary),
+			"text": nilIfEmpty(c.Output.Text), "annotations_count": 0, "annotations_url": u + "/annotations",
+		},
+		"name": c.Name, "check_suite": map[string]any{"id": c.ID + 1},
+		"app": appObj, "pull_requests": prs,
+	}
+}
+
+// apply validates a create or update body and applies it to c.
+func (s *Sim) applyCheckRun(r *repo, c *checkRun, b checkRunRequest) *response {
+	bad := func(field, msg string) *response {
+		resp := invalid("CheckRun", field, "invalid", msg)
+		return &resp
+	}
+	if b.Name != nil {
+		if *b.Name == "" {
+			return bad("name", "name must not be empty")
+		}
+		c.Name = *b.Name
+	}
+	if b.DetailsURL != nil {
+		c.DetailsURL = *b.DetailsURL
+	}
+	if b.ExternalID != nil {
+		c.ExternalID = *b.ExternalID
+	}
+	if b.StartedAt != nil {
+		t, err := time.Parse(time.RFC3339, *b.StartedAt)
+		if err != nil {
+			return bad("started_at", "started_at must be an ISO 8601 timestamp")
+		}
+		c.StartedAt = t.UTC()
+	}
+	if b.Status != nil {
+		if !slices.Contains(checkStatuses, *b.Status) {
+			return bad("status", "status is not one of "+strings.Join(checkStatuses, ", "))
+		}
+		c.Status = *b.Status
+	}
+	if b.Conclusion != nil {
+		if !slices.Contains(checkConclusions, *b.Conclusion) {
+			return bad("conclusion", "conclusion is not one of "+strings.Join(checkConclusions, ", "))
+		}
+		// Providing a conclusion completes the run.
+		c.Conclusion, c.Status = *b.Conclusion, "completed"
+	}
+	if c.Status == "completed" && c.Conclusion == "" {
+		return bad("conclusion", "conclusion is required when status is completed")
+	}
+	if c.Status != "completed" {
+		c.Conclusion, c.CompletedAt = "", time.Time{}
+	}
+	if b.CompletedAt != nil {
+		t, err := time.Parse(time.RFC3339, *b.CompletedAt)
+		if err != nil {
+			return bad("completed_at", "completed_at must be an ISO 8601 timestamp")
+		}
+		c.CompletedAt = t.UTC()
+	}
+	if c.Status == "completed" && c.CompletedAt.IsZero() {
+		c.CompletedAt = s.clock()
+	}
+	if o := b.Output; o != nil {
+		if o.Title == nil || o.Summary == nil {
+			return bad("output", "output requires title and summary")
+		}
+		for field, v := range map[string]*string{"title": o.Title, "summary": o.Summary, "text": o.Text} {
+			if v != nil && len([]rune(*v)) > maxOutput {
+				resp := invalid("CheckRun", "output."+field, "too_long",
+					fmt.Sprintf("output.%s is too long (maximum is %d characters)", field, maxOutput))
+				return &resp
+			}
+		}
+		c.Output = CheckRunOutput{Title: *o.Title, Summary: *o.Summary}
+		if o.Text != nil {
+			c.Output.Text = *o.Text
+		}
+	}
+	return nil
+}
+
+func (s *Sim) createCheckRun(q *request) response {
+	r, e := s.visibleRepo(q)
+	if e != nil {
+		return *e
+	}
+	var b checkRunRequest
+	if bad := q.decode(&b); bad != nil {
+		return *bad
+	}
+	if b.Name == nil || b.HeadSHA == nil {
+		return invalid("CheckRun", "name", "missing_field", "name and head_sha are required")
+	}
+	if r.commits[*b.HeadSHA] == nil {
+		return unprocessable("No commit found for SHA: " + *b.HeadSHA)
+	}
+	c := &checkRun{ID: s.id(), HeadSHA: *b.HeadSHA, Status: "queued", StartedAt: s.clock()}
+	if s.app != nil {
+		c.AppID = s.app.id
+	}
+	if bad := s.applyCheckRun(r, c, b); bad != nil {
+		return *bad
+	}
+	r.checkRuns = append(r.checkRuns, c)
+	obj := s.checkRunObject(r, c)
+	resp := created(obj)
+	resp.events = []event{s.event("check_run", r, s.botLogin(), map[string]any{"action": "created", "check_run": obj})}
+	if c.Status == "completed" {
+		resp.events = append(resp.events, s.event("check_run", r, s.botLogin(), map[string]any{"action": "completed", "check_run": obj}))
+	}
+	return resp
+}
+
+func (s *Sim) routeCheckRun(q *request) (*repo, *checkRun, *response) {
+	r, e := s.visibleRepo(q)
+	if e != nil {
+		return nil, nil, e
+	}
+	id, _ := strconv.ParseInt(q.path("check_run_id"), 10, 64)
+	c := r.checkRun(id)
+	if c == nil {
+		resp := notFound()
+		return nil, nil, &resp
+	}
+	return r, c, nil
+}
+
+func (s *Sim) getCheckRun(q *request) response {
+	r, c, e := s.routeCheckRun(q)
+	if e != nil {
+		return *e
+	}
+	return ok(s.checkRunObject(r, c))
+}
+
+func (s *Sim) updateCheckRun(q *request) response {
+	r, c, e := s.routeCheckRun(q)
+	if e != nil {
+		return *e
+	}
+	var b checkRunRequest
+	if bad := q.decode(&b); bad != nil {
+		return *bad
+	}
+	b.HeadSHA = nil
+	next := *c
+	wasDone := c.Status == "completed"
+	if bad := s.applyCheckRun(r, &next, b); bad != nil {
+		return *bad
+	}
+	*c = next
+	obj := s.checkRunObject(r, c)
+	resp := ok(obj)
+	if c.Status == "completed" && !wasDone {
+		resp.events = []event{s.event("check_run", r, s.botLogin(), map[string]any{"action": "completed", "check_run": obj})}
+	}
+	return resp
+}
+
+func (s *Sim) rerequestCheckRun(q *request) response {
+	r, c, e := s.routeCheckRun(q)
+	if e != nil {
+		return *e
+	}
+	resp := created(map[string]any{})
+	resp.events = []event{s.event("check_run", r, s.botLogin(), map[string]any{"action": "rerequested", "check_run": s.checkRunObject(r, c)})}
+	return resp
+}
+
+func (s *Sim) listCheckRuns(q *request) response {
+	r, e := s.visibleRepo(q)
+	if e != nil {
+		return *e
+	}
+	commit := r.resolve(q.path("ref"))
+	if commit == nil {
+		return unprocessable("No commit found for SHA: " + q.path("ref"))
+	}
+	name, status, filter := q.query("check_name"), q.query("status"), q.query("filter")
+	appID, _ := strconv.ParseInt(q.query("app_id"), 10, 64)
+	seen := map[string]bool{}
+	var runs []*checkRun
+	for i := len(r.checkRuns) - 1; i >= 0; i-- { // newest first
+		c := r.checkRuns[i]
+		if c.HeadSHA != commit.sha || (name != "" && c.Name != name) ||
+			(status != "" && c.Status != status) || (appID != 0 && c.AppID != appID) {
+			continue
+		}
+		if filter != "all" {
+			if seen[c.Name] {
+				continue
+			}
+			seen[c.Name] = true
+		}
+		runs = append(runs, c)
+	}
+	resp := response{status: http.StatusOK}
+	page := pageOf(q, runs, &resp)
+	objs := make([]map[string]any, 0, len(page))
+	for _, c := range page {
+		objs = append(objs, s.checkRunObject(r, c))
+	}
+	resp.body = map[string]any{"total_count": len(runs), "check_runs": objs}
+	return resp
+}

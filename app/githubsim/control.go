@@ -1,0 +1,3 @@
+package githubsim
+
+func (s *Sim) controlRoutes() {}

@@ -1,0 +1,75 @@
+// Package githubsim is a stateful, in-memory GitHub for tests and
+// `zgate demo`: the REST API under /api/v3 (as GitHub Enterprise Server
+// serves it, so go-github's WithEnterpriseURLs and ghinstallation's
+// BaseURL point at it), signed webhook deliveries to the App, and a
+// control API under /_sim/.
+//
+// # Go API
+//
+// [New] returns an empty [Sim]; [Sim.Handler] serves it. [Sim.RegisterApp]
+// registers the App (id, RSA public key, webhook URL and secret);
+// [Sim.SetWebhookURL] changes the URL later. [Sim.CreateRepo] makes a
+// repository with one commit on main and installs the App on its owner
+// ([Sim.InstallationID]). Then, as people and other systems would:
+// [Sim.Push], [Sim.OpenPR], [Sim.SetDraft], [Sim.ClosePR],
+// [Sim.SubmitReview], [Sim.DismissReview], [Sim.Comment], [Sim.AddLabel],
+// [Sim.RemoveLabel], [Sim.AddTeamMember], [Sim.RemoveTeamMember],
+// [Sim.SetParentTeam], [Sim.SetRequiredChecks], [Sim.SetStatus],
+// [Sim.RerequestCheckRun], [Sim.CompleteRun], [Sim.AddAttestation]. Each
+// emits the webhook GitHub would send and returns after the App has
+// answered it. Observers: [Sim.PullRequest], [Sim.CheckRuns],
+// [Sim.Statuses], [Sim.Dispatches], [Sim.Deliveries], [Sim.Calls] and
+// [Sim.ResetCalls]. [Sim.SetFaults] injects errors, rate limits and
+// latency ([Faults]).
+//
+// # REST API
+//
+// Every route needs "Authorization: token <installation token>" (or
+// Bearer) for an installation on the repository's owner: a bad or expired
+// token gets 401, another owner's repository 404. The /app routes and GET
+// /repos/{owner}/{repo}/installation take the App's RS256 JWT instead
+// (iss = app id, exp - iat <= 600 s, not expired); tokens last one hour.
+// Responses carry X-GitHub-Request-Id and X-RateLimit-* headers; GET 200s
+// carry an ETag, and If-None-Match answers 304 without using the rate
+// limit. Lists page with Link headers (per_page default 30, max 100);
+// attestations page with after cursors. Errors are GitHub's
+// {"message", "documentation_url"} bodies with GitHub's status codes.
+//
+// Served routes (GitHub's paths): GET /app, GET /app/installations,
+// GET /app/installations/{id}, POST /app/installations/{id}/access_tokens,
+// GET /orgs/{org}/installation, GET /repos/{o}/{r}/installation,
+// GET /repos/{o}/{r}, GET .../branches/{branch}, GET .../contents/{path}
+// (?ref=; base64 wrapped at 60 columns), GET .../commits/{ref},
+// GET .../commits/{sha}/pulls, GET .../pulls (state, base, head,
+// direction), GET .../pulls/{n}, GET .../pulls/{n}/files (capped at 3,000
+// files like GitHub), GET and PUT .../pulls/{n}/merge (sha guard: 409;
+// 405 when closed, draft, conflicting or a required check is not green),
+// GET .../pulls/{n}/reviews, GET .../pulls/{n}/reviews/{id},
+// PUT .../pulls/{n}/reviews/{id}/dismissals, GET and POST
+// .../issues/{n}/comments, GET /orgs/{org}/teams/{team},
+// GET /orgs/{org}/teams/{team}/memberships/{user} (child teams count),
+// GET /orgs/{org}/teams/{team}/members, POST .../check-runs,
+// GET and PATCH .../check-runs/{id}, POST .../check-runs/{id}/rerequest,
+// GET .../commits/{ref}/check-runs, POST .../statuses/{sha},
+// GET .../commits/{ref}/status, GET .../commits/{ref}/statuses,
+// POST .../actions/workflows/{id}/dispatches, GET .../actions/runs,
+// POST .../dispatches, GET .../attestations/{subject_digest}.
+//
+// # Webhooks
+//
+// Deliveries are POSTed one at a time, in order, with X-GitHub-Event,
+// X-GitHub-Delivery (a UUID), X-Hub-Signature-256 ([Sign]) and a
+// GitHub-Hookshot User-Agent. Changes made through the Go or control API
+// are delivered before the call returns. Changes made by REST calls (a
+// check run, a status, a merge) are delivered right after the response,
+// as on GitHub, so an App may be called back while it works;
+// [Sim.WaitDeliveries] waits for them. The App's own check runs and
+// statuses come back to it as check_run and status events.
+//
+// # Recording
+//
+// With [Options].Record set, every /api/v3 exchange is appended as one
+// JSON line {"method", "path", "route", "status", "request", "response"}
+// (path without /api/v3; bodies as JSON, null when empty), to be checked
+// against GitHub's OpenAPI description.
+package githubsim

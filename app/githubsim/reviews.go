@@ -1,0 +1,160 @@
+package githubsim
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// review is one pull request review.
+type review struct {
+	id        int64
+	user      string
+	state     string // APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED
+	body      string
+	commitID  string
+	submitted time.Time
+}
+
+// reviewStates maps the REST API's review events to stored states.
+var reviewStates = map[string]string{
+	"APPROVE": "APPROVED", "REQUEST_CHANGES": "CHANGES_REQUESTED", "COMMENT": "COMMENTED",
+	"APPROVED": "APPROVED", "CHANGES_REQUESTED": "CHANGES_REQUESTED", "COMMENTED": "COMMENTED",
+}
+
+// SubmitReview submits a review by user on the pull request's current
+// head. state is APPROVE, REQUEST_CHANGES or COMMENT (the stored forms
+// APPROVED... are accepted too). It emits pull_request_review submitted.
+func (s *Sim) SubmitReview(owner, repoName string, number int, user, state, body string) (int64, error) {
+	stored, valid := reviewStates[state]
+	if !valid || user == "" {
+		return 0, fmt.Errorf("review state %q by %q: %w", state, user, ErrInvalid)
+	}
+	s.mu.Lock()
+	r, p, err := s.findPull(owner, repoName, number)
+	if err != nil {
+		s.mu.Unlock()
+		return 0, err
+	}
+	rv := &review{id: s.id(), user: user, state: stored, body: body, commitID: p.headSHA, submitted: s.clock()}
+	p.reviews = append(p.reviews, rv)
+	evs := []event{s.reviewEvent(r, p, rv, "submitted", user)}
+	s.mu.Unlock()
+	s.post(evs, true)
+	return rv.id, nil
+}
+
+// DismissReview dismisses a review (as a maintainer would) and emits
+// pull_request_review dismissed.
+func (s *Sim) DismissReview(owner, repoName string, number int, reviewID int64, message string) error {
+	s.mu.Lock()
+	r, p, err := s.findPull(owner, repoName, number)
+	if err != nil {
+		s.mu.Unlock()
+		return err
+	}
+	rv := p.review(reviewID)
+	if rv == nil {
+		s.mu.Unlock()
+		return fmt.Errorf("review %d on %s/%s#%d: %w", reviewID, owner, repoName, number, ErrNotFound)
+	}
+	rv.state = "DISMISSED"
+	evs := []event{s.reviewEvent(r, p, rv, "dismissed", r.owner)}
+	s.mu.Unlock()
+	s.post(evs, true)
+	return nil
+}
+
+func (p *pull) review(id int64) *review {
+	for _, rv := range p.reviews {
+		if rv.id == id {
+			return rv
+		}
+	}
+	return nil
+}
+
+func (s *Sim) reviewObject(r *repo, p *pull, rv *review) map[string]any {
+	html := fmt.Sprintf("%s/%s/pull/%d#pullrequestreview-%d", s.base, r.fullName(), p.number, rv.id)
+	pu := fmt.Sprintf("%s/repos/%s/pulls/%d", s.api(), r.fullName(), p.number)
+	return map[string]any{
+		"id": rv.id, "node_id": nodeID("PRR", rv.id), "user": s.user(rv.user), "body": rv.body,
+		"state": rv.state, "html_url": html, "pull_request_url": pu,
+		"_links":       map[string]any{"html": map[string]string{"href": html}, "pull_request": map[string]string{"href": pu}},
+		"submitted_at": ts(rv.submitted), "commit_id": rv.commitID, "author_association": "MEMBER",
+	}
+}
+
+func (s *Sim) reviewEvent(r *repo, p *pull, rv *review, action, sender string) event {
+	return s.event("pull_request_review", r, sender, map[string]any{
+		"action": action, "review": s.reviewObject(r, p, rv), "pull_request": s.pullObject(r, p),
+	})
+}
+
+func (s *Sim) reviewRoutes() {
+	s.handle("GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews", authToken, s.listReviews)
+	s.handle("GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}", authToken, s.getReview)
+	s.handle("PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/dismissals", authToken, s.dismissReview)
+}
+
+func (s *Sim) listReviews(q *request) response {
+	r, p, e := s.routePull(q)
+	if e != nil {
+		return *e
+	}
+	resp := response{status: http.StatusOK}
+	page := pageOf(q, p.reviews, &resp)
+	out := make([]map[string]any, 0, len(page))
+	for _, rv := range page {
+		out = append(out, s.reviewObject(r, p, rv))
+	}
+	resp.body = out
+	return resp
+}
+
+func (s *Sim) routeReview(q *request) (*repo, *pull, *review, *response) {
+	r, p, e := s.routePull(q)
+	if e != nil {
+		return nil, nil, nil, e
+	}
+	id, _ := strconv.ParseInt(q.path("review_id"), 10, 64)
+	rv := p.review(id)
+	if rv == nil {
+		resp := notFound()
+		return nil, nil, nil, &resp
+	}
+	return r, p, rv, nil
+}
+
+func (s *Sim) getReview(q *request) response {
+	r, p, rv, e := s.routeReview(q)
+	if e != nil {
+		return *e
+	}
+	return ok(s.reviewObject(r, p, rv))
+}
+
+func (s *Sim) dismissReview(q *request) response {
+	r, p, rv, e := s.routeReview(q)
+	if e != nil {
+		return *e
+	}
+	var b struct {
+		Message string `json:"message"`
+		Event   string `json:"event"`
+	}
+	if bad := q.decode(&b); bad != nil {
+		return *bad
+	}
+	if b.Message == "" {
+		return invalid("PullRequestReview", "message", "missing_field", "message is required")
+	}
+	if rv.state != "APPROVED" && rv.state != "CHANGES_REQUESTED" {
+		return unprocessable("Can not dismiss a " + rv.state + " pull request review")
+	}
+	rv.state = "DISMISSED"
+	resp := ok(s.reviewObject(r, p, rv))
+	resp.events = []event{s.reviewEvent(r, p, rv, "dismissed", s.botLogin())}
+	return resp
+}

@@ -1,0 +1,211 @@
+package githubsim
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// maxBody caps request bodies (GitHub rejects far smaller ones).
+const maxBody = 32 << 20
+
+// authKind says which credential a route takes.
+type authKind int
+
+const (
+	authToken authKind = iota // installation access token
+	authJWT                   // the App's JWT
+)
+
+// request is one authenticated REST call handed to a route handler.
+type request struct {
+	r    *http.Request
+	body []byte
+	inst *installation // nil for JWT calls
+}
+
+func (q *request) path(name string) string { return q.r.PathValue(name) }
+
+// query returns a query parameter.
+func (q *request) query(name string) string { return q.r.URL.Query().Get(name) }
+
+// decode unmarshals the JSON body into v; an empty body leaves v alone.
+func (q *request) decode(v any) *response {
+	if len(bytes.TrimSpace(q.body)) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(q.body, v); err != nil {
+		r := apiError(http.StatusBadRequest, "Problems parsing JSON")
+		return &r
+	}
+	return nil
+}
+
+// response is what a handler returns; serveAPI writes it.
+type response struct {
+	status int
+	body   any
+	header http.Header
+	events []event
+}
+
+func ok(body any) response      { return response{status: http.StatusOK, body: body} }
+func created(body any) response { return response{status: http.StatusCreated, body: body} }
+func noContent() response       { return response{status: http.StatusNoContent} }
+
+// handler serves one REST route with s.mu held.
+type handler func(q *request) response
+
+// handle registers a REST route: pattern is "METHOD /path" as GitHub's
+// docs write it, served under /api/v3.
+func (s *Sim) handle(pattern string, auth authKind, h handler) {
+	method, path, _ := strings.Cut(pattern, " ")
+	s.mux.HandleFunc(method+" /api/v3"+path, func(w http.ResponseWriter, r *http.Request) {
+		s.serveAPI(w, r, pattern, auth, h)
+	})
+}
+
+// serveAPI runs the common part of every REST call: counting, faults,
+// authentication, rate limiting, ETags, recording and webhook fan-out.
+func (s *Sim) serveAPI(w http.ResponseWriter, r *http.Request, pattern string, auth authKind, h handler) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil || len(body) > maxBody {
+		s.finish(w, r, body, apiError(http.StatusRequestEntityTooLarge, "Payload too large"), nil)
+		return
+	}
+	s.mu.Lock()
+	s.learnBase(r)
+	s.calls[pattern]++
+	f, latency := s.pickFault(pattern)
+	s.mu.Unlock()
+	if latency > 0 {
+		select {
+		case <-time.After(latency):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	if f != nil {
+		s.finish(w, r, body, *f, nil)
+		return
+	}
+
+	s.mu.Lock()
+	q := &request{r: r, body: body}
+	bucket, denied := s.authenticate(r, auth, q)
+	var resp response
+	switch {
+	case denied != nil:
+		resp = *denied
+	case bucket.exhausted(s.now()):
+		resp = apiError(http.StatusForbidden, fmt.Sprintf("API rate limit exceeded for installation ID %d.", q.installationID()))
+	default:
+		resp = h(q)
+	}
+	encoded := encodeBody(resp)
+	if r.Method == http.MethodGet && resp.status == http.StatusOK {
+		tag := etagOf(encoded)
+		if resp.header == nil {
+			resp.header = http.Header{}
+		}
+		resp.header.Set("ETag", tag)
+		if matchesETag(r.Header.Get("If-None-Match"), tag) {
+			// A 304 does not count against the rate limit.
+			resp.status, encoded = http.StatusNotModified, nil
+		}
+	}
+	if bucket != nil && denied == nil && resp.status != http.StatusNotModified {
+		bucket.use(s.now())
+	}
+	if bucket != nil {
+		if resp.header == nil {
+			resp.header = http.Header{}
+		}
+		bucket.setHeaders(resp.header, s.now())
+	}
+	s.mu.Unlock()
+
+	s.write(w, r, body, resp, encoded)
+	if len(resp.events) > 0 {
+		s.post(resp.events, false)
+	}
+}
+
+// finish writes a response built without the state lock.
+func (s *Sim) finish(w http.ResponseWriter, r *http.Request, body []byte, resp response, _ []event) {
+	s.write(w, r, body, resp, encodeBody(resp))
+}
+
+func encodeBody(resp response) []byte {
+	if resp.body == nil {
+		return nil
+	}
+	b, err := json.Marshal(resp.body)
+	if err != nil {
+		// Our own shapes always marshal; fail loudly in the body.
+		b = []byte(`{"message":"githubsim: cannot encode response"}`)
+	}
+	return b
+}
+
+// write sends the response and records the exchange.
+func (s *Sim) write(w http.ResponseWriter, r *http.Request, reqBody []byte, resp response, body []byte) {
+	h := w.Header()
+	for k, v := range resp.header {
+		h[k] = v
+	}
+	s.mu.Lock()
+	reqID := fmt.Sprintf("%04X:%05X:%06X:%07X:%08X", 0xA1B2, 0x3C4D, s.id(), 0x5E6F7, s.nextID)
+	s.mu.Unlock()
+	h.Set("X-GitHub-Request-Id", reqID)
+	h.Set("X-GitHub-Media-Type", "github.v3; format=json")
+	h.Set("X-GitHub-Api-Version-Selected", "2022-11-28")
+	if body != nil {
+		h.Set("Content-Type", "application/json; charset=utf-8")
+	}
+	w.WriteHeader(resp.status)
+	if body != nil && r.Method != http.MethodHead {
+		w.Write(body)
+	}
+	s.log.Debug("githubsim request", "method", r.Method, "path", r.URL.Path, "status", resp.status)
+	if s.rec != nil {
+		_, route, _ := strings.Cut(r.Pattern, " ")
+		s.rec.record(r.Method, r.URL.RequestURI(), strings.TrimPrefix(route, "/api/v3"), resp.status, reqBody, body)
+	}
+}
+
+// learnBase remembers the scheme and host clients use to reach us, so
+// URLs in responses and webhooks point back at the simulator.
+func (s *Sim) learnBase(r *http.Request) {
+	if r.Host == "" {
+		return
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	s.base = scheme + "://" + r.Host
+}
+
+// routes registers every REST and control route.
+func (s *Sim) routes() {
+	s.mux = http.NewServeMux()
+	s.appRoutes()
+	s.repoRoutes()
+	s.pullRoutes()
+	s.reviewRoutes()
+	s.commentRoutes()
+	s.teamRoutes()
+	s.checkRoutes()
+	s.statusRoutes()
+	s.dispatchRoutes()
+	s.attestationRoutes()
+	s.controlRoutes()
+	s.mux.HandleFunc("/api/v3/", func(w http.ResponseWriter, r *http.Request) {
+		s.finish(w, r, nil, notFound(), nil)
+	})
+}

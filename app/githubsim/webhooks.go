@@ -1,0 +1,182 @@
+package githubsim
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+
+	"github.com/google/uuid"
+)
+
+// Delivery is one webhook delivery attempt.
+type Delivery struct {
+	// Event is the X-GitHub-Event header: "pull_request", "push"...
+	Event string `json:"event"`
+	// Action is the payload's "action", empty for push and status.
+	Action string `json:"action,omitempty"`
+	// ID is the X-GitHub-Delivery header, a UUID.
+	ID string `json:"id"`
+	// StatusCode is what the App answered; 0 when it could not be
+	// reached (see Err) or no webhook URL was set.
+	StatusCode int    `json:"status_code"`
+	Err        string `json:"error,omitempty"`
+}
+
+// event is a webhook waiting to be delivered; its payload is encoded
+// under s.mu so it shows the state at the time of the change.
+type event struct {
+	name    string
+	action  string
+	payload []byte
+	url     string
+	secret  string
+}
+
+// outbox delivers events one at a time, in order.
+type outbox struct {
+	mu      sync.Mutex
+	queue   []event
+	running bool
+	idle    *sync.Cond
+}
+
+// event builds a webhook with the common repository, sender,
+// installation and organization fields. Callers hold s.mu.
+func (s *Sim) event(name string, r *repo, sender string, fields map[string]any) event {
+	payload := map[string]any{}
+	for k, v := range fields {
+		payload[k] = v
+	}
+	owner := ""
+	if r != nil {
+		payload["repository"] = s.repository(r)
+		owner = r.owner
+	}
+	if org, ok := fields["organization"].(user); ok {
+		owner = org.Login
+	}
+	if sender != "" {
+		payload["sender"] = s.user(sender)
+	}
+	if id, ok := s.instByOwner[lower(owner)]; ok {
+		payload["installation"] = map[string]any{"id": id, "node_id": nodeID("I", id)}
+		if _, isOrg := payload["organization"]; !isOrg {
+			payload["organization"] = s.orgObject(owner)
+		}
+	}
+	ev := event{name: name}
+	if a, ok := fields["action"].(string); ok {
+		ev.action = a
+	}
+	b, err := json.Marshal(payload)
+	if err != nil {
+		b = []byte(`{}`)
+	}
+	ev.payload = b
+	if s.app != nil {
+		ev.url, ev.secret = s.app.webhookURL, s.app.webhookSecret
+	}
+	return ev
+}
+
+// orgObject is GitHub's organization-simple.
+func (s *Sim) orgObject(login string) map[string]any {
+	u := s.user(login)
+	return map[string]any{"login": login, "id": u.ID, "node_id": nodeID("O", u.ID),
+		"url": s.api() + "/orgs/" + login, "repos_url": s.api() + "/orgs/" + login + "/repos",
+		"avatar_url": u.AvatarURL, "description": nil}
+}
+
+// post queues events for delivery. With wait it returns once every
+// queued event (these and earlier ones) has been delivered; without, it
+// returns at once (REST calls answer before their webhooks go out, as
+// on GitHub). Callers must not hold s.mu.
+func (s *Sim) post(evs []event, wait bool) {
+	o := &s.out
+	o.mu.Lock()
+	o.queue = append(o.queue, evs...)
+	if !o.running && len(o.queue) > 0 {
+		o.running = true
+		go s.drain()
+	}
+	for wait && (o.running || len(o.queue) > 0) {
+		o.idle.Wait()
+	}
+	o.mu.Unlock()
+}
+
+// WaitDeliveries blocks until every webhook queued so far (including
+// those caused by REST calls of the App) has been delivered.
+func (s *Sim) WaitDeliveries() { s.post(nil, true) }
+
+func (s *Sim) drain() {
+	o := &s.out
+	for {
+		o.mu.Lock()
+		if len(o.queue) == 0 {
+			o.running = false
+			o.idle.Broadcast()
+			o.mu.Unlock()
+			return
+		}
+		ev := o.queue[0]
+		o.queue = o.queue[1:]
+		o.mu.Unlock()
+		d := s.deliver(ev)
+		s.mu.Lock()
+		s.deliveries = append(s.deliveries, d)
+		s.mu.Unlock()
+	}
+}
+
+// deliver POSTs one event, signed like GitHub's Hookshot.
+func (s *Sim) deliver(ev event) Delivery {
+	d := Delivery{Event: ev.name, Action: ev.action, ID: uuid.NewString()}
+	if ev.url == "" {
+		d.Err = "no webhook URL"
+		return d
+	}
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, ev.url, bytes.NewReader(ev.payload))
+	if err != nil {
+		d.Err = err.Error()
+		return d
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "GitHub-Hookshot/githubsim")
+	req.Header.Set("X-GitHub-Event", ev.name)
+	req.Header.Set("X-GitHub-Delivery", d.ID)
+	req.Header.Set("X-GitHub-Hook-ID", "1")
+	req.Header.Set("X-Hub-Signature-256", Sign(ev.secret, ev.payload))
+	resp, err := s.client.Do(req)
+	if err != nil {
+		d.Err = fmt.Sprintf("deliver %s: %v", ev.name, err)
+		s.log.Debug("githubsim: delivery failed", "event", ev.name, "err", err)
+		return d
+	}
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	resp.Body.Close()
+	d.StatusCode = resp.StatusCode
+	s.log.Debug("githubsim: delivered", "event", ev.name, "action", ev.action, "id", d.ID, "status", d.StatusCode)
+	return d
+}
+
+// Sign returns the X-Hub-Signature-256 value of body under secret.
+func Sign(secret string, body []byte) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write(body)
+	return "sha256=" + hex.EncodeToString(m.Sum(nil))
+}
+
+// Deliveries returns every webhook delivery so far, oldest first.
+func (s *Sim) Deliveries() []Delivery {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Delivery(nil), s.deliveries...)
+}
