@@ -1,0 +1,22 @@
+// Package facts gathers, from GitHub, everything policy.Evaluate needs to
+// decide one pull request: the policy and CODEOWNERS of the **base** branch
+// (a pull request cannot weaken its own gate), the changed files, reviews,
+// comments, labels, team membership and verified attestations.
+//
+// [Gatherer.Gather] returns a [Result]: the raw pull request, the loaded
+// policy (or why it could not be loaded, in [Result.PolicyErr]) and a
+// policy.Facts value. It fails closed: a fact that cannot be read either
+// makes Gather return an error (the pull request, its files, reviews,
+// comments or files on the base branch: the caller retries later) or is
+// listed in policy.Facts.Unavailable (team membership, attestations), which
+// fails every applicable gate with the reason shown.
+//
+// Team membership is cached per team by a [MembershipCache] with a TTL,
+// dropped by [MembershipCache.Invalidate] and [MembershipCache.InvalidateOrg]
+// when membership or team webhooks arrive. Attestations come from an
+// [AttestationSource]; [NewAttestSource] backs one with package attest.
+//
+// [Gatherer.OpenPRs] lists the open pull requests against a base branch,
+// for the periodic sweep and for re-evaluation after a push to a base branch
+// changed the policy or CODEOWNERS.
+package facts

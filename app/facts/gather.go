@@ -1,0 +1,232 @@
+package facts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/google/go-github/v62/github"
+
+	"github.com/zgate-dev/zgate/policy"
+)
+
+// AttestationSource finds and verifies the attestations about one commit.
+// predicateTypes are those the policy's attestation controls ask for.
+// Attestations that fail verification are returned as rejected, with the
+// reason; an error means the source could not be read at all (the
+// attestations are then listed as unavailable: fail closed).
+type AttestationSource interface {
+	Attestations(ctx context.Context, gh *github.Client, owner, repo, sha string, predicateTypes []string) ([]policy.Attestation, []policy.RejectedAttestation, error)
+}
+
+// Gatherer reads the facts about pull requests. Its zero value works,
+// without attestations and without a membership cache.
+type Gatherer struct {
+	// Attestations is the attestation source; nil means none are found.
+	Attestations AttestationSource
+	// Members caches team membership; nil reads it on every Gather.
+	Members *MembershipCache
+	// Logger receives diagnostics; discarded when nil.
+	Logger *slog.Logger
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+}
+
+// Result is what [Gatherer.Gather] learnt about one pull request.
+type Result struct {
+	// PR is the pull request as GitHub returned it.
+	PR      *github.PullRequest
+	HeadSHA string
+	BaseRef string
+	// Policy is the base branch's policy; nil when it could not be loaded.
+	Policy *policy.Policy
+	// PolicyFile is the path the policy was read from, or the first path
+	// tried when there is none.
+	PolicyFile string
+	// PolicyErr says why Policy is nil: it wraps [ErrNoPolicy] when the base
+	// branch has no policy file (the repository is not gated: report
+	// nothing), otherwise the file is unusable and the engine fails every
+	// check with it (a policy.ProblemList carries FILE:LINE:COL).
+	PolicyErr error
+	// CodeownersFile is the CODEOWNERS path used, "" when there is none.
+	CodeownersFile string
+	// Facts is the input to policy.Evaluate; Now is left nil.
+	Facts policy.Facts
+}
+
+// ErrNoPolicy is wrapped by [Result.PolicyErr] when the base branch has no
+// policy file.
+var ErrNoPolicy = errors.New("no zgate policy on the base branch")
+
+// PolicyPaths are the policy file locations read from the base branch, in
+// order.
+var PolicyPaths = []string{".github/zgate.yml", ".github/zgate.yaml"}
+
+// maxChangedFiles is GitHub's cap on the files a pull request lists.
+const maxChangedFiles = 3000
+
+// Gather reads the facts about pull request owner/repo#number. It returns
+// an error when the pull request or a fact every gate needs cannot be read
+// (the caller retries later); see the package documentation for what fails
+// closed instead.
+func (g *Gatherer) Gather(ctx context.Context, gh *github.Client, owner, repo string, number int) (*Result, error) {
+	pr, _, err := gh.PullRequests.Get(ctx, owner, repo, number)
+	if err != nil {
+		return nil, fmt.Errorf("get pull request %s/%s#%d: %w", owner, repo, number, err)
+	}
+	res := &Result{
+		PR:      pr,
+		HeadSHA: pr.GetHead().GetSHA(),
+		BaseRef: pr.GetBase().GetRef(),
+	}
+	if res.HeadSHA == "" || res.BaseRef == "" {
+		return nil, fmt.Errorf("pull request %s/%s#%d: GitHub returned no head SHA or base ref", owner, repo, number)
+	}
+	f := &res.Facts
+	f.Repository = owner + "/" + repo
+	f.PullRequest = policy.PullRequest{
+		Number:  pr.GetNumber(),
+		Author:  pr.GetUser().GetLogin(),
+		Base:    res.BaseRef,
+		HeadSHA: res.HeadSHA,
+		Draft:   pr.GetDraft(),
+		Labels:  labelNames(pr.Labels),
+	}
+	f.Teams = map[string][]string{}
+	f.Reviews = []policy.Review{}
+	f.Comments = []policy.Comment{}
+	f.Attestations = []policy.Attestation{}
+	bots := newBotSet()
+	bots.add(pr.GetUser())
+
+	if err := g.loadPolicy(ctx, gh, owner, repo, res); err != nil {
+		return nil, err
+	}
+	if res.Policy == nil {
+		return res, nil // nothing more is needed to fail or skip every check
+	}
+	if err := g.loadCodeowners(ctx, gh, owner, repo, res); err != nil {
+		return nil, err
+	}
+	files, truncated, err := changedFiles(ctx, gh, owner, repo, number)
+	if err != nil {
+		return nil, err
+	}
+	f.PullRequest.ChangedFiles = files
+	f.PullRequest.ChangedFilesTruncated = truncated || pr.GetChangedFiles() > maxChangedFiles
+	if f.Reviews, err = reviews(ctx, gh, owner, repo, number, bots); err != nil {
+		return nil, err
+	}
+	if needsComments(res.Policy) {
+		if f.Comments, err = comments(ctx, gh, owner, repo, number, bots); err != nil {
+			return nil, err
+		}
+	}
+	g.gatherTeams(ctx, gh, res)
+	g.gatherAttestations(ctx, gh, owner, repo, res)
+	f.Bots = bots.list()
+	return res, nil
+}
+
+// gatherTeams reads every team the policy can need; an unreadable team is
+// recorded as unavailable.
+func (g *Gatherer) gatherTeams(ctx context.Context, gh *github.Client, res *Result) {
+	f := &res.Facts
+	for _, slug := range NeededTeams(res.Policy, f.Codeowners, f.PullRequest.ChangedFiles) {
+		org, team, _ := strings.Cut(slug, "/")
+		members, err := g.Members.Members(ctx, gh, org, team)
+		if err != nil {
+			g.logger().WarnContext(ctx, "team membership unreadable", "team", slug, "err", err)
+			f.Unavailable = append(f.Unavailable, fmt.Sprintf("membership of @%s could not be read: %v", slug, err))
+			continue
+		}
+		f.Teams[slug] = members
+	}
+}
+
+// gatherAttestations asks the source for attestations about the head
+// commit when some gate has attestation controls.
+func (g *Gatherer) gatherAttestations(ctx context.Context, gh *github.Client, owner, repo string, res *Result) {
+	types := predicateTypes(res.Policy)
+	if len(types) == 0 || g.Attestations == nil {
+		return
+	}
+	f := &res.Facts
+	ok, rejected, err := g.Attestations.Attestations(ctx, gh, owner, repo, res.HeadSHA, types)
+	if err != nil {
+		g.logger().WarnContext(ctx, "attestations unreadable", "err", err)
+		f.Unavailable = append(f.Unavailable, fmt.Sprintf("attestations could not be read: %v", err))
+		return
+	}
+	if ok != nil {
+		f.Attestations = ok
+	}
+	f.RejectedAttestations = rejected
+}
+
+func (g *Gatherer) logger() *slog.Logger {
+	if g.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return g.Logger
+}
+
+// needsComments reports whether any gate has an override, the only use of
+// issue comments.
+func needsComments(p *policy.Policy) bool {
+	for i := range p.Gates {
+		if p.Gates[i].Override != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// predicateTypes lists the distinct predicate types the policy's
+// attestation controls ask for, sorted.
+func predicateTypes(p *policy.Policy) []string {
+	seen := map[string]bool{}
+	var out []string
+	for i := range p.Gates {
+		for _, a := range p.Gates[i].Controls.Attestations {
+			if !seen[a.PredicateType] {
+				seen[a.PredicateType] = true
+				out = append(out, a.PredicateType)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func labelNames(labels []*github.Label) []string {
+	out := make([]string, 0, len(labels))
+	for _, l := range labels {
+		out = append(out, l.GetName())
+	}
+	return out
+}
+
+// botSet collects the logins GitHub marks as bots (user type "Bot").
+type botSet map[string]bool
+
+func newBotSet() botSet { return botSet{} }
+
+func (b botSet) add(u *github.User) {
+	if u.GetType() == "Bot" && u.GetLogin() != "" {
+		b[u.GetLogin()] = true
+	}
+}
+
+func (b botSet) list() []string {
+	out := make([]string, 0, len(b))
+	for l := range b {
+		out = append(out, l)
+	}
+	sort.Strings(out)
+	return out
+}

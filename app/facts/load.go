@@ -1,0 +1,106 @@
+package facts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/google/go-github/v62/github"
+
+	"github.com/zgate-dev/zgate/policy"
+)
+
+// maxConfigFile bounds the policy and CODEOWNERS files read (GitHub's own
+// CODEOWNERS limit is 3 MB).
+const maxConfigFile = 3 << 20
+
+// loadPolicy reads and parses the first policy file on the base branch.
+// A parse failure is not an error of Gather: it is the gate's answer.
+func (g *Gatherer) loadPolicy(ctx context.Context, gh *github.Client, owner, repo string, res *Result) error {
+	res.PolicyFile = PolicyPaths[0]
+	path, data, err := readFirst(ctx, gh, owner, repo, res.BaseRef, PolicyPaths)
+	switch {
+	case errors.Is(err, errNotFound):
+		res.PolicyErr = fmt.Errorf("%w (%s): tried %v", ErrNoPolicy, res.BaseRef, PolicyPaths)
+		return nil
+	case errors.Is(err, errUnusable):
+		res.PolicyFile = path
+		res.PolicyErr = err
+		return nil
+	case err != nil:
+		return err
+	}
+	res.PolicyFile = path
+	p, err := policy.Parse(path, data)
+	if err != nil {
+		res.PolicyErr = err
+		return nil
+	}
+	res.Policy = p
+	return nil
+}
+
+// loadCodeowners reads the first CODEOWNERS of the base branch. Invalid
+// lines are skipped (as GitHub does) and stay visible in
+// Codeowners.Problems; an unreadable file fails the gather.
+func (g *Gatherer) loadCodeowners(ctx context.Context, gh *github.Client, owner, repo string, res *Result) error {
+	path, data, err := readFirst(ctx, gh, owner, repo, res.BaseRef, policy.CodeownersPaths)
+	switch {
+	case errors.Is(err, errNotFound):
+		return nil
+	case errors.Is(err, errUnusable):
+		res.Facts.Unavailable = append(res.Facts.Unavailable, err.Error())
+		return nil
+	case err != nil:
+		return err
+	}
+	co, _ := policy.ParseCodeowners(path, data) // always usable; problems kept inside
+	res.CodeownersFile = path
+	res.Facts.Codeowners = co
+	return nil
+}
+
+var (
+	errNotFound = errors.New("not found")
+	// errUnusable marks a file that exists but cannot be used (too big,
+	// a directory, not base64): fail closed, do not retry.
+	errUnusable = errors.New("unusable file")
+)
+
+// readFirst returns the first of paths that exists at ref.
+func readFirst(ctx context.Context, gh *github.Client, owner, repo, ref string, paths []string) (string, []byte, error) {
+	for _, p := range paths {
+		data, err := readFile(ctx, gh, owner, repo, ref, p)
+		if errors.Is(err, errNotFound) {
+			continue
+		}
+		return p, data, err
+	}
+	return "", nil, errNotFound
+}
+
+// readFile reads one file at ref through the contents API.
+func readFile(ctx context.Context, gh *github.Client, owner, repo, ref, path string) ([]byte, error) {
+	fc, _, resp, err := gh.Repositories.GetContents(ctx, owner, repo, path, &github.RepositoryContentGetOptions{Ref: ref})
+	if err != nil {
+		if resp != nil && resp.StatusCode == http.StatusNotFound {
+			return nil, errNotFound
+		}
+		return nil, fmt.Errorf("read %s at %s in %s/%s: %w", path, ref, owner, repo, err)
+	}
+	if fc == nil {
+		return nil, fmt.Errorf("%w: %s at %s is a directory", errUnusable, path, ref)
+	}
+	if fc.GetSize() > maxConfigFile {
+		return nil, fmt.Errorf("%w: %s at %s is %d bytes, more than %d", errUnusable, path, ref, fc.GetSize(), maxConfigFile)
+	}
+	s, err := fc.GetContent()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s at %s: %w", errUnusable, path, ref, err)
+	}
+	if s == "" && fc.GetSize() > 0 {
+		return nil, fmt.Errorf("%w: %s at %s: GitHub returned no content for %d bytes", errUnusable, path, ref, fc.GetSize())
+	}
+	return []byte(s), nil
+}

@@ -1,0 +1,155 @@
+package facts
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/go-github/v62/github"
+)
+
+// DefaultMembershipTTL is how long a team's members are trusted without
+// a membership or team webhook saying otherwise.
+const DefaultMembershipTTL = 10 * time.Minute
+
+// MembershipCache caches the active members of teams for a TTL. Membership
+// and team webhooks call [MembershipCache.Invalidate] or
+// [MembershipCache.InvalidateOrg] so a removed member stops counting at
+// once. A nil *MembershipCache reads GitHub every time. It is safe for
+// concurrent use.
+type MembershipCache struct {
+	ttl time.Duration
+	now func() time.Time
+	// checkState confirms each listed member's membership state is
+	// "active" with one more call per member ([WithStateCheck]).
+	checkState bool
+
+	mu      sync.Mutex
+	entries map[string]membersEntry // key: lower-case "org/team"
+}
+
+type membersEntry struct {
+	members []string
+	fetched time.Time
+}
+
+// MembershipOption tunes [NewMembershipCache].
+type MembershipOption func(*MembershipCache)
+
+// WithStateCheck makes the cache confirm every member's state is active,
+// one extra call per member per TTL.
+func WithStateCheck() MembershipOption {
+	return func(c *MembershipCache) { c.checkState = true }
+}
+
+// NewMembershipCache returns a cache keeping members for ttl
+// (DefaultMembershipTTL when zero or less); now is the clock (time.Now
+// when nil).
+func NewMembershipCache(ttl time.Duration, now func() time.Time, opts ...MembershipOption) *MembershipCache {
+	if ttl <= 0 {
+		ttl = DefaultMembershipTTL
+	}
+	if now == nil {
+		now = time.Now
+	}
+	c := &MembershipCache{ttl: ttl, now: now, entries: map[string]membersEntry{}}
+	for _, o := range opts {
+		o(c)
+	}
+	return c
+}
+
+func teamKey(org, team string) string { return strings.ToLower(org + "/" + team) }
+
+// Members returns the logins of the active members of @org/team (child
+// teams' members included, as GitHub lists them), sorted.
+func (c *MembershipCache) Members(ctx context.Context, gh *github.Client, org, team string) ([]string, error) {
+	if c == nil {
+		return listMembers(ctx, gh, org, team, false)
+	}
+	key := teamKey(org, team)
+	c.mu.Lock()
+	e, ok := c.entries[key]
+	c.mu.Unlock()
+	if ok && c.now().Sub(e.fetched) < c.ttl {
+		return append([]string(nil), e.members...), nil
+	}
+	fetched := c.now()
+	members, err := listMembers(ctx, gh, org, team, c.checkState)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.entries[key] = membersEntry{members: members, fetched: fetched}
+	c.mu.Unlock()
+	return append([]string(nil), members...), nil
+}
+
+// Invalidate drops the cached members of @org/team.
+func (c *MembershipCache) Invalidate(org, team string) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.entries, teamKey(org, team))
+}
+
+// InvalidateOrg drops every cached team of org (a member left the org, a
+// team was renamed or moved under another parent).
+func (c *MembershipCache) InvalidateOrg(org string) {
+	if c == nil {
+		return
+	}
+	prefix := strings.ToLower(org) + "/"
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k := range c.entries {
+		if strings.HasPrefix(k, prefix) {
+			delete(c.entries, k)
+		}
+	}
+}
+
+// listMembers reads every page of the team's members.
+func listMembers(ctx context.Context, gh *github.Client, org, team string, checkState bool) ([]string, error) {
+	var out []string
+	opts := &github.TeamListTeamMembersOptions{ListOptions: github.ListOptions{PerPage: perPage}}
+	for {
+		page, resp, err := gh.Teams.ListTeamMembersBySlug(ctx, org, team, opts)
+		if err != nil {
+			if resp != nil && resp.StatusCode == http.StatusNotFound {
+				return nil, fmt.Errorf("team @%s/%s not found or not visible to the App (it needs the Members read permission): %w", org, team, err)
+			}
+			return nil, fmt.Errorf("list members of @%s/%s: %w", org, team, err)
+		}
+		for _, u := range page {
+			if u.GetLogin() != "" {
+				out = append(out, u.GetLogin())
+			}
+		}
+		if resp.NextPage == 0 {
+			break
+		}
+		opts.Page = resp.NextPage
+	}
+	if checkState {
+		active := out[:0]
+		for _, login := range out {
+			m, _, err := gh.Teams.GetTeamMembershipBySlug(ctx, org, team, login)
+			if err != nil {
+				return nil, fmt.Errorf("membership of %s in @%s/%s: %w", login, org, team, err)
+			}
+			if m.GetState() == "active" {
+				active = append(active, login)
+			}
+		}
+		out = active
+	}
+	sort.Strings(out)
+	return out, nil
+}

@@ -1,0 +1,119 @@
+package facts
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/go-github/v62/github"
+
+	"github.com/zgate-dev/zgate/policy"
+)
+
+const perPage = 100
+
+// changedFiles lists every changed file, following pages. A renamed file
+// contributes its old path too: moving a file out of a protected directory
+// changes that directory. truncated is set when GitHub stopped at its
+// 3,000-file cap.
+func changedFiles(ctx context.Context, gh *github.Client, owner, repo string, number int) (files []string, truncated bool, err error) {
+	opts := &github.ListOptions{PerPage: perPage}
+	listed := 0
+	for {
+		page, resp, err := gh.PullRequests.ListFiles(ctx, owner, repo, number, opts)
+		if err != nil {
+			return nil, false, fmt.Errorf("list files of %s/%s#%d (page %d): %w", owner, repo, number, opts.Page, err)
+		}
+		for _, f := range page {
+			files = append(files, f.GetFilename())
+			if prev := f.GetPreviousFilename(); prev != "" && prev != f.GetFilename() {
+				files = append(files, prev)
+			}
+		}
+		listed += len(page)
+		if resp.NextPage == 0 {
+			break
+		}
+		if listed >= maxChangedFiles {
+			return files, true, nil
+		}
+		opts.Page = resp.NextPage
+	}
+	return files, listed >= maxChangedFiles, nil
+}
+
+// reviews lists every review, oldest first as GitHub returns them.
+// Pending (unsubmitted) reviews have no time and change nothing.
+func reviews(ctx context.Context, gh *github.Client, owner, repo string, number int, bots botSet) ([]policy.Review, error) {
+	out := []policy.Review{}
+	opts := &github.ListOptions{PerPage: perPage}
+	for {
+		page, resp, err := gh.PullRequests.ListReviews(ctx, owner, repo, number, opts)
+		if err != nil {
+			return nil, fmt.Errorf("list reviews of %s/%s#%d: %w", owner, repo, number, err)
+		}
+		for _, r := range page {
+			if r.GetUser().GetLogin() == "" || r.SubmittedAt == nil {
+				continue
+			}
+			bots.add(r.GetUser())
+			out = append(out, policy.Review{
+				User:        r.GetUser().GetLogin(),
+				State:       r.GetState(),
+				CommitID:    r.GetCommitID(),
+				SubmittedAt: r.GetSubmittedAt().Time,
+			})
+		}
+		if resp.NextPage == 0 {
+			return out, nil
+		}
+		opts.Page = resp.NextPage
+	}
+}
+
+// comments lists every issue comment of the pull request.
+func comments(ctx context.Context, gh *github.Client, owner, repo string, number int, bots botSet) ([]policy.Comment, error) {
+	out := []policy.Comment{}
+	opts := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: perPage}}
+	for {
+		page, resp, err := gh.Issues.ListComments(ctx, owner, repo, number, opts)
+		if err != nil {
+			return nil, fmt.Errorf("list comments of %s/%s#%d: %w", owner, repo, number, err)
+		}
+		for _, c := range page {
+			if c.GetUser().GetLogin() == "" {
+				continue
+			}
+			bots.add(c.GetUser())
+			out = append(out, policy.Comment{
+				User:      c.GetUser().GetLogin(),
+				Body:      c.GetBody(),
+				CreatedAt: c.GetCreatedAt().Time,
+			})
+		}
+		if resp.NextPage == 0 {
+			return out, nil
+		}
+		opts.Page = resp.NextPage
+	}
+}
+
+// OpenPRs lists the numbers of the open pull requests of owner/repo whose
+// base is base (any base when empty), for the sweep and for re-evaluation
+// after a push to a base branch.
+func (g *Gatherer) OpenPRs(ctx context.Context, gh *github.Client, owner, repo, base string) ([]int, error) {
+	var out []int
+	opts := &github.PullRequestListOptions{State: "open", Base: base, ListOptions: github.ListOptions{PerPage: perPage}}
+	for {
+		page, resp, err := gh.PullRequests.List(ctx, owner, repo, opts)
+		if err != nil {
+			return nil, fmt.Errorf("list open pull requests of %s/%s: %w", owner, repo, err)
+		}
+		for _, pr := range page {
+			out = append(out, pr.GetNumber())
+		}
+		if resp.NextPage == 0 {
+			return out, nil
+		}
+		opts.Page = resp.NextPage
+	}
+}

@@ -1,0 +1,29 @@
+// Package report turns a gate's decision into the check run a reviewer
+// reads, and publishes it without rewriting an unchanged one.
+//
+// [CheckRun] renders one gate's policy.GateDecision as a [Content]: the
+// check name "zgate/<gate>", its status and conclusion, a title and a
+// Markdown summary (a table of controls — who approved, at which commit,
+// when; which attestation and signer —, what is missing and who could
+// approve it, when the window closes, and what Z will do or did), plus a
+// fingerprint of everything visible. [PolicyError] renders an unloadable
+// policy with one FILE:LINE:COL line per problem.
+//
+// The mapping from gate state to check run:
+//
+//	success  completed / success
+//	pending  in_progress            (a required check blocks merging until it completes)
+//	failure  completed / failure
+//	error    completed / failure    (the policy cannot be loaded)
+//	skipped  completed / skipped    (GitHub treats skipped like success for
+//	                                 required checks, so a gate that does not
+//	                                 apply never blocks a merge)
+//
+// Pending is in_progress rather than a failing conclusion so that a gate
+// waiting for approvals does not look broken; GitHub marks a check run left
+// incomplete for 14 days stale, which still blocks merging (fail closed).
+//
+// [Publisher.Publish] creates or updates the check run on the head commit
+// and skips the call when the stored fingerprint matches. The rendered text
+// holds absolute times only, so the same decision always renders the same.
+package report

@@ -1,0 +1,133 @@
+package report
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/google/go-github/v62/github"
+
+	"github.com/zgate-dev/zgate/app/store"
+)
+
+// FingerprintStore remembers the check run last written per commit and
+// check name; *store.Store implements it.
+type FingerprintStore interface {
+	CheckFingerprint(ctx context.Context, owner, repo, sha, check string) (runID int64, fingerprint string, err error)
+	SetCheckFingerprint(ctx context.Context, owner, repo, sha, check string, runID int64, fingerprint string) error
+}
+
+// Publisher writes check runs, skipping unchanged ones.
+type Publisher struct {
+	// Store remembers fingerprints; nil writes every time.
+	Store FingerprintStore
+	// Logger receives diagnostics; discarded when nil.
+	Logger *slog.Logger
+}
+
+// Publish creates or updates the check run c.Name on commit sha. changed
+// is false when the stored fingerprint shows GitHub already has this
+// content (no call is made). A check run the store knows but GitHub lost
+// is created anew.
+func (p *Publisher) Publish(ctx context.Context, gh *github.Client, owner, repo, sha string, c Content) (runID int64, changed bool, err error) {
+	if c.Name == "" || sha == "" {
+		return 0, false, errors.New("publish check run: name and head SHA are required")
+	}
+	if p.Store != nil {
+		id, fp, err := p.Store.CheckFingerprint(ctx, owner, repo, sha, c.Name)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+		case err != nil:
+			return 0, false, fmt.Errorf("publish check run %s: %w", c.Name, err)
+		case id != 0 && fp == c.Fingerprint:
+			return id, false, nil
+		default:
+			runID = id
+		}
+	}
+	if runID != 0 {
+		_, resp, err := gh.Checks.UpdateCheckRun(ctx, owner, repo, runID, updateOptions(c))
+		if err != nil && !recreatable(resp) {
+			return 0, false, fmt.Errorf("update check run %s (%d) on %s/%s@%s: %w", c.Name, runID, owner, repo, sha, err)
+		}
+		if err != nil {
+			// Gone, or GitHub refuses the transition (a completed run back
+			// to in_progress): the newest run of a name is the one that
+			// counts, so a new run replaces it.
+			p.logger().WarnContext(ctx, "check run not updatable; creating a new one", "check", c.Name, "run_id", runID, "err", err)
+			runID = 0
+		}
+	}
+	if runID == 0 {
+		run, _, err := gh.Checks.CreateCheckRun(ctx, owner, repo, createOptions(sha, c))
+		if err != nil {
+			return 0, false, fmt.Errorf("create check run %s on %s/%s@%s: %w", c.Name, owner, repo, sha, err)
+		}
+		runID = run.GetID()
+	}
+	if p.Store != nil {
+		if err := p.Store.SetCheckFingerprint(ctx, owner, repo, sha, c.Name, runID, c.Fingerprint); err != nil {
+			// GitHub has the new content; the next publish rewrites it once.
+			return runID, true, fmt.Errorf("record check run %s fingerprint: %w", c.Name, err)
+		}
+	}
+	return runID, true, nil
+}
+
+func recreatable(resp *github.Response) bool {
+	return resp != nil && (resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusUnprocessableEntity)
+}
+
+func (p *Publisher) logger() *slog.Logger {
+	if p.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return p.Logger
+}
+
+func output(c Content) *github.CheckRunOutput {
+	return &github.CheckRunOutput{Title: github.String(c.Title), Summary: github.String(c.Summary)}
+}
+
+func createOptions(sha string, c Content) github.CreateCheckRunOptions {
+	o := github.CreateCheckRunOptions{
+		Name:    c.Name,
+		HeadSHA: sha,
+		Status:  github.String(c.Status),
+		Output:  output(c),
+	}
+	if c.DetailsURL != "" {
+		o.DetailsURL = github.String(c.DetailsURL)
+	}
+	if !c.At.IsZero() {
+		ts := &github.Timestamp{Time: c.At}
+		o.StartedAt = ts
+		if c.Status == StatusCompleted {
+			o.CompletedAt = ts
+		}
+	}
+	if c.Status == StatusCompleted {
+		o.Conclusion = github.String(c.Conclusion)
+	}
+	return o
+}
+
+func updateOptions(c Content) github.UpdateCheckRunOptions {
+	o := github.UpdateCheckRunOptions{
+		Name:   c.Name,
+		Status: github.String(c.Status),
+		Output: output(c),
+	}
+	if c.DetailsURL != "" {
+		o.DetailsURL = github.String(c.DetailsURL)
+	}
+	if c.Status == StatusCompleted {
+		o.Conclusion = github.String(c.Conclusion)
+		if !c.At.IsZero() {
+			o.CompletedAt = &github.Timestamp{Time: c.At}
+		}
+	}
+	return o
+}
