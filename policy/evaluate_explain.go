@@ -40,6 +40,9 @@ func (ge *gateEval) teamResult(i int, tc *teamControl) ControlResult {
 	default:
 		cr.Reason = "no counted approval from a member"
 	}
+	if len(cr.Notes) > 0 {
+		cr.Reason += ": " + strings.Join(cr.Notes, "; ")
+	}
 	return cr
 }
 

@@ -1,0 +1,221 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/zgate-dev/zgate/policy"
+)
+
+// updateSimulate rewrites the golden files of the simulate tests. Its name
+// is specific because several commands' tests share this package.
+var updateSimulate = flag.Bool("update-simulate", false, "rewrite testdata/simulate/*.golden")
+
+func simTestdata(name string) string { return filepath.Join("testdata", "simulate", name) }
+
+func TestSimulate(t *testing.T) {
+	pol, co, snap := simTestdata("zgate.yml"), simTestdata("CODEOWNERS"), simTestdata("snapshot.json")
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		// golden names the expected stdout; empty means stdout is not checked.
+		golden string
+	}{
+		{
+			name:     "all controls hold",
+			args:     []string{"--policy", pol, "--codeowners", co, "--snapshot", snap},
+			wantCode: exitOK,
+			golden:   "success.txt.golden",
+		},
+		{
+			name:     "json output",
+			args:     []string{"--policy", pol, "--codeowners", co, "--snapshot", snap, "--json"},
+			wantCode: exitOK,
+			golden:   "success.json.golden",
+		},
+		{
+			name:     "later, the approvals have left the window",
+			args:     []string{"--policy", pol, "--codeowners", co, "--snapshot", snap, "--now", "2026-11-25T10:30:00Z", "--json"},
+			wantCode: exitFailed,
+			golden:   "expired.json.golden",
+		},
+		{
+			name:     "text report of a pending gate",
+			args:     []string{"--policy", pol, "--codeowners", co, "--snapshot", snap, "--now", "2026-11-25T10:30:00Z"},
+			wantCode: exitFailed,
+			golden:   "expired.txt.golden",
+		},
+		{
+			name:     "unloadable policy",
+			args:     []string{"--policy", simTestdata("bad_policy.yml"), "--codeowners", co, "--snapshot", snap, "--json"},
+			wantCode: exitUsage,
+			golden:   "bad_policy.json.golden",
+		},
+		{
+			name:     "missing policy file",
+			args:     []string{"--policy", simTestdata("nope.yml"), "--snapshot", snap},
+			wantCode: exitUsage,
+		},
+		{
+			name:     "codeowners needed but not given",
+			args:     []string{"--policy", pol, "--snapshot", snap},
+			wantCode: exitUsage,
+		},
+		{
+			name:     "unreadable codeowners",
+			args:     []string{"--policy", pol, "--codeowners", simTestdata("nope"), "--snapshot", snap},
+			wantCode: exitUsage,
+		},
+		{
+			name:     "unknown snapshot field",
+			args:     []string{"--policy", pol, "--codeowners", co, "--snapshot", simTestdata("unknown_field.json")},
+			wantCode: exitUsage,
+		},
+		{
+			name:     "snapshot syntax error",
+			args:     []string{"--policy", pol, "--codeowners", co, "--snapshot", simTestdata("syntax_error.json")},
+			wantCode: exitUsage,
+		},
+		{
+			name:     "snapshot without head sha",
+			args:     []string{"--policy", pol, "--codeowners", co, "--snapshot", simTestdata("no_head.json")},
+			wantCode: exitUsage,
+		},
+		{
+			name:     "data after the snapshot",
+			args:     []string{"--policy", pol, "--codeowners", co, "--snapshot", simTestdata("trailing.json")},
+			wantCode: exitUsage,
+		},
+		{
+			name:     "bad --now",
+			args:     []string{"--policy", pol, "--codeowners", co, "--snapshot", snap, "--now", "yesterday"},
+			wantCode: exitUsage,
+		},
+		{name: "no flags", wantCode: exitUsage},
+		{name: "stray argument", args: []string{"--policy", pol, "--snapshot", snap, "extra"}, wantCode: exitUsage},
+		{name: "unknown flag", args: []string{"--policy", pol, "--snapshot", snap, "--frobnicate"}, wantCode: exitUsage},
+		{name: "help", args: []string{"-h"}, wantCode: exitOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			e := env{stdin: bytes.NewReader(nil), stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }}
+			code := run(context.Background(), e, append([]string{"simulate"}, tt.args...))
+			if code != tt.wantCode {
+				t.Errorf("exit code = %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.wantCode, stdout.String(), stderr.String())
+			}
+			if tt.wantCode == exitUsage && tt.name != "help" && stderr.Len() == 0 {
+				t.Error("stderr is empty, want an explanation")
+			}
+			if tt.golden != "" {
+				checkSimulateGolden(t, tt.golden, stdout.Bytes())
+			}
+		})
+	}
+}
+
+func checkSimulateGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	file := simTestdata(name)
+	if *updateSimulate {
+		if err := os.WriteFile(file, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("%v (run go test -update-simulate to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("stdout differs from %s (-want +got):\n%s", file, diff)
+	}
+}
+
+// TestSimulateJSONShape checks the documented --json contract: every key
+// present, lists never null, expires_at null or RFC 3339.
+func TestSimulateJSONShape(t *testing.T) {
+	exp := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	d := policy.Decision{Gates: []policy.GateDecision{
+		{Name: "a", State: policy.StateSuccess, Action: policy.ActionMerge, ExpiresAt: &exp,
+			Controls: []policy.ControlResult{{ID: "@acme/sre", Held: true, Reason: "ok", By: "bob"}}},
+		{Name: "b", State: policy.StateSkipped},
+	}}
+	var buf bytes.Buffer
+	if err := writeSimulateJSON(&buf, d); err != nil {
+		t.Fatal(err)
+	}
+	var got any
+	if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"gates": []any{
+		map[string]any{
+			"name": "a", "state": "success", "action": "merge", "expires_at": "2026-11-25T10:00:00Z",
+			"controls": []any{map[string]any{"id": "@acme/sre", "held": true, "reason": "ok"}},
+			"missing":  []any{},
+		},
+		map[string]any{
+			"name": "b", "state": "skipped", "action": "none", "expires_at": nil,
+			"controls": []any{}, "missing": []any{},
+		},
+	}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("JSON shape mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func FuzzDecodeSnapshot(f *testing.F) {
+	for _, pattern := range []string{"testdata/simulate/*.json", "../../examples/*/snapshot.json"} {
+		files, err := filepath.Glob(pattern)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, file := range files {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(data)
+		}
+	}
+	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	p := &policy.Policy{Gates: []policy.Gate{{
+		Name:     "any",
+		Controls: policy.Controls{Teams: policy.TeamControls{From: []string{"@acme/sre", "@bob"}}},
+		Window:   time.Hour,
+		Override: &policy.Override{Teams: []string{"@acme/ic"}, Approvals: 1},
+	}}}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		facts, err := decodeSnapshot(data)
+		if err != nil {
+			return
+		}
+		// A decoded snapshot survives a round trip unchanged.
+		again, err := json.Marshal(facts)
+		if err != nil {
+			t.Fatalf("marshal decoded snapshot: %v", err)
+		}
+		back, err := decodeSnapshot(again)
+		if err != nil {
+			t.Fatalf("re-decode %s: %v", again, err)
+		}
+		// Empty and absent lists are the same fact (omitempty drops them).
+		if diff := cmp.Diff(facts, back, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("round trip changed the snapshot (-first +second):\n%s", diff)
+		}
+		// And evaluating it never panics and reports every gate.
+		if d := policy.Evaluate(p, facts, now); len(d.Gates) != 1 {
+			t.Errorf("Evaluate returned %d gates, want 1", len(d.Gates))
+		}
+	})
+}
