@@ -52,6 +52,7 @@ type Sim struct {
 	calls         map[string]int
 	appBucket     rateBucket
 	deliveries    []Delivery
+	sent          map[string]event // by delivery id, for Redeliver
 
 	out outbox
 }
@@ -82,6 +83,7 @@ func New(o Options) *Sim {
 		nextID:        1000,
 		rng:           rand.New(rand.NewSource(1)),
 		calls:         map[string]int{},
+		sent:          map[string]event{},
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

@@ -32,6 +32,7 @@ type Delivery struct {
 // event is a webhook waiting to be delivered; its payload is encoded
 // under s.mu so it shows the state at the time of the change.
 type event struct {
+	id      string // X-GitHub-Delivery; assigned when first sent
 	name    string
 	action  string
 	payload []byte
@@ -59,8 +60,8 @@ func (s *Sim) event(name string, r *repo, sender string, fields map[string]any) 
 		payload["repository"] = s.repository(r)
 		owner = r.owner
 	}
-	if org, ok := fields["organization"].(user); ok {
-		owner = org.Login
+	if org, ok := fields["organization"].(map[string]any); ok {
+		owner, _ = org["login"].(string)
 	}
 	if sender != "" {
 		payload["sender"] = s.user(sender)
@@ -129,16 +130,20 @@ func (s *Sim) drain() {
 		ev := o.queue[0]
 		o.queue = o.queue[1:]
 		o.mu.Unlock()
+		if ev.id == "" {
+			ev.id = uuid.NewString()
+		}
 		d := s.deliver(ev)
 		s.mu.Lock()
 		s.deliveries = append(s.deliveries, d)
+		s.sent[ev.id] = ev
 		s.mu.Unlock()
 	}
 }
 
 // deliver POSTs one event, signed like GitHub's Hookshot.
 func (s *Sim) deliver(ev event) Delivery {
-	d := Delivery{Event: ev.name, Action: ev.action, ID: uuid.NewString()}
+	d := Delivery{Event: ev.name, Action: ev.action, ID: ev.id}
 	if ev.url == "" {
 		d.Err = "no webhook URL"
 		return d
@@ -179,4 +184,25 @@ func (s *Sim) Deliveries() []Delivery {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]Delivery(nil), s.deliveries...)
+}
+
+// Redeliver sends a past delivery again, same id and body, as GitHub's
+// "Redeliver" button does (and as a replay attack would), to the current
+// webhook URL. It returns the new delivery.
+func (s *Sim) Redeliver(id string) (Delivery, error) {
+	s.mu.Lock()
+	ev, found := s.sent[id]
+	if found && s.app != nil {
+		ev.url, ev.secret = s.app.webhookURL, s.app.webhookSecret
+	}
+	s.mu.Unlock()
+	if !found {
+		return Delivery{}, fmt.Errorf("delivery %s: %w", id, ErrNotFound)
+	}
+	s.WaitDeliveries()
+	d := s.deliver(ev)
+	s.mu.Lock()
+	s.deliveries = append(s.deliveries, d)
+	s.mu.Unlock()
+	return d, nil
 }

@@ -1,0 +1,118 @@
+package githubsim
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestWebhooks(t *testing.T) {
+	e := newEnv(t, Options{})
+	n, _ := e.openPR(t, "scale", map[string]string{"deploy/prod/app.yaml": "replicas: 3\n"})
+	id, err := e.sim.SubmitReview("acme", "payments", n, "bob", "APPROVE", "")
+	must(t, err)
+	_, err = e.sim.Push("acme", "payments", "scale", map[string]string{"x": "1"}, nil, "alice")
+	must(t, err)
+	must(t, e.sim.DismissReview("acme", "payments", n, id, "stale"))
+	_, err = e.sim.Comment("acme", "payments", n, "carol", "/zgate override: hotfix")
+	must(t, err)
+	must(t, e.sim.AddLabel("acme", "payments", n, "prod", "alice"))
+	must(t, e.sim.SetDraft("acme", "payments", n, true))
+	must(t, e.sim.SetDraft("acme", "payments", n, false))
+
+	want := []string{
+		"push", "pull_request.opened", "pull_request_review.submitted",
+		"push", "pull_request.synchronize", "pull_request_review.dismissed",
+		"issue_comment.created", "pull_request.labeled",
+		"pull_request.converted_to_draft", "pull_request.ready_for_review",
+	}
+	if diff := cmp.Diff(want, e.hooks.events()); diff != "" {
+		t.Errorf("webhooks (-want +got):\n%s", diff)
+	}
+	c := e.hooks.last("issue_comment").Payload
+	if c["issue"].(map[string]any)["pull_request"] == nil || c["comment"].(map[string]any)["body"] != "/zgate override: hotfix" {
+		t.Errorf("issue_comment payload lacks issue.pull_request or body: %v", c)
+	}
+	r := e.hooks.last("pull_request_review").Payload
+	if r["review"].(map[string]any)["state"] != "DISMISSED" {
+		t.Errorf("dismissed review state = %v", r["review"].(map[string]any)["state"])
+	}
+	inst := r["installation"].(map[string]any)["id"].(float64)
+	if int64(inst) != e.sim.InstallationID("acme") {
+		t.Errorf("installation.id = %v, want %d", inst, e.sim.InstallationID("acme"))
+	}
+
+	ds := e.sim.Deliveries()
+	if len(ds) != len(want) || ds[0].StatusCode != http.StatusAccepted || ds[0].ID == "" {
+		t.Fatalf("deliveries = %+v", ds)
+	}
+	e.hooks.reset()
+	d, err := e.sim.Redeliver(ds[1].ID)
+	must(t, err)
+	if h := e.hooks.last("pull_request"); h.Delivery != ds[1].ID || d.ID != ds[1].ID {
+		t.Errorf("redelivery id = %s, want %s", h.Delivery, ds[1].ID)
+	}
+}
+
+func TestWebhookFailures(t *testing.T) {
+	e := newEnv(t, Options{})
+	e.hooks.status = http.StatusInternalServerError
+	_, err := e.sim.Push("acme", "payments", "main", map[string]string{"x": "1"}, nil, "alice")
+	must(t, err)
+	e.sim.SetWebhookURL("http://127.0.0.1:1/unreachable")
+	_, err = e.sim.Push("acme", "payments", "main", map[string]string{"x": "2"}, nil, "alice")
+	must(t, err)
+	ds := e.sim.Deliveries()
+	if len(ds) != 2 || ds[0].StatusCode != 500 || ds[1].StatusCode != 0 || ds[1].Err == "" {
+		t.Errorf("deliveries = %+v, want a 500 then an unreachable one", ds)
+	}
+}
+
+func TestControlAPI(t *testing.T) {
+	e := newEnv(t, Options{})
+	post := func(path string, body any) (int, map[string]any) {
+		b, _ := json.Marshal(body)
+		resp, err := http.Post(e.srv.URL+"/_sim/"+path, "application/json", bytes.NewReader(b))
+		must(t, err)
+		defer resp.Body.Close()
+		var out map[string]any
+		json.NewDecoder(resp.Body).Decode(&out)
+		return resp.StatusCode, out
+	}
+	steps := []struct {
+		path string
+		body map[string]any
+		want int
+	}{
+		{"repos", map[string]any{"owner": "acme", "name": "infra", "files": map[string]string{"a": "b"}}, 200},
+		{"repos", map[string]any{"owner": "acme", "name": "infra"}, 409},
+		{"push", map[string]any{"owner": "acme", "repo": "infra", "branch": "f", "files": map[string]string{"a": "c"}, "author": "alice"}, 200},
+		{"pulls", map[string]any{"owner": "acme", "repo": "infra", "head": "f", "author": "alice"}, 200},
+		{"reviews", map[string]any{"owner": "acme", "repo": "infra", "number": 1, "user": "bob", "state": "APPROVE"}, 200},
+		{"reviews", map[string]any{"owner": "acme", "repo": "infra", "number": 1, "user": "bob", "state": "LOVE"}, 400},
+		{"reviews", map[string]any{"owner": "acme", "repo": "infra", "number": 9, "user": "bob", "state": "APPROVE"}, 404},
+		{"team-members", map[string]any{"org": "acme", "team": "sre", "user": "bob"}, 200},
+		{"faults", map[string]any{"error_rate": 0}, 200},
+		{"calls/reset", nil, 200},
+	}
+	for _, s := range steps {
+		if got, out := post(s.path, s.body); got != s.want {
+			t.Errorf("POST /_sim/%s = %d %v, want %d", s.path, got, out, s.want)
+		}
+	}
+	resp, err := http.Get(e.srv.URL + "/_sim/pull?owner=acme&repo=infra&number=1")
+	must(t, err)
+	var st PRState
+	must(t, json.NewDecoder(resp.Body).Decode(&st))
+	resp.Body.Close()
+	if st.State != "open" || st.HeadSHA == "" {
+		t.Errorf("GET /_sim/pull = %+v", st)
+	}
+	if m, _, err := e.gh.Teams.GetTeamMembershipBySlug(context.Background(), "acme", "sre", "bob"); err != nil || m.GetState() != "active" {
+		t.Errorf("membership via control API: %v %v", m, err)
+	}
+}
