@@ -2,11 +2,191 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/zgate-dev/zgate/app"
+	"github.com/zgate-dev/zgate/app/ghclient"
 )
 
-// TEMPORARY STUB: replaced by the helper that builds "zgate serve".
-func runServe(_ context.Context, e env, _ []string) int {
-	fmt.Fprintln(e.stderr, "zgate serve: not built yet")
-	return exitUsage
+// serveFlags are `zgate serve`'s flags; each is also read from the
+// environment variable named beside it (the flag wins). docs/config.md
+// documents them.
+type serveFlags struct {
+	listen, privateKey, secret, secretFile, githubURL, database string
+	trustedRoot, logLevel, logFormat, botLogin                  string
+	appID                                                       int64
+	sweep, membershipTTL                                        durationValue
+	workers                                                     int
+}
+
+// serveEnv maps each flag of `zgate serve` to its environment variable.
+func serveEnv() map[string]string {
+	return map[string]string{
+		"listen":              "ZGATE_LISTEN",
+		"app-id":              "ZGATE_APP_ID",
+		"private-key":         "ZGATE_PRIVATE_KEY",
+		"webhook-secret":      "ZGATE_WEBHOOK_SECRET",
+		"webhook-secret-file": "ZGATE_WEBHOOK_SECRET_FILE",
+		"github-url":          "ZGATE_GITHUB_URL",
+		"database":            "ZGATE_DATABASE",
+		"trusted-root":        "ZGATE_TRUSTED_ROOT",
+		"log-level":           "ZGATE_LOG_LEVEL",
+		"log-format":          "ZGATE_LOG_FORMAT",
+		"bot-login":           "ZGATE_BOT_LOGIN",
+		"sweep-interval":      "ZGATE_SWEEP_INTERVAL",
+		"membership-ttl":      "ZGATE_MEMBERSHIP_TTL",
+		"workers":             "ZGATE_WORKERS",
+	}
+}
+
+func (f *serveFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.listen, "listen", app.DefaultListen, "HTTP listen address")
+	fs.Int64Var(&f.appID, "app-id", 0, "GitHub App id (required)")
+	fs.StringVar(&f.privateKey, "private-key", "", "path of the App's PEM private key, PKCS#1 or PKCS#8 (required)")
+	fs.StringVar(&f.secret, "webhook-secret", "", "webhook secret (this or --webhook-secret-file is required)")
+	fs.StringVar(&f.secretFile, "webhook-secret-file", "", "path of a file holding the webhook secret")
+	fs.StringVar(&f.githubURL, "github-url", app.DefaultGitHubURL, "GitHub REST API root; GHES: https://HOST/api/v3/")
+	fs.StringVar(&f.database, "database", app.DefaultDatabase, `store: "sqlite:PATH" or "postgres://..."`)
+	fs.StringVar(&f.trustedRoot, "trusted-root", "", "Sigstore trusted root (JSON or JSONL) for attestation controls")
+	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&f.logFormat, "log-format", "json", "json or text")
+	fs.StringVar(&f.botLogin, "bot-login", "", `the App's bot login ("zgate[bot]"), whose events are ignored`)
+	f.sweep = durationValue(app.DefaultSweepInterval)
+	fs.Var(&f.sweep, "sweep-interval", "re-evaluate every open pull request this often; 0 disables")
+	f.membershipTTL = durationValue(app.DefaultMembershipTTL)
+	fs.Var(&f.membershipTTL, "membership-ttl", "how long team membership is cached")
+	fs.IntVar(&f.workers, "workers", app.DefaultWorkers, "pull requests evaluated at once")
+}
+
+// applyEnv sets every flag not given on the command line from its
+// environment variable, when that is set.
+func applyEnv(fs *flag.FlagSet, getenv func(string) string, names map[string]string) error {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	for name, env := range names {
+		v := getenv(env)
+		if given[name] || v == "" {
+			continue
+		}
+		if err := fs.Set(name, v); err != nil {
+			return fmt.Errorf("%s=%q: %w", env, v, err)
+		}
+	}
+	return nil
+}
+
+// runServe is `zgate serve`: it runs the GitHub App until SIGINT/SIGTERM.
+// Exit 2 when the configuration is unusable, 1 when serving fails.
+func runServe(ctx context.Context, e env, args []string) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	var f serveFlags
+	f.register(fs)
+	fs.Usage = func() {
+		fmt.Fprintln(e.stderr, "usage: zgate serve [flags]\n\nRuns the GitHub App. Every flag is also read from its ZGATE_ variable (docs/config.md).")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(e.stderr, "zgate serve: unexpected argument %q\n", fs.Arg(0))
+		return exitUsage
+	}
+	if err := applyEnv(fs, e.getenv, serveEnv()); err != nil {
+		fmt.Fprintf(e.stderr, "zgate serve: %v\n", err)
+		return exitUsage
+	}
+	o, err := f.options(e.stderr)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "zgate serve: %v\n", err)
+		return exitUsage
+	}
+	if err := app.Run(ctx, o); err != nil {
+		fmt.Fprintf(e.stderr, "zgate serve: %v\n", err)
+		if errors.Is(err, app.ErrConfig) {
+			return exitUsage
+		}
+		return exitFailed
+	}
+	return exitOK
+}
+
+// options turns the flags into app.Options, reading the key and secret
+// files, and refuses what cannot work.
+func (f *serveFlags) options(stderr io.Writer) (app.Options, error) {
+	log, err := newLogger(stderr, f.logLevel, f.logFormat)
+	if err != nil {
+		return app.Options{}, err
+	}
+	if f.appID <= 0 {
+		return app.Options{}, errors.New("the app id is required: --app-id or ZGATE_APP_ID")
+	}
+	if f.privateKey == "" {
+		return app.Options{}, errors.New("the App's private key is required: --private-key or ZGATE_PRIVATE_KEY (a PEM file)")
+	}
+	key, err := os.ReadFile(f.privateKey)
+	if err != nil {
+		return app.Options{}, fmt.Errorf("read the App's private key: %w", err)
+	}
+	secret := f.secret
+	if f.secretFile != "" {
+		if secret != "" {
+			return app.Options{}, errors.New("give --webhook-secret or --webhook-secret-file, not both")
+		}
+		b, err := os.ReadFile(f.secretFile)
+		if err != nil {
+			return app.Options{}, fmt.Errorf("read the webhook secret: %w", err)
+		}
+		secret = strings.TrimRight(string(b), "\r\n")
+	}
+	if secret == "" {
+		return app.Options{}, errors.New("the webhook secret is required: --webhook-secret, --webhook-secret-file, ZGATE_WEBHOOK_SECRET or ZGATE_WEBHOOK_SECRET_FILE")
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return app.Options{
+		Listen:        f.listen,
+		AppID:         f.appID,
+		PrivateKey:    ghclient.PrivateKey(key),
+		WebhookSecret: app.Secret(secret),
+		GitHubURL:     f.githubURL,
+		Database:      f.database,
+		TrustedRoot:   f.trustedRoot,
+		BotLogin:      f.botLogin,
+		SweepInterval: f.sweep.get(),
+		MembershipTTL: f.membershipTTL.get(),
+		Workers:       f.workers,
+		Logger:        log,
+		Registerer:    reg,
+		Gatherer:      reg,
+	}, nil
+}
+
+// newLogger builds the process logger; only cmd/zgate decides where logs go.
+func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", level)
+	}
+	ho := &slog.HandlerOptions{Level: l}
+	switch format {
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, ho)), nil
+	case "text":
+		return slog.New(slog.NewTextHandler(w, ho)), nil
+	}
+	return nil, fmt.Errorf("--log-format %q: want json or text", format)
 }

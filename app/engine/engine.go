@@ -1,0 +1,127 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/google/go-github/v62/github"
+
+	"github.com/zgate-dev/zgate/app/audit"
+	"github.com/zgate-dev/zgate/app/facts"
+	"github.com/zgate-dev/zgate/app/metrics"
+	"github.com/zgate-dev/zgate/app/report"
+	"github.com/zgate-dev/zgate/app/store"
+	"github.com/zgate-dev/zgate/policy"
+)
+
+// Clients hands out GitHub clients (ghclient.Apps).
+type Clients interface {
+	Installation(id int64) (*github.Client, error)
+	// App is authenticated as the App itself, for /app endpoints.
+	App() (*github.Client, error)
+}
+
+// Gatherer reads the facts of a pull request (facts.Gatherer).
+type Gatherer interface {
+	Gather(ctx context.Context, gh *github.Client, owner, repo string, number int) (*facts.Result, error)
+	OpenPRs(ctx context.Context, gh *github.Client, owner, repo, base string) ([]int, error)
+}
+
+// Publisher writes a check run unless its fingerprint is unchanged.
+type Publisher interface {
+	Publish(ctx context.Context, gh *github.Client, owner, repo, sha string, c report.Content) (runID int64, changed bool, err error)
+}
+
+// Executor runs a gate's Z once per (repo, PR, gate, head SHA).
+type Executor interface {
+	// Run returns the execution, stored or new; err is set when the
+	// outcome could not be determined or recorded.
+	Run(ctx context.Context, gh *github.Client, key store.PRKey, gate *policy.Gate, headSHA string, pr policy.PullRequest) (store.Execution, error)
+}
+
+// Store is the part of the store the engine reads.
+type Store interface {
+	Executions(ctx context.Context, status store.ExecutionStatus) ([]store.Execution, error)
+	FinishExecution(ctx context.Context, id string, status store.ExecutionStatus, detail string, at time.Time) error
+}
+
+// Enqueuer schedules re-evaluations (the queue).
+type Enqueuer interface {
+	Enqueue(ctx context.Context, key store.PRKey, at time.Time) error
+}
+
+// Auditor appends to the audit log (audit.Log).
+type Auditor interface {
+	Append(ctx context.Context, e audit.Entry) (store.AuditRecord, error)
+}
+
+// Config wires an [Engine]. Every field but Logger, Now and DetailsURL is
+// required.
+type Config struct {
+	Clients   Clients
+	Gatherer  Gatherer
+	Publisher Publisher
+	Executor  Executor
+	Store     Store
+	Queue     Enqueuer
+	Audit     Auditor
+	Metrics   *metrics.Metrics
+	Logger    *slog.Logger
+	// Now is the clock; time.Now when nil. Only the app reads the clock.
+	Now func() time.Time
+	// DetailsURL links a check run to a page about the pull request; nil
+	// for none.
+	DetailsURL func(key store.PRKey) string
+}
+
+// Engine re-evaluates pull requests. It is safe for concurrent use; the
+// queue runs each pull request serially.
+type Engine struct {
+	cfg Config
+	log *slog.Logger
+	now func() time.Time
+
+	mu sync.Mutex
+	// lastGood keeps the last policy that loaded per repository and base,
+	// so an unloadable policy fails each known gate by name.
+	lastGood map[string]*policy.Policy
+	// done remembers executions that finished, so an open gate whose Z ran
+	// is not re-gathered on every evaluation.
+	done map[string]store.Execution
+}
+
+// New checks cfg and returns an engine.
+func New(cfg Config) (*Engine, error) {
+	if cfg.Clients == nil || cfg.Gatherer == nil || cfg.Publisher == nil || cfg.Executor == nil ||
+		cfg.Store == nil || cfg.Queue == nil || cfg.Audit == nil || cfg.Metrics == nil {
+		return nil, errors.New("engine: clients, gatherer, publisher, executor, store, queue, audit and metrics are required")
+	}
+	e := &Engine{cfg: cfg, log: cfg.Logger, now: cfg.Now, lastGood: map[string]*policy.Policy{}, done: map[string]store.Execution{}}
+	if e.log == nil {
+		e.log = slog.New(slog.DiscardHandler)
+	}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	return e, nil
+}
+
+// Reevaluate is the queue's handler: it recomputes and reports the
+// decision for key and returns when to run again (zero: only on the next
+// event). A returned error makes the queue retry with backoff.
+func (e *Engine) Reevaluate(ctx context.Context, key store.PRKey) (next time.Time, err error) {
+	start := time.Now()
+	defer func() { e.cfg.Metrics.EvaluationSeconds.Observe(time.Since(start).Seconds()) }()
+	log := e.log.With("installation", key.Installation, "repo", key.Owner+"/"+key.Repo, "pr", key.Number)
+	gh, err := e.cfg.Clients.Installation(key.Installation)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if key.Number <= 0 {
+		return time.Time{}, e.expand(ctx, log, gh, key)
+	}
+	return e.evaluate(ctx, log, gh, key)
+}

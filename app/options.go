@@ -1,0 +1,142 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/zgate-dev/zgate/app/ghclient"
+)
+
+// Defaults for [Options].
+const (
+	DefaultListen         = ":8080"
+	DefaultGitHubURL      = ghclient.DefaultBaseURL
+	DefaultDatabase       = "sqlite:zgate.db"
+	DefaultSweepInterval  = 30 * time.Minute
+	DefaultWorkers        = 4
+	DefaultMembershipTTL  = 5 * time.Minute
+	DefaultShutdownGrace  = 10 * time.Second
+	DefaultQueuePoll      = 5 * time.Second
+	DefaultDeliveryMaxAge = 7 * 24 * time.Hour
+)
+
+// ErrConfig is wrapped by every error [Options.Check] returns, so the
+// command can tell bad configuration (exit 2) from a failure at run time.
+var ErrConfig = errors.New("bad configuration")
+
+// Secret is key material that prints redacted through fmt and slog.
+type Secret []byte
+
+// LogValue implements slog.LogValuer.
+func (Secret) LogValue() slog.Value { return slog.StringValue("REDACTED") }
+
+// String implements fmt.Stringer, redacted.
+func (Secret) String() string { return "REDACTED" }
+
+// Options is the App's configuration.
+type Options struct {
+	// Listen is the HTTP address (":8080"); ignored when Listener is set.
+	Listen string
+	// Listener, when set, is used instead of listening on Listen.
+	Listener net.Listener
+	// OnListen, when set, is called with the address once it serves.
+	OnListen func(addr net.Addr)
+
+	AppID int64
+	// PrivateKey is the App's PEM key, PKCS#1 or PKCS#8.
+	PrivateKey    ghclient.PrivateKey
+	WebhookSecret Secret
+	// GitHubURL is the REST API root; GHES and the simulator use
+	// "https://HOST/api/v3/".
+	GitHubURL string
+	// Database is "sqlite:PATH" or "postgres://...".
+	Database string
+	// TrustedRoot is the Sigstore trusted root (JSON or JSONL) used to
+	// verify attestations; empty means attestation controls never hold.
+	TrustedRoot string
+	// BotLogin is the App's bot login ("zgate[bot]"); events it sends are
+	// ignored. Optional.
+	BotLogin string
+
+	// SweepInterval is how often every open pull request of every
+	// installation is re-evaluated; 0 disables the sweep.
+	SweepInterval time.Duration
+	Workers       int
+	MembershipTTL time.Duration
+	QueuePoll     time.Duration
+	ShutdownGrace time.Duration
+
+	Logger *slog.Logger
+	// Registerer receives the App's metrics; Gatherer serves /metrics.
+	// A fresh registry for both when nil.
+	Registerer prometheus.Registerer
+	Gatherer   prometheus.Gatherer
+	// Transport carries GitHub calls; http.DefaultTransport when nil.
+	Transport http.RoundTripper
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+}
+
+// Check fills defaults and reports what is missing or unusable.
+func (o *Options) Check() error {
+	if o.AppID <= 0 {
+		return fmt.Errorf("%w: the app id is required (--app-id, ZGATE_APP_ID)", ErrConfig)
+	}
+	if len(o.PrivateKey) == 0 {
+		return fmt.Errorf("%w: the App's private key is required (--private-key, ZGATE_PRIVATE_KEY)", ErrConfig)
+	}
+	if len(o.WebhookSecret) == 0 {
+		return fmt.Errorf("%w: the webhook secret is required (--webhook-secret or --webhook-secret-file)", ErrConfig)
+	}
+	if o.Listen == "" {
+		o.Listen = DefaultListen
+	}
+	if o.GitHubURL == "" {
+		o.GitHubURL = DefaultGitHubURL
+	}
+	if o.Database == "" {
+		o.Database = DefaultDatabase
+	}
+	if o.Workers <= 0 {
+		o.Workers = DefaultWorkers
+	}
+	if o.MembershipTTL <= 0 {
+		o.MembershipTTL = DefaultMembershipTTL
+	}
+	if o.QueuePoll <= 0 {
+		o.QueuePoll = DefaultQueuePoll
+	}
+	if o.ShutdownGrace <= 0 {
+		o.ShutdownGrace = DefaultShutdownGrace
+	}
+	if o.SweepInterval < 0 {
+		return fmt.Errorf("%w: the sweep interval %s is negative", ErrConfig, o.SweepInterval)
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Registerer == nil {
+		reg := prometheus.NewRegistry()
+		o.Registerer, o.Gatherer = reg, reg
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return nil
+}
+
+// redactDSN hides a database password for logs.
+func redactDSN(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.User == nil {
+		return dsn
+	}
+	return u.Redacted()
+}

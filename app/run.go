@@ -1,0 +1,170 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/zgate-dev/zgate/app/audit"
+	"github.com/zgate-dev/zgate/app/engine"
+	"github.com/zgate-dev/zgate/app/facts"
+	"github.com/zgate-dev/zgate/app/ghclient"
+	"github.com/zgate-dev/zgate/app/metrics"
+	"github.com/zgate-dev/zgate/app/queue"
+	"github.com/zgate-dev/zgate/app/report"
+	"github.com/zgate-dev/zgate/app/server"
+	"github.com/zgate-dev/zgate/app/store"
+)
+
+// Run serves the App until ctx ends, then shuts down gracefully: the HTTP
+// server stops taking webhooks, in-flight jobs finish (a claimed job whose
+// worker dies is re-claimed after its lease), the store closes. An error
+// wrapping [ErrConfig] means the options are unusable.
+func Run(ctx context.Context, o Options) error {
+	if err := o.Check(); err != nil {
+		return err
+	}
+	log := o.Logger
+	m, err := metrics.New(o.Registerer)
+	if err != nil {
+		return err
+	}
+	apps, err := ghclient.New(ghclient.Config{
+		BaseURL: o.GitHubURL, AppID: o.AppID, PrivateKey: o.PrivateKey, Transport: o.Transport, Logger: log,
+		OnCall: func(c ghclient.Call) {
+			m.GitHubCalls.WithLabelValues(c.Method, c.Route, fmt.Sprint(c.Status)).Inc()
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	attest, err := attestationSource(o)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	st, err := store.Open(ctx, o.Database)
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	defer st.Close()
+
+	members := facts.NewMembershipCache(o.MembershipTTL, o.Now)
+	gatherer := &facts.Gatherer{Attestations: attest, Members: members, Logger: log, Now: o.Now}
+	auditLog := audit.New(st, o.Now)
+	var eng *engine.Engine
+	q := queue.New(st, func(ctx context.Context, k store.PRKey) (time.Time, error) {
+		return eng.Reevaluate(ctx, k)
+	}, queue.Options{Workers: o.Workers, Poll: o.QueuePoll, Now: o.Now, Logger: log})
+	eng, err = engine.New(engine.Config{
+		Clients:   apps,
+		Gatherer:  gatherer,
+		Publisher: &report.Publisher{Store: st, Logger: log},
+		Executor:  newExecutor(st, o),
+		Store:     st,
+		Queue:     q,
+		Audit:     auditLog,
+		Metrics:   m,
+		Logger:    log,
+		Now:       o.Now,
+	})
+	if err != nil {
+		return err
+	}
+	srv, err := server.New(server.Config{
+		Secret:     o.WebhookSecret,
+		AppID:      o.AppID,
+		BotLogin:   o.BotLogin,
+		Deliveries: st,
+		Queue:      q,
+		Audit:      rejectionAuditor{auditLog},
+		Metrics:    m,
+		Gatherer:   o.Gatherer,
+		Ready:      st.Ping,
+		Invalidate: func(org, team string) {
+			if team == "" {
+				members.InvalidateOrg(org)
+				return
+			}
+			members.Invalidate(org, team)
+		},
+		Logger: log,
+		Now:    o.Now,
+	})
+	if err != nil {
+		return err
+	}
+
+	ln := o.Listener
+	if ln == nil {
+		if ln, err = net.Listen("tcp", o.Listen); err != nil {
+			return fmt.Errorf("listen on %s: %w", o.Listen, err)
+		}
+	}
+	if err := eng.Recover(ctx); err != nil {
+		log.Warn("crash recovery incomplete; the sweep will retry", "err", err)
+	}
+
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if err := q.Run(runCtx); err != nil && runCtx.Err() == nil {
+			log.Error("queue stopped", "err", err)
+		}
+	})
+	wg.Go(func() { eng.RunSweeper(runCtx, o.SweepInterval) })
+	wg.Go(func() { watchQueue(runCtx, st, m) })
+
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: nil}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- hs.Serve(ln) }()
+	log.Info("zgate serving", "addr", ln.Addr().String(), "github", o.GitHubURL, "app_id", o.AppID, "database", redactDSN(o.Database))
+	if o.OnListen != nil {
+		o.OnListen(ln.Addr())
+	}
+
+	select {
+	case <-ctx.Done():
+	case err = <-serveErr:
+		stop()
+		wg.Wait()
+		return fmt.Errorf("serve: %w", err)
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), o.ShutdownGrace)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Warn("HTTP shutdown", "err", err)
+	}
+	stop()
+	wg.Wait()
+	return nil
+}
+
+// rejectionAuditor writes rejected webhooks to the audit log.
+type rejectionAuditor struct{ log *audit.Log }
+
+func (a rejectionAuditor) WebhookRejected(ctx context.Context, r server.Rejection) error {
+	_, err := a.log.Append(ctx, audit.Entry{Kind: audit.KindWebhookRejected, Data: r})
+	return err
+}
+
+// watchQueue keeps the queue depth gauge current.
+func watchQueue(ctx context.Context, st *store.Store, m *metrics.Metrics) {
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	for {
+		if n, err := st.PendingJobs(ctx); err == nil {
+			m.QueueDepth.Set(float64(n))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
