@@ -119,24 +119,34 @@ func earliest(ts []verify.TimestampVerificationResult) (time.Time, bool) {
 }
 
 // diagnose turns sigstore-go's failure into one reason by replaying its
-// steps: log entry, timestamps, chain, validity at the signing time, and
-// finally the signature itself.
+// steps from the most fundamental: chain to a trusted CA, log entry,
+// timestamps, validity at the signing time, and finally the signature.
 func (in *instance) diagnose(b *bundle.Bundle, leaf *x509.Certificate, cause error) error {
+	if err := in.chains(b, leaf); err != nil {
+		return rejectCause(ErrUntrustedCA, err, "certificate does not chain to a trusted root")
+	}
 	tlogTimes, err := in.verifier.VerifyTransparencyLogInclusion(b)
 	if err != nil {
+		// The log check also compares its time with the certificate's.
+		if entries, e := b.TlogEntries(); e == nil {
+			for _, en := range entries {
+				if at := en.IntegratedTime(); at.Before(leaf.NotBefore) || at.After(leaf.NotAfter) {
+					return expired(leaf, at)
+				}
+			}
+		}
 		return rejectCause(ErrTransparencyLog, err, "transparency log entry does not verify")
 	}
 	times, err := in.verifier.VerifyObserverTimestamps(b, tlogTimes)
 	if err != nil {
+		if stamps, e := b.Timestamps(); e == nil && len(stamps) == 0 && len(tlogTimes) == 0 {
+			return reject(ErrNoVerifiedTime, "bundle carries no timestamp from a timestamp authority or transparency log")
+		}
 		return rejectCause(ErrNoVerifiedTime, err, "no trusted timestamp vouches for the signing time")
-	}
-	if err := in.chains(b, leaf); err != nil {
-		return rejectCause(ErrUntrustedCA, err, "certificate does not chain to a trusted root")
 	}
 	for _, t := range times {
 		if t.Timestamp.Before(leaf.NotBefore) || t.Timestamp.After(leaf.NotAfter) {
-			return reject(ErrCertificateExpired, "certificate valid from %s to %s was used at %s",
-				leaf.NotBefore.UTC().Format(time.RFC3339), leaf.NotAfter.UTC().Format(time.RFC3339), t.Timestamp.UTC().Format(time.RFC3339))
+			return expired(leaf, t.Timestamp)
 		}
 	}
 	var ce *certificate.ErrCompareExtensions
@@ -169,4 +179,9 @@ func (in *instance) chains(b *bundle.Bundle, leaf *x509.Certificate) error {
 		return fmt.Errorf("chain: %w", err)
 	}
 	return nil
+}
+
+func expired(leaf *x509.Certificate, at time.Time) error {
+	return reject(ErrCertificateExpired, "certificate valid from %s to %s was used at %s",
+		leaf.NotBefore.UTC().Format(time.RFC3339), leaf.NotAfter.UTC().Format(time.RFC3339), at.UTC().Format(time.RFC3339))
 }

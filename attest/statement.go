@@ -12,7 +12,7 @@ import (
 // sha}, so that it binds under both forms and GitHub indexes it under
 // [SubjectDigests]. predicate must be a JSON object (nil for {}).
 func NewStatement(c Commit, predicateType string, predicate json.RawMessage) ([]byte, error) {
-	if err := c.validate(); err != nil {
+	if err := c.Validate(); err != nil {
 		return nil, fmt.Errorf("statement: %w", err)
 	}
 	if predicateType == "" {

@@ -25,8 +25,9 @@ func (c Commit) SubjectName() string {
 	return strings.ToLower("git+https://github.com/" + c.Owner + "/" + c.Repo + "@" + c.SHA)
 }
 
-// validate reports whether c names a commit at all.
-func (c Commit) validate() error {
+// Validate reports whether c names a commit: owner/repo and a full
+// hexadecimal commit id.
+func (c Commit) Validate() error {
 	if c.Owner == "" || c.Repo == "" || strings.ContainsAny(c.Owner+c.Repo, "/@ ") {
 		return fmt.Errorf("repository %q is not of the form owner/repo", c.Owner+"/"+c.Repo)
 	}

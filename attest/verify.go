@@ -110,7 +110,7 @@ func (v *Verifier) Verify(bundleJSON []byte, subject Commit) (Result, error) {
 	sum := sha256.Sum256(bundleJSON)
 	digest := "sha256:" + hex.EncodeToString(sum[:])
 	res := Result{BundleDigest: digest}
-	if err := subject.validate(); err != nil {
+	if err := subject.Validate(); err != nil {
 		return res, fmt.Errorf("attest: %w", err)
 	}
 	vd, err := v.cache.get(digest)

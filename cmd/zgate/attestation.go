@@ -2,11 +2,286 @@ package main
 
 import (
 	"context"
+	"crypto"
+	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/sigstore/sigstore/pkg/cryptoutils"
+	"github.com/zgate-dev/zgate/attest"
 )
 
-// TEMPORARY STUB: replaced by the helper that builds "zgate attestation".
-func runAttestation(_ context.Context, e env, _ []string) int {
-	fmt.Fprintln(e.stderr, "zgate attestation: not built yet")
-	return exitUsage
+// runAttestation is `zgate attestation verify|sign`.
+func runAttestation(ctx context.Context, e env, args []string) int {
+	if len(args) == 0 {
+		fmt.Fprintln(e.stderr, "usage: zgate attestation verify|sign [flags]")
+		return exitUsage
+	}
+	switch args[0] {
+	case "verify":
+		return runAttestationVerify(e, args[1:])
+	case "sign":
+		return runAttestationSign(ctx, e, args[1:])
+	case "-h", "--help", "help":
+		fmt.Fprintln(e.stderr, "usage: zgate attestation verify|sign [flags]")
+		return exitOK
+	default:
+		fmt.Fprintf(e.stderr, "zgate attestation: unknown subcommand %q (verify, sign)\n", args[0])
+		return exitUsage
+	}
+}
+
+// verifyJSON is the --json output of `zgate attestation verify`.
+type verifyJSON struct {
+	Commit        string    `json:"commit"`
+	PredicateType string    `json:"predicate_type"`
+	Issuer        string    `json:"issuer"`
+	Identity      string    `json:"identity"`
+	SignedAt      time.Time `json:"signed_at"`
+}
+
+// runAttestationVerify verifies the bundles of a file (JSON or JSON lines)
+// against a commit and a signer policy: exit 0 and a summary when one
+// verifies and matches, 1 with the reasons otherwise, 2 on bad arguments or
+// unreadable input.
+func runAttestationVerify(e env, args []string) int {
+	fs := flag.NewFlagSet("attestation verify", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	var (
+		bundlePath = fs.String("bundle", "", "bundle `FILE`: a Sigstore bundle or DSSE envelope, JSON or JSON lines (required)")
+		rootPath   = fs.String("trusted-root", "", "trusted root `FILE`, JSON or JSON lines (required unless --key)")
+		repo       = fs.String("repo", "", "`OWNER/REPO` the commit belongs to (required)")
+		commit     = fs.String("commit", "", "full commit `SHA` the statement must be about (required)")
+		pol        attest.SignerPolicy
+		keyPath    = fs.String("key", "", "PEM `FILE` of public keys trusted for keyed attestations")
+		asJSON     = fs.Bool("json", false, "print the verified attestation as JSON")
+	)
+	fs.StringVar(&pol.Issuer, "issuer", "", "OIDC issuer `URL`, exact (required unless --key)")
+	fs.StringVar(&pol.Identity, "identity", "", "certificate identity `REGEX`, anchored (required unless --key)")
+	fs.StringVar(&pol.PredicateType, "predicate-type", "", "required predicate type `URI`")
+	fs.StringVar(&pol.SourceRepository, "source-repository", "", "required source repository `OWNER/REPO` of the signing workflow")
+	fs.StringVar(&pol.SignerWorkflow, "signer-workflow", "", "signer workflow `REGEX`, anchored")
+	fs.StringVar(&pol.RunnerEnvironment, "runner-environment", "", "required runner environment (github-hosted)")
+	fs.Usage = func() {
+		fmt.Fprintln(e.stderr, "usage: zgate attestation verify --bundle FILE --trusted-root FILE --repo OWNER/REPO --commit SHA --issuer URL --identity REGEX [--predicate-type URI] [--key PEM] [--json]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	usageErr := func(format string, a ...any) int {
+		fmt.Fprintf(e.stderr, "zgate attestation verify: "+format+"\n", a...)
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		return usageErr("unexpected argument %q", fs.Arg(0))
+	}
+	subject, err := parseCommit(*repo, *commit)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	if *bundlePath == "" {
+		return usageErr("--bundle is required")
+	}
+	if *keyPath == "" && *rootPath == "" {
+		return usageErr("--trusted-root is required (or --key for keyed attestations)")
+	}
+	var opts []attest.Option
+	if *keyPath != "" {
+		data, err := os.ReadFile(*keyPath)
+		if err != nil {
+			return usageErr("%v", err)
+		}
+		keys, err := attest.ParsePublicKeys(data)
+		if err != nil {
+			return usageErr("%s: %v", *keyPath, err)
+		}
+		opts = append(opts, attest.WithPublicKeys(keys...))
+		if pol.Issuer == "" {
+			pol.Issuer = attest.KeyIssuer
+		}
+		if pol.Identity == "" {
+			pol.Identity = ".*" // only the configured keys verify at all
+		}
+	}
+	if err := pol.Validate(); err != nil {
+		return usageErr("%v", err)
+	}
+	var roots *attest.TrustedRoots
+	if *rootPath != "" {
+		data, err := os.ReadFile(*rootPath)
+		if err != nil {
+			return usageErr("%v", err)
+		}
+		roots, err = attest.LoadTrustedRoots(data)
+		if err != nil {
+			return usageErr("%s: %v", *rootPath, err)
+		}
+	}
+	data, err := os.ReadFile(*bundlePath)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	bundles, err := attest.SplitBundles(data)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "zgate attestation verify: %s: %v\n", *bundlePath, err)
+		return exitFailed
+	}
+	if len(bundles) == 0 {
+		fmt.Fprintf(e.stderr, "zgate attestation verify: %s: no bundle\n", *bundlePath)
+		return exitFailed
+	}
+	v := attest.NewVerifier(roots, opts...)
+	var reasons []string
+	for i, b := range bundles {
+		res, err := v.Verify(b, subject)
+		if err == nil {
+			err = pol.Check(res)
+		}
+		if err != nil {
+			reasons = append(reasons, fmt.Sprintf("bundle %d (%s): %v", i+1, res.BundleDigest, err))
+			continue
+		}
+		return printVerified(e, res, *asJSON)
+	}
+	for _, r := range reasons {
+		fmt.Fprintf(e.stderr, "zgate attestation verify: %s\n", r)
+	}
+	return exitFailed
+}
+
+func printVerified(e env, res attest.Result, asJSON bool) int {
+	if asJSON {
+		enc := json.NewEncoder(e.stdout)
+		if err := enc.Encode(verifyJSON{
+			Commit:        res.Commit,
+			PredicateType: res.PredicateType,
+			Issuer:        res.Issuer,
+			Identity:      res.Identity,
+			SignedAt:      res.SignedAt,
+		}); err != nil {
+			fmt.Fprintf(e.stderr, "zgate attestation verify: %v\n", err)
+			return exitUsage
+		}
+		return exitOK
+	}
+	fmt.Fprintf(e.stdout, "verified: %s@%s %s signed by %s (%s) at %s\n",
+		res.Repository, res.Commit, res.PredicateType, res.Identity, res.Issuer, res.SignedAt.UTC().Format(time.RFC3339))
+	return exitOK
+}
+
+// parseCommit checks --repo and --commit.
+func parseCommit(repo, sha string) (attest.Commit, error) {
+	owner, name, ok := strings.Cut(repo, "/")
+	if !ok || owner == "" || name == "" || strings.Contains(name, "/") {
+		return attest.Commit{}, fmt.Errorf("--repo %q is not OWNER/REPO", repo)
+	}
+	if sha == "" {
+		return attest.Commit{}, errors.New("--commit is required")
+	}
+	c := attest.Commit{Owner: owner, Repo: name, SHA: sha}
+	if err := c.Validate(); err != nil {
+		return attest.Commit{}, err
+	}
+	return c, nil
+}
+
+// runAttestationSign writes a keyed attestation (Sigstore v0.3 bundle with
+// a public-key hint) about a commit.
+func runAttestationSign(ctx context.Context, e env, args []string) int {
+	fs := flag.NewFlagSet("attestation sign", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	var (
+		keyPath       = fs.String("key", "", "private key PEM `FILE` (cosign-encrypted keys read COSIGN_PASSWORD) (required)")
+		repo          = fs.String("repo", "", "`OWNER/REPO` (required)")
+		commit        = fs.String("commit", "", "full commit `SHA` (required)")
+		predicateType = fs.String("predicate-type", "", "predicate type `URI` (required)")
+		predicatePath = fs.String("predicate", "", "predicate JSON `FILE`, \"-\" for standard input (required)")
+		outPath       = fs.String("out", "", "write the bundle to `FILE` instead of standard output")
+		tsaURL        = fs.String("tsa", "", "RFC 3161 timestamp authority `URL`; without one the attestation never counts as a control")
+	)
+	fs.Usage = func() {
+		fmt.Fprintln(e.stderr, "usage: zgate attestation sign --key FILE --repo OWNER/REPO --commit SHA --predicate-type URI --predicate FILE [--out FILE] [--tsa URL]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	usageErr := func(format string, a ...any) int {
+		fmt.Fprintf(e.stderr, "zgate attestation sign: "+format+"\n", a...)
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		return usageErr("unexpected argument %q", fs.Arg(0))
+	}
+	subject, err := parseCommit(*repo, *commit)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	for _, f := range []struct{ name, val string }{{"--key", *keyPath}, {"--predicate-type", *predicateType}, {"--predicate", *predicatePath}} {
+		if f.val == "" {
+			return usageErr("%s is required", f.name)
+		}
+	}
+	key, err := loadPrivateKey(e, *keyPath)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	var predicate []byte
+	if *predicatePath == "-" {
+		predicate, err = io.ReadAll(e.stdin)
+	} else {
+		predicate, err = os.ReadFile(*predicatePath)
+	}
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	statement, err := attest.NewStatement(subject, *predicateType, predicate)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	out, err := attest.SignKeyed(ctx, key, statement, attest.SignOptions{TSAURL: *tsaURL})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "zgate attestation sign: %v\n", err)
+		return exitFailed
+	}
+	out = append(out, '\n')
+	if *outPath == "" {
+		if _, err := e.stdout.Write(out); err != nil {
+			fmt.Fprintf(e.stderr, "zgate attestation sign: %v\n", err)
+			return exitFailed
+		}
+		return exitOK
+	}
+	if err := os.WriteFile(*outPath, out, 0o644); err != nil {
+		fmt.Fprintf(e.stderr, "zgate attestation sign: %v\n", err)
+		return exitFailed
+	}
+	return exitOK
+}
+
+// loadPrivateKey reads a PEM private key; encrypted cosign/sigstore keys
+// are decrypted with COSIGN_PASSWORD.
+func loadPrivateKey(e env, path string) (crypto.PrivateKey, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	pass := func(bool) ([]byte, error) { return []byte(e.getenv("COSIGN_PASSWORD")), nil }
+	key, err := cryptoutils.UnmarshalPEMToPrivateKey(data, pass)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w (for an encrypted key, set COSIGN_PASSWORD)", path, err)
+	}
+	return key, nil
 }

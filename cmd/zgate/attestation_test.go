@@ -1,0 +1,194 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/zgate-dev/zgate/attest"
+	"github.com/zgate-dev/zgate/attest/attesttest"
+)
+
+const (
+	attSHA       = "4c7f3b0e0d6f1a2b3c4d5e6f708192a3b4c5d6e7"
+	attPredicate = "https://zgate.dev/ci-result/v1"
+	attIdentity  = `https://github\.com/acme/ci/\.github/workflows/attest\.yml@refs/heads/main`
+)
+
+func writeAttestFile(t *testing.T, dir, name string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func runAttest(t *testing.T, getenv func(string) string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	code = run(context.Background(), env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: getenv}, args)
+	return code, out.String(), errb.String()
+}
+
+func TestAttestationVerify(t *testing.T) {
+	dir := t.TempDir()
+	gh := attesttest.NewGitHubInstance(t, attesttest.Intermediates(2))
+	at := time.Date(2026, 11, 24, 11, 30, 0, 0, time.UTC)
+	c := attest.Commit{Owner: "acme", Repo: "payments", SHA: attSHA}
+	st := attesttest.Statement(t, c, attPredicate, map[string]string{"result": "pass"})
+	good := writeAttestFile(t, dir, "good.json", gh.Sign(st, attesttest.At(at)))
+	other := attest.Commit{Owner: "acme", Repo: "other", SHA: attSHA}
+	mixed := writeAttestFile(t, dir, "mixed.jsonl", bytes.Join([][]byte{
+		gh.Sign(attesttest.Statement(t, other, attPredicate, nil), attesttest.At(at)),
+		gh.Sign(st, attesttest.At(at)),
+	}, []byte("\n")))
+	replayed := writeAttestFile(t, dir, "replayed.json", gh.Sign(attesttest.Statement(t, other, attPredicate, nil), attesttest.At(at)))
+	root := writeAttestFile(t, dir, "root.json", gh.TrustedRootJSON())
+	garbage := writeAttestFile(t, dir, "garbage.json", []byte("{nope"))
+
+	base := func(bundle string, extra ...string) []string {
+		return append([]string{"attestation", "verify", "--bundle", bundle, "--trusted-root", root,
+			"--repo", "acme/payments", "--commit", attSHA,
+			"--issuer", attesttest.GitHubIssuer, "--identity", attIdentity}, extra...)
+	}
+	tests := []struct {
+		name       string
+		args       []string
+		wantCode   int
+		wantStdout string
+		wantStderr string // substring
+	}{
+		{
+			name:       "verified",
+			args:       base(good),
+			wantCode:   exitOK,
+			wantStdout: "verified: acme/payments@" + attSHA + " " + attPredicate + " signed by https://github.com/acme/ci/.github/workflows/attest.yml@refs/heads/main (" + attesttest.GitHubIssuer + ") at 2026-11-24T11:30:00Z\n",
+		},
+		{
+			name:       "json",
+			args:       base(good, "--json", "--predicate-type", attPredicate),
+			wantCode:   exitOK,
+			wantStdout: `{"commit":"` + attSHA + `","predicate_type":"` + attPredicate + `","issuer":"` + attesttest.GitHubIssuer + `","identity":"https://github.com/acme/ci/.github/workflows/attest.yml@refs/heads/main","signed_at":"2026-11-24T11:30:00Z"}` + "\n",
+		},
+		{name: "one of several bundles matches", args: base(mixed, "--json"), wantCode: exitOK, wantStdout: "*"},
+		{name: "replayed from another repository", args: base(replayed), wantCode: exitFailed, wantStderr: "acme/other, not of acme/payments"},
+		{name: "wrong predicate type", args: base(good, "--predicate-type", "https://slsa.dev/provenance/v1"), wantCode: exitFailed, wantStderr: "predicate type"},
+		{name: "identity mismatch", args: append(base(good)[:len(base(good))-1], `https://github\.com/evil/.*`), wantCode: exitFailed, wantStderr: "does not match"},
+		{name: "garbage bundle", args: base(garbage), wantCode: exitFailed, wantStderr: "bundle"},
+		{name: "missing bundle file", args: base(filepath.Join(dir, "nope.json")), wantCode: exitUsage, wantStderr: "nope.json"},
+		{name: "short commit", args: []string{"attestation", "verify", "--bundle", good, "--trusted-root", root, "--repo", "acme/payments", "--commit", "abc123", "--issuer", "x", "--identity", "y"}, wantCode: exitUsage, wantStderr: "commit"},
+		{name: "bad repo", args: []string{"attestation", "verify", "--bundle", good, "--trusted-root", root, "--repo", "payments", "--commit", attSHA, "--issuer", "x", "--identity", "y"}, wantCode: exitUsage, wantStderr: "OWNER/REPO"},
+		{name: "no issuer", args: []string{"attestation", "verify", "--bundle", good, "--trusted-root", root, "--repo", "acme/payments", "--commit", attSHA, "--identity", "y"}, wantCode: exitUsage, wantStderr: "issuer is required"},
+		{name: "bad regex", args: []string{"attestation", "verify", "--bundle", good, "--trusted-root", root, "--repo", "acme/payments", "--commit", attSHA, "--issuer", "x", "--identity", "("}, wantCode: exitUsage, wantStderr: "identity"},
+		{name: "no trusted root", args: []string{"attestation", "verify", "--bundle", good, "--repo", "acme/payments", "--commit", attSHA, "--issuer", "x", "--identity", "y"}, wantCode: exitUsage, wantStderr: "--trusted-root"},
+		{name: "bad trusted root", args: base(good, "--trusted-root", garbage), wantCode: exitUsage, wantStderr: "garbage.json"},
+		{name: "unknown flag", args: base(good, "--nope"), wantCode: exitUsage, wantStderr: "nope"},
+		{name: "unknown subcommand", args: []string{"attestation", "frobnicate"}, wantCode: exitUsage, wantStderr: "frobnicate"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := runAttest(t, nil, tc.args...)
+			if code != tc.wantCode {
+				t.Fatalf("exit code = %d, want %d; stderr: %s", code, tc.wantCode, stderr)
+			}
+			if tc.wantStdout != "*" {
+				if diff := cmp.Diff(tc.wantStdout, stdout); diff != "" {
+					t.Errorf("stdout (-want +got):\n%s", diff)
+				}
+			}
+			if tc.wantStderr != "" && !strings.Contains(stderr, tc.wantStderr) {
+				t.Errorf("stderr = %q, want it to contain %q", stderr, tc.wantStderr)
+			}
+		})
+	}
+}
+
+func TestAttestationSignThenVerify(t *testing.T) {
+	dir := t.TempDir()
+	gh := attesttest.NewGitHubInstance(t)
+	at := time.Date(2026, 11, 24, 11, 30, 0, 0, time.UTC)
+	gh.TSAStampAt(at)
+	tsa := httptest.NewServer(gh.TSAHandler())
+	defer tsa.Close()
+	root := writeAttestFile(t, dir, "root.json", gh.TrustedRootJSON())
+	predicate := writeAttestFile(t, dir, "predicate.json", []byte(`{"result":"pass"}`))
+
+	for _, alg := range []string{attesttest.ECDSAP256, attesttest.Ed25519, attesttest.RSA2048} {
+		t.Run(alg, func(t *testing.T) {
+			k := attesttest.NewKey(t, alg)
+			pub := writeAttestFile(t, dir, alg+".pub", attesttest.PublicKeyPEM(t, k))
+			keyPEM := attesttest.PrivateKeyPEM(t, k)
+			if alg == attesttest.ECDSAP256 { // scrypt is slow: encrypt one
+				keyPEM = attesttest.EncryptedKeyPEM(t, k, "s3cret")
+			}
+			priv := writeAttestFile(t, dir, alg+".key", keyPEM)
+			out := filepath.Join(dir, alg+".bundle.json")
+			getenv := func(k string) string {
+				if k == "COSIGN_PASSWORD" {
+					return "s3cret"
+				}
+				return ""
+			}
+			code, _, stderr := runAttest(t, getenv, "attestation", "sign", "--key", priv, "--repo", "acme/payments", "--commit", attSHA,
+				"--predicate-type", attPredicate, "--predicate", predicate, "--out", out, "--tsa", tsa.URL)
+			if code != exitOK {
+				t.Fatalf("sign exit code = %d, want 0; stderr: %s", code, stderr)
+			}
+			code, stdout, stderr := runAttest(t, nil, "attestation", "verify", "--bundle", out, "--trusted-root", root, "--key", pub,
+				"--repo", "acme/payments", "--commit", attSHA, "--predicate-type", attPredicate, "--json")
+			if code != exitOK {
+				t.Fatalf("verify exit code = %d, want 0; stderr: %s", code, stderr)
+			}
+			var got verifyJSON
+			if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+				t.Fatalf("verify output %q: %v", stdout, err)
+			}
+			fp, err := attest.KeyFingerprint(k.Public())
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := verifyJSON{Commit: attSHA, PredicateType: attPredicate, Issuer: attest.KeyIssuer, Identity: fp, SignedAt: at}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("verify output (-want +got):\n%s", diff)
+			}
+		})
+	}
+
+	t.Run("wrong password", func(t *testing.T) {
+		k := attesttest.NewKey(t, attesttest.ECDSAP256)
+		priv := writeAttestFile(t, dir, "wrong.key", attesttest.EncryptedKeyPEM(t, k, "s3cret"))
+		code, _, stderr := runAttest(t, func(string) string { return "nope" }, "attestation", "sign", "--key", priv, "--repo", "acme/payments", "--commit", attSHA,
+			"--predicate-type", attPredicate, "--predicate", predicate)
+		if code != exitUsage || !strings.Contains(stderr, "COSIGN_PASSWORD") {
+			t.Errorf("sign = %d, %q; want %d and a hint about COSIGN_PASSWORD", code, stderr, exitUsage)
+		}
+	})
+
+	t.Run("without a timestamp authority the attestation does not count", func(t *testing.T) {
+		k := attesttest.NewKey(t, attesttest.ECDSAP256)
+		pub := writeAttestFile(t, dir, "untimed.pub", attesttest.PublicKeyPEM(t, k))
+		priv := writeAttestFile(t, dir, "untimed.key", attesttest.PrivateKeyPEM(t, k))
+		code, stdout, stderr := runAttest(t, nil, "attestation", "sign", "--key", priv, "--repo", "acme/payments", "--commit", attSHA,
+			"--predicate-type", attPredicate, "--predicate", predicate)
+		if code != exitOK {
+			t.Fatalf("sign exit code = %d, want 0; stderr: %s", code, stderr)
+		}
+		bundle := writeAttestFile(t, dir, "untimed.json", []byte(stdout))
+		code, _, stderr = runAttest(t, nil, "attestation", "verify", "--bundle", bundle, "--trusted-root", root, "--key", pub,
+			"--repo", "acme/payments", "--commit", attSHA)
+		if code != exitFailed || !strings.Contains(stderr, "timestamp") {
+			t.Errorf("verify = %d, %q; want %d and a reason about the timestamp", code, stderr, exitFailed)
+		}
+	})
+}
