@@ -12,13 +12,13 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// MaxPolicySize is the largest policy file [Parse] accepts, in bytes. A gate
+// MaxFileSize is the largest policy file [Parse] accepts, in bytes. A gate
 // policy is a few kilobytes; anything near this size is a mistake or an
 // attack, and is rejected rather than decoded.
-const MaxPolicySize = 1 << 20
+const MaxFileSize = 1 << 20
 
-// PolicyVersion is the only policy file version this package reads.
-const PolicyVersion = 1
+// SchemaVersion is the only policy file version this package reads.
+const SchemaVersion = 1
 
 var rootKeys = []string{"version", "gates"}
 
@@ -78,10 +78,10 @@ func (d *policyDecoder) document(data []byte) *Policy {
 	}
 	p := &Policy{}
 	if v := m.get("version"); v == nil {
-		d.errorf(root, "missing version: want version: %d", PolicyVersion)
+		d.errorf(root, "missing version: want version: %d", SchemaVersion)
 	} else if n, ok := d.integer(v, "version"); ok {
-		if n != PolicyVersion {
-			d.errorf(v, "version: unsupported version %d: this zgate reads version %d", n, PolicyVersion)
+		if n != SchemaVersion {
+			d.errorf(v, "version: unsupported version %d: this zgate reads version %d", n, SchemaVersion)
 		}
 		p.Version = n
 	}
@@ -95,8 +95,8 @@ func (d *policyDecoder) document(data []byte) *Policy {
 
 // load parses the YAML text into the root node of its only document.
 func (d *policyDecoder) load(data []byte) (root *yaml.Node) {
-	if len(data) > MaxPolicySize {
-		d.errorAt(0, 0, fmt.Sprintf("policy file is %d bytes, more than the %d allowed", len(data), MaxPolicySize))
+	if len(data) > MaxFileSize {
+		d.errorAt(0, 0, fmt.Sprintf("policy file is %d bytes, more than the %d allowed", len(data), MaxFileSize))
 		return nil
 	}
 	// yaml.v3 is the one piece of this package that is not ours; a panic
@@ -111,7 +111,7 @@ func (d *policyDecoder) load(data []byte) (root *yaml.Node) {
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
-			d.errorAt(1, 1, fmt.Sprintf("empty policy file: want version: %d and gates", PolicyVersion))
+			d.errorAt(1, 1, fmt.Sprintf("empty policy file: want version: %d and gates", SchemaVersion))
 			return nil
 		}
 		d.syntaxError(err)

@@ -19,7 +19,7 @@ var policyOpts = cmp.Options{
 	cmpopts.EquateEmpty(),
 }
 
-func readTestdata(t *testing.T, name string) []byte {
+func readTestdata(t testing.TB, name string) []byte {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join("testdata", "policies", name))
 	if err != nil {
@@ -442,7 +442,7 @@ func TestParseInvalid(t *testing.T) {
 }
 
 func TestParseTooLarge(t *testing.T) {
-	data := []byte("version: 1\ngates:\n  - name: prod\n" + strings.Repeat("#", MaxPolicySize))
+	data := []byte("version: 1\ngates:\n  - name: prod\n" + strings.Repeat("#", MaxFileSize))
 	_, err := Parse("big.yml", data)
 	var problems ProblemList
 	if !errors.As(err, &problems) || len(problems) != 1 {

@@ -99,7 +99,7 @@ func readPolicyFile(e env, file string) (data []byte, name string, err error) {
 		defer f.Close()
 		r = f
 	}
-	data, err = io.ReadAll(io.LimitReader(r, policy.MaxPolicySize+1))
+	data, err = io.ReadAll(io.LimitReader(r, policy.MaxFileSize+1))
 	if err != nil {
 		return nil, "", fmt.Errorf("read policy %s: %w", name, err)
 	}
