@@ -42,7 +42,7 @@ func TestPostgresConformance(t *testing.T) {
 
 // openPostgres opens a store in a fresh schema of the ZGATE_TEST_POSTGRES
 // database, dropped when the test ends.
-func openPostgres(t *testing.T) *store.Store {
+func openPostgres(t testing.TB) *store.Store {
 	t.Helper()
 	base := os.Getenv("ZGATE_TEST_POSTGRES")
 	if base == "" {

@@ -2,11 +2,103 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
+	"os"
+	"strings"
+
+	"github.com/zgate-dev/zgate/app/audit"
+	"github.com/zgate-dev/zgate/app/store"
 )
 
-// TEMPORARY STUB: replaced by the helper that builds "zgate audit".
-func runAudit(_ context.Context, e env, _ []string) int {
-	fmt.Fprintln(e.stderr, "zgate audit: not built yet")
-	return exitUsage
+// defaultDatabase is the store used when neither --database nor
+// ZGATE_DATABASE names one.
+const defaultDatabase = "sqlite:zgate.db"
+
+// runAudit is `zgate audit verify|export [--database DSN]`. verify walks
+// the hash chain: exit 0 "audit log OK: N records", 1 "audit log BROKEN at
+// seq N: reason", 2 bad arguments or an unreachable database. export
+// prints the records as JSON lines.
+func runAudit(ctx context.Context, e env, args []string) int {
+	usage := func() {
+		fmt.Fprintln(e.stderr, "usage: zgate audit verify|export [--database DSN]")
+		fmt.Fprintln(e.stderr, "\n  verify  check the audit log's hash chain (exit 0 intact, 1 broken, 2 error)")
+		fmt.Fprintln(e.stderr, "  export  print the audit log as JSON lines")
+		fmt.Fprintf(e.stderr, "\nDSN defaults to $ZGATE_DATABASE, else %s; postgres://... for PostgreSQL.\n", defaultDatabase)
+	}
+	if len(args) == 0 {
+		usage()
+		return exitUsage
+	}
+	sub := args[0]
+	if sub == "-h" || sub == "--help" || sub == "help" {
+		usage()
+		return exitOK
+	}
+	if sub != "verify" && sub != "export" {
+		fmt.Fprintf(e.stderr, "zgate audit: unknown subcommand %q\n", sub)
+		usage()
+		return exitUsage
+	}
+	fs := flag.NewFlagSet("audit "+sub, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = usage
+	dsn := e.getenv("ZGATE_DATABASE")
+	if dsn == "" {
+		dsn = defaultDatabase
+	}
+	fs.StringVar(&dsn, "database", dsn, "database DSN (sqlite:PATH or postgres://...)")
+	if err := fs.Parse(args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(e.stderr, "zgate audit %s: unexpected argument %q\n", sub, fs.Arg(0))
+		return exitUsage
+	}
+	s, err := openExisting(ctx, dsn)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "zgate audit %s: %v\n", sub, err)
+		return exitUsage
+	}
+	defer s.Close()
+
+	if sub == "export" {
+		if err := audit.Export(ctx, s, e.stdout); err != nil {
+			fmt.Fprintf(e.stderr, "zgate audit export: %v\n", err)
+			return exitUsage
+		}
+		return exitOK
+	}
+	n, err := audit.Verify(ctx, s)
+	var broken *audit.ChainError
+	switch {
+	case errors.As(err, &broken):
+		fmt.Fprintf(e.stdout, "audit log BROKEN at seq %d: %s (%d records intact before it)\n", broken.Seq, broken.Reason(), n)
+		return exitFailed
+	case err != nil:
+		fmt.Fprintf(e.stderr, "zgate audit verify: %v\n", err)
+		return exitUsage
+	}
+	fmt.Fprintf(e.stdout, "audit log OK: %d records\n", n)
+	return exitOK
+}
+
+// openExisting opens the store, refusing to create a SQLite file that is
+// not there: verifying a mistyped path must not report an empty, intact log.
+func openExisting(ctx context.Context, dsn string) (*store.Store, error) {
+	if path, ok := strings.CutPrefix(dsn, "sqlite:"); ok && path != ":memory:" {
+		path, _, _ = strings.Cut(path, "?")
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("database %s: %w", path, err)
+		}
+	}
+	s, err := store.Open(ctx, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	return s, nil
 }
