@@ -58,7 +58,7 @@ func judgeAttestation(c *AttestationControl, ix *factsIndex, window time.Duratio
 	if best == nil {
 		cr.Reason = fmt.Sprintf("no verified %s attestation from %s for the head %s", c.PredicateType, c.Issuer, abbrevSHA(head))
 		if len(cr.Notes) > 0 {
-			cr.Reason += ": " + strings.Join(cr.Notes, "; ")
+			cr.Reason += ". Not counted: " + strings.Join(cr.Notes, "; ")
 		}
 		return cr
 	}

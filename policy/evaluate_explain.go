@@ -41,7 +41,7 @@ func (ge *gateEval) teamResult(i int, tc *teamControl) ControlResult {
 		cr.Reason = "no counted approval from a member"
 	}
 	if len(cr.Notes) > 0 {
-		cr.Reason += ": " + strings.Join(cr.Notes, "; ")
+		cr.Reason += ". Not counted: " + strings.Join(cr.Notes, "; ")
 	}
 	return cr
 }

@@ -80,9 +80,9 @@ func judgeReviews(ix *factsIndex, g *Gate, window time.Duration, now time.Time) 
 		case lr.state == reviewDismissed:
 			v.why = fmt.Sprintf("%s's review of %s was dismissed", lr.login, abbrevSHA(lr.commit))
 		case ix.isAuthor(lr.login):
-			v.why = fmt.Sprintf("%s is the author; self-approval does not count", lr.login)
+			v.why = fmt.Sprintf("%s is the author (self-approval does not count)", lr.login)
 		case ix.isBot(lr.login):
-			v.why = fmt.Sprintf("%s is a bot; bot approvals do not count", lr.login)
+			v.why = fmt.Sprintf("%s is a bot (bot approvals do not count)", lr.login)
 		case g.Controls.Teams.Fresh != FreshAny && !strings.EqualFold(lr.commit, head):
 			v.why = fmt.Sprintf("%s approved %s, not the head %s (stale after a push)", lr.login, abbrevSHA(lr.commit), abbrevSHA(head))
 		case lr.at.After(now.Add(clockSkew)):

@@ -121,13 +121,19 @@ func (ts *teamSet) fromCodeowners(ix *factsIndex, files []string, add func(strin
 	owners := map[string]string{} // lower-case id -> id as first written
 	emails := map[string]bool{}
 	var unowned []string
+	seenRule := map[int]bool{}
 	for _, file := range files {
-		ows, _ := co.Owners(file)
-		if len(ows) == 0 {
+		r, ok := co.Rule(file)
+		if !ok || len(r.Owners) == 0 {
 			unowned = append(unowned, file)
 			continue
 		}
-		for _, o := range ows {
+		// Many files share a rule; its owners need adding once.
+		if seenRule[r.Line] {
+			continue
+		}
+		seenRule[r.Line] = true
+		for _, o := range r.Owners {
 			if !strings.HasPrefix(o, "@") {
 				emails[o] = true
 				continue
