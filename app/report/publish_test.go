@@ -1,0 +1,113 @@
+package report
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/zgate-dev/zgate/app/facts"
+	"github.com/zgate-dev/zgate/app/ghclient/ghclienttest"
+	"github.com/zgate-dev/zgate/app/store"
+)
+
+func TestPublish(t *testing.T) {
+	env := ghclienttest.New(t, nil)
+	if err := env.Sim.CreateRepo("acme", "payments", map[string]string{"README.md": "x"}); err != nil {
+		t.Fatal(err)
+	}
+	sha, err := env.Sim.Push("acme", "payments", "feature", map[string]string{"a": "b"}, nil, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "zgate.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	gh := env.Client(t, "acme")
+	p := &Publisher{Store: st}
+	res := &facts.Result{HeadSHA: sha, Policy: loadPolicy(t)}
+	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+
+	pending := CheckRun(res, loadDecision(t, "pending-missing-teams"), Options{Now: now})
+	success := CheckRun(res, loadDecision(t, "success"), Options{Now: now})
+	steps := []struct {
+		name        string
+		content     Content
+		wantChanged bool
+		wantNewRun  bool
+	}{
+		{name: "create", content: pending, wantChanged: true, wantNewRun: true},
+		{name: "unchanged", content: pending},
+		{name: "update", content: success, wantChanged: true},
+		{name: "unchanged again", content: success},
+	}
+	var lastID int64
+	for _, s := range steps {
+		env.Counter.Reset()
+		id, changed, err := p.Publish(ctx, gh, "acme", "payments", sha, s.content)
+		if err != nil {
+			t.Fatalf("%s: Publish() error = %v", s.name, err)
+		}
+		if changed != s.wantChanged {
+			t.Errorf("%s: changed = %v, want %v", s.name, changed, s.wantChanged)
+		}
+		if (id != lastID) != s.wantNewRun {
+			t.Errorf("%s: run id %d after %d, want new run %v", s.name, id, lastID, s.wantNewRun)
+		}
+		if calls, _ := env.Counter.Total(); !s.wantChanged && calls != 0 {
+			t.Errorf("%s: %d GitHub calls, want none", s.name, calls)
+		}
+		lastID = id
+	}
+	runs := env.Sim.CheckRuns("acme", "payments", sha)
+	if len(runs) != 1 {
+		t.Fatalf("check runs = %d, want 1", len(runs))
+	}
+	r := runs[0]
+	if r.Output.Title != success.Title {
+		t.Errorf("check run title = %q, want %q", r.Output.Title, success.Title)
+	}
+	if r.Name != "zgate/production" || r.Status != StatusCompleted || r.Conclusion != ConclusionSuccess {
+		t.Errorf("check run = %s %s %v, want zgate/production completed success", r.Name, r.Status, r.Conclusion)
+	}
+}
+
+func TestPublishRecreatesLostRun(t *testing.T) {
+	env := ghclienttest.New(t, nil)
+	if err := env.Sim.CreateRepo("acme", "payments", map[string]string{"README.md": "x"}); err != nil {
+		t.Fatal(err)
+	}
+	sha, err := env.Sim.Push("acme", "payments", "feature", map[string]string{"a": "b"}, nil, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	st := &memStore{runID: 987654, fp: "stale"}
+	p := &Publisher{Store: st}
+	c := PolicyError(".github/zgate.yml", nil)
+	id, changed, err := p.Publish(ctx, env.Client(t, "acme"), "acme", "payments", sha, c)
+	if err != nil || !changed || id == 987654 || id == 0 {
+		t.Fatalf("Publish() = %d, %v, %v; want a new run", id, changed, err)
+	}
+	if st.runID != id || st.fp != c.Fingerprint {
+		t.Errorf("stored %d %q, want %d %q", st.runID, st.fp, id, c.Fingerprint)
+	}
+}
+
+// memStore is a FingerprintStore for one check run.
+type memStore struct {
+	runID int64
+	fp    string
+}
+
+func (m *memStore) CheckFingerprint(ctx context.Context, owner, repo, sha, check string) (int64, string, error) {
+	return m.runID, m.fp, nil
+}
+
+func (m *memStore) SetCheckFingerprint(ctx context.Context, owner, repo, sha, check string, runID int64, fp string) error {
+	m.runID, m.fp = runID, fp
+	return nil
+}
