@@ -106,6 +106,10 @@ func (d *policyDecoder) attestations(n *yaml.Node) []AttestationControl {
 	}
 	var out []AttestationControl
 	first := map[string]int{}
+	// Two controls with the same signer and predicate would both be held
+	// by one attestation, counting a single signal twice toward the quorum.
+	type signer struct{ predicateType, issuer, identity string }
+	signers := map[signer]string{}
 	for i, c := range nodes {
 		what := fmt.Sprintf("controls.attestations[%d]", i)
 		// A control with a bad field is kept by name, so that `required`
@@ -120,6 +124,14 @@ func (d *policyDecoder) attestations(n *yaml.Node) []AttestationControl {
 			continue
 		}
 		first[a.Name] = nameNode.Line
+		if a.PredicateType != "" && a.Issuer != "" && a.Identity != "" {
+			key := signer{a.PredicateType, a.Issuer, a.Identity}
+			if other, dup := signers[key]; dup {
+				d.errorf(c, "%s: same predicate_type, issuer and identity as %q: one attestation would count as two controls", what, other)
+			} else {
+				signers[key] = a.Name
+			}
+		}
 		out = append(out, a)
 	}
 	return out

@@ -192,6 +192,9 @@ func TestParseInvalid(t *testing.T) {
 		{"attestation-duplicate", []problemAt{
 			{10, 17, "controls.attestations[1].name: duplicate control \"ci\" (first at line 6)"},
 		}},
+		{"attestation-same-signer", []problemAt{
+			{10, 11, "controls.attestations[1]: same predicate_type, issuer and identity as \"ci\": one attestation would count as two controls"},
+		}},
 		{"attestation-missing-fields", []problemAt{
 			{6, 11, "controls.attestations[0]: missing predicate_type"},
 			{6, 11, "controls.attestations[0]: missing identity"},
