@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -48,6 +49,14 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 				return nil, err
 			}
 			return nil, serr
+		}
+		if req.GetBody != nil {
+			body, berr := req.GetBody()
+			if berr != nil {
+				return nil, berr
+			}
+			req = req.Clone(ctx)
+			req.Body = body
 		}
 	}
 }
@@ -110,9 +119,21 @@ func (t *retryTransport) backoff(attempt int) time.Duration {
 	return time.Duration(rand.Int64N(int64(d)) + 1)
 }
 
+// idempotent reports whether a request may be sent again: GET and HEAD,
+// and the installation token exchange (an extra token is harmless, and
+// without one nothing else works).
 func idempotent(req *http.Request) bool {
-	return (req.Method == http.MethodGet || req.Method == http.MethodHead) &&
-		(req.Body == nil || req.Body == http.NoBody)
+	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
+		return false // the body could not be sent again
+	}
+	switch req.Method {
+	case http.MethodGet, http.MethodHead:
+		return true
+	case http.MethodPost:
+		return strings.HasPrefix(path.Base(req.URL.Path), "access_tokens") &&
+			strings.Contains(req.URL.Path, "/app/installations/")
+	}
+	return false
 }
 
 // rateLimited reports whether a 403 is a rate limit rather than a

@@ -232,6 +232,12 @@ func TestRetry(t *testing.T) {
 			wantCalls: 1,
 		},
 		{
+			name:      "token exchange is retried",
+			path:      "/api/v3/app/installations/9/access_tokens",
+			replies:   []fakeReply{{status: 502}},
+			wantCalls: 2,
+		},
+		{
 			name:      "merge PUT is never retried",
 			path:      mergePath,
 			merge:     true,
@@ -259,8 +265,11 @@ func TestRetry(t *testing.T) {
 				t.Errorf("error = %v, want error %v", err, tt.wantErr)
 			}
 			method := http.MethodGet
-			if tt.merge {
+			switch {
+			case tt.merge:
 				method = http.MethodPut
+			case strings.HasSuffix(tt.path, "access_tokens"):
+				method = http.MethodPost
 			}
 			if got := fake.callCount(method + " " + tt.path); got != tt.wantCalls {
 				t.Errorf("calls = %d, want %d", got, tt.wantCalls)
