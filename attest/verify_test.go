@@ -2,6 +2,8 @@ package attest_test
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"testing"
@@ -80,3 +82,8 @@ func asJSON(t *testing.T, v any) []byte {
 }
 
 var _ = errors.Is
+
+func sha256Hex(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
