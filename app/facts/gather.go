@@ -32,7 +32,7 @@ type Gatherer struct {
 	Members *MembershipCache
 	// Logger receives diagnostics; discarded when nil.
 	Logger *slog.Logger
-	// Now is the clock; time.Now when nil.
+	// Now is the clock that stamps [Result.At]; time.Now when nil.
 	Now func() time.Time
 }
 
@@ -56,6 +56,8 @@ type Result struct {
 	CodeownersFile string
 	// Facts is the input to policy.Evaluate; Now is left nil.
 	Facts policy.Facts
+	// At is when gathering started: no fact is older than this.
+	At time.Time
 }
 
 // ErrNoPolicy is wrapped by [Result.PolicyErr] when the base branch has no
@@ -74,11 +76,13 @@ const maxChangedFiles = 3000
 // (the caller retries later); see the package documentation for what fails
 // closed instead.
 func (g *Gatherer) Gather(ctx context.Context, gh *github.Client, owner, repo string, number int) (*Result, error) {
+	at := g.now()
 	pr, _, err := gh.PullRequests.Get(ctx, owner, repo, number)
 	if err != nil {
 		return nil, fmt.Errorf("get pull request %s/%s#%d: %w", owner, repo, number, err)
 	}
 	res := &Result{
+		At:      at,
 		PR:      pr,
 		HeadSHA: pr.GetHead().GetSHA(),
 		BaseRef: pr.GetBase().GetRef(),
@@ -166,6 +170,13 @@ func (g *Gatherer) gatherAttestations(ctx context.Context, gh *github.Client, ow
 		f.Attestations = ok
 	}
 	f.RejectedAttestations = rejected
+}
+
+func (g *Gatherer) now() time.Time {
+	if g.Now == nil {
+		return time.Now()
+	}
+	return g.Now()
 }
 
 func (g *Gatherer) logger() *slog.Logger {

@@ -297,3 +297,21 @@ func TestRetryHonoursContext(t *testing.T) {
 		t.Errorf("took %v, want the context deadline to cut the backoff", d)
 	}
 }
+
+func FuzzRetryAfter(f *testing.F) {
+	for _, s := range []string{"1", "0", "-5", "3600", "Wed, 21 Oct 2015 07:28:00 GMT", "soon", ""} {
+		f.Add(s)
+	}
+	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, v string) {
+		resp := &http.Response{Header: http.Header{"Retry-After": {v}}}
+		d, ok := retryAfter(resp, now)
+		if !ok && d != 0 {
+			t.Fatalf("retryAfter(%q) = %v, false; want 0 when not parsed", v, d)
+		}
+		tr := &retryTransport{policy: RetryPolicy{}.withDefaults(), now: func() time.Time { return now }}
+		if w, retry := tr.capWait(d); retry && (w < 0 || w > tr.policy.MaxWait) {
+			t.Fatalf("capWait(%v) = %v, want within [0, MaxWait]", d, w)
+		}
+	})
+}
