@@ -1,0 +1,65 @@
+package facts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/google/go-github/v62/github"
+
+	"github.com/zgate-dev/zgate/attest"
+	"github.com/zgate-dev/zgate/policy"
+)
+
+// attestSource reads bundles from GitHub's attestations API and verifies
+// them with package attest.
+type attestSource struct {
+	v *attest.Verifier
+}
+
+// NewAttestSource returns an [AttestationSource] that fetches the bundles
+// GitHub stores about a commit (under each of attest.SubjectDigests, for
+// each predicate type the policy asks for) and verifies each with v,
+// including its binding to the commit. Who signed is left to the policy:
+// it matches issuer and identity per control.
+func NewAttestSource(v *attest.Verifier) AttestationSource {
+	return &attestSource{v: v}
+}
+
+// Attestations implements [AttestationSource].
+func (s *attestSource) Attestations(ctx context.Context, gh *github.Client, owner, repo, sha string, predicateTypes []string) ([]policy.Attestation, []policy.RejectedAttestation, error) {
+	commit := attest.Commit{Owner: owner, Repo: repo, SHA: sha}
+	var ok []policy.Attestation
+	var rejected []policy.RejectedAttestation
+	seen := map[string]bool{} // bundle digests: a bundle can be listed under two digests
+	for _, digest := range attest.SubjectDigests(owner, repo, sha) {
+		for _, pt := range predicateTypes {
+			bundles, err := attest.FetchBundles(ctx, gh, owner, repo, digest, pt)
+			if err != nil {
+				return nil, nil, fmt.Errorf("fetch attestations of %s/%s@%s: %w", owner, repo, sha, err)
+			}
+			for _, b := range bundles {
+				res, err := s.v.Verify(b, commit)
+				if seen[res.BundleDigest] {
+					continue
+				}
+				seen[res.BundleDigest] = true
+				switch {
+				case errors.Is(err, attest.ErrRejected):
+					rejected = append(rejected, policy.RejectedAttestation{Source: res.BundleDigest, Reason: err.Error()})
+				case err != nil:
+					return nil, nil, fmt.Errorf("verify attestation %s: %w", res.BundleDigest, err)
+				default:
+					ok = append(ok, policy.Attestation{
+						PredicateType: res.PredicateType,
+						Issuer:        res.Issuer,
+						Identity:      res.Identity,
+						Commit:        res.Commit,
+						SignedAt:      res.SignedAt,
+					})
+				}
+			}
+		}
+	}
+	return ok, rejected, nil
+}

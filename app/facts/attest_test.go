@@ -1,0 +1,47 @@
+package facts
+
+import (
+	"context"
+	"testing"
+
+	"github.com/zgate-dev/zgate/attest"
+	"github.com/zgate-dev/zgate/attest/attesttest"
+)
+
+func TestAttestSource(t *testing.T) {
+	w := newWorld(t, nil, nil)
+	gi := attesttest.NewGitHubInstance(t)
+	roots, err := attest.LoadTrustedRoots(gi.TrustedRootJSON())
+	if err != nil {
+		t.Fatal(err)
+	}
+	const pt = "https://zgate.dev/ci-result/v1"
+	digest := attest.SubjectDigests(owner, repoName, w.head)[0]
+	good := gi.Sign(attesttest.Statement(t, attest.Commit{Owner: owner, Repo: repoName, SHA: w.head}, pt, map[string]string{"result": "pass"}))
+	// Stored under the head's digest but about another commit: not bound.
+	other := gi.Sign(attesttest.Statement(t, attest.Commit{Owner: owner, Repo: repoName, SHA: "1111111111111111111111111111111111111111"}, pt, nil))
+	for _, b := range [][]byte{good, other} {
+		if err := w.env.Sim.AddAttestation(owner, repoName, digest, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	g := &Gatherer{Attestations: NewAttestSource(attest.NewVerifier(roots))}
+	res, err := g.Gather(context.Background(), w.gh, owner, repoName, w.pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := res.Facts
+	if len(f.Unavailable) != 0 {
+		t.Fatalf("Unavailable = %q, want none", f.Unavailable)
+	}
+	if len(f.Attestations) != 1 {
+		t.Fatalf("attestations = %+v, want 1", f.Attestations)
+	}
+	a := f.Attestations[0]
+	if a.PredicateType != pt || a.Commit != w.head || a.Issuer != attesttest.GitHubIssuer || a.Identity == "" || a.SignedAt.IsZero() {
+		t.Errorf("attestation = %+v, want %s about %s by a GitHub workflow, with a signing time", a, pt, w.head)
+	}
+	if len(f.RejectedAttestations) != 1 || f.RejectedAttestations[0].Reason == "" {
+		t.Errorf("rejected = %+v, want the unbound one with a reason", f.RejectedAttestations)
+	}
+}
