@@ -83,7 +83,7 @@ func judgeReviews(ix *factsIndex, g *Gate, window time.Duration, now time.Time) 
 			v.why = fmt.Sprintf("%s is the author (self-approval does not count)", lr.login)
 		case ix.isBot(lr.login):
 			v.why = fmt.Sprintf("%s is a bot (bot approvals do not count)", lr.login)
-		case g.Controls.Teams.Fresh != FreshAny && !strings.EqualFold(lr.commit, head):
+		case g.Controls.Teams.Fresh != FreshAny && (head == "" || !strings.EqualFold(lr.commit, head)):
 			v.why = fmt.Sprintf("%s approved %s, not the head %s (stale after a push)", lr.login, abbrevSHA(lr.commit), abbrevSHA(head))
 		case lr.at.After(now.Add(clockSkew)):
 			v.why = fmt.Sprintf("%s's approval is dated %s, in the future", lr.login, rfc3339(lr.at))

@@ -133,6 +133,14 @@ func TestEvaluateRules(t *testing.T) {
 			want: outcome{StatePending, map[string]string{sec: "dave"}},
 		},
 		{
+			name: "unknown head: no review is of the head",
+			facts: func(f *Facts) {
+				f.PullRequest.HeadSHA = ""
+				f.Reviews = []Review{review("bob", "APPROVED", "", time.Hour), review("dave", "APPROVED", "", time.Hour)}
+			},
+			want: outcome{StatePending, map[string]string{}},
+		},
+		{
 			name: "fresh any counts an older commit",
 			gate: func(g *Gate) { g.Controls.Teams.Fresh = FreshAny },
 			facts: func(f *Facts) {
