@@ -323,3 +323,11 @@ func BenchmarkGatherCalls(b *testing.B) {
 	b.ReportMetric(float64(warm)/float64(b.N), "warm-calls/op")
 	b.ReportMetric(float64(notModified)/float64(b.N), "warm-304s/op")
 }
+
+// cmpCodeowners compares parsed CODEOWNERS by file name only.
+var cmpCodeowners = cmp.Comparer(func(a, b *policy.Codeowners) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.File == b.File
+})

@@ -24,6 +24,8 @@
 // incomplete for 14 days stale, which still blocks merging (fail closed).
 //
 // [Publisher.Publish] creates or updates the check run on the head commit
-// and skips the call when the stored fingerprint matches. The rendered text
+// and skips the call when the stored fingerprint matches. A completed run
+// is never reopened (GitHub refuses, or keeps the old conclusion): going
+// back to pending creates a new run and marks the old one cancelled. The rendered text
 // holds absolute times only, so the same decision always renders the same.
 package report

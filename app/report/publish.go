@@ -47,6 +47,21 @@ func (p *Publisher) Publish(ctx context.Context, gh *github.Client, owner, repo,
 			runID = id
 		}
 	}
+	var superseded int64
+	if runID != 0 && c.Status != StatusCompleted {
+		// GitHub refuses to reopen a completed check run, or reopens it
+		// keeping the old conclusion: a stale "success" must never stay
+		// visible while the gate is pending. Start a new run instead.
+		old, resp, err := gh.Checks.GetCheckRun(ctx, owner, repo, runID)
+		switch {
+		case err != nil && !recreatable(resp):
+			return 0, false, fmt.Errorf("read check run %s (%d) on %s/%s@%s: %w", c.Name, runID, owner, repo, sha, err)
+		case err != nil:
+			runID = 0
+		case old.GetStatus() == StatusCompleted:
+			superseded, runID = runID, 0
+		}
+	}
 	if runID != 0 {
 		_, resp, err := gh.Checks.UpdateCheckRun(ctx, owner, repo, runID, updateOptions(c))
 		if err != nil && !recreatable(resp) {
@@ -67,6 +82,9 @@ func (p *Publisher) Publish(ctx context.Context, gh *github.Client, owner, repo,
 		}
 		runID = run.GetID()
 	}
+	if superseded != 0 {
+		p.supersede(ctx, gh, owner, repo, superseded, c.Name, runID)
+	}
 	if p.Store != nil {
 		if err := p.Store.SetCheckFingerprint(ctx, owner, repo, sha, c.Name, runID, c.Fingerprint); err != nil {
 			// GitHub has the new content; the next publish rewrites it once.
@@ -74,6 +92,24 @@ func (p *Publisher) Publish(ctx context.Context, gh *github.Client, owner, repo,
 		}
 	}
 	return runID, true, nil
+}
+
+// supersede marks an old completed run cancelled, so that no view of the
+// commit shows its conclusion as current. The new run already decides:
+// GitHub counts the newest run of a name; a failure here is only logged.
+func (p *Publisher) supersede(ctx context.Context, gh *github.Client, owner, repo string, old int64, name string, newID int64) {
+	_, _, err := gh.Checks.UpdateCheckRun(ctx, owner, repo, old, github.UpdateCheckRunOptions{
+		Name:       name,
+		Status:     github.String(StatusCompleted),
+		Conclusion: github.String("cancelled"),
+		Output: &github.CheckRunOutput{
+			Title:   github.String("Superseded"),
+			Summary: github.String(fmt.Sprintf("Superseded by check run %d: the gate was re-evaluated.", newID)),
+		},
+	})
+	if err != nil {
+		p.logger().WarnContext(ctx, "cannot mark superseded check run cancelled", "check", name, "run_id", old, "err", err)
+	}
 }
 
 func recreatable(resp *github.Response) bool {

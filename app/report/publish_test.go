@@ -33,6 +33,9 @@ func TestPublish(t *testing.T) {
 
 	pending := CheckRun(res, loadDecision(t, "pending-missing-teams"), Options{Now: now})
 	success := CheckRun(res, loadDecision(t, "success"), Options{Now: now})
+	d2 := loadDecision(t, "pending-missing-teams")
+	d2.Missing = append(d2.Missing, "something else")
+	pending2 := CheckRun(res, d2, Options{Now: now})
 	steps := []struct {
 		name        string
 		content     Content
@@ -43,6 +46,10 @@ func TestPublish(t *testing.T) {
 		{name: "unchanged", content: pending},
 		{name: "update", content: success, wantChanged: true},
 		{name: "unchanged again", content: success},
+		// The window closed: back to pending, always on a new run (GitHub
+		// would keep a completed run's conclusion), the old one cancelled.
+		{name: "reopen", content: pending, wantChanged: true, wantNewRun: true},
+		{name: "pending update", content: pending2, wantChanged: true},
 	}
 	var lastID int64
 	for _, s := range steps {
@@ -63,15 +70,21 @@ func TestPublish(t *testing.T) {
 		lastID = id
 	}
 	runs := env.Sim.CheckRuns("acme", "payments", sha)
-	if len(runs) != 1 {
-		t.Fatalf("check runs = %d, want 1", len(runs))
+	if len(runs) == 0 {
+		t.Fatal("no check runs")
 	}
-	r := runs[0]
-	if r.Output.Title != success.Title {
-		t.Errorf("check run title = %q, want %q", r.Output.Title, success.Title)
+	if len(runs) != 2 {
+		t.Fatalf("check runs = %d, want 2 (the superseded one and the current one)", len(runs))
 	}
-	if r.Name != "zgate/production" || r.Status != StatusCompleted || r.Conclusion != ConclusionSuccess {
-		t.Errorf("check run = %s %s %v, want zgate/production completed success", r.Name, r.Status, r.Conclusion)
+	if old := runs[0]; old.Status != StatusCompleted || old.Conclusion != "cancelled" {
+		t.Errorf("superseded run = %s %q, want completed cancelled", old.Status, old.Conclusion)
+	}
+	r := runs[1]
+	if r.Output.Summary != pending2.Summary {
+		t.Errorf("current check run summary = %q, want %q", r.Output.Summary, pending2.Summary)
+	}
+	if r.Name != "zgate/production" || r.Status != StatusInProgress || r.Conclusion != "" {
+		t.Errorf("check run = %s %s %q, want zgate/production in_progress", r.Name, r.Status, r.Conclusion)
 	}
 }
 
