@@ -37,6 +37,10 @@ func (v *Verifier) verifyKeyedBundle(b *bundle.Bundle, hint string) (*verified, 
 		vd.timeErr = reject(ErrNoVerifiedTime, "no trusted timestamp authority is configured to vouch for the signing time of keyed attestations")
 		return vd, nil
 	}
+	if stamps, err := b.Timestamps(); err != nil || len(stamps) == 0 {
+		vd.timeErr = reject(ErrNoVerifiedTime, "keyed bundle carries no timestamp; sign it with a timestamp authority (zgate attestation sign --tsa)")
+		return vd, nil
+	}
 	timeVerifier, err := verify.NewVerifier(tsa, verify.WithSignedTimestamps(1))
 	if err != nil {
 		return nil, rejectCause(ErrUnverified, err, "timestamp verifier")

@@ -15,27 +15,27 @@ var timeZero time.Time
 // for reports. Fields from the certificate are empty for keyed attestations.
 type Result struct {
 	// Commit is the commit the statement is bound to.
-	Commit string
+	Commit string `json:"commit"`
 	// Repository is "owner/repo" of that commit.
-	Repository    string
-	PredicateType string
+	Repository    string `json:"repository"`
+	PredicateType string `json:"predicate_type"`
 	// Issuer is the OIDC issuer of the signing certificate, or [KeyIssuer].
-	Issuer string
+	Issuer string `json:"issuer"`
 	// Identity is the certificate's subject alternative name (for GitHub
 	// Actions, the workflow URI with its ref), or the key fingerprint.
-	Identity string
+	Identity string `json:"identity"`
 	// SourceRepository is the repository URI the workflow ran in.
-	SourceRepository string
+	SourceRepository string `json:"source_repository,omitempty"`
 	// SignerWorkflow is the certificate's build signer URI: the workflow
 	// file that signed, with its ref.
-	SignerWorkflow string
+	SignerWorkflow string `json:"signer_workflow,omitempty"`
 	// RunnerEnvironment is "github-hosted" or "self-hosted".
-	RunnerEnvironment string
+	RunnerEnvironment string `json:"runner_environment,omitempty"`
 	// SignedAt is the earliest verified timestamp (timestamp authority or
 	// transparency log), never the local clock.
-	SignedAt time.Time
+	SignedAt time.Time `json:"signed_at"`
 	// BundleDigest is "sha256:" and the hex SHA-256 of the bundle bytes.
-	BundleDigest string
+	BundleDigest string `json:"bundle_digest"`
 }
 
 // Verifier verifies bundles against trusted roots and configured keys. It

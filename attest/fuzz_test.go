@@ -1,0 +1,58 @@
+package attest_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/zgate-dev/zgate/attest"
+)
+
+// FuzzVerifyBundle feeds arbitrary bytes to the bundle path: it must never
+// panic, every failure must be a rejection, and an accepted input must be
+// bound to the commit with a verified time.
+func FuzzVerifyBundle(f *testing.F) {
+	for _, name := range []string{tdBundle, tdKeyed, tdEnvelope, tdRoot} {
+		f.Add(readTestdata(f, name))
+	}
+	f.Add([]byte(`{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json"}`))
+	f.Add([]byte(`{}`))
+	v := testdataVerifier(f, attest.WithCacheSize(0))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		res, err := v.Verify(data, payments)
+		if err != nil {
+			if !errors.Is(err, attest.ErrRejected) {
+				t.Fatalf("Verify = %v, not a rejection", err)
+			}
+			return
+		}
+		if res.Commit != payments.SHA || res.SignedAt.IsZero() || res.Issuer == "" {
+			t.Fatalf("Verify accepted %q with result %+v", data, res)
+		}
+	})
+}
+
+// FuzzVerifyEnvelope fuzzes the DSSE envelope path (keyed mode).
+func FuzzVerifyEnvelope(f *testing.F) {
+	f.Add(readTestdata(f, tdEnvelope))
+	f.Add([]byte(`{"payloadType":"application/vnd.in-toto+json","payload":"e30=","signatures":[{"keyid":"","sig":"AAAA"}]}`))
+	f.Add([]byte(`{"signatures":null}`))
+	v := testdataVerifier(f, attest.WithCacheSize(0))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, err := v.Verify(data, payments)
+		if err == nil {
+			t.Fatalf("Verify accepted envelope %q, which has no verified time", data)
+		}
+		if !errors.Is(err, attest.ErrRejected) {
+			t.Fatalf("Verify = %v, not a rejection", err)
+		}
+	})
+}
+
+// FuzzLoadTrustedRoots checks the trusted-root parser never panics.
+func FuzzLoadTrustedRoots(f *testing.F) {
+	f.Add(readTestdata(f, tdRoot))
+	f.Add([]byte("{}\n{}"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, _ = attest.LoadTrustedRoots(data)
+	})
+}
