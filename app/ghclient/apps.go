@@ -81,11 +81,14 @@ func stack(cfg Config) (http.RoundTripper, *etagCache, *url.URL, *slog.Logger, e
 	tr = &retryTransport{next: tr, policy: cfg.Retry.withDefaults(), log: log, now: time.Now}
 	var cache *etagCache
 	if cfg.CacheEntries >= 0 {
-		n := cfg.CacheEntries
+		n, b := cfg.CacheEntries, cfg.CacheBytes
 		if n == 0 {
 			n = DefaultCacheEntries
 		}
-		cache = newETagCache(n)
+		if b <= 0 {
+			b = DefaultCacheBytes
+		}
+		cache = newETagCache(n, b)
 	}
 	return tr, cache, u, log, nil
 }

@@ -32,10 +32,16 @@ type Config struct {
 	// CacheEntries bounds the ETag cache; DefaultCacheEntries when zero,
 	// no cache when negative.
 	CacheEntries int
+	// CacheBytes bounds the bodies the ETag cache keeps, in bytes;
+	// DefaultCacheBytes when zero.
+	CacheBytes int64
 }
 
-// DefaultCacheEntries is the ETag cache's default size in responses.
-const DefaultCacheEntries = 4096
+// ETag cache defaults.
+const (
+	DefaultCacheEntries       = 4096
+	DefaultCacheBytes   int64 = 64 << 20
+)
 
 // maxCachedBody is the largest response body the ETag cache keeps.
 const maxCachedBody = 8 << 20

@@ -13,10 +13,12 @@ import (
 // shared by every identity of one [Apps]; the key includes the identity so
 // one installation never sees another's cached data.
 type etagCache struct {
-	mu      sync.Mutex
-	max     int
-	order   *list.List // front = most recent; values are *etagEntry
-	entries map[string]*list.Element
+	mu       sync.Mutex
+	max      int   // entries
+	maxBytes int64 // total body bytes
+	bytes    int64
+	order    *list.List // front = most recent; values are *etagEntry
+	entries  map[string]*list.Element
 }
 
 type etagEntry struct {
@@ -27,8 +29,8 @@ type etagEntry struct {
 	body   []byte
 }
 
-func newETagCache(max int) *etagCache {
-	return &etagCache{max: max, order: list.New(), entries: make(map[string]*list.Element)}
+func newETagCache(max int, maxBytes int64) *etagCache {
+	return &etagCache{max: max, maxBytes: maxBytes, order: list.New(), entries: make(map[string]*list.Element)}
 }
 
 func (c *etagCache) get(key string) *etagEntry {
@@ -46,24 +48,31 @@ func (c *etagCache) put(e *etagEntry) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if el, ok := c.entries[e.key]; ok {
+		c.bytes -= int64(len(el.Value.(*etagEntry).body))
 		el.Value = e
 		c.order.MoveToFront(el)
-		return
+	} else {
+		c.entries[e.key] = c.order.PushFront(e)
 	}
-	c.entries[e.key] = c.order.PushFront(e)
-	for c.order.Len() > c.max {
-		last := c.order.Back()
-		c.order.Remove(last)
-		delete(c.entries, last.Value.(*etagEntry).key)
+	c.bytes += int64(len(e.body))
+	for c.order.Len() > c.max || c.bytes > c.maxBytes {
+		c.removeElement(c.order.Back())
 	}
+}
+
+// removeElement drops one entry. Callers hold c.mu.
+func (c *etagCache) removeElement(el *list.Element) {
+	e := el.Value.(*etagEntry)
+	c.order.Remove(el)
+	delete(c.entries, e.key)
+	c.bytes -= int64(len(e.body))
 }
 
 func (c *etagCache) remove(key string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if el, ok := c.entries[key]; ok {
-		c.order.Remove(el)
-		delete(c.entries, key)
+		c.removeElement(el)
 	}
 }
 

@@ -6,7 +6,7 @@ import (
 )
 
 func TestETagCacheEvictsLeastRecent(t *testing.T) {
-	c := newETagCache(2)
+	c := newETagCache(2, 1<<20)
 	c.put(&etagEntry{key: "a"})
 	c.put(&etagEntry{key: "b"})
 	if c.get("a") == nil {
@@ -27,8 +27,22 @@ func TestETagCacheEvictsLeastRecent(t *testing.T) {
 	}
 }
 
+func TestETagCacheBoundsBytes(t *testing.T) {
+	c := newETagCache(100, 10)
+	c.put(&etagEntry{key: "a", body: make([]byte, 6)})
+	c.put(&etagEntry{key: "b", body: make([]byte, 6)}) // 12 > 10: evicts a
+	if c.get("a") != nil || c.get("b") == nil {
+		t.Errorf("cached a, b = %v, %v; want false, true", c.get("a") != nil, c.get("b") != nil)
+	}
+	c.put(&etagEntry{key: "b", body: make([]byte, 2)}) // replacing frees bytes
+	c.put(&etagEntry{key: "c", body: make([]byte, 8)})
+	if c.len() != 2 || c.bytes != 10 {
+		t.Errorf("len, bytes = %d, %d; want 2, 10", c.len(), c.bytes)
+	}
+}
+
 func BenchmarkETagCache(b *testing.B) {
-	c := newETagCache(DefaultCacheEntries)
+	c := newETagCache(DefaultCacheEntries, DefaultCacheBytes)
 	keys := make([]string, 10000)
 	for i := range keys {
 		keys[i] = fmt.Sprintf("installation:1\x00\x00https://api.github.com/repos/acme/payments/pulls/%d", i)
