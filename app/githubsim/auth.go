@@ -203,9 +203,8 @@ func (s *Sim) appObject() map[string]any {
 		"owner": s.user(a.slug + "-dev"), "description": "zgate (simulated)",
 		"external_url": s.base, "html_url": s.base + "/apps/" + a.slug,
 		"created_at": ts(a.created), "updated_at": ts(a.created),
-		"permissions":         permissions(),
-		"events":              []string{"pull_request", "pull_request_review", "issue_comment", "check_run", "push", "membership", "workflow_run", "status"},
-		"installations_count": len(s.installations),
+		"permissions": permissions(),
+		"events":      []string{"pull_request", "pull_request_review", "issue_comment", "check_run", "push", "membership", "workflow_run", "status"},
 	}
 }
 

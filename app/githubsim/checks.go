@@ -91,7 +91,7 @@ func (s *Sim) RerequestCheckRun(owner, repoName string, id int64, user string) e
 		s.mu.Unlock()
 		return fmt.Errorf("check run %d: %w", id, ErrNotFound)
 	}
-	evs := []event{s.event("check_run", r, user, map[string]any{"action": "rerequested", "check_run": s.checkRunObject(r, c)})}
+	evs := []event{s.event("check_run", r, user, map[string]any{"action": "rerequested", "check_run": s.checkRunObject(r, c, true)})}
 	s.mu.Unlock()
 	s.post(evs, true)
 	return nil
@@ -160,7 +160,9 @@ func (s *Sim) checkRoutes() {
 	s.handle("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", authToken, s.listCheckRuns)
 }
 
-func (s *Sim) checkRunObject(r *repo, c *checkRun) map[string]any {
+// checkRunObject is GitHub's check-run; hook adds the fuller check suite
+// webhooks carry.
+func (s *Sim) checkRunObject(r *repo, c *checkRun, hook bool) map[string]any {
 	u := fmt.Sprintf("%s/repos/%s/check-runs/%d", s.api(), r.fullName(), c.ID)
 	var conclusion any
 	if c.Conclusion != "" {
@@ -181,17 +183,41 @@ func (s *Sim) checkRunObject(r *repo, c *checkRun) map[string]any {
 	if s.app != nil && s.app.id == c.AppID {
 		appObj = s.appObject()
 	}
+	// GitHub points details_url at the run's page when the App gives none.
+	detailsURL := c.DetailsURL
+	if detailsURL == "" {
+		detailsURL = fmt.Sprintf("%s/%s/runs/%d", s.base, r.fullName(), c.ID)
+	}
+	suite := map[string]any{"id": c.ID + 1}
+	if hook {
+		var conclusion any
+		if c.Conclusion != "" {
+			conclusion = c.Conclusion
+		}
+		branch := any(nil)
+		for _, b := range sortedKeys(r.branches) {
+			if r.branches[b] == c.HeadSHA {
+				branch = b
+				break
+			}
+		}
+		suite = map[string]any{"id": c.ID + 1, "node_id": nodeID("CS", c.ID+1), "head_branch": branch,
+			"head_sha": c.HeadSHA, "status": c.Status, "conclusion": conclusion,
+			"url":    fmt.Sprintf("%s/repos/%s/check-suites/%d", s.api(), r.fullName(), c.ID+1),
+			"before": c.HeadSHA, "after": c.HeadSHA, "pull_requests": prs, "app": appObj,
+			"created_at": ts(c.StartedAt), "updated_at": ts(c.StartedAt)}
+	}
 	return map[string]any{
 		"id": c.ID, "head_sha": c.HeadSHA, "node_id": nodeID("CR", c.ID),
 		"external_id": c.ExternalID, "url": u,
 		"html_url":    fmt.Sprintf("%s/%s/runs/%d", s.base, r.fullName(), c.ID),
-		"details_url": nilIfEmpty(c.DetailsURL), "status": c.Status, "conclusion": conclusion,
+		"details_url": detailsURL, "status": c.Status, "conclusion": conclusion,
 		"started_at": tsOrNil(c.StartedAt), "completed_at": tsOrNil(c.CompletedAt),
 		"output": map[string]any{
 			"title": nilIfEmpty(c.Output.Title), "summary": nilIfEmpty(c.Output.Summary),
 			"text": nilIfEmpty(c.Output.Text), "annotations_count": 0, "annotations_url": u + "/annotations",
 		},
-		"name": c.Name, "check_suite": map[string]any{"id": c.ID + 1},
+		"name": c.Name, "check_suite": suite,
 		"app": appObj, "pull_requests": prs,
 	}
 }
@@ -292,11 +318,11 @@ func (s *Sim) createCheckRun(q *request) response {
 		return *bad
 	}
 	r.checkRuns = append(r.checkRuns, c)
-	obj := s.checkRunObject(r, c)
-	resp := created(obj)
-	resp.events = []event{s.event("check_run", r, s.botLogin(), map[string]any{"action": "created", "check_run": obj})}
+	resp := created(s.checkRunObject(r, c, false))
+	hook := s.checkRunObject(r, c, true)
+	resp.events = []event{s.event("check_run", r, s.botLogin(), map[string]any{"action": "created", "check_run": hook})}
 	if c.Status == "completed" {
-		resp.events = append(resp.events, s.event("check_run", r, s.botLogin(), map[string]any{"action": "completed", "check_run": obj}))
+		resp.events = append(resp.events, s.event("check_run", r, s.botLogin(), map[string]any{"action": "completed", "check_run": hook}))
 	}
 	return resp
 }
@@ -320,7 +346,7 @@ func (s *Sim) getCheckRun(q *request) response {
 	if e != nil {
 		return *e
 	}
-	return ok(s.checkRunObject(r, c))
+	return ok(s.checkRunObject(r, c, false))
 }
 
 func (s *Sim) updateCheckRun(q *request) response {
@@ -339,10 +365,9 @@ func (s *Sim) updateCheckRun(q *request) response {
 		return *bad
 	}
 	*c = next
-	obj := s.checkRunObject(r, c)
-	resp := ok(obj)
+	resp := ok(s.checkRunObject(r, c, false))
 	if c.Status == "completed" && !wasDone {
-		resp.events = []event{s.event("check_run", r, s.botLogin(), map[string]any{"action": "completed", "check_run": obj})}
+		resp.events = []event{s.event("check_run", r, s.botLogin(), map[string]any{"action": "completed", "check_run": s.checkRunObject(r, c, true)})}
 	}
 	return resp
 }
@@ -353,7 +378,7 @@ func (s *Sim) rerequestCheckRun(q *request) response {
 		return *e
 	}
 	resp := created(map[string]any{})
-	resp.events = []event{s.event("check_run", r, s.botLogin(), map[string]any{"action": "rerequested", "check_run": s.checkRunObject(r, c)})}
+	resp.events = []event{s.event("check_run", r, s.botLogin(), map[string]any{"action": "rerequested", "check_run": s.checkRunObject(r, c, true)})}
 	return resp
 }
 
@@ -388,7 +413,7 @@ func (s *Sim) listCheckRuns(q *request) response {
 	page := pageOf(q, runs, &resp)
 	objs := make([]map[string]any, 0, len(page))
 	for _, c := range page {
-		objs = append(objs, s.checkRunObject(r, c))
+		objs = append(objs, s.checkRunObject(r, c, false))
 	}
 	resp.body = map[string]any{"total_count": len(runs), "check_runs": objs}
 	return resp

@@ -86,8 +86,15 @@ func (s *Sim) commentObject(r *repo, number int, c *issueComment) map[string]any
 		"url":      fmt.Sprintf("%s/repos/%s/issues/comments/%d", s.api(), r.fullName(), c.id),
 		"html_url": fmt.Sprintf("%s/%s/pull/%d#issuecomment-%d", s.base, r.fullName(), number, c.id),
 		"body":     c.body, "user": s.user(c.user), "created_at": ts(c.created), "updated_at": ts(c.created),
-		"issue_url": issue, "author_association": "MEMBER",
+		"issue_url": issue, "author_association": "MEMBER", "performed_via_github_app": nil,
+		"reactions": reactions(fmt.Sprintf("%s/repos/%s/issues/comments/%d", s.api(), r.fullName(), c.id)),
 	}
+}
+
+// reactions is an empty reaction rollup.
+func reactions(url string) map[string]any {
+	return map[string]any{"url": url + "/reactions", "total_count": 0, "+1": 0, "-1": 0, "laugh": 0,
+		"confused": 0, "heart": 0, "hooray": 0, "eyes": 0, "rocket": 0}
 }
 
 func (s *Sim) commentEvent(r *repo, p *pull, c *issueComment, sender string) event {
@@ -98,6 +105,10 @@ func (s *Sim) commentEvent(r *repo, p *pull, c *issueComment, sender string) eve
 		"locked": false, "comments": len(r.comments[p.number]), "body": pr["body"],
 		"created_at": pr["created_at"], "updated_at": pr["updated_at"], "closed_at": pr["closed_at"],
 		"html_url": pr["html_url"], "author_association": "MEMBER",
+		"repository_url": s.api() + "/repos/" + r.fullName(), "labels_url": pr["issue_url"].(string) + "/labels{/name}",
+		"comments_url": pr["issue_url"].(string) + "/comments", "events_url": pr["issue_url"].(string) + "/events",
+		"assignee": nil, "assignees": []any{}, "milestone": nil, "active_lock_reason": nil,
+		"reactions": reactions(pr["issue_url"].(string)), "draft": p.draft,
 		"pull_request": map[string]any{"url": pr["url"], "html_url": pr["html_url"],
 			"diff_url": pr["diff_url"], "patch_url": pr["patch_url"], "merged_at": pr["merged_at"]},
 	}

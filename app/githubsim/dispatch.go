@@ -66,7 +66,7 @@ func (s *Sim) CompleteRun(owner, repoName string, runID int64, conclusion string
 			run.status, run.conclusion, run.updated = "completed", conclusion, s.clock()
 			evs := []event{s.event("workflow_run", r, r.owner, map[string]any{
 				"action": "completed", "workflow_run": s.runObject(r, run),
-				"workflow": map[string]any{"id": run.workflowID, "name": run.workflow, "path": ".github/workflows/" + run.workflow},
+				"workflow": s.workflowObject(r, run),
 			})}
 			s.mu.Unlock()
 			s.post(evs, true)
@@ -89,8 +89,9 @@ func (s *Sim) workflowDispatch(q *request) response {
 		return *e
 	}
 	var b struct {
-		Ref    string         `json:"ref"`
-		Inputs map[string]any `json:"inputs"`
+		Ref              string         `json:"ref"`
+		Inputs           map[string]any `json:"inputs"`
+		ReturnRunDetails bool           `json:"return_run_details"`
 	}
 	if bad := q.decode(&b); bad != nil {
 		return *bad
@@ -120,6 +121,12 @@ func (s *Sim) workflowDispatch(q *request) response {
 	r.runs = append(r.runs, run)
 	r.dispatches = append(r.dispatches, Dispatch{Kind: "workflow", Workflow: wf, Ref: b.Ref,
 		Inputs: b.Inputs, At: s.clock(), RunID: run.id})
+	if b.ReturnRunDetails {
+		// Newer GitHub answers 200 with the run it created when asked.
+		return ok(map[string]any{"workflow_run_id": run.id,
+			"run_url":  fmt.Sprintf("%s/repos/%s/actions/runs/%d", s.api(), r.fullName(), run.id),
+			"html_url": fmt.Sprintf("%s/%s/actions/runs/%d", s.base, r.fullName(), run.id)})
+	}
 	return noContent()
 }
 
@@ -140,7 +147,9 @@ func (s *Sim) runObject(r *repo, run *workflowRun) map[string]any {
 		"jobs_url": u + "/jobs", "logs_url": u + "/logs", "check_suite_url": u + "/check-suite",
 		"artifacts_url": u + "/artifacts", "cancel_url": u + "/cancel", "rerun_url": u + "/rerun",
 		"workflow_url": fmt.Sprintf("%s/repos/%s/actions/workflows/%d", s.api(), r.fullName(), run.workflowID),
-		"head_commit":  nil, "repository": s.repository(r), "head_repository": s.repository(r),
+		"head_commit":  simpleCommit(r.commits[run.sha]), "repository": s.repositoryLite(r),
+		"head_repository": s.repositoryLite(r), "check_suite_id": run.id + 1,
+		"check_suite_node_id": nodeID("CS", run.id+1), "previous_attempt_url": nil,
 	}
 }
 
@@ -188,4 +197,14 @@ func (s *Sim) repositoryDispatch(q *request) response {
 	r.dispatches = append(r.dispatches, Dispatch{Kind: "repository", EventType: b.EventType,
 		ClientPayload: b.ClientPayload, At: s.clock()})
 	return noContent()
+}
+
+// workflowObject is GitHub's workflow, for workflow_run events.
+func (s *Sim) workflowObject(r *repo, run *workflowRun) map[string]any {
+	u := fmt.Sprintf("%s/repos/%s/actions/workflows/%d", s.api(), r.fullName(), run.workflowID)
+	html := s.base + "/" + r.fullName() + "/blob/" + r.defaultBranch + "/.github/workflows/" + run.workflow
+	return map[string]any{"id": run.workflowID, "node_id": nodeID("W", run.workflowID), "name": run.workflow,
+		"path": ".github/workflows/" + run.workflow, "state": "active", "url": u, "html_url": html,
+		"badge_url":  s.base + "/" + r.fullName() + "/workflows/" + run.workflow + "/badge.svg",
+		"created_at": ts(r.created), "updated_at": ts(r.created)}
 }

@@ -2,6 +2,7 @@ package githubsim
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -74,39 +75,76 @@ func (s *Sim) user(login string) user {
 
 func nodeID(prefix string, id int64) string { return fmt.Sprintf("%s_kgDO%08d", prefix, id) }
 
-// repository is GitHub's repository object (the commonly used subset).
-type repository struct {
-	ID            int64  `json:"id"`
-	NodeID        string `json:"node_id"`
-	Name          string `json:"name"`
-	FullName      string `json:"full_name"`
-	Owner         user   `json:"owner"`
-	Private       bool   `json:"private"`
-	HTMLURL       string `json:"html_url"`
-	Description   any    `json:"description"`
-	Fork          bool   `json:"fork"`
-	URL           string `json:"url"`
-	PullsURL      string `json:"pulls_url"`
-	ContentsURL   string `json:"contents_url"`
-	CloneURL      string `json:"clone_url"`
-	DefaultBranch string `json:"default_branch"`
-	Visibility    string `json:"visibility"`
-	Archived      bool   `json:"archived"`
-	Disabled      bool   `json:"disabled"`
-	CreatedAt     string `json:"created_at"`
-	UpdatedAt     string `json:"updated_at"`
-	PushedAt      string `json:"pushed_at"`
+// repository is GitHub's full-repository object: every field the OpenAPI
+// description requires, with the URL templates GitHub sends.
+func (s *Sim) repository(r *repo) map[string]any {
+	u := s.api() + "/repos/" + r.fullName()
+	html := s.base + "/" + r.fullName()
+	o := map[string]any{
+		"id": r.id, "node_id": nodeID("R", r.id), "name": r.name, "full_name": r.fullName(),
+		"owner": s.user(r.owner), "private": true, "html_url": html, "description": nil,
+		"fork": false, "url": u, "homepage": nil, "language": nil, "mirror_url": nil,
+		"license": nil, "default_branch": r.defaultBranch, "visibility": "private",
+		"archived": false, "disabled": false, "is_template": false, "topics": []string{},
+		"has_issues": true, "has_projects": false, "has_wiki": false, "has_pages": false,
+		"has_downloads": false, "has_discussions": false, "allow_forking": false,
+		"web_commit_signoff_required": false, "allow_merge_commit": true,
+		"allow_squash_merge": true, "allow_rebase_merge": true, "allow_auto_merge": false,
+		"delete_branch_on_merge": false, "size": 1,
+		"forks": 0, "forks_count": 0, "stargazers_count": 0, "watchers": 0, "watchers_count": 0,
+		"open_issues": r.openPulls(), "open_issues_count": r.openPulls(),
+		"custom_properties": map[string]any{},
+		"created_at":        ts(r.created), "updated_at": ts(r.pushed), "pushed_at": ts(r.pushed),
+		"clone_url": html + ".git", "git_url": strings.Replace(html, "http", "git", 1) + ".git",
+		"ssh_url": "git@" + strings.TrimPrefix(strings.TrimPrefix(s.base, "http://"), "https://") + ":" + r.fullName() + ".git",
+		"svn_url": html,
+	}
+	for k, v := range map[string]string{
+		"archive_url": "/{archive_format}{/ref}", "assignees_url": "/assignees{/user}",
+		"blobs_url": "/git/blobs{/sha}", "branches_url": "/branches{/branch}",
+		"collaborators_url": "/collaborators{/collaborator}", "comments_url": "/comments{/number}",
+		"commits_url": "/commits{/sha}", "compare_url": "/compare/{base}...{head}",
+		"contents_url": "/contents/{+path}", "contributors_url": "/contributors",
+		"deployments_url": "/deployments", "downloads_url": "/downloads", "events_url": "/events",
+		"forks_url": "/forks", "git_commits_url": "/git/commits{/sha}", "git_refs_url": "/git/refs{/sha}",
+		"git_tags_url": "/git/tags{/sha}", "hooks_url": "/hooks", "issue_comment_url": "/issues/comments{/number}",
+		"issue_events_url": "/issues/events{/number}", "issues_url": "/issues{/number}",
+		"keys_url": "/keys{/key_id}", "labels_url": "/labels{/name}", "languages_url": "/languages",
+		"merges_url": "/merges", "milestones_url": "/milestones{/number}",
+		"notifications_url": "/notifications{?since,all,participating}", "pulls_url": "/pulls{/number}",
+		"releases_url": "/releases{/id}", "stargazers_url": "/stargazers", "statuses_url": "/statuses/{sha}",
+		"subscribers_url": "/subscribers", "subscription_url": "/subscription", "tags_url": "/tags",
+		"teams_url": "/teams", "trees_url": "/git/trees{/sha}",
+	} {
+		o[k] = u + v
+	}
+	return o
 }
 
-func (s *Sim) repository(r *repo) repository {
-	u := s.api() + "/repos/" + r.fullName()
-	return repository{
-		ID: r.id, NodeID: nodeID("R", r.id), Name: r.name, FullName: r.fullName(),
-		Owner: s.user(r.owner), Private: true, HTMLURL: s.base + "/" + r.fullName(),
-		URL: u, PullsURL: u + "/pulls{/number}", ContentsURL: u + "/contents/{+path}",
-		CloneURL: s.base + "/" + r.fullName() + ".git", DefaultBranch: r.defaultBranch,
-		Visibility: "private", CreatedAt: ts(r.created), UpdatedAt: ts(r.pushed), PushedAt: ts(r.pushed),
+// repositoryLite is the short repository of workflow_run payloads: the
+// URL templates and names, none of the settings and counters.
+func (s *Sim) repositoryLite(r *repo) map[string]any {
+	o := s.repository(r)
+	for k := range o {
+		if !strings.HasSuffix(k, "_url") && !slices.Contains([]string{"id", "node_id", "name", "full_name", "owner", "private", "description", "fork", "url"}, k) {
+			delete(o, k)
+		}
 	}
+	for _, k := range []string{"clone_url", "git_url", "ssh_url", "svn_url", "mirror_url"} {
+		delete(o, k)
+	}
+	return o
+}
+
+// openPulls counts open pull requests (GitHub's open_issues includes them).
+func (r *repo) openPulls() int {
+	n := 0
+	for _, p := range r.pulls {
+		if p.state == "open" {
+			n++
+		}
+	}
+	return n
 }
 
 // gitUser is the author/committer of a git commit.
@@ -146,6 +184,13 @@ type gitInfo struct {
 	Message      string  `json:"message"`
 	CommentCount int     `json:"comment_count"`
 	Tree         shaURL  `json:"tree"`
+	Verification struct {
+		Verified   bool    `json:"verified"`
+		Reason     string  `json:"reason"`
+		Signature  *string `json:"signature"`
+		Payload    *string `json:"payload"`
+		VerifiedAt *string `json:"verified_at"`
+	} `json:"verification"`
 }
 
 func (s *Sim) commitObject(r *repo, c *commit) commitObject {
@@ -155,7 +200,7 @@ func (s *Sim) commitObject(r *repo, c *commit) commitObject {
 	for _, p := range c.parents {
 		parents = append(parents, shaURL{SHA: p, URL: u + "/commits/" + p, HTMLURL: s.base + "/" + r.fullName() + "/commit/" + p})
 	}
-	return commitObject{
+	obj := commitObject{
 		SHA: c.sha, NodeID: "C_" + c.sha[:12], URL: u + "/commits/" + c.sha,
 		HTMLURL:     s.base + "/" + r.fullName() + "/commit/" + c.sha,
 		CommentsURL: u + "/commits/" + c.sha + "/comments",
@@ -166,4 +211,14 @@ func (s *Sim) commitObject(r *repo, c *commit) commitObject {
 		},
 		Author: &au, Committer: &au, Parents: parents,
 	}
+	obj.Commit.Verification.Reason = "unsigned"
+	return obj
+}
+
+// simpleCommit is GitHub's simple-commit (head_commit of runs and pushes).
+func simpleCommit(c *commit) map[string]any {
+	au := gitUserOf(c.author, c.date)
+	who := map[string]string{"name": au.Name, "email": au.Email}
+	return map[string]any{"id": c.sha, "tree_id": treeSHA(c.tree), "message": c.message,
+		"timestamp": ts(c.date), "author": who, "committer": who}
 }

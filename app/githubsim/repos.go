@@ -191,7 +191,10 @@ func (s *Sim) getRepo(q *request) response {
 	if e != nil {
 		return *e
 	}
-	return ok(s.repository(r))
+	full := s.repository(r)
+	// Only full-repository (this route) has these two.
+	full["network_count"], full["subscribers_count"] = 0, 0
+	return ok(full)
 }
 
 func (s *Sim) getBranch(q *request) response {
@@ -206,6 +209,10 @@ func (s *Sim) getBranch(q *request) response {
 	}
 	u := s.api() + "/repos/" + r.fullName() + "/branches/" + name
 	required := r.required[name]
+	checks := []map[string]any{}
+	for _, c := range required {
+		checks = append(checks, map[string]any{"context": c, "app_id": nil})
+	}
 	return ok(map[string]any{
 		"name": name, "commit": s.commitObject(r, r.commits[sha]),
 		"_links":    map[string]string{"self": u, "html": s.base + "/" + r.fullName() + "/tree/" + name},
@@ -215,6 +222,7 @@ func (s *Sim) getBranch(q *request) response {
 			"required_status_checks": map[string]any{
 				"enforcement_level": map[bool]string{true: "non_admins", false: "off"}[len(required) > 0],
 				"contexts":          nonNil(required),
+				"checks":            checks,
 			},
 		},
 		"protection_url": u + "/protection",

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -86,9 +87,20 @@ func (s *Sim) reviewObject(r *repo, p *pull, rv *review) map[string]any {
 	}
 }
 
+// reviewEvent builds pull_request_review. Webhooks spell review states
+// in lower case ("approved") where the REST API says "APPROVED", and
+// carry the simple pull request (without counts and mergeability).
 func (s *Sim) reviewEvent(r *repo, p *pull, rv *review, action, sender string) event {
+	rvObj := s.reviewObject(r, p, rv)
+	rvObj["state"] = strings.ToLower(rv.state)
+	pr := s.pullObject(r, p)
+	for _, k := range []string{"additions", "deletions", "changed_files", "commits", "comments",
+		"review_comments", "maintainer_can_modify", "mergeable", "mergeable_state", "merged",
+		"merged_by", "rebaseable"} {
+		delete(pr, k)
+	}
 	return s.event("pull_request_review", r, sender, map[string]any{
-		"action": action, "review": s.reviewObject(r, p, rv), "pull_request": s.pullObject(r, p),
+		"action": action, "review": rvObj, "pull_request": pr,
 	})
 }
 

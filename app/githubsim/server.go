@@ -64,6 +64,7 @@ type handler func(q *request) response
 // docs write it, served under /api/v3.
 func (s *Sim) handle(pattern string, auth authKind, h handler) {
 	method, path, _ := strings.Cut(pattern, " ")
+	s.patterns = append(s.patterns, pattern)
 	s.mux.HandleFunc(method+" /api/v3"+path, func(w http.ResponseWriter, r *http.Request) {
 		s.serveAPI(w, r, pattern, auth, h)
 	})

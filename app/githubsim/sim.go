@@ -36,6 +36,8 @@ type Sim struct {
 	client *http.Client
 	rec    *recorder
 	mux    *http.ServeMux
+	// patterns lists the REST routes, "METHOD /path", in registration order.
+	patterns []string
 
 	mu            sync.Mutex
 	base          string

@@ -87,7 +87,8 @@ func (s *Sim) statusEvent(r *repo, st *status) event {
 	var branches []map[string]any
 	for _, b := range sortedKeys(r.branches) {
 		if r.branches[b] == st.SHA {
-			branches = append(branches, map[string]any{"name": b, "commit": map[string]string{"sha": st.SHA}, "protected": len(r.required[b]) > 0})
+			branches = append(branches, map[string]any{"name": b, "protected": len(r.required[b]) > 0,
+				"commit": map[string]string{"sha": st.SHA, "url": s.api() + "/repos/" + r.fullName() + "/commits/" + st.SHA}})
 		}
 	}
 	return s.event("status", r, st.Creator, map[string]any{

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 )
 
 // team is an organization team; members of child teams are members of
@@ -16,6 +17,7 @@ type team struct {
 	parent  string            // parent team slug, "" for none
 	members map[string]string // login (lower case) -> state (active, pending)
 	logins  map[string]string // lower case -> login as given
+	created time.Time
 }
 
 func teamKey(org, slug string) string { return strings.ToLower(org + "/" + slug) }
@@ -27,7 +29,7 @@ func (s *Sim) ensureTeam(org, slug string) *team {
 		return t
 	}
 	s.ensureInstallation(org)
-	t := &team{id: s.id(), org: org, slug: slug, members: map[string]string{}, logins: map[string]string{}}
+	t := &team{id: s.id(), org: org, slug: slug, members: map[string]string{}, logins: map[string]string{}, created: s.clock()}
 	s.teams[k] = t
 	return t
 }
@@ -164,7 +166,29 @@ func (s *Sim) getTeam(q *request) response {
 	if e != nil {
 		return *e
 	}
-	return ok(s.teamObject(t))
+	// team-full adds counts, dates and the organization.
+	obj := s.teamObject(t)
+	members := map[string]string{}
+	s.activeMembers(t, members)
+	org := s.orgObject(t.org)
+	for k, v := range map[string]any{
+		"html_url": s.base + "/" + t.org, "has_organization_projects": false,
+		"has_repository_projects": false, "public_repos": 0, "public_gists": 0, "followers": 0,
+		"following": 0, "type": "Organization", "created_at": ts(t.created), "updated_at": ts(t.created),
+		"archived_at": nil,
+	} {
+		org[k] = v
+	}
+	repos := 0
+	for _, r := range s.repos {
+		if strings.EqualFold(r.owner, t.org) {
+			repos++
+		}
+	}
+	obj["members_count"], obj["repos_count"], obj["organization"] = len(members), repos, org
+	obj["created_at"], obj["updated_at"] = ts(t.created), ts(t.created)
+	obj["type"], obj["organization_id"] = "organization", s.userID(t.org)
+	return ok(obj)
 }
 
 func (s *Sim) getMembership(q *request) response {

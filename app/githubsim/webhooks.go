@@ -90,9 +90,11 @@ func (s *Sim) event(name string, r *repo, sender string, fields map[string]any) 
 // orgObject is GitHub's organization-simple.
 func (s *Sim) orgObject(login string) map[string]any {
 	u := s.user(login)
+	o := s.api() + "/orgs/" + login
 	return map[string]any{"login": login, "id": u.ID, "node_id": nodeID("O", u.ID),
-		"url": s.api() + "/orgs/" + login, "repos_url": s.api() + "/orgs/" + login + "/repos",
-		"avatar_url": u.AvatarURL, "description": nil}
+		"url": o, "repos_url": o + "/repos", "events_url": o + "/events", "hooks_url": o + "/hooks",
+		"issues_url": o + "/issues", "members_url": o + "/members{/member}",
+		"public_members_url": o + "/public_members{/member}", "avatar_url": u.AvatarURL, "description": nil}
 }
 
 // post queues events for delivery. With wait it returns once every
