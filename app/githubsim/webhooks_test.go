@@ -38,7 +38,7 @@ func TestWebhooks(t *testing.T) {
 		t.Errorf("issue_comment payload lacks issue.pull_request or body: %v", c)
 	}
 	r := e.hooks.last("pull_request_review").Payload
-	if r["review"].(map[string]any)["state"] != "DISMISSED" {
+	if r["review"].(map[string]any)["state"] != "dismissed" { // webhooks use lower case
 		t.Errorf("dismissed review state = %v", r["review"].(map[string]any)["state"])
 	}
 	inst := r["installation"].(map[string]any)["id"].(float64)
