@@ -24,6 +24,7 @@ const (
 	DefaultMembershipTTL  = 5 * time.Minute
 	DefaultShutdownGrace  = 10 * time.Second
 	DefaultQueuePoll      = 5 * time.Second
+	DefaultJobLease       = 2 * time.Minute
 	DefaultDeliveryMaxAge = 7 * 24 * time.Hour
 )
 
@@ -71,6 +72,9 @@ type Options struct {
 	Workers       int
 	MembershipTTL time.Duration
 	QueuePoll     time.Duration
+	// JobLease is how long a worker holds a pull request's job; a crashed
+	// replica's jobs are taken again after it.
+	JobLease      time.Duration
 	ShutdownGrace time.Duration
 
 	Logger *slog.Logger
@@ -112,6 +116,9 @@ func (o *Options) Check() error {
 	}
 	if o.QueuePoll <= 0 {
 		o.QueuePoll = DefaultQueuePoll
+	}
+	if o.JobLease <= 0 {
+		o.JobLease = DefaultJobLease
 	}
 	if o.ShutdownGrace <= 0 {
 		o.ShutdownGrace = DefaultShutdownGrace

@@ -58,7 +58,7 @@ func Run(ctx context.Context, o Options) error {
 	var eng *engine.Engine
 	q := queue.New(st, func(ctx context.Context, k store.PRKey) (time.Time, error) {
 		return eng.Reevaluate(ctx, k)
-	}, queue.Options{Workers: o.Workers, Poll: o.QueuePoll, Now: o.Now, Logger: log})
+	}, queue.Options{Workers: o.Workers, Poll: o.QueuePoll, Lease: o.JobLease, Now: o.Now, Logger: log})
 	eng, err = engine.New(engine.Config{
 		Clients:   apps,
 		Gatherer:  gatherer,

@@ -24,7 +24,7 @@ type serveFlags struct {
 	listen, privateKey, secret, secretFile, githubURL, database string
 	trustedRoot, logLevel, logFormat, botLogin                  string
 	appID                                                       int64
-	sweep, membershipTTL                                        durationValue
+	sweep, membershipTTL, jobLease                              durationValue
 	workers                                                     int
 }
 
@@ -45,6 +45,7 @@ func serveEnv() map[string]string {
 		"sweep-interval":      "ZGATE_SWEEP_INTERVAL",
 		"membership-ttl":      "ZGATE_MEMBERSHIP_TTL",
 		"workers":             "ZGATE_WORKERS",
+		"job-lease":           "ZGATE_JOB_LEASE",
 	}
 }
 
@@ -65,6 +66,8 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	f.membershipTTL = durationValue(app.DefaultMembershipTTL)
 	fs.Var(&f.membershipTTL, "membership-ttl", "how long team membership is cached")
 	fs.IntVar(&f.workers, "workers", app.DefaultWorkers, "pull requests evaluated at once")
+	f.jobLease = durationValue(app.DefaultJobLease)
+	fs.Var(&f.jobLease, "job-lease", "how long a worker holds a job; a crashed process's jobs run again after it")
 }
 
 // applyEnv sets every flag not given on the command line from its
@@ -169,6 +172,7 @@ func (f *serveFlags) options(stderr io.Writer) (app.Options, error) {
 		SweepInterval: f.sweep.get(),
 		MembershipTTL: f.membershipTTL.get(),
 		Workers:       f.workers,
+		JobLease:      f.jobLease.get(),
 		Logger:        log,
 		Registerer:    reg,
 		Gatherer:      reg,

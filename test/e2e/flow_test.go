@@ -1,0 +1,107 @@
+package e2e
+
+import (
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/zgate-dev/zgate/app/githubsim"
+)
+
+func TestTwoPersonRuleMerges(t *testing.T) {
+	w := newWorld(t)
+	w.serve()
+	n, head := w.openPR("scale", nil)
+	w.pendingWith(head, 0)
+
+	w.approve(n, "carol") // in both teams: counts once
+	w.pendingWith(head, 1)
+	w.assertNotMerged(n)
+
+	head2, err := w.sim.Push(owner, repoName, "scale", map[string]string{"deploy/prod/payments.yml": "replicas: 6\n"}, nil, "alice")
+	must(t, err)
+	w.pendingWith(head2, 0) // carol's approval is stale
+
+	w.approve(n, "carol")
+	w.pendingWith(head2, 1)
+	w.approve(n, "dave")
+	w.waitCheck(head2, "success", func(c githubsim.CheckRun) bool { return c.Conclusion == "success" })
+	pr := w.waitMerged(n)
+	if pr.HeadSHA != head2 {
+		t.Errorf("merged head = %s, want %s", pr.HeadSHA, head2)
+	}
+	if got := w.mergeCount(); got != 1 {
+		t.Errorf("merges = %d, want 1", got)
+	}
+	kinds := auditKinds(w.auditRecords())
+	if kinds["execution:done"] != 1 || kinds["decision"] < 4 {
+		t.Errorf("audit kinds = %v, want one execution done and every decision", kinds)
+	}
+}
+
+// TestCrashBetweenDecisionAndMerge kills the server (kill -9) while its
+// merge call is in flight, after the intent is recorded, restarts it on
+// the same store and checks that Z ran exactly once, whether the merge
+// reached GitHub before the crash or not.
+func TestCrashBetweenDecisionAndMerge(t *testing.T) {
+	for _, tt := range []struct {
+		name             string
+		mergeGoesThrough bool
+	}{
+		{"merge reached GitHub", true},
+		{"merge lost", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWorld(t)
+			p := w.serve()
+			n, head := w.openPR("scale", nil)
+			w.pendingWith(head, 0)
+
+			reached := make(chan struct{})
+			release := make(chan struct{})
+			var first sync.Once
+			w.setHook(func(rw http.ResponseWriter, r *http.Request) bool {
+				if r.Method != http.MethodPut || !strings.HasSuffix(r.URL.Path, "/merge") {
+					return false
+				}
+				isFirst := false
+				first.Do(func() { isFirst = true })
+				if !isFirst {
+					return false
+				}
+				close(reached)
+				<-release
+				if tt.mergeGoesThrough {
+					return false // the simulator merges; the answer goes nowhere
+				}
+				http.Error(rw, "connection lost", http.StatusBadGateway)
+				return true
+			})
+			w.approve(n, "carol")
+			w.approve(n, "dave")
+			select {
+			case <-reached:
+			case <-time.After(waitFor):
+				t.Fatal("the App never called merge")
+			}
+			p.kill9()
+			close(release)
+
+			w.serve()
+			w.waitMerged(n)
+			// Give the restarted server time to settle, then count.
+			deadline := time.Now().Add(waitFor)
+			for time.Now().Before(deadline) && auditKinds(w.auditRecords())["execution:done"] == 0 {
+				time.Sleep(50 * time.Millisecond)
+			}
+			if got := w.mergeCount(); got != 1 {
+				t.Errorf("merges = %d, want exactly 1", got)
+			}
+			if got := auditKinds(w.auditRecords())["execution:done"]; got != 1 {
+				t.Errorf("executions done in the audit log = %d, want 1", got)
+			}
+		})
+	}
+}

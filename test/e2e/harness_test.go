@@ -1,0 +1,364 @@
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/zgate-dev/zgate/app/audit"
+	"github.com/zgate-dev/zgate/app/githubsim"
+	"github.com/zgate-dev/zgate/app/store"
+)
+
+// binary is the zgate binary TestMain builds once for every test.
+var binary string
+
+// appKey is the App's RSA key, generated once (2048-bit keys take time).
+var appKey *rsa.PrivateKey
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "zgate-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "zgate")
+	out, err := exec.Command("go", "build", "-o", binary, "github.com/zgate-dev/zgate/cmd/zgate").CombinedOutput()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "go build: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	if appKey, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+const (
+	owner, repoName = "acme", "payments"
+	gateCheck       = "zgate/production"
+	appID           = 4242
+	secret          = "e2e-webhook-secret"
+	waitFor         = 20 * time.Second
+)
+
+const codeowners = `*               @acme/platform
+/deploy/prod/   @acme/sre @acme/security
+`
+
+const policyFile = `version: 1
+gates:
+  - name: production
+    if:
+      base: [main]
+      paths: ["deploy/prod/**"]
+    controls:
+      teams:
+        from: codeowners
+        fresh: head
+    quorum: 2
+    window: 24h
+    then:
+      merge: {method: squash}
+`
+
+// world is one simulator, one store and the zgate processes serving it.
+type world struct {
+	t      *testing.T
+	sim    *githubsim.Sim
+	simURL string
+	dir    string
+	db     string
+
+	mu   sync.Mutex
+	hook func(w http.ResponseWriter, r *http.Request) bool
+	// merges counts PUT .../merge calls the simulator answered 200.
+	merges int
+}
+
+// newWorld starts the simulator with acme/payments: CODEOWNERS, the policy,
+// teams (carol in sre and security, dave in security) and branch
+// protection requiring the gate's check.
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	w := &world{t: t, dir: t.TempDir()}
+	w.db = "sqlite:" + filepath.Join(w.dir, "zgate.db")
+	w.sim = githubsim.New(githubsim.Options{})
+	srv := httptest.NewServer(http.HandlerFunc(w.serveSim))
+	t.Cleanup(srv.Close)
+	w.simURL = srv.URL
+	w.sim.RegisterApp(appID, &appKey.PublicKey, "", secret)
+	must(t, w.sim.CreateRepo(owner, repoName, map[string]string{
+		".github/CODEOWNERS":       codeowners,
+		".github/zgate.yml":        policyFile,
+		"deploy/prod/payments.yml": "replicas: 3\n",
+	}))
+	for _, m := range [][2]string{{"sre", "carol"}, {"security", "carol"}, {"security", "dave"}, {"platform", "pat"}} {
+		must(t, w.sim.AddTeamMember(owner, m[0], m[1], "active"))
+	}
+	must(t, w.sim.SetRequiredChecks(owner, repoName, "main", []string{gateCheck}))
+	return w
+}
+
+// serveSim passes requests to the simulator, unless the test's hook takes
+// them, and counts successful merges.
+func (w *world) serveSim(rw http.ResponseWriter, r *http.Request) {
+	w.mu.Lock()
+	hook := w.hook
+	w.mu.Unlock()
+	if hook != nil && hook(rw, r) {
+		return
+	}
+	rec := &statusRecorder{ResponseWriter: rw}
+	w.sim.Handler().ServeHTTP(rec, r)
+	if r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/merge") && rec.status == http.StatusOK {
+		w.mu.Lock()
+		w.merges++
+		w.mu.Unlock()
+	}
+}
+
+func (w *world) setHook(h func(http.ResponseWriter, *http.Request) bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.hook = h
+}
+
+func (w *world) mergeCount() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.merges
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+// proc is one running `zgate serve`.
+type proc struct {
+	cmd  *exec.Cmd
+	url  string
+	done chan struct{}
+
+	mu   sync.Mutex
+	logs []string
+}
+
+// serve starts `zgate serve` on 127.0.0.1 with a fresh port and points the
+// App's webhooks at it.
+func (w *world) serve() *proc {
+	t := w.t
+	t.Helper()
+	keyFile := filepath.Join(w.dir, "key.pem")
+	secretFile := filepath.Join(w.dir, "secret")
+	must(t, os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(appKey)}), 0o600))
+	must(t, os.WriteFile(secretFile, []byte(secret+"\n"), 0o600))
+	cmd := exec.Command(binary, "serve", "--listen", "127.0.0.1:0", "--private-key", keyFile,
+		"--webhook-secret-file", secretFile, "--github-url", w.simURL+"/api/v3/",
+		"--log-level", "debug", "--sweep-interval", "0", "--job-lease", "3s", "--workers", "2")
+	cmd.Env = append(os.Environ(), fmt.Sprintf("ZGATE_APP_ID=%d", appID), "ZGATE_DATABASE="+w.db)
+	stderr, err := cmd.StderrPipe()
+	must(t, err)
+	must(t, cmd.Start())
+	p := &proc{cmd: cmd, done: make(chan struct{})}
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			line := sc.Text()
+			p.mu.Lock()
+			p.logs = append(p.logs, line)
+			p.mu.Unlock()
+			var rec struct{ Msg, Addr string }
+			if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "zgate serving" {
+				addr <- rec.Addr
+			}
+		}
+		_, _ = io.Copy(io.Discard, stderr)
+	}()
+	go func() {
+		_ = cmd.Wait()
+		close(p.done)
+	}()
+	t.Cleanup(func() {
+		p.stop()
+		if t.Failed() {
+			p.mu.Lock()
+			t.Logf("zgate serve logs:\n%s", strings.Join(p.logs, "\n"))
+			p.mu.Unlock()
+		}
+	})
+	select {
+	case a := <-addr:
+		p.url = "http://" + a
+	case <-p.done:
+		t.Fatalf("zgate serve exited before serving; logs:\n%s", strings.Join(p.logs, "\n"))
+	case <-time.After(waitFor):
+		t.Fatal("zgate serve did not start")
+	}
+	w.sim.SetWebhookURL(p.url + "/webhook")
+	return p
+}
+
+// stop sends SIGTERM and waits for a graceful exit.
+func (p *proc) stop() {
+	select {
+	case <-p.done:
+		return
+	default:
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.done:
+	case <-time.After(15 * time.Second):
+		_ = p.cmd.Process.Kill()
+		<-p.done
+	}
+}
+
+// kill9 kills the process without letting it clean up.
+func (p *proc) kill9() {
+	_ = p.cmd.Process.Kill()
+	<-p.done
+}
+
+// openPR pushes a branch changing the production manifest and opens a PR.
+func (w *world) openPR(branch string, files map[string]string) (int, string) {
+	w.t.Helper()
+	if files == nil {
+		files = map[string]string{"deploy/prod/payments.yml": "replicas: 5\n"}
+	}
+	head, err := w.sim.Push(owner, repoName, branch, files, nil, "alice")
+	must(w.t, err)
+	n, err := w.sim.OpenPR(owner, repoName, githubsim.PROptions{Head: branch, Base: "main", Title: "Change " + branch, Author: "alice"})
+	must(w.t, err)
+	return n, head
+}
+
+func (w *world) approve(n int, user string) {
+	w.t.Helper()
+	_, err := w.sim.SubmitReview(owner, repoName, n, user, "APPROVE", "ok")
+	must(w.t, err)
+}
+
+// waitCheck waits until the gate's check run on sha satisfies ok.
+func (w *world) waitCheck(sha, what string, ok func(githubsim.CheckRun) bool) githubsim.CheckRun {
+	w.t.Helper()
+	deadline := time.Now().Add(waitFor)
+	var last githubsim.CheckRun
+	for time.Now().Before(deadline) {
+		for _, c := range w.sim.CheckRuns(owner, repoName, sha) {
+			if c.Name == gateCheck {
+				last = c
+				if ok(c) {
+					return c
+				}
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	w.t.Fatalf("check %s on %s: want %s; last %s/%s %q", gateCheck, sha[:7], what, last.Status, last.Conclusion, last.Output.Title)
+	return last
+}
+
+// pendingWith waits for a pending check whose title says n controls hold.
+func (w *world) pendingWith(sha string, n int) githubsim.CheckRun {
+	w.t.Helper()
+	want := fmt.Sprintf("%d of 2 controls hold", n)
+	return w.waitCheck(sha, "pending with "+want, func(c githubsim.CheckRun) bool {
+		return c.Status == "in_progress" && strings.Contains(c.Output.Title, want)
+	})
+}
+
+func (w *world) waitMerged(n int) githubsim.PRState {
+	w.t.Helper()
+	deadline := time.Now().Add(waitFor)
+	for time.Now().Before(deadline) {
+		pr, err := w.sim.PullRequest(owner, repoName, n)
+		must(w.t, err)
+		if pr.Merged {
+			return pr
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	w.t.Fatalf("PR #%d was not merged", n)
+	return githubsim.PRState{}
+}
+
+func (w *world) assertNotMerged(n int) {
+	w.t.Helper()
+	pr, err := w.sim.PullRequest(owner, repoName, n)
+	must(w.t, err)
+	if pr.Merged {
+		w.t.Fatalf("PR #%d merged; the gate never had its quorum", n)
+	}
+}
+
+// auditRecords stops nothing: SQLite allows a second reader.
+func (w *world) auditRecords() []store.AuditRecord {
+	w.t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, w.db)
+	must(w.t, err)
+	defer st.Close()
+	recs, err := st.AuditRecords(ctx, 0, 10000)
+	must(w.t, err)
+	if _, err := audit.Verify(ctx, st); err != nil {
+		w.t.Errorf("audit chain: %v", err)
+	}
+	return recs
+}
+
+// auditKinds counts records by kind, and executions by status.
+func auditKinds(recs []store.AuditRecord) map[string]int {
+	out := map[string]int{}
+	for _, r := range recs {
+		out[r.Kind]++
+		if r.Kind == audit.KindExecution {
+			var d struct{ Status string }
+			_ = json.Unmarshal(r.Data, &d)
+			out[r.Kind+":"+d.Status]++
+		}
+	}
+	return out
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
