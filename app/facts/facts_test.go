@@ -331,3 +331,24 @@ var cmpCodeowners = cmp.Comparer(func(a, b *policy.Codeowners) bool {
 	}
 	return a.File == b.File
 })
+
+func TestMembershipCacheSharesFetches(t *testing.T) {
+	w := newWorld(t, nil, nil)
+	cache := NewMembershipCache(time.Hour, nil)
+	ctx := context.Background()
+	errs := make(chan error, 8)
+	for range 8 {
+		go func() {
+			_, err := cache.Members(ctx, w.gh, "acme", "sre")
+			errs <- err
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := w.env.Counter.Counts()["GET /orgs/{org}/teams/{team}/members"]; got != 1 {
+		t.Errorf("member list calls = %d, want 1 shared by 8 concurrent readers", got)
+	}
+}

@@ -30,6 +30,11 @@ type MembershipCache struct {
 
 	mu      sync.Mutex
 	entries map[string]membersEntry // key: lower-case "org/team"
+	// loading holds a channel per team being fetched, closed when done,
+	// so concurrent evaluations share one fetch.
+	loading map[string]chan struct{}
+	// epoch counts invalidations: a fetch that raced one is not cached.
+	epoch uint64
 }
 
 type membersEntry struct {
@@ -56,7 +61,7 @@ func NewMembershipCache(ttl time.Duration, now func() time.Time, opts ...Members
 	if now == nil {
 		now = time.Now
 	}
-	c := &MembershipCache{ttl: ttl, now: now, entries: map[string]membersEntry{}}
+	c := &MembershipCache{ttl: ttl, now: now, entries: map[string]membersEntry{}, loading: map[string]chan struct{}{}}
 	for _, o := range opts {
 		o(c)
 	}
@@ -72,20 +77,44 @@ func (c *MembershipCache) Members(ctx context.Context, gh *github.Client, org, t
 		return listMembers(ctx, gh, org, team, false)
 	}
 	key := teamKey(org, team)
-	c.mu.Lock()
-	e, ok := c.entries[key]
-	c.mu.Unlock()
-	if ok && c.now().Sub(e.fetched) < c.ttl {
-		return append([]string(nil), e.members...), nil
+	for {
+		c.mu.Lock()
+		e, ok := c.entries[key]
+		if ok && c.now().Sub(e.fetched) < c.ttl {
+			c.mu.Unlock()
+			return append([]string(nil), e.members...), nil
+		}
+		wait, busy := c.loading[key]
+		if !busy {
+			done := make(chan struct{})
+			c.loading[key] = done
+			epoch := c.epoch
+			c.mu.Unlock()
+			return c.load(ctx, gh, org, team, key, done, epoch)
+		}
+		c.mu.Unlock()
+		select {
+		case <-wait: // loaded (or failed): look again
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
+}
+
+// load fetches one team and publishes the result to waiters.
+func (c *MembershipCache) load(ctx context.Context, gh *github.Client, org, team, key string, done chan struct{}, epoch uint64) ([]string, error) {
 	fetched := c.now()
 	members, err := listMembers(ctx, gh, org, team, c.checkState)
+	c.mu.Lock()
+	delete(c.loading, key)
+	if err == nil && epoch == c.epoch {
+		c.entries[key] = membersEntry{members: members, fetched: fetched}
+	}
+	c.mu.Unlock()
+	close(done)
 	if err != nil {
 		return nil, err
 	}
-	c.mu.Lock()
-	c.entries[key] = membersEntry{members: members, fetched: fetched}
-	c.mu.Unlock()
 	return append([]string(nil), members...), nil
 }
 
@@ -96,6 +125,7 @@ func (c *MembershipCache) Invalidate(org, team string) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.epoch++
 	delete(c.entries, teamKey(org, team))
 }
 
@@ -108,6 +138,7 @@ func (c *MembershipCache) InvalidateOrg(org string) {
 	prefix := strings.ToLower(org) + "/"
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.epoch++
 	for k := range c.entries {
 		if strings.HasPrefix(k, prefix) {
 			delete(c.entries, k)
