@@ -83,7 +83,7 @@ gates:
 
 // world is one simulator, one store and the zgate processes serving it.
 type world struct {
-	t      *testing.T
+	t      testing.TB
 	sim    *githubsim.Sim
 	simURL string
 	dir    string
@@ -98,7 +98,7 @@ type world struct {
 // newWorld starts the simulator with acme/payments: CODEOWNERS, the policy,
 // teams (carol in sre and security, dave in security) and branch
 // protection requiring the gate's check.
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	t.Helper()
 	w := &world{t: t, dir: t.TempDir()}
 	w.db = "sqlite:" + filepath.Join(w.dir, "zgate.db")
@@ -356,7 +356,7 @@ func auditKinds(recs []store.AuditRecord) map[string]int {
 	return out
 }
 
-func must(t *testing.T, err error) {
+func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
