@@ -20,7 +20,7 @@ const maxPushCommits = 20
 //
 // The key is repository-level (Number 0): the engine lists the open pull
 // requests and re-evaluates those whose base is affected.
-func handlePush(s *Server, _ *slog.Logger, body []byte) (outcome, error) {
+func handlePush(_ *Server, _ *slog.Logger, body []byte) (outcome, error) {
 	ev, err := decode[github.PushEvent](body)
 	if err != nil {
 		return outcome{}, err
@@ -32,9 +32,8 @@ func handlePush(s *Server, _ *slog.Logger, body []byte) (outcome, error) {
 	if ev.GetDeleted() {
 		return ignore("branch %s deleted", branch)
 	}
-	if s.fromSelf(ev.GetSender()) {
-		return ignore("sent by the App")
-	}
+	// Pushes by the App itself (its merges) are not ignored: a merged pull
+	// request that changed CODEOWNERS changes every other gate.
 	if !pushTouchesGates(ev) {
 		return ignore("push to %s leaves the policy and CODEOWNERS alone", branch)
 	}

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestServeRefusesBadConfig(t *testing.T) {
+	dir := t.TempDir()
+	key := filepath.Join(dir, "key.pem")
+	if err := os.WriteFile(key, []byte("-----BEGIN RSA PRIVATE KEY-----\nnot a key\n-----END RSA PRIVATE KEY-----\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	root := filepath.Join(dir, "root.json")
+	if err := os.WriteFile(root, []byte("{}"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		wantErr string
+	}{
+		{"no app id", []string{"--private-key", key, "--webhook-secret", "s"}, nil, "app id is required"},
+		{"no key", []string{"--app-id", "1", "--webhook-secret", "s"}, nil, "private key is required"},
+		{"unreadable key", []string{"--app-id", "1", "--private-key", filepath.Join(dir, "missing.pem"), "--webhook-secret", "s"}, nil, "read the App's private key"},
+		{"no secret", []string{"--app-id", "1", "--private-key", key}, nil, "webhook secret is required"},
+		{"both secrets", []string{"--app-id", "1", "--private-key", key, "--webhook-secret", "s", "--webhook-secret-file", key}, nil, "not both"},
+		{"unparsable key", []string{"--app-id", "1", "--private-key", key, "--webhook-secret", "s", "--database", "sqlite:" + filepath.Join(dir, "db")}, nil, "key"},
+		{"app id from env", []string{"--private-key", key}, map[string]string{"ZGATE_APP_ID": "x"}, "ZGATE_APP_ID"},
+		{"secret from env, key bad", []string{"--app-id", "1", "--private-key", key}, map[string]string{"ZGATE_WEBHOOK_SECRET": "s"}, "key"},
+		{"bad log level", []string{"--log-level", "loud"}, nil, "--log-level"},
+		{"negative sweep", []string{"--sweep-interval", "-1m"}, nil, "negative"},
+		{"stray argument", []string{"now"}, nil, "unexpected argument"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			e := env{stdout: &stdout, stderr: &stderr, getenv: func(k string) string { return tt.env[k] }}
+			code := run(context.Background(), e, append([]string{"serve"}, tt.args...))
+			if code != exitUsage {
+				t.Errorf("exit code = %d, want %d; stderr:\n%s", code, exitUsage, stderr.String())
+			}
+			if !strings.Contains(stderr.String(), tt.wantErr) {
+				t.Errorf("stderr = %q, want it to mention %q", stderr.String(), tt.wantErr)
+			}
+		})
+	}
+}
