@@ -65,8 +65,38 @@ func (r *repo) ancestors(sha string) map[string]bool {
 }
 
 // mergeBase returns the nearest common ancestor of a and b (breadth first
-// from b), or "" when they share no history.
+// from b), or "" when they share no history. Commits never change, so the
+// answer is memoized.
 func (r *repo) mergeBase(a, b string) string {
+	k := a + ".." + b
+	if mb, ok := r.memoBase[k]; ok {
+		return mb
+	}
+	mb := r.findMergeBase(a, b)
+	r.memoBase[k] = mb
+	return mb
+}
+
+// diff returns the changes from commit a to commit b ("" is the empty
+// tree), memoized like mergeBase.
+func (r *repo) diff(a, b string) []fileChange {
+	k := a + ".." + b
+	if d, ok := r.memoDiff[k]; ok {
+		return d
+	}
+	var at, bt map[string]string
+	if c := r.commits[a]; c != nil {
+		at = c.tree
+	}
+	if c := r.commits[b]; c != nil {
+		bt = c.tree
+	}
+	d := diffTrees(at, bt)
+	r.memoDiff[k] = d
+	return d
+}
+
+func (r *repo) findMergeBase(a, b string) string {
 	inA := r.ancestors(a)
 	seen := map[string]bool{}
 	queue := []string{b}

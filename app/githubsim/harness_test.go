@@ -32,7 +32,7 @@ type hook struct {
 
 // receiver is a fake App webhook endpoint that checks signatures.
 type receiver struct {
-	t      *testing.T
+	t      testing.TB
 	mu     sync.Mutex
 	hooks  []hook
 	status int
@@ -103,7 +103,7 @@ type env struct {
 	gh     *github.Client
 }
 
-func loadKey(t *testing.T) ([]byte, *rsa.PrivateKey) {
+func loadKey(t testing.TB) ([]byte, *rsa.PrivateKey) {
 	t.Helper()
 	b, err := os.ReadFile("testdata/app-key.pem")
 	if err != nil {
@@ -117,7 +117,7 @@ func loadKey(t *testing.T) ([]byte, *rsa.PrivateKey) {
 	return b, key
 }
 
-func newEnv(t *testing.T, o Options) *env {
+func newEnv(t testing.TB, o Options) *env {
 	t.Helper()
 	e := &env{hooks: &receiver{t: t}}
 	e.keyPEM, e.key = loadKey(t)
@@ -140,7 +140,7 @@ func newEnv(t *testing.T, o Options) *env {
 }
 
 // client is a go-github client for installation id, as the App builds it.
-func (e *env) client(t *testing.T, id int64) *github.Client {
+func (e *env) client(t testing.TB, id int64) *github.Client {
 	t.Helper()
 	itr, err := ghinstallation.New(http.DefaultTransport, testAppID, id, e.keyPEM)
 	if err != nil {
@@ -155,7 +155,7 @@ func (e *env) client(t *testing.T, id int64) *github.Client {
 }
 
 // appClient authenticates with the App's JWT.
-func (e *env) appClient(t *testing.T) *github.Client {
+func (e *env) appClient(t testing.TB) *github.Client {
 	t.Helper()
 	atr, err := ghinstallation.NewAppsTransport(http.DefaultTransport, testAppID, e.keyPEM)
 	if err != nil {
@@ -170,7 +170,7 @@ func (e *env) appClient(t *testing.T) *github.Client {
 }
 
 // openPR pushes files to a new branch and opens a pull request.
-func (e *env) openPR(t *testing.T, branch string, files map[string]string) (int, string) {
+func (e *env) openPR(t testing.TB, branch string, files map[string]string) (int, string) {
 	t.Helper()
 	sha, err := e.sim.Push("acme", "payments", branch, files, nil, "alice")
 	if err != nil {
@@ -183,7 +183,7 @@ func (e *env) openPR(t *testing.T, branch string, files map[string]string) (int,
 	return n, sha
 }
 
-func must(t *testing.T, err error) {
+func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)

@@ -80,6 +80,7 @@ func (s *Sim) mergePull(q *request) response {
 	now := s.clock()
 	p.merged, p.mergeCommitSHA, p.mergedBy = true, c.sha, bot
 	p.state, p.closed, p.mergedAt, p.updated = "closed", now, now, now
+	r.open--
 	evs := s.advance(r, p.baseRef, c, bot, baseSHA)
 	evs = append(evs, s.pullEvent(r, p, "closed", bot, nil))
 	resp := ok(map[string]any{"sha": c.sha, "merged": true, "message": "Pull Request successfully merged"})

@@ -1,6 +1,7 @@
 package githubsim
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -92,7 +93,7 @@ func (s *Sim) repository(r *repo) map[string]any {
 		"allow_squash_merge": true, "allow_rebase_merge": true, "allow_auto_merge": false,
 		"delete_branch_on_merge": false, "size": 1,
 		"forks": 0, "forks_count": 0, "stargazers_count": 0, "watchers": 0, "watchers_count": 0,
-		"open_issues": r.openPulls(), "open_issues_count": r.openPulls(),
+		"open_issues": r.open, "open_issues_count": r.open,
 		"custom_properties": map[string]any{},
 		"created_at":        ts(r.created), "updated_at": ts(r.pushed), "pushed_at": ts(r.pushed),
 		"clone_url": html + ".git", "git_url": strings.Replace(html, "http", "git", 1) + ".git",
@@ -121,6 +122,22 @@ func (s *Sim) repository(r *repo) map[string]any {
 	return o
 }
 
+// repositoryJSON is the encoded repository object, cached until the
+// repository or the simulator's address changes: pull requests and
+// webhooks embed it once or twice each.
+func (s *Sim) repositoryJSON(r *repo) json.RawMessage {
+	key := fmt.Sprintf("%s|%d|%d", s.base, r.pushed.Unix(), r.open)
+	if r.jsonKey == key {
+		return r.json
+	}
+	b, err := json.Marshal(s.repository(r))
+	if err != nil {
+		b = []byte("null")
+	}
+	r.json, r.jsonKey = b, key
+	return b
+}
+
 // repositoryLite is the short repository of workflow_run payloads: the
 // URL templates and names, none of the settings and counters.
 func (s *Sim) repositoryLite(r *repo) map[string]any {
@@ -134,17 +151,6 @@ func (s *Sim) repositoryLite(r *repo) map[string]any {
 		delete(o, k)
 	}
 	return o
-}
-
-// openPulls counts open pull requests (GitHub's open_issues includes them).
-func (r *repo) openPulls() int {
-	n := 0
-	for _, p := range r.pulls {
-		if p.state == "open" {
-			n++
-		}
-	}
-	return n
 }
 
 // gitUser is the author/committer of a git commit.

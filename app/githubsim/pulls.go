@@ -81,6 +81,7 @@ func (s *Sim) OpenPR(owner, repoName string, o PROptions) (int, error) {
 	}
 	r.nextNumber++
 	r.pulls[p.number] = p
+	r.open++
 	evs := []event{s.pullEvent(r, p, "opened", o.Author, nil)}
 	s.mu.Unlock()
 	s.post(evs, true)
@@ -126,6 +127,9 @@ func (s *Sim) ClosePR(owner, repoName string, number int, user string) error {
 		s.mu.Unlock()
 		return err
 	}
+	if p.state == "open" {
+		r.open--
+	}
 	p.state, p.closed, p.updated = "closed", s.clock(), s.clock()
 	evs := []event{s.pullEvent(r, p, "closed", user, nil)}
 	s.mu.Unlock()
@@ -156,12 +160,7 @@ func (s *Sim) pullEvent(r *repo, p *pull, action, sender string, extra map[strin
 // changes lists the files a pull request changes: head against the merge
 // base with its base branch.
 func (r *repo) changes(p *pull) []fileChange {
-	mb := r.mergeBase(r.branchOr(p), p.headSHA)
-	var base map[string]string
-	if c := r.commits[mb]; c != nil {
-		base = c.tree
-	}
-	return diffTrees(base, r.commits[p.headSHA].tree)
+	return r.diff(r.mergeBase(r.branchOr(p), p.headSHA), p.headSHA)
 }
 
 // branchOr is the base branch's head, or, for a merged pull request, the
@@ -225,9 +224,10 @@ func (s *Sim) pullObject(r *repo, p *pull) map[string]any {
 	if p.mergeCommitSHA != "" {
 		mcs = p.mergeCommitSHA
 	}
+	repoObj := s.repositoryJSON(r)
 	ref := func(branch, sha string) map[string]any {
 		return map[string]any{"label": r.owner + ":" + branch, "ref": branch, "sha": sha,
-			"user": s.user(r.owner), "repo": s.repository(r)}
+			"user": s.user(r.owner), "repo": repoObj}
 	}
 	return map[string]any{
 		"url": u, "id": p.id, "node_id": nodeID("PR", p.id), "html_url": html,

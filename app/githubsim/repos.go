@@ -2,6 +2,7 @@ package githubsim
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"net/http"
@@ -29,6 +30,11 @@ type repo struct {
 	dispatches    []Dispatch
 	runs          []*workflowRun
 	attestations  map[string][]attestation // subject digest -> bundles
+	open          int                      // open pull requests
+	memoBase      map[string]string        // "a..b" -> merge base
+	memoDiff      map[string][]fileChange  // "a..b" -> changes
+	json          json.RawMessage          // cached repositoryJSON
+	jsonKey       string
 }
 
 func (r *repo) fullName() string { return r.owner + "/" + r.name }
@@ -69,7 +75,8 @@ func (s *Sim) CreateRepo(owner, name string, files map[string]string) error {
 		id: s.id(), owner: owner, name: name, defaultBranch: "main", created: s.clock(),
 		commits: map[string]*commit{}, branches: map[string]string{}, pulls: map[int]*pull{},
 		nextNumber: 1, comments: map[int][]*issueComment{}, required: map[string][]string{},
-		attestations: map[string][]attestation{},
+		attestations: map[string][]attestation{}, memoBase: map[string]string{},
+		memoDiff: map[string][]fileChange{},
 	}
 	c := s.newCommit(maps.Clone(files), nil, "Initial commit", owner)
 	r.commits[c.sha] = c
@@ -132,12 +139,12 @@ func (s *Sim) advance(r *repo, branch string, c *commit, sender, before string) 
 }
 
 func (s *Sim) pushEvent(r *repo, branch, before string, c *commit, sender string) event {
-	var parentTree map[string]string
+	parent := ""
 	if len(c.parents) > 0 {
-		parentTree = r.commits[c.parents[0]].tree
+		parent = c.parents[0]
 	}
 	added, removed, modified := []string{}, []string{}, []string{}
-	for _, ch := range diffTrees(parentTree, c.tree) {
+	for _, ch := range r.diff(parent, c.sha) {
 		switch ch.status {
 		case "added":
 			added = append(added, ch.path)
@@ -246,13 +253,13 @@ func (s *Sim) getCommit(q *request) response {
 		return unprocessable("No commit found for SHA: " + q.path("ref"))
 	}
 	obj := s.commitObject(r, c)
-	var parentTree map[string]string
+	parent := ""
 	if len(c.parents) > 0 {
-		parentTree = r.commits[c.parents[0]].tree
+		parent = c.parents[0]
 	}
 	files := []map[string]any{}
 	adds, dels := 0, 0
-	for _, f := range diffTrees(parentTree, c.tree) {
+	for _, f := range r.diff(parent, c.sha) {
 		files = append(files, s.fileObject(r, c.sha, f))
 		adds += f.additions
 		dels += f.deletions

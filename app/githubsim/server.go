@@ -168,14 +168,15 @@ func (s *Sim) write(w http.ResponseWriter, r *http.Request, reqBody []byte, resp
 	if body != nil {
 		h.Set("Content-Type", "application/json; charset=utf-8")
 	}
+	s.log.Debug("githubsim request", "method", r.Method, "path", r.URL.Path, "status", resp.status)
+	if s.rec != nil {
+		// Record first, so the line exists once the client has its answer.
+		_, route, _ := strings.Cut(r.Pattern, " ")
+		s.rec.record(r.Method, r.URL.RequestURI(), strings.TrimPrefix(route, "/api/v3"), resp.status, reqBody, body)
+	}
 	w.WriteHeader(resp.status)
 	if body != nil && r.Method != http.MethodHead {
 		w.Write(body)
-	}
-	s.log.Debug("githubsim request", "method", r.Method, "path", r.URL.Path, "status", resp.status)
-	if s.rec != nil {
-		_, route, _ := strings.Cut(r.Pattern, " ")
-		s.rec.record(r.Method, r.URL.RequestURI(), strings.TrimPrefix(route, "/api/v3"), resp.status, reqBody, body)
 	}
 }
 

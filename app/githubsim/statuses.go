@@ -188,7 +188,7 @@ func (s *Sim) combinedStatus(q *request) response {
 	}
 	u := s.api() + "/repos/" + r.fullName() + "/commits/" + c.sha
 	resp.body = map[string]any{"state": state, "statuses": objs, "sha": c.sha,
-		"total_count": len(latest), "repository": s.repository(r), "commit_url": u, "url": u + "/status"}
+		"total_count": len(latest), "repository": s.repositoryJSON(r), "commit_url": u, "url": u + "/status"}
 	return resp
 }
 

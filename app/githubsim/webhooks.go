@@ -57,7 +57,7 @@ func (s *Sim) event(name string, r *repo, sender string, fields map[string]any) 
 	}
 	owner := ""
 	if r != nil {
-		payload["repository"] = s.repository(r)
+		payload["repository"] = s.repositoryJSON(r)
 		owner = r.owner
 	}
 	if org, ok := fields["organization"].(map[string]any); ok {
