@@ -203,11 +203,12 @@ func (ix *codeownersIndex) lookup(patterns []*PathPattern, comps []string) int {
 			}
 		}
 	}
-	var bufA, bufB [16]*segNode
-	best = walk(&ix.anchored, patterns, comps, 0, best, bufA[:0], bufB[:0])
+	var bufA, bufB, bufT [16]*segNode
+	tried := bufT[:0]
+	best, tried = walk(&ix.anchored, patterns, comps, 0, best, bufA[:0], bufB[:0], tried)
 	if !ix.floating.empty() {
 		for k := range comps {
-			best = walk(&ix.floating, patterns, comps, k, best, bufA[:0], bufB[:0])
+			best, tried = walk(&ix.floating, patterns, comps, k, best, bufA[:0], bufB[:0], tried)
 		}
 	}
 	return int(try(ix.scan, patterns, comps, best))
@@ -241,8 +242,10 @@ func try(list []int32, patterns []*PathPattern, comps []string, best int32) int3
 
 // walk follows the trie along the components from start, keeping every
 // node the path so far reaches (a tree, so none is reached twice), and
-// returns the best rule found. cur and next are scratch space.
-func walk(root *segNode, patterns []*PathPattern, comps []string, start int, best int32, cur, next []*segNode) int32 {
+// returns the best rule found. cur and next are scratch space. tried are
+// the nodes whose check rules were tried already: a full match does not
+// depend on where the walk started, so each is tried once per lookup.
+func walk(root *segNode, patterns []*PathPattern, comps []string, start int, best int32, cur, next, tried []*segNode) (int32, []*segNode) {
 	n := len(comps)
 	cur = append(cur, root)
 	for k := start; k < n && len(cur) > 0; k++ {
@@ -264,9 +267,12 @@ func walk(root *segNode, patterns []*PathPattern, comps []string, start int, bes
 		rest := n - k - 1
 		for _, nd := range next {
 			best = take(nd.exact, rest, best)
-			best = try(nd.check, patterns, comps, best)
+			if len(nd.check) > 0 && nd.check[len(nd.check)-1] > best && !slices.Contains(tried, nd) {
+				tried = append(tried, nd)
+				best = try(nd.check, patterns, comps, best)
+			}
 		}
 		cur, next = next, cur
 	}
-	return best
+	return best, tried
 }

@@ -1,12 +1,139 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
+	"os"
+	"strings"
+
+	"github.com/zgate-dev/zgate/policy"
 )
 
-// TEMPORARY STUB: replaced by the helper that builds "zgate owners".
-func runOwners(_ context.Context, e env, _ []string) int {
-	fmt.Fprintln(e.stderr, "zgate owners: not built yet")
-	return exitUsage
+// ownerJSON is one element of `zgate owners --json`.
+type ownerJSON struct {
+	Path   string   `json:"path"`
+	Owners []string `json:"owners"`
+	// Line is the 1-based CODEOWNERS line that decided; 0 when unowned.
+	Line int `json:"line"`
+}
+
+// runOwners is `zgate owners [--codeowners FILE] [--json] [PATH...]`: it
+// prints the owners of each path per the last matching CODEOWNERS rule.
+// Paths come from the arguments, else one per line on standard input.
+// Invalid CODEOWNERS lines are reported on stderr as FILE:LINE:COL: message
+// and skipped, as GitHub skips them. Exit 0, or 2 on bad flags or an
+// unreadable file.
+func runOwners(_ context.Context, e env, args []string) int {
+	fs := flag.NewFlagSet("owners", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	file := fs.String("codeowners", "", "CODEOWNERS `FILE` (default: the first of "+strings.Join(policy.CodeownersPaths, ", ")+")")
+	asJSON := fs.Bool("json", false, `print a JSON array of {"path", "owners", "line"}`)
+	fs.Usage = func() {
+		fmt.Fprintln(e.stderr, "usage: zgate owners [--codeowners FILE] [--json] [PATH...]")
+		fmt.Fprintln(e.stderr, "\nPrints PATH<TAB>owners for each path (read from standard input, one per line,")
+		fmt.Fprintln(e.stderr, "when none is given). Exit 0, or 2 on bad flags or an unreadable file.")
+		fmt.Fprintln(e.stderr)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	name := *file
+	if name == "" {
+		var err error
+		if name, err = findCodeowners(); err != nil {
+			fmt.Fprintf(e.stderr, "zgate owners: %v\n", err)
+			return exitUsage
+		}
+	}
+	data, err := os.ReadFile(name)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "zgate owners: %v\n", err)
+		return exitUsage
+	}
+	co, err := policy.ParseCodeowners(name, data)
+	var problems policy.ProblemList
+	switch {
+	case errors.As(err, &problems):
+		for _, p := range problems {
+			fmt.Fprintln(e.stderr, p.String())
+		}
+	case err != nil:
+		fmt.Fprintf(e.stderr, "zgate owners: %v\n", err)
+		return exitUsage
+	}
+	paths := fs.Args()
+	if len(paths) == 0 {
+		if paths, err = readLines(e); err != nil {
+			fmt.Fprintf(e.stderr, "zgate owners: reading paths from standard input: %v\n", err)
+			return exitUsage
+		}
+	}
+	if *asJSON {
+		return writeOwnersJSON(e, co, paths)
+	}
+	w := bufio.NewWriter(e.stdout)
+	for _, p := range paths {
+		owners, _ := co.Owners(p)
+		fmt.Fprintf(w, "%s\t%s\n", p, strings.Join(owners, " "))
+	}
+	if err := w.Flush(); err != nil {
+		fmt.Fprintf(e.stderr, "zgate owners: %v\n", err)
+		return exitFailed
+	}
+	return exitOK
+}
+
+func writeOwnersJSON(e env, co *policy.Codeowners, paths []string) int {
+	out := make([]ownerJSON, 0, len(paths))
+	for _, p := range paths {
+		owners, line := co.Owners(p)
+		if owners == nil {
+			owners = []string{}
+		}
+		out = append(out, ownerJSON{Path: p, Owners: owners, Line: line})
+	}
+	enc := json.NewEncoder(e.stdout)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(out); err != nil {
+		fmt.Fprintf(e.stderr, "zgate owners: %v\n", err)
+		return exitFailed
+	}
+	return exitOK
+}
+
+// findCodeowners returns the first CODEOWNERS GitHub would read, relative
+// to the working directory.
+func findCodeowners() (string, error) {
+	for _, f := range policy.CodeownersPaths {
+		if _, err := os.Stat(f); err == nil {
+			return f, nil
+		}
+	}
+	return "", fmt.Errorf("no CODEOWNERS file (looked for %s); pass --codeowners FILE", strings.Join(policy.CodeownersPaths, ", "))
+}
+
+// readLines returns the non-empty lines of standard input, without their
+// line endings.
+func readLines(e env) ([]string, error) {
+	var lines []string
+	sc := bufio.NewScanner(e.stdin)
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	for sc.Scan() {
+		if l := strings.TrimSuffix(sc.Text(), "\r"); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	return lines, nil
 }

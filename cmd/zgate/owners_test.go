@@ -1,0 +1,83 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// updateOwners rewrites the golden files of the owners tests. Its name
+// leaves -update to other subcommands' tests in this package.
+var updateOwners = flag.Bool("update-owners", false, "rewrite testdata/owners/*.golden")
+
+func TestOwners(t *testing.T) {
+	dir := filepath.Join("testdata", "owners")
+	codeowners := filepath.Join(dir, "CODEOWNERS")
+	paths, err := os.ReadFile(filepath.Join(dir, "paths.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		args  []string
+		stdin []byte
+	}{
+		{"text", []string{"--codeowners", codeowners, "README.md", "deploy/staging/a.yaml", "deploy/prod/app.yaml", "docs/a/b.md", "gen/x.go", "gen/schema.json", "cmd/main.go"}, nil},
+		{"json", []string{"--codeowners", codeowners, "--json", "deploy/prod/app.yaml", "gen/schema.json", "cmd/main.go"}, nil},
+		{"json_empty", []string{"--codeowners", codeowners, "--json"}, nil},
+		{"stdin", []string{"--codeowners", codeowners}, paths},
+		{"invalid_lines", []string{"--codeowners", filepath.Join(dir, "invalid.CODEOWNERS"), "vendor/x", "deploy/a", "lib/a.c", "ok/b"}, nil},
+		{"missing_file", []string{"--codeowners", filepath.Join(dir, "missing"), "a"}, nil},
+		{"bad_flag", []string{"--bogus"}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			e := env{stdin: bytes.NewReader(tc.stdin), stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }}
+			code := run(context.Background(), e, append([]string{"owners"}, tc.args...))
+			got := fmt.Sprintf("exit: %d\n-- stdout --\n%s-- stderr --\n%s", code, stdout.String(), stderr.String())
+			golden := filepath.Join(dir, tc.name+".golden")
+			if *updateOwners {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test -update-owners to create it)", err)
+			}
+			if diff := cmp.Diff(string(want), got); diff != "" {
+				t.Errorf("zgate owners %s mismatch (-want +got):\n%s", strings.Join(tc.args, " "), diff)
+			}
+		})
+	}
+}
+
+func TestOwnersExitCodes(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want int
+	}{
+		{"help", []string{"-h"}, exitOK},
+		{"bad flag", []string{"--nope"}, exitUsage},
+		{"unreadable file", []string{"--codeowners", filepath.Join("testdata", "owners", "missing"), "a"}, exitUsage},
+		{"problems still answer", []string{"--codeowners", filepath.Join("testdata", "owners", "invalid.CODEOWNERS"), "a"}, exitOK},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var out bytes.Buffer
+			e := env{stdin: strings.NewReader(""), stdout: &out, stderr: &out, getenv: func(string) string { return "" }}
+			if got := run(context.Background(), e, append([]string{"owners"}, tc.args...)); got != tc.want {
+				t.Errorf("zgate owners %v exit = %d, want %d; output:\n%s", tc.args, got, tc.want, out.String())
+			}
+		})
+	}
+}
