@@ -24,7 +24,11 @@ type AuditRecord struct {
 	Hash     string
 }
 
-const auditColumns = "seq, time_us, kind, repo, pr, gate, head_sha, data, prev_hash, hash"
+const (
+	auditColumns     = "seq, time_us, kind, repo, pr, gate, head_sha, data, prev_hash, hash"
+	lastAuditQuery   = "SELECT " + auditColumns + " FROM audit ORDER BY seq DESC LIMIT 1"
+	insertAuditQuery = "INSERT INTO audit (" + auditColumns + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+)
 
 // AppendAudit appends a record whose Seq is one past the last and whose
 // PrevHash is the last Hash; build is called inside the transaction with
@@ -43,7 +47,7 @@ func (s *Store) AppendAudit(ctx context.Context, build func(last *AuditRecord) (
 		}
 	}
 	var last *AuditRecord
-	r, err := scanAudit(tx.QueryRowContext(ctx, "SELECT "+auditColumns+" FROM audit ORDER BY seq DESC LIMIT 1"))
+	r, err := scanAudit(s.txQueryRow(ctx, tx, lastAuditQuery))
 	switch {
 	case errIsNoRows(err):
 	case err != nil:
@@ -59,7 +63,7 @@ func (s *Store) AppendAudit(ctx context.Context, build func(last *AuditRecord) (
 		return AuditRecord{}, fmt.Errorf("append audit: %w", err)
 	}
 	rec.Time = rec.Time.UTC()
-	if _, err := tx.ExecContext(ctx, "INSERT INTO audit ("+auditColumns+") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+	if _, err := s.txExec(ctx, tx, insertAuditQuery,
 		rec.Seq, micros(rec.Time), rec.Kind, rec.Repo, rec.PR, rec.Gate, rec.HeadSHA, rec.Data, rec.PrevHash, rec.Hash); err != nil {
 		return AuditRecord{}, fmt.Errorf("append audit seq %d: %w", rec.Seq, err)
 	}
@@ -96,7 +100,7 @@ func (s *Store) AuditRecords(ctx context.Context, after int64, limit int) ([]Aud
 	if limit <= 0 {
 		return nil, fmt.Errorf("audit records: limit must be positive, got %d", limit)
 	}
-	rows, err := s.db.QueryContext(ctx,
+	rows, err := s.query(ctx,
 		"SELECT "+auditColumns+" FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2", after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("audit records after %d: %w", after, err)

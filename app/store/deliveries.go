@@ -12,7 +12,7 @@ func (s *Store) RecordDelivery(ctx context.Context, id, event string, received t
 	if id == "" {
 		return false, fmt.Errorf("record delivery: empty delivery id")
 	}
-	res, err := s.db.ExecContext(ctx,
+	res, err := s.exec(ctx,
 		`INSERT INTO deliveries (id, event, received_us) VALUES ($1, $2, $3)
 		 ON CONFLICT (id) DO NOTHING`,
 		id, event, micros(received))
@@ -30,7 +30,7 @@ func (s *Store) RecordDelivery(ctx context.Context, id, event string, received t
 // returns how many it removed. GitHub redelivers for a few days at most,
 // so keeping a week is plenty.
 func (s *Store) PruneDeliveries(ctx context.Context, before time.Time) (int64, error) {
-	res, err := s.db.ExecContext(ctx, "DELETE FROM deliveries WHERE received_us < $1", micros(before))
+	res, err := s.exec(ctx, "DELETE FROM deliveries WHERE received_us < $1", micros(before))
 	if err != nil {
 		return 0, fmt.Errorf("prune deliveries: %w", err)
 	}

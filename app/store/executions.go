@@ -71,7 +71,7 @@ func (s *Store) BeginExecution(ctx context.Context, e Execution) (stored Executi
 	}
 	e.Created = fromMicros(micros(e.Created))
 	e.Updated = fromMicros(micros(e.Updated))
-	res, err := s.db.ExecContext(ctx, `
+	res, err := s.exec(ctx, `
 		INSERT INTO executions (`+executionColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 		ON CONFLICT (owner, repo, number, gate, head_sha) DO NOTHING`,
@@ -85,7 +85,7 @@ func (s *Store) BeginExecution(ctx context.Context, e Execution) (stored Executi
 	} else if ok {
 		return e, true, nil
 	}
-	row := s.db.QueryRowContext(ctx, `SELECT `+executionColumns+` FROM executions
+	row := s.queryRow(ctx, `SELECT `+executionColumns+` FROM executions
 		WHERE owner = $1 AND repo = $2 AND number = $3 AND gate = $4 AND head_sha = $5`,
 		e.Key.Owner, e.Key.Repo, e.Key.Number, e.Gate, e.HeadSHA)
 	stored, err = scanExecution(row)
@@ -100,7 +100,7 @@ func (s *Store) FinishExecution(ctx context.Context, id string, status Execution
 	if !status.valid() {
 		return fmt.Errorf("finish execution %s: unknown status %q", id, status)
 	}
-	res, err := s.db.ExecContext(ctx,
+	res, err := s.exec(ctx,
 		"UPDATE executions SET status = $2, detail = $3, updated_us = $4 WHERE id = $1",
 		id, string(status), detail, micros(at))
 	if err != nil {
@@ -118,7 +118,7 @@ func (s *Store) FinishExecution(ctx context.Context, id string, status Execution
 
 // Execution returns the execution with the given id, or ErrNotFound.
 func (s *Store) Execution(ctx context.Context, id string) (Execution, error) {
-	row := s.db.QueryRowContext(ctx, "SELECT "+executionColumns+" FROM executions WHERE id = $1", id)
+	row := s.queryRow(ctx, "SELECT "+executionColumns+" FROM executions WHERE id = $1", id)
 	e, err := scanExecution(row)
 	if errIsNoRows(err) {
 		return Execution{}, fmt.Errorf("execution %s: %w", id, ErrNotFound)
@@ -139,7 +139,7 @@ func (s *Store) Executions(ctx context.Context, status ExecutionStatus) ([]Execu
 		args = append(args, string(status))
 	}
 	q += " ORDER BY created_us, id"
-	rows, err := s.db.QueryContext(ctx, q, args...)
+	rows, err := s.query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list executions: %w", err)
 	}

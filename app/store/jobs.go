@@ -36,7 +36,7 @@ func (s *Store) Enqueue(ctx context.Context, key PRKey, runAt time.Time) error {
 	if key.Owner == "" || key.Repo == "" || key.Number <= 0 {
 		return fmt.Errorf("enqueue %s: incomplete PR key", key)
 	}
-	_, err := s.db.ExecContext(ctx, `
+	_, err := s.exec(ctx, `
 		INSERT INTO jobs (installation, owner, repo, number, run_at_us)
 		VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (owner, repo, number) DO UPDATE SET
@@ -89,7 +89,7 @@ func (s *Store) Claim(ctx context.Context, worker string, now time.Time, lease t
 		RETURNING installation, owner, repo, number, run_at_us, attempt`
 	j := Job{Token: token}
 	var runAt int64
-	err = s.db.QueryRowContext(ctx, q, token, worker, micros(now.Add(lease)), micros(now)).
+	err = s.queryRow(ctx, q, token, worker, micros(now.Add(lease)), micros(now)).
 		Scan(&j.Key.Installation, &j.Key.Owner, &j.Key.Repo, &j.Key.Number, &runAt, &j.Attempt)
 	if errIsNoRows(err) {
 		return nil, nil
@@ -106,7 +106,7 @@ func (s *Store) Claim(ctx context.Context, worker string, now time.Time, lease t
 // count reset.
 func (s *Store) Complete(ctx context.Context, job *Job) error {
 	k := job.Key
-	res, err := s.db.ExecContext(ctx,
+	res, err := s.exec(ctx,
 		"DELETE FROM jobs WHERE owner = $1 AND repo = $2 AND number = $3 AND token = $4 AND NOT dirty",
 		k.Owner, k.Repo, k.Number, job.Token)
 	if err != nil {
@@ -117,7 +117,7 @@ func (s *Store) Complete(ctx context.Context, job *Job) error {
 	}
 	// dirty is only ever set while claimed, so it cannot clear between the
 	// two statements; a concurrent Enqueue after the DELETE inserts afresh.
-	res, err = s.db.ExecContext(ctx, `
+	res, err = s.exec(ctx, `
 		UPDATE jobs SET token = NULL, worker = NULL, lease_until_us = NULL, attempt = 0,
 			run_at_us = dirty_run_at_us, dirty = FALSE, dirty_run_at_us = NULL
 		WHERE owner = $1 AND repo = $2 AND number = $3 AND token = $4 AND dirty`,
@@ -147,7 +147,7 @@ func (s *Store) release(ctx context.Context, job *Job, runAt time.Time, count bo
 	if count {
 		inc = 1
 	}
-	res, err := s.db.ExecContext(ctx, `
+	res, err := s.exec(ctx, `
 		UPDATE jobs SET token = NULL, worker = NULL, lease_until_us = NULL,
 			attempt = attempt + $5,
 			run_at_us = CASE WHEN dirty AND dirty_run_at_us < $6 THEN dirty_run_at_us ELSE $6 END,
@@ -165,7 +165,7 @@ func (s *Store) release(ctx context.Context, job *Job, runAt time.Time, count bo
 // there are no jobs.
 func (s *Store) NextDue(ctx context.Context) (time.Time, bool, error) {
 	var us sql.NullInt64
-	err := s.db.QueryRowContext(ctx,
+	err := s.queryRow(ctx,
 		"SELECT MIN(CASE WHEN token IS NULL THEN run_at_us ELSE lease_until_us END) FROM jobs").Scan(&us)
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("next due: %w", err)
@@ -179,7 +179,7 @@ func (s *Store) NextDue(ctx context.Context) (time.Time, bool, error) {
 // PendingJobs counts jobs, claimed or not (for a queue-depth metric).
 func (s *Store) PendingJobs(ctx context.Context) (int, error) {
 	var n int
-	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM jobs").Scan(&n); err != nil {
+	if err := s.queryRow(ctx, "SELECT COUNT(*) FROM jobs").Scan(&n); err != nil {
 		return 0, fmt.Errorf("count jobs: %w", err)
 	}
 	return n, nil

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -39,6 +40,9 @@ const (
 type Store struct {
 	db     *sql.DB
 	engine engine
+
+	mu    sync.Mutex
+	stmts map[string]*sql.Stmt // SQLite only: see prepared
 }
 
 // Open opens (and migrates) the database named by dsn: "sqlite:PATH",
@@ -49,8 +53,12 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		return nil, err
 	}
 	if err := s.migrate(ctx); err != nil {
-		s.db.Close()
+		s.Close()
 		return nil, err
+	}
+	if err := s.warm(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open store: %w", err)
 	}
 	return s, nil
 }
@@ -110,6 +118,7 @@ func redactDSN(dsn string) string {
 
 // Close releases the database.
 func (s *Store) Close() error {
+	s.closeStmts()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close store: %w", err)
 	}
