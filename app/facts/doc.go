@@ -16,7 +16,8 @@
 // when membership or team webhooks arrive. Attestations come from an
 // [AttestationSource]; [NewAttestSource] backs one with package attest.
 //
-// [Gatherer.OpenPRs] lists the open pull requests against a base branch,
+// [NeededTeams] says which teams a policy can need for a pull request, so
+// only those are read. [Gatherer.OpenPRs] lists the open pull requests against a base branch,
 // for the periodic sweep and for re-evaluation after a push to a base branch
 // changed the policy or CODEOWNERS.
 package facts

@@ -18,7 +18,10 @@
 //     that reaches the network, for metrics and the API-cost benchmark.
 //
 // Use [New] with a [Config], then [Apps.Installation] per installation id and
-// [Apps.App] for /app endpoints. [Config.BaseURL] selects github.com
+// [Apps.App] for /app endpoints ([Apps.Forget] drops an uninstalled one);
+// [NewTokenClient] and [NewTokenClientConfig] serve the Action's token.
+// [PrivateKey] and [Token] print redacted through fmt and slog. Package
+// ghclienttest wires these clients to the GitHub simulator for tests. [Config.BaseURL] selects github.com
 // (default), GitHub Enterprise Server or the simulator
 // ("https://HOST/api/v3/").
 package ghclient
