@@ -25,10 +25,16 @@ const (
 	// zgate sets itself (zgate_id, ...); a policy may not set them.
 	ReservedInputPrefix = "zgate_"
 	// maxEventTypeLen and maxClientPayloadKeys are GitHub's limits for a
-	// repository_dispatch.
+	// repository_dispatch, maxDispatchInputs for a workflow_dispatch.
 	maxEventTypeLen      = 100
 	maxClientPayloadKeys = 10
+	maxDispatchInputs    = 25
 )
+
+// zgateInputs are the dispatch inputs and client payload keys zgate sets
+// itself when it fires (app/act), overriding a policy value of the same
+// name. They count against GitHub's limits.
+var zgateInputs = []string{"zgate_id", "pr", "head_sha", "gate"}
 
 // action decodes `then`. A key present with a null value (`merge:`) is an
 // error rather than "no action", so that a half-written Z is never
@@ -97,16 +103,19 @@ func (d *policyDecoder) dispatch(n *yaml.Node) *DispatchAction {
 		}
 		a.Workflow = s
 	}
-	if v := f.get("ref"); v != nil {
-		if s, ok := d.str(v, "then.dispatch.ref"); ok {
-			if s == "" {
-				d.errorf(v, "then.dispatch.ref: empty string (leave it out for the pull request's base branch)")
-			}
-			a.Ref = s
+	// The ref is required: GitHub needs one, and a default (the base
+	// branch? the default branch?) would be a guess about where a deploy
+	// runs.
+	if v := f.get("ref"); v == nil {
+		d.errorf(n, "then.dispatch: missing ref (the branch or tag to run the workflow on, like main)")
+	} else if s, ok := d.str(v, "then.dispatch.ref"); ok {
+		if s == "" {
+			d.errorf(v, "then.dispatch.ref: empty string")
 		}
+		a.Ref = s
 	}
 	if v := f.get("inputs"); v != nil {
-		a.Inputs = d.templates(v, "then.dispatch.inputs", 0)
+		a.Inputs = d.templates(v, "then.dispatch.inputs", maxDispatchInputs)
 	}
 	return a
 }
@@ -135,15 +144,21 @@ func (d *policyDecoder) repositoryDispatch(n *yaml.Node) *RepositoryDispatchActi
 }
 
 // templates decodes a mapping of names to templates and checks that every
-// template parses and executes over sample [TemplateData]. limit bounds the
-// number of keys (0: no bound).
+// template parses and executes over sample [TemplateData]. limit is
+// GitHub's bound on the keys, which zgate's own keys share.
 func (d *policyDecoder) templates(n *yaml.Node, what string, limit int) map[string]string {
 	vals, nodes := d.stringMap(n, what)
 	if vals == nil {
 		return nil
 	}
-	if limit > 0 && len(vals) > limit {
-		d.errorf(n, "%s: %d keys, GitHub allows %d", what, len(vals), limit)
+	total := len(zgateInputs)
+	for k := range vals {
+		if !slices.Contains(zgateInputs, k) {
+			total++
+		}
+	}
+	if total > limit {
+		d.errorf(n, "%s: %d keys with the %d zgate sets (%s), GitHub allows %d", what, total, len(zgateInputs), strings.Join(zgateInputs, ", "), limit)
 	}
 	keys := make([]string, 0, len(vals))
 	for k := range vals {

@@ -30,6 +30,7 @@ func BenchmarkParse(b *testing.B) {
     then:
       dispatch:
         workflow: deploy.yml
+        ref: main
         inputs: {service: svc%d, pr: "{{ .PR.Number }}"}
 `, i, i, i, i, i)
 	}

@@ -192,15 +192,15 @@ func TestParseInvalid(t *testing.T) {
 		{"attestation-duplicate", []problemAt{
 			{10, 17, "controls.attestations[1].name: duplicate control \"ci\" (first at line 6)"},
 		}},
-		{"attestation-same-signer", []problemAt{
-			{10, 11, "controls.attestations[1]: same predicate_type, issuer and identity as \"ci\": one attestation would count as two controls"},
-		}},
 		{"attestation-missing-fields", []problemAt{
 			{6, 11, "controls.attestations[0]: missing predicate_type"},
 			{6, 11, "controls.attestations[0]: missing identity"},
 		}},
 		{"attestation-name-team", []problemAt{
 			{6, 17, "controls.attestations[0].name: \"@acme/ci\" looks like a team: attestation names must not contain @"},
+		}},
+		{"attestation-same-signer", []problemAt{
+			{10, 11, "controls.attestations[1]: same predicate_type, issuer and identity as \"ci\": one attestation would count as two controls"},
 		}},
 		{"base-bad-glob", []problemAt{
 			{5, 20, "if.base[1]: bad glob \"release/[\": syntax error in pattern"},
@@ -212,7 +212,7 @@ func TestParseInvalid(t *testing.T) {
 			{4, 33, "block_on_changes_requested: want true or false, got a string (\"yes\")"},
 		}},
 		{"client-payload-too-many", []problemAt{
-			{7, 25, "then.repository_dispatch.client_payload: 11 keys, GitHub allows 10"},
+			{7, 25, "then.repository_dispatch.client_payload: 15 keys with the 4 zgate sets (zgate_id, pr, head_sha, gate), GitHub allows 10"},
 		}},
 		{"comment-only", []problemAt{
 			{1, 1, "empty policy file: want version: 1 and gates"},
@@ -226,16 +226,22 @@ func TestParseInvalid(t *testing.T) {
 		{"description-wrong-type", []problemAt{
 			{4, 18, "description: want a string, got a list"},
 		}},
+		{"dispatch-no-ref", []problemAt{
+			{6, 9, "then.dispatch: missing ref (the branch or tag to run the workflow on, like main)"},
+		}},
 		{"dispatch-no-workflow", []problemAt{
 			{6, 9, "then.dispatch: missing workflow (the workflow file name, like deploy.yml)"},
 		}},
 		{"dispatch-templates", []problemAt{
-			{8, 14, "then.dispatch.inputs.a: bad template: input:1: unclosed action"},
-			{9, 14, "then.dispatch.inputs.b: bad template: <.PR.Nubmer>: can't evaluate field Nubmer"},
-			{10, 14, "then.dispatch.inputs.c: bad template: {{range}} is not supported"},
-			{11, 14, "then.dispatch.inputs.d: bad template: {{define}} and {{block}} are not supported"},
-			{12, 21, "then.dispatch.inputs.zgate_id: keys starting with \"zgate_\" are reserved for zgate"},
-			{13, 14, "then.dispatch.inputs.e: want a string, got a list"},
+			{9, 14, "then.dispatch.inputs.a: bad template: input:1: unclosed action"},
+			{10, 14, "then.dispatch.inputs.b: bad template: <.PR.Nubmer>: can't evaluate field Nubmer"},
+			{11, 14, "then.dispatch.inputs.c: bad template: {{range}} is not supported"},
+			{12, 14, "then.dispatch.inputs.d: bad template: {{define}} and {{block}} are not supported"},
+			{13, 21, "then.dispatch.inputs.zgate_id: keys starting with \"zgate_\" are reserved for zgate"},
+			{14, 14, "then.dispatch.inputs.e: want a string, got a list"},
+		}},
+		{"dispatch-too-many-inputs", []problemAt{
+			{9, 11, "then.dispatch.inputs: 26 keys with the 4 zgate sets (zgate_id, pr, head_sha, gate), GitHub allows 25"},
 		}},
 		{"dispatch-workflow-path", []problemAt{
 			{6, 19, "then.dispatch.workflow: \".github/workflows/deploy.yml\": want the workflow's file name (deploy.yml) or numeric id, not a path"},
