@@ -125,16 +125,21 @@ func splitStatements(src string) []string {
 		cur.WriteString(line)
 		cur.WriteByte('\n')
 		if strings.HasSuffix(strings.TrimSpace(line), ";") {
-			if stmt := strings.TrimSpace(cur.String()); stmt != ";" {
-				out = append(out, strings.TrimSuffix(stmt, ";"))
-			}
+			out = appendStatement(out, cur.String())
 			cur.Reset()
 		}
 	}
-	if stmt := strings.TrimSpace(cur.String()); stmt != "" {
-		out = append(out, stmt)
+	return appendStatement(out, cur.String())
+}
+
+// appendStatement appends stmt without its trailing semicolons, unless
+// nothing else is left of it.
+func appendStatement(out []string, stmt string) []string {
+	stmt = strings.TrimRight(strings.TrimSpace(stmt), "; \t\r\n")
+	if stmt == "" {
+		return out
 	}
-	return out
+	return append(out, stmt)
 }
 
 // errIsNoRows reports whether err says a single-row query found nothing.
