@@ -123,10 +123,16 @@ func (c Content) sealed() Content {
 
 // truncate cuts s to at most n runes, marking the cut.
 func truncate(s string, n int) string {
+	return cut(s, n, "\n\n… (truncated)")
+}
+
+// truncateLine cuts a one-line s to at most n runes, ending in "…".
+func truncateLine(s string, n int) string { return cut(s, n, "…") }
+
+func cut(s string, n int, mark string) string {
 	r := []rune(s)
 	if len(r) <= n {
 		return s
 	}
-	const mark = "\n\n… (truncated)"
 	return string(r[:n-len([]rune(mark))]) + mark
 }

@@ -36,7 +36,7 @@ func PolicyError(file string, err error) Content {
 		Name:       policy.ErrorCheckName,
 		Status:     StatusCompleted,
 		Conclusion: ConclusionFailure,
-		Title:      truncate(fmt.Sprintf("Policy error: %s", firstLine(lines[0])), maxTitle),
+		Title:      truncateLine(fmt.Sprintf("Policy error: %s", firstLine(lines[0])), maxTitle),
 		Summary:    b.String(),
 	}
 	return c.sealed()

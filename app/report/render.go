@@ -27,11 +27,11 @@ func title(d policy.GateDecision) string {
 	case policy.StateSkipped:
 		t = "Skipped: the gate does not apply"
 	case policy.StateError:
-		t = "Policy error: " + firstLine(d.Summary)
+		t = "Policy error: " + strings.TrimPrefix(firstLine(d.Summary), "the policy cannot be loaded: ")
 	default:
 		t = "Blocked: " + firstLine(d.Summary)
 	}
-	return truncate(t, maxTitle)
+	return truncateLine(t, maxTitle)
 }
 
 // held says "2 of 3 controls hold (quorum 2)".

@@ -127,6 +127,17 @@ func TestPolicyErrorGolden(t *testing.T) {
 	}
 	golden(t, "policy-error", render(c))
 
+	// The same failure, rendered per gate from policy.ErrorDecision.
+	ed := policy.ErrorDecision(nil, perr)
+	if len(ed.Gates) != 1 {
+		t.Fatalf("ErrorDecision gates = %d, want 1", len(ed.Gates))
+	}
+	gc := CheckRun(nil, ed.Gates[0], Options{})
+	if gc.Conclusion != ConclusionFailure || gc.Name != policy.ErrorCheckName {
+		t.Errorf("error gate name, conclusion = %q, %q; want %q, failure", gc.Name, gc.Conclusion, policy.ErrorCheckName)
+	}
+	golden(t, "gate-error", render(gc))
+
 	renamed := c.WithName("zgate/production")
 	if renamed.Fingerprint == c.Fingerprint || renamed.Summary != c.Summary {
 		t.Error("WithName kept the fingerprint or changed the summary")
