@@ -198,6 +198,9 @@ func (ge *gateEval) decide(gd *GateDecision) {
 			}
 			return
 		}
+		// From here on the gate does not open; the override stays a way
+		// to open it.
+		defer func() { gd.Missing = append(gd.Missing, overrideMissing(ov)) }()
 	}
 	if g.BlockOnChangesRequested {
 		if blockers := ge.changesRequested(); len(blockers) > 0 {

@@ -37,7 +37,11 @@ type overrideVerdict struct {
 	notes   []string
 	// have counts the distinct people whose override counts.
 	have, need int
-	members    []string
+	// members are the people who may override: members of the override
+	// teams who are neither the author nor bots.
+	members []string
+	// voted holds the lower-case logins whose override counts.
+	voted map[string]bool
 }
 
 // judgeOverride counts distinct members of the override teams (not the
@@ -107,6 +111,10 @@ func judgeOverride(o *Override, ix *factsIndex, window time.Duration, now time.T
 	}
 	sort.Strings(keys)
 	v.have = len(keys)
+	v.voted = map[string]bool{}
+	for _, k := range keys {
+		v.voted[k] = true
+	}
 	if v.have < v.need {
 		return v
 	}
@@ -123,4 +131,23 @@ func judgeOverride(o *Override, ix *factsIndex, window time.Duration, now time.T
 	sort.Slice(times, func(a, b int) bool { return times[a].After(times[b]) })
 	v.expires = times[v.need-1].Add(window)
 	return v
+}
+
+// overrideMissing says what would open the gate by override.
+func overrideMissing(v overrideVerdict) string {
+	var who []string
+	for _, m := range v.members {
+		if !v.voted[strings.ToLower(m)] {
+			who = append(who, m)
+		}
+	}
+	n := v.need - v.have
+	if len(who) < n {
+		return "or break glass: not enough members of the override teams (other than the author and bots) to override"
+	}
+	noun := "comment"
+	if n > 1 {
+		noun = "comments"
+	}
+	return fmt.Sprintf("or break glass: %d more %q %s from %s", n, overrideCommand+" <reason>", noun, joinOr(who))
 }

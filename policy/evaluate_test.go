@@ -757,3 +757,19 @@ func TestErrorDecision(t *testing.T) {
 		t.Errorf("ErrorDecision with gates = %+v, want both gates in error", got)
 	}
 }
+
+func TestEvaluateOverrideMissing(t *testing.T) {
+	g := evalGate("@acme/sre")
+	g.Override = &Override{Teams: []string{"@acme/ic"}, Approvals: 2}
+	f := evalFacts()
+	f.Comments = []Comment{{User: "ivan", Body: "/zgate override db is down", CreatedAt: evalNow.Add(-time.Hour)}}
+	gd := Evaluate(&Policy{Gates: []Gate{g}}, f, evalNow).Gates[0]
+	want := []string{
+		"1 more control (quorum 1 of 1)",
+		"@acme/sre: approval from one of bob, carol",
+		`or break glass: 1 more "/zgate override <reason>" comment from judy`,
+	}
+	if diff := cmp.Diff(want, gd.Missing); diff != "" {
+		t.Errorf("missing mismatch (-want +got):\n%s", diff)
+	}
+}
