@@ -20,6 +20,11 @@ const MaxFileSize = 1 << 20
 // SchemaVersion is the only policy file version this package reads.
 const SchemaVersion = 1
 
+// MaxProblems is how many problems [Parse] lists before one last entry
+// saying how many more it found, so a broken generated file cannot flood a
+// terminal or a check run.
+const MaxProblems = 100
+
 var rootKeys = []string{"version", "gates"}
 
 // Parse decodes and validates a gate policy file (.github/zgate.yml). file
@@ -41,6 +46,11 @@ func Parse(file string, data []byte) (*Policy, error) {
 			}
 			return a.Column < b.Column
 		})
+		if len(d.problems) > MaxProblems {
+			rest := d.problems[MaxProblems]
+			d.problems = append(d.problems[:MaxProblems], Problem{File: file, Line: rest.Line, Column: rest.Column,
+				Msg: fmt.Sprintf("too many problems: %d more not shown", len(d.problems)-MaxProblems)})
+		}
 		return nil, d.problems
 	}
 	p.File = file

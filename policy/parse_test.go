@@ -187,6 +187,22 @@ func TestParseTooLarge(t *testing.T) {
 	}
 }
 
+func TestParseManyProblems(t *testing.T) {
+	data := "version: 1\ngates:\n" + strings.Repeat("  - name: prod\n", MaxProblems+6)
+	_, err := Parse("many.yml", []byte(data))
+	var problems ProblemList
+	if !errors.As(err, &problems) {
+		t.Fatalf("Parse(many) error = %v, want a ProblemList", err)
+	}
+	if got, want := len(problems), MaxProblems+1; got != want {
+		t.Fatalf("got %d problems, want %d", got, want)
+	}
+	want := Problem{File: "many.yml", Line: MaxProblems + 4, Column: 11, Msg: "too many problems: 5 more not shown"}
+	if diff := cmp.Diff(want, problems[MaxProblems]); diff != "" {
+		t.Errorf("last problem mismatch (-want +got):\n%s", diff)
+	}
+}
+
 func TestParseWindow(t *testing.T) {
 	tests := []struct {
 		in      string
