@@ -3,6 +3,7 @@ package queue_test
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/zgate-dev/zgate/app/queue"
 	"github.com/zgate-dev/zgate/app/store"
+	"github.com/zgate-dev/zgate/app/store/storetest"
 )
 
 // clock is a fake clock the test moves by hand.
@@ -194,7 +196,15 @@ func TestRetryAfterError(t *testing.T) {
 // TestTwoRunnersSerialisePerPR runs two runners (as two replicas would)
 // over one database and checks no PR is ever handled twice at once.
 func TestTwoRunnersSerialisePerPR(t *testing.T) {
-	path := "sqlite:" + filepath.Join(t.TempDir(), "zgate.db")
+	t.Run("sqlite", func(t *testing.T) {
+		testTwoRunners(t, "sqlite:"+filepath.Join(t.TempDir(), "zgate.db"))
+	})
+	t.Run("postgres", func(t *testing.T) {
+		testTwoRunners(t, storetest.PostgresDSN(t, os.Getenv("ZGATE_TEST_POSTGRES")))
+	})
+}
+
+func testTwoRunners(t *testing.T, path string) {
 	c := newClock()
 	var mu sync.Mutex
 	inFlight := map[int]int{}

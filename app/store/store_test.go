@@ -1,17 +1,11 @@
 package store_test
 
 import (
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"errors"
-	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
-
-	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, to create test schemas
 
 	"github.com/zgate-dev/zgate/app/store"
 	"github.com/zgate-dev/zgate/app/store/storetest"
@@ -37,6 +31,9 @@ func TestSQLiteFileConformance(t *testing.T) {
 }
 
 func TestPostgresConformance(t *testing.T) {
+	if os.Getenv("ZGATE_TEST_POSTGRES") == "" {
+		t.Skip(storetest.SkipPostgres)
+	}
 	storetest.Run(t, func(t *testing.T) *store.Store { return openPostgres(t) })
 }
 
@@ -44,38 +41,10 @@ func TestPostgresConformance(t *testing.T) {
 // database, dropped when the test ends.
 func openPostgres(t testing.TB) *store.Store {
 	t.Helper()
-	base := os.Getenv("ZGATE_TEST_POSTGRES")
-	if base == "" {
-		t.Skip("ZGATE_TEST_POSTGRES not set: skipping PostgreSQL conformance")
-	}
-	var b [6]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		t.Fatal(err)
-	}
-	schema := "zgate_test_" + hex.EncodeToString(b[:])
-	admin, err := sql.Open("pgx", base)
+	dsn := storetest.PostgresDSN(t, os.Getenv("ZGATE_TEST_POSTGRES"))
+	s, err := store.Open(t.Context(), dsn)
 	if err != nil {
-		t.Fatalf("open %s: %v", base, err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	if _, err := admin.ExecContext(t.Context(), "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("parse ZGATE_TEST_POSTGRES: %v", err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	s, err := store.Open(t.Context(), u.String())
-	if err != nil {
-		t.Fatalf("Open(postgres schema %s) = %v", schema, err)
+		t.Fatalf("Open(%s) = %v", dsn, err)
 	}
 	return s
 }
