@@ -45,10 +45,3 @@ func (c *cache) put(digest string, vd *verified, err error) {
 	}
 	c.entries[digest] = cacheEntry{vd: vd, err: err}
 }
-
-// Len returns the number of cached outcomes.
-func (c *cache) len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.entries)
-}

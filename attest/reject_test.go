@@ -77,6 +77,9 @@ func TestVerifyRejects(t *testing.T) {
 		{"public good: log time outside certificate", pg.Sign("ci@acme.example", "https://accounts.example", st, now.Add(30*time.Minute)), payments, attest.SignerPolicy{Issuer: "https://accounts.example", Identity: ".*"}, attest.ErrCertificateExpired},
 		{"public good: accepted", pg.Sign("ci@acme.example", "https://accounts.example", st, time.Time{}), payments, attest.SignerPolicy{Issuer: "https://accounts.example", Identity: `ci@acme\.example`}, nil},
 		{"GitHub instance: accepted", gh.Sign(st), payments, ciPolicy, nil},
+		{"bundle v0.2 with certificate chain: accepted", gh.Sign(st, attesttest.Version("v0.2")), payments, ciPolicy, nil},
+		{"bundle v0.1 with certificate chain: accepted", gh.Sign(st, attesttest.Version("v0.1")), payments, ciPolicy, nil},
+		{"bundle v0.2 chain from an untrusted CA", other.Sign(st, attesttest.Version("v0.2")), payments, ciPolicy, attest.ErrUntrustedCA},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -159,7 +159,9 @@ func createCert(t TB, tmpl, parent *x509.Certificate, pub crypto.PublicKey, key 
 // from..to, with GitHub's OIDC extensions.
 func (g *GitHubInstance) leaf(s Signer, pub crypto.PublicKey, from, to time.Time) *x509.Certificate {
 	g.t.Helper()
-	exts := []pkix.Extension{{Id: certificate.OIDIssuer, Value: []byte(s.Issuer)}}
+	// Fulcio still writes the first, raw-string issuer extension
+	// (1.3.6.1.4.1.57264.1.1) beside the DER-encoded one.
+	exts := []pkix.Extension{{Id: asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 57264, 1, 1}, Value: []byte(s.Issuer)}}
 	for _, e := range []struct {
 		oid asn1.ObjectIdentifier
 		val string

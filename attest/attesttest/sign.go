@@ -26,7 +26,13 @@ type signConfig struct {
 	at       time.Time
 	from, to time.Time
 	noStamp  bool
+	version  string
 }
+
+// Version writes a bundle of another version: "v0.1" or "v0.2" carry the
+// leaf and intermediates as an X.509 certificate chain (default "v0.3",
+// the leaf alone).
+func Version(v string) SignOption { return func(c *signConfig) { c.version = v } }
 
 // At sets the timestamp authority's time (default: now).
 func At(at time.Time) SignOption { return func(c *signConfig) { c.at = at } }
@@ -64,7 +70,13 @@ func (g *GitHubInstance) SignAs(s Signer, statement []byte, opts ...SignOption) 
 	if !cfg.noStamp {
 		stamps = append(stamps, g.tsa.stamp(sig, cfg.at))
 	}
-	return bundleJSON(g.t, leaf.Raw, env, stamps, nil)
+	certs := [][]byte{leaf.Raw}
+	if cfg.version != "" && cfg.version != "v0.3" {
+		for _, c := range g.intermediates {
+			certs = append(certs, c.Raw)
+		}
+	}
+	return bundleJSON(g.t, bundleParts{version: cfg.version, certs: certs, env: env, stamps: stamps})
 }
 
 // signEnvelope signs payload as an in-toto DSSE envelope.
@@ -89,9 +101,20 @@ func signEnvelope(t TB, key *ecdsa.PrivateKey, payload []byte) (*dsse.Envelope, 
 	return env, sig
 }
 
-// bundleJSON assembles a v0.3 bundle from its parts.
-func bundleJSON(t TB, leafDER []byte, env *dsse.Envelope, stamps [][]byte, tlog []*protorekorEntry) []byte {
+// bundleParts are the parts of a bundle: certs is the leaf (v0.3) or the
+// chain from the leaf (v0.1, v0.2).
+type bundleParts struct {
+	version string
+	certs   [][]byte
+	env     *dsse.Envelope
+	stamps  [][]byte
+	tlog    []*protorekorEntry
+}
+
+// bundleJSON assembles a bundle from its parts.
+func bundleJSON(t TB, p bundleParts) []byte {
 	t.Helper()
+	env, stamps, tlog := p.env, p.stamps, p.tlog
 	payload, err := base64.StdEncoding.DecodeString(env.Payload)
 	if err != nil {
 		t.Fatalf("attesttest: payload: %v", err)
@@ -104,8 +127,18 @@ func bundleJSON(t TB, leafDER []byte, env *dsse.Envelope, stamps [][]byte, tlog 
 		}
 		pe.Signatures = append(pe.Signatures, &protodsse.Signature{Sig: sig, Keyid: s.KeyID})
 	}
-	vm := &protobundle.VerificationMaterial{
-		Content: &protobundle.VerificationMaterial_Certificate{Certificate: &protocommon.X509Certificate{RawBytes: leafDER}},
+	vm := &protobundle.VerificationMaterial{}
+	mediaType := BundleMediaType
+	switch p.version {
+	case "", "v0.3":
+		vm.Content = &protobundle.VerificationMaterial_Certificate{Certificate: &protocommon.X509Certificate{RawBytes: p.certs[0]}}
+	default:
+		mediaType = "application/vnd.dev.sigstore.bundle+json;version=" + p.version[1:]
+		chain := &protocommon.X509CertificateChain{}
+		for _, c := range p.certs {
+			chain.Certificates = append(chain.Certificates, &protocommon.X509Certificate{RawBytes: c})
+		}
+		vm.Content = &protobundle.VerificationMaterial_X509CertificateChain{X509CertificateChain: chain}
 	}
 	if len(stamps) > 0 {
 		vm.TimestampVerificationData = &protobundle.TimestampVerificationData{}
@@ -115,7 +148,7 @@ func bundleJSON(t TB, leafDER []byte, env *dsse.Envelope, stamps [][]byte, tlog 
 	}
 	vm.TlogEntries = tlog
 	b := &protobundle.Bundle{
-		MediaType:            BundleMediaType,
+		MediaType:            mediaType,
 		VerificationMaterial: vm,
 		Content:              &protobundle.Bundle_DsseEnvelope{DsseEnvelope: pe},
 	}

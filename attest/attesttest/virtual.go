@@ -97,7 +97,7 @@ func (p *PublicGood) Sign(identity, issuer string, statement []byte, logTime tim
 	for _, e := range entries {
 		tles = append(tles, p.withPromise(e))
 	}
-	return bundleJSON(p.t, leaf.Raw, env, stamps, tles)
+	return bundleJSON(p.t, bundleParts{certs: [][]byte{leaf.Raw}, env: env, stamps: stamps, tlog: tles})
 }
 
 // withPromise completes the entry the way Rekor's response does: kind,
