@@ -24,8 +24,11 @@ func randomPattern(r *rand.Rand) string {
 		}
 	}
 	p := strings.Join(segs, "/")
-	if r.IntN(3) == 0 {
+	switch r.IntN(6) {
+	case 0, 1:
 		p = "/" + p
+	case 2:
+		p = "**/" + p // floating, several segments
 	}
 	if r.IntN(4) == 0 {
 		p += "/"

@@ -9,30 +9,42 @@ import (
 // codeownersIndex finds the last rule matching a path without trying every
 // rule. The classes, most common first in real files:
 //
-//   - floating one-segment patterns are looked up per path component:
-//     literal names (`Makefile`, `apps/`) in a map, `*SUFFIX` (`*.go`) and
-//     `PREFIX*` (`Dockerfile*`) in maps probed only with the suffix and
-//     prefix lengths that occur;
-//   - every other pattern goes into a trie over its segments, anchored
+//   - floating patterns are looked up per path component: one-segment
+//     literal names (`Makefile`, `apps/`) in a map, `*.ext` by probing the
+//     component's suffixes at each dot, other `*SUFFIX` and `PREFIX*`
+//     (`Dockerfile*`) in maps probed only with the lengths that occur;
+//   - every other pattern goes into a trie over its segments: anchored
 //     patterns in one walked from the root of the path, floating ones in
-//     one walked from every depth. Edges are literal (a map), `*` (one
-//     child) or other globs (a short list), so `/apps/*/deploy/` costs a
-//     few steps. A pattern ending at a node needs no further check; one
-//     with a `**` past its prefix waits at the prefix's node and is tried
-//     in full when a path reaches it;
+//     one walked from every component (those starting with a literal
+//     segment hang off the name map, so each component costs one map
+//     probe). Edges are literal (a map), `*` (one child) or other globs (a
+//     short list), so `/apps/*/deploy/` costs a few steps. A pattern
+//     ending at a node needs no further check; one with a `**` past its
+//     prefix waits at the prefix's node and is tried in full when a path
+//     reaches it;
 //   - patterns matching everything (`**`) are tried for every path.
 //
 // Every list holds rule indexes in ascending order, so a scan from the back
 // stops at the first match or at the best match found so far.
 type codeownersIndex struct {
-	anchored   segNode
+	anchored segNode
+	// floating holds floating patterns whose first segment is a wildcard.
 	floating   segNode
-	base       map[string][]ruleRef
+	names      map[string]*nameEntry
+	dotSuffix  map[string][]ruleRef
 	suffix     map[string][]ruleRef
 	suffixLens []int
 	prefix     map[string][]ruleRef
 	prefixLens []int
 	scan       []int32
+}
+
+// nameEntry is what a path component equal to a name leads to.
+type nameEntry struct {
+	// refs are the floating one-segment patterns equal to the name.
+	refs []ruleRef
+	// next holds the floating patterns whose first segment is the name.
+	next *segNode
 }
 
 // ruleRef is a rule whose segments are all matched once its key is found;
@@ -117,24 +129,41 @@ func globKey(toks []globToken) string {
 	return b.String()
 }
 
-// insert files rule i under its segments.
-func (n *segNode) insert(i int32, p *PathPattern) {
-	for _, s := range p.segs {
+// insert files rule i, whose tail is tail, under segs.
+func (n *segNode) insert(i int32, segs []segment, tail tailMode) {
+	for _, s := range segs {
 		if s.kind == segDoubleStar {
 			n.check = append(n.check, i)
 			return
 		}
 		n = n.edge(s)
 	}
-	n.exact = append(n.exact, ruleRef{rule: i, tail: p.tail})
+	n.exact = append(n.exact, ruleRef{rule: i, tail: tail})
+}
+
+// children appends the nodes that component c leads to from n.
+func (n *segNode) children(c string, dst []*segNode) []*segNode {
+	if ch := n.lit[c]; ch != nil {
+		dst = append(dst, ch)
+	}
+	if n.star != nil {
+		dst = append(dst, n.star)
+	}
+	for i := range n.globs {
+		if globMatch(n.globs[i].toks, c) {
+			dst = append(dst, n.globs[i].next)
+		}
+	}
+	return dst
 }
 
 // buildCodeownersIndex files every pattern; patterns[i] is rule i.
 func buildCodeownersIndex(patterns []*PathPattern) codeownersIndex {
 	ix := codeownersIndex{
-		base:   make(map[string][]ruleRef),
-		suffix: make(map[string][]ruleRef),
-		prefix: make(map[string][]ruleRef),
+		names:     make(map[string]*nameEntry),
+		dotSuffix: make(map[string][]ruleRef),
+		suffix:    make(map[string][]ruleRef),
+		prefix:    make(map[string][]ruleRef),
 	}
 	for i, p := range patterns {
 		ix.add(int32(i), p)
@@ -146,15 +175,34 @@ func buildCodeownersIndex(patterns []*PathPattern) codeownersIndex {
 	return ix
 }
 
+func (ix *codeownersIndex) name(lit string) *nameEntry {
+	e := ix.names[lit]
+	if e == nil {
+		e = &nameEntry{}
+		ix.names[lit] = e
+	}
+	return e
+}
+
 func (ix *codeownersIndex) add(i int32, p *PathPattern) {
 	ref := ruleRef{rule: i, tail: p.tail}
 	switch {
 	case len(p.segs) == 0:
 		ix.scan = append(ix.scan, i)
 	case !p.floating:
-		ix.anchored.insert(i, p)
+		ix.anchored.insert(i, p.segs, p.tail)
 	case len(p.segs) == 1 && p.segs[0].kind == segLiteral:
-		ix.base[p.segs[0].lit] = append(ix.base[p.segs[0].lit], ref)
+		e := ix.name(p.segs[0].lit)
+		e.refs = append(e.refs, ref)
+	case p.segs[0].kind == segLiteral:
+		e := ix.name(p.segs[0].lit)
+		if e.next == nil {
+			e.next = &segNode{}
+		}
+		e.next.insert(i, p.segs[1:], p.tail)
+	case len(p.segs) == 1 && isGlob2(p.segs[0], tokStar, tokLit) && strings.HasPrefix(p.segs[0].toks[1].lit, "."):
+		lit := p.segs[0].toks[1].lit
+		ix.dotSuffix[lit] = append(ix.dotSuffix[lit], ref)
 	case len(p.segs) == 1 && isGlob2(p.segs[0], tokStar, tokLit):
 		lit := p.segs[0].toks[1].lit
 		ix.suffix[lit] = append(ix.suffix[lit], ref)
@@ -164,7 +212,7 @@ func (ix *codeownersIndex) add(i int32, p *PathPattern) {
 		ix.prefix[lit] = append(ix.prefix[lit], ref)
 		ix.prefixLens = append(ix.prefixLens, len(lit))
 	default:
-		ix.floating.insert(i, p)
+		ix.floating.insert(i, p.segs, p.tail)
 	}
 }
 
@@ -179,19 +227,34 @@ func (ix *codeownersIndex) lookup(patterns []*PathPattern, comps []string) int {
 	if len(comps) == 0 {
 		return -1
 	}
-	best := int32(-1)
+	var bufA, bufB, bufT [16]*segNode
+	w := walk{patterns: patterns, comps: comps, best: -1}
+	tried := bufT[:0]
 	n := len(comps)
 	for k, c := range comps {
 		rest := n - k - 1
-		if refs, ok := ix.base[c]; ok {
-			best = take(refs, rest, best)
+		e := ix.names[c]
+		if e != nil {
+			w.best = take(e.refs, rest, w.best)
+		}
+		if len(ix.dotSuffix) > 0 {
+			for i := strings.IndexByte(c, '.'); i >= 0; {
+				if refs, ok := ix.dotSuffix[c[i:]]; ok {
+					w.best = take(refs, rest, w.best)
+				}
+				j := strings.IndexByte(c[i+1:], '.')
+				if j < 0 {
+					break
+				}
+				i += 1 + j
+			}
 		}
 		for _, l := range ix.suffixLens {
 			if l > len(c) {
 				break
 			}
 			if refs, ok := ix.suffix[c[len(c)-l:]]; ok {
-				best = take(refs, rest, best)
+				w.best = take(refs, rest, w.best)
 			}
 		}
 		for _, l := range ix.prefixLens {
@@ -199,23 +262,23 @@ func (ix *codeownersIndex) lookup(patterns []*PathPattern, comps []string) int {
 				break
 			}
 			if refs, ok := ix.prefix[c[:l]]; ok {
-				best = take(refs, rest, best)
+				w.best = take(refs, rest, w.best)
 			}
 		}
-	}
-	var bufA, bufB, bufT [16]*segNode
-	tried := bufT[:0]
-	best, tried = walk(&ix.anchored, patterns, comps, 0, best, bufA[:0], bufB[:0], tried)
-	if !ix.floating.empty() {
-		for k := range comps {
-			best, tried = walk(&ix.floating, patterns, comps, k, best, bufA[:0], bufB[:0], tried)
+		// The floating trie, starting at this component.
+		first := bufA[:0]
+		if e != nil && e.next != nil {
+			first = append(first, e.next)
+		}
+		first = ix.floating.children(c, first)
+		if len(first) > 0 {
+			tried = w.visit(first, rest, tried)
+			tried = w.descend(first, k+1, bufB[:0], tried)
 		}
 	}
-	return int(try(ix.scan, patterns, comps, best))
-}
-
-func (n *segNode) empty() bool {
-	return n.lit == nil && n.star == nil && n.globs == nil && n.exact == nil && n.check == nil
+	root := append(bufA[:0], &ix.anchored)
+	w.descend(root, 0, bufB[:0], tried)
+	return int(try(ix.scan, patterns, comps, w.best))
 }
 
 // take returns the newest rule of refs newer than best whose tail allows
@@ -240,39 +303,41 @@ func try(list []int32, patterns []*PathPattern, comps []string, best int32) int3
 	return best
 }
 
-// walk follows the trie along the components from start, keeping every
-// node the path so far reaches (a tree, so none is reached twice), and
-// returns the best rule found. cur and next are scratch space. tried are
-// the nodes whose check rules were tried already: a full match does not
-// depend on where the walk started, so each is tried once per lookup.
-func walk(root *segNode, patterns []*PathPattern, comps []string, start int, best int32, cur, next, tried []*segNode) (int32, []*segNode) {
-	n := len(comps)
-	cur = append(cur, root)
-	for k := start; k < n && len(cur) > 0; k++ {
-		c := comps[k]
+// walk is the state of one lookup's trie walks. Scratch slices are passed
+// and returned rather than kept here, so that they stay on the stack.
+type walk struct {
+	patterns []*PathPattern
+	comps    []string
+	best     int32
+}
+
+// visit takes the rules at nodes reached with rest components to go.
+// tried are the nodes whose check rules were tried already: a full match
+// does not depend on where the walk started, so each is tried once per
+// lookup.
+func (w *walk) visit(nodes []*segNode, rest int, tried []*segNode) []*segNode {
+	for _, nd := range nodes {
+		w.best = take(nd.exact, rest, w.best)
+		if len(nd.check) > 0 && nd.check[len(nd.check)-1] > w.best && !slices.Contains(tried, nd) {
+			tried = append(tried, nd)
+			w.best = try(nd.check, w.patterns, w.comps, w.best)
+		}
+	}
+	return tried
+}
+
+// descend follows the trie from the nodes cur along the components from k
+// on, keeping every node the path so far reaches (a tree, so none is
+// reached twice). next is scratch space.
+func (w *walk) descend(cur []*segNode, k int, next, tried []*segNode) []*segNode {
+	n := len(w.comps)
+	for ; k < n && len(cur) > 0; k++ {
 		next = next[:0]
 		for _, nd := range cur {
-			if ch := nd.lit[c]; ch != nil {
-				next = append(next, ch)
-			}
-			if nd.star != nil {
-				next = append(next, nd.star)
-			}
-			for i := range nd.globs {
-				if globMatch(nd.globs[i].toks, c) {
-					next = append(next, nd.globs[i].next)
-				}
-			}
+			next = nd.children(w.comps[k], next)
 		}
-		rest := n - k - 1
-		for _, nd := range next {
-			best = take(nd.exact, rest, best)
-			if len(nd.check) > 0 && nd.check[len(nd.check)-1] > best && !slices.Contains(tried, nd) {
-				tried = append(tried, nd)
-				best = try(nd.check, patterns, comps, best)
-			}
-		}
+		tried = w.visit(next, n-k-1, tried)
 		cur, next = next, cur
 	}
-	return best, tried
+	return tried
 }
