@@ -74,17 +74,16 @@ func runAudit(ctx context.Context, e env, args []string) int {
 		return exitOK
 	}
 	n, err := audit.Verify(ctx, s)
-	var broken *audit.ChainError
-	switch {
-	case errors.As(err, &broken):
-		fmt.Fprintf(e.stdout, "audit log BROKEN at seq %d: %s (%d records intact before it)\n", broken.Seq, broken.Reason(), n)
-		return exitFailed
-	case err != nil:
-		fmt.Fprintf(e.stderr, "zgate audit verify: %v\n", err)
-		return exitUsage
+	if err == nil {
+		fmt.Fprintf(e.stdout, "audit log OK: %d records\n", n)
+		return exitOK
 	}
-	fmt.Fprintf(e.stdout, "audit log OK: %d records\n", n)
-	return exitOK
+	if broken, ok := errors.AsType[*audit.ChainError](err); ok {
+		fmt.Fprintf(e.stdout, "audit log BROKEN at seq %d: %s\n", broken.Seq, broken.Reason())
+		return exitFailed
+	}
+	fmt.Fprintf(e.stderr, "zgate audit verify: %v\n", err)
+	return exitUsage
 }
 
 // openExisting opens the store, refusing to create a SQLite file that is

@@ -161,6 +161,11 @@ func testEnqueueClaimRoundTrip(t *testing.T, s *store.Store) {
 		t.Fatalf("Complete() = %v", err)
 	}
 	wantPending(t, s, 0)
+	// A time in another zone comes back as the same instant, in UTC.
+	mustEnqueue(t, s, key(2), t0.In(time.FixedZone("IST", 5*3600+1800)))
+	if j2 := mustClaim(t, s, t0, time.Minute); j2 == nil || !j2.RunAt.Equal(t0) || j2.RunAt.Location() != time.UTC {
+		t.Errorf("Claim() = %+v, want RunAt %v in UTC", j2, t0)
+	}
 	if err := s.Complete(t.Context(), j); !errors.Is(err, store.ErrClaimLost) {
 		t.Errorf("second Complete() = %v, want ErrClaimLost", err)
 	}
