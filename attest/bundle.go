@@ -122,7 +122,8 @@ func earliest(ts []verify.TimestampVerificationResult) (time.Time, bool) {
 // steps from the most fundamental: chain to a trusted CA, log entry,
 // timestamps, validity at the signing time, and finally the signature.
 func (in *instance) diagnose(b *bundle.Bundle, leaf *x509.Certificate, cause error) error {
-	if err := in.chains(b, leaf); err != nil {
+	chains, err := in.chains(b, leaf)
+	if err != nil {
 		return rejectCause(ErrUntrustedCA, err, "certificate does not chain to a trusted root")
 	}
 	tlogTimes, err := in.verifier.VerifyTransparencyLogInclusion(b)
@@ -149,6 +150,11 @@ func (in *instance) diagnose(b *bundle.Bundle, leaf *x509.Certificate, cause err
 			return expired(leaf, t.Timestamp)
 		}
 	}
+	if in.requireSCT {
+		if err := verify.VerifySignedCertificateTimestamp(chains, 1, in.root); err != nil {
+			return rejectCause(ErrCertificateTransparency, err, "certificate has no valid signed certificate timestamp from a trusted CT log")
+		}
+	}
 	var ce *certificate.ErrCompareExtensions
 	if errors.As(cause, &ce) {
 		return rejectCause(ErrUnverified, cause, "certificate does not verify")
@@ -158,7 +164,7 @@ func (in *instance) diagnose(b *bundle.Bundle, leaf *x509.Certificate, cause err
 
 // chains checks the leaf against the instance's CAs at the leaf's own
 // start time, to tell an untrusted CA from an expired certificate.
-func (in *instance) chains(b *bundle.Bundle, leaf *x509.Certificate) error {
+func (in *instance) chains(b *bundle.Bundle, leaf *x509.Certificate) ([][]*x509.Certificate, error) {
 	inter := in.inter.Clone()
 	if vc, err := b.VerificationContent(); err == nil {
 		for _, c := range vc.Intermediates() {
@@ -169,16 +175,16 @@ func (in *instance) chains(b *bundle.Bundle, leaf *x509.Certificate) error {
 	l.UnhandledCriticalExtensions = slices.DeleteFunc(slices.Clone(l.UnhandledCriticalExtensions), func(o asn1.ObjectIdentifier) bool {
 		return o.Equal(cryptoutils.SANOID)
 	})
-	_, err := l.Verify(x509.VerifyOptions{
+	chains, err := l.Verify(x509.VerifyOptions{
 		Roots:         in.pool,
 		Intermediates: inter,
 		CurrentTime:   leaf.NotBefore,
 		KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageCodeSigning},
 	})
 	if err != nil {
-		return fmt.Errorf("chain: %w", err)
+		return nil, fmt.Errorf("chain: %w", err)
 	}
-	return nil
+	return chains, nil
 }
 
 func expired(leaf *x509.Certificate, at time.Time) error {

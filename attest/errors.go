@@ -38,6 +38,9 @@ var (
 	ErrBadSignature = fmt.Errorf("%w: bad signature", ErrUnverified)
 	// ErrUnknownKey: a keyed attestation names no configured public key.
 	ErrUnknownKey = fmt.Errorf("%w: unknown key", ErrUnverified)
+	// ErrCertificateTransparency: the certificate lacks a valid SCT from a
+	// CT log of its trusted root (public-good instance).
+	ErrCertificateTransparency = fmt.Errorf("%w: certificate transparency", ErrUnverified)
 	// ErrTransparencyLog: the transparency log entry does not verify.
 	ErrTransparencyLog = fmt.Errorf("%w: transparency log entry", ErrUnverified)
 )

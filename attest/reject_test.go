@@ -144,3 +144,13 @@ func TestLoadTrustedRootsJSONL(t *testing.T) {
 		})
 	}
 }
+
+func TestVerifyRequiresSCTWhenRootListsCTLogs(t *testing.T) {
+	pg := attesttest.NewPublicGood(t)
+	v := attest.NewVerifier(mustRoots(t, pg.TrustedRootWithCTLogJSON()))
+	b := pg.Sign("ci@acme.example", "https://accounts.example", attesttest.Statement(t, payments, predicateCI, nil), time.Time{})
+	_, err := v.Verify(b, payments)
+	if !errors.Is(err, attest.ErrCertificateTransparency) {
+		t.Fatalf("Verify = %v, want errors.Is ErrCertificateTransparency", err)
+	}
+}

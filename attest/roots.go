@@ -30,6 +30,8 @@ type instance struct {
 	root     *root.TrustedRoot
 	orgs     []string // organizations of its Fulcio CA certificates
 	verifier *verify.Verifier
+	// requireSCT: the leaf must carry an SCT from one of the root's CT logs.
+	requireSCT bool
 	pool     *x509.CertPool // roots, for diagnosing chain failures
 	inter    *x509.CertPool // intermediates
 }
@@ -92,6 +94,7 @@ func newInstance(r *root.TrustedRoot) (*instance, error) {
 		opts = append(opts, verify.WithTransparencyLog(1), verify.WithObserverTimestamps(1))
 		if len(r.CTLogs()) > 0 {
 			opts = append(opts, verify.WithSignedCertificateTimestamps(1))
+			in.requireSCT = true
 		}
 	}
 	opts = append(opts, verify.WithoutStatementPredicate())

@@ -41,6 +41,22 @@ func NewPublicGood(t TB) *PublicGood {
 // authority, Rekor log; no CT log, since VirtualSigstore issues no SCTs).
 func (p *PublicGood) TrustedRootJSON() []byte {
 	p.t.Helper()
+	return p.trustedRoot(false)
+}
+
+// TrustedRootWithCTLogJSON is TrustedRootJSON listing a CT log too, so that
+// verifiers demand SCTs, which this instance's certificates lack.
+func (p *PublicGood) TrustedRootWithCTLogJSON() []byte {
+	p.t.Helper()
+	return p.trustedRoot(true)
+}
+
+func (p *PublicGood) trustedRoot(withCT bool) []byte {
+	p.t.Helper()
+	var ct map[string]*root.TransparencyLog
+	if withCT {
+		ct = p.vs.CTLogs()
+	}
 	// VirtualSigstore keys its log by the hex ID but stores the hex text as
 	// the ID bytes; a trusted root file holds the raw ID bytes.
 	logs := map[string]*root.TransparencyLog{}
@@ -52,7 +68,7 @@ func (p *PublicGood) TrustedRootJSON() []byte {
 		logs[id] = &c
 	}
 	tr, err := root.NewTrustedRoot(root.TrustedRootMediaType01,
-		p.vs.FulcioCertificateAuthorities(), nil, p.vs.TimestampingAuthorities(), logs)
+		p.vs.FulcioCertificateAuthorities(), ct, p.vs.TimestampingAuthorities(), logs)
 	if err != nil {
 		p.t.Fatalf("attesttest: trusted root: %v", err)
 	}
