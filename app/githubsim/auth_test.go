@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"errors"
 	"net/http"
 	"strconv"
 	"sync/atomic"
@@ -118,5 +119,33 @@ func TestInstallationTokens(t *testing.T) {
 	must(t, err)
 	if inst.GetID() != e.sim.InstallationID("acme") {
 		t.Errorf("repo installation = %d, want %d", inst.GetID(), e.sim.InstallationID("acme"))
+	}
+}
+
+func TestRateLimitExhausted(t *testing.T) {
+	e := newEnv(t, Options{RateLimit: 3})
+	ctx := context.Background()
+	var etag string
+	for i := range 3 {
+		_, resp, err := e.gh.Repositories.Get(ctx, "acme", "payments")
+		must(t, err)
+		if got, want := resp.Rate.Remaining, 2-i; got != want {
+			t.Errorf("call %d: remaining = %d, want %d", i, got, want)
+		}
+		etag = resp.Header.Get("ETag")
+	}
+	req, err := e.gh.NewRequest(http.MethodGet, "repos/acme/payments", nil)
+	must(t, err)
+	req.Header.Set("If-None-Match", etag)
+	resp, err := e.gh.Client().Do(req)
+	must(t, err)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("conditional call past the limit = %d, want 403 (the limit is checked first)", resp.StatusCode)
+	}
+	_, r, err := e.gh.Repositories.Get(ctx, "acme", "payments")
+	var rle *github.RateLimitError
+	if statusOf(r) != http.StatusForbidden || !errors.As(err, &rle) {
+		t.Errorf("call past the limit = %d, %v; want 403 RateLimitError", statusOf(r), err)
 	}
 }

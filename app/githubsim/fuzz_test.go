@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -52,7 +53,7 @@ func FuzzMatchesETag(f *testing.F) {
 	f.Add(``, `"x"`)
 	f.Fuzz(func(t *testing.T, header, tag string) {
 		matchesETag(header, tag)
-		if tag != "" && !matchesETag(tag, tag) && tag[0] != ' ' && tag[len(tag)-1] != ' ' && !bytes.ContainsAny([]byte(tag), ",") {
+		if tag != "" && strings.TrimSpace(tag) == tag && !strings.Contains(tag, ",") && !matchesETag(tag, tag) {
 			t.Errorf("tag %q does not match itself", tag)
 		}
 	})
@@ -86,7 +87,7 @@ func FuzzPredicateType(f *testing.F) {
 // simulator must answer with a status GitHub documents, never panic,
 // and never answer 5xx.
 func FuzzRequestBodies(f *testing.F) {
-	e := newEnv(f, Options{})
+	e := newEnv(f, Options{RateLimit: -1})
 	n, head := e.openPR(f, "scale", map[string]string{"deploy/prod/app.yaml": "replicas: 3\n"})
 	tok, _, err := e.appClient(f).Apps.CreateInstallationToken(f.Context(), e.sim.InstallationID("acme"), nil)
 	if err != nil {

@@ -176,7 +176,7 @@ func TestETagAndRateLimit(t *testing.T) {
 	must(t, err)
 	etag := resp.Header.Get("ETag")
 	remaining := resp.Rate.Remaining
-	if etag == "" || resp.Header.Get("X-GitHub-Request-Id") == "" || resp.Rate.Limit != rateLimit {
+	if etag == "" || resp.Header.Get("X-GitHub-Request-Id") == "" || resp.Rate.Limit != DefaultRateLimit {
 		t.Fatalf("headers: ETag %q, request id %q, limit %d", etag, resp.Header.Get("X-GitHub-Request-Id"), resp.Rate.Limit)
 	}
 

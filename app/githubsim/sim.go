@@ -23,6 +23,11 @@ type Options struct {
 	// HTTPClient sends webhook deliveries; nil means a client with a 10 s
 	// timeout.
 	HTTPClient *http.Client
+	// RateLimit is each installation's (and the App JWT's) primary rate
+	// limit per hour: 0 means [DefaultRateLimit], a negative number no
+	// limit. Past it, calls get 403 "API rate limit exceeded" until the
+	// X-RateLimit-Reset time.
+	RateLimit int
 	// BaseURL is the scheme and host used in the "url" fields of objects
 	// built outside a request (webhook payloads) until a request teaches
 	// the simulator its own address; empty means "http://githubsim.invalid".
@@ -53,6 +58,7 @@ type Sim struct {
 	rng           *rand.Rand
 	calls         map[string]int
 	appBucket     rateBucket
+	rateLimit     int
 	deliveries    []Delivery
 	sent          map[string]event // by delivery id, for Redeliver
 
@@ -87,6 +93,11 @@ func New(o Options) *Sim {
 		calls:         map[string]int{},
 		sent:          map[string]event{},
 	}
+	s.rateLimit = o.RateLimit
+	if s.rateLimit == 0 {
+		s.rateLimit = DefaultRateLimit
+	}
+	s.appBucket.limit = s.rateLimit
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
