@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -285,4 +286,33 @@ func TestRunNeedsHandler(t *testing.T) {
 	if err := queue.New(openStore(t), nil, queue.Options{}).Run(t.Context()); err == nil {
 		t.Errorf("Run() without a handler = nil, want an error")
 	}
+}
+
+// TestNoGoroutineLeak checks that every goroutine Run starts is gone once
+// it returns.
+func TestNoGoroutineLeak(t *testing.T) {
+	s, c := openStore(t), newClock()
+	before := runtime.NumGoroutine()
+	o := opts(c)
+	o.Workers = 8
+	r := queue.New(s, func(ctx context.Context, _ store.PRKey) (time.Time, error) {
+		return c.Now().Add(time.Hour), nil
+	}, o)
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	for i := range 20 {
+		if err := r.Enqueue(t.Context(), pr(i+1), c.Now()); err != nil {
+			t.Fatalf("Enqueue() = %v", err)
+		}
+	}
+	eventually(t, "the timers to be stored", func() bool {
+		at, ok, err := s.NextDue(t.Context())
+		return err == nil && ok && at.Equal(c.Now().Add(time.Hour))
+	})
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run() = %v", err)
+	}
+	eventually(t, "goroutines to exit", func() bool { return runtime.NumGoroutine() <= before })
 }
