@@ -154,7 +154,7 @@ func (s *Sim) verifyJWT(raw string) error {
 		return fmt.Errorf("%w: no app registered", errBadJWT)
 	}
 	claims := jwt.MapClaims{}
-	p := jwt.Parser{ValidMethods: []string{"RS256"}, SkipClaimsValidation: true}
+	p := jwt.NewParser(jwt.WithValidMethods([]string{"RS256"}), jwt.WithoutClaimsValidation())
 	if _, err := p.ParseWithClaims(raw, claims, func(*jwt.Token) (any, error) { return s.app.key, nil }); err != nil {
 		return fmt.Errorf("%w: %w", errBadJWT, err)
 	}
