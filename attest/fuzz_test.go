@@ -1,6 +1,7 @@
 package attest_test
 
 import (
+	"encoding/json"
 	"errors"
 	"testing"
 
@@ -54,5 +55,36 @@ func FuzzLoadTrustedRoots(f *testing.F) {
 	f.Add([]byte("{}\n{}"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_, _ = attest.LoadTrustedRoots(data)
+	})
+}
+
+// FuzzParsePublicKeys checks the PEM key parser never panics and returns
+// keys or an error.
+func FuzzParsePublicKeys(f *testing.F) {
+	f.Add(readTestdata(f, tdKey))
+	f.Add([]byte("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		keys, err := attest.ParsePublicKeys(data)
+		if err == nil && len(keys) == 0 {
+			t.Fatalf("ParsePublicKeys = no keys and no error")
+		}
+	})
+}
+
+// FuzzSplitBundles checks the JSON-lines splitter: every part it returns is
+// valid JSON.
+func FuzzSplitBundles(f *testing.F) {
+	f.Add(readTestdata(f, tdBundle))
+	f.Add([]byte("{}\n\n{\"a\":1}\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		parts, err := attest.SplitBundles(data)
+		if err != nil {
+			return
+		}
+		for _, p := range parts {
+			if !json.Valid(p) {
+				t.Fatalf("SplitBundles part %q is not JSON", p)
+			}
+		}
 	})
 }

@@ -65,6 +65,8 @@ func TestVerifyRejects(t *testing.T) {
 		{"replayed from another repository (subject name)", gh.Sign(attesttest.Statement(t, attest.Commit{Owner: "acme", Repo: "other", SHA: sha1}, predicateCI, nil)), payments, ciPolicy, attest.ErrNotBound},
 		{"replayed from another repository (gitCommit digest)", gh.SignAs(attesttest.Workflow("acme", "other", ".github/workflows/ci.yml", "refs/heads/main"), gitCommitOnly), payments, attest.SignerPolicy{Issuer: attesttest.GitHubIssuer, Identity: ".*"}, attest.ErrNotBound},
 		{"gitCommit digest signed in the repository", gh.SignAs(paymentsWorkflow, gitCommitOnly), payments, attest.SignerPolicy{Issuer: attesttest.GitHubIssuer, Identity: `https://github\.com/acme/payments/.*`}, nil},
+		{"subject name with a wrong digest", gh.Sign(attesttest.RawStatement(t, predicateCI, attesttest.Subject{Name: payments.SubjectName(), Digest: map[string]string{"sha256": "00"}})), payments, ciPolicy, attest.ErrNotBound},
+		{"subject name in capitals with its digest", gh.Sign(attesttest.RawStatement(t, predicateCI, attesttest.Subject{Name: "git+https://github.com/Acme/Payments@" + sha1, Digest: map[string]string{"sha256": sha256Hex("git+https://github.com/Acme/Payments@" + sha1)}})), payments, ciPolicy, nil},
 		{"no timestamp", gh.Sign(st, attesttest.WithoutTimestamp()), payments, ciPolicy, attest.ErrNoVerifiedTime},
 		{"self-hosted runner", gh.SignAs(selfHosted, st), payments, ciPolicy, attest.ErrRunnerEnvironment},
 		{"another source repository", gh.SignAs(paymentsWorkflow, st), payments, attest.SignerPolicy{Issuer: attesttest.GitHubIssuer, Identity: ".*", SourceRepository: "acme/ci"}, attest.ErrSourceRepository},

@@ -32,8 +32,8 @@ type instance struct {
 	verifier *verify.Verifier
 	// requireSCT: the leaf must carry an SCT from one of the root's CT logs.
 	requireSCT bool
-	pool     *x509.CertPool // roots, for diagnosing chain failures
-	inter    *x509.CertPool // intermediates
+	pool       *x509.CertPool // roots, for diagnosing chain failures
+	inter      *x509.CertPool // intermediates
 }
 
 // LoadTrustedRoots parses a Sigstore trusted root JSON document, or JSON

@@ -122,7 +122,7 @@ func checkBinding(st statement, c Commit, signerRepo string) error {
 	want := c.SubjectName()
 	wantRepo := "https://github.com/" + c.Owner + "/" + c.Repo
 	sha := strings.ToLower(c.SHA)
-	var otherRepo string
+	var otherRepo, badDigest string
 	for _, s := range st.Subject {
 		name := strings.ToLower(s.Name)
 		gitCommit := strings.ToLower(s.Digest["gitCommit"])
@@ -130,6 +130,7 @@ func checkBinding(st statement, c Commit, signerRepo string) error {
 			if gitCommit == sha || digestOfName(s) {
 				return nil
 			}
+			badDigest = s.Name
 			continue
 		}
 		if repo, commit, ok := parseSubjectName(name); ok && commit == sha {
@@ -146,6 +147,9 @@ func checkBinding(st statement, c Commit, signerRepo string) error {
 				otherRepo = strings.TrimPrefix(strings.ToLower(signerRepo), "https://github.com/")
 			}
 		}
+	}
+	if badDigest != "" {
+		return reject(ErrNotBound, "subject %q has neither the sha256 digest of its name nor a gitCommit digest of %s", badDigest, c.SHA)
 	}
 	if otherRepo != "" {
 		return reject(ErrNotBound, "statement is about commit %s of %s, not of %s/%s (replayed from another repository?)", c.SHA, otherRepo, c.Owner, c.Repo)
