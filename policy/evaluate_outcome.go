@@ -75,6 +75,7 @@ func evaluateGate(g *Gate, ix *factsIndex, now time.Time) GateDecision {
 // build computes every control of the gate and whether it holds.
 func (ge *gateEval) build(files []string) {
 	g, ix := ge.g, ge.ix
+	ge.controls = []ControlResult{}
 	ge.teams = gateTeams(g, ix, files)
 	ge.notes = append(ge.notes, ge.teams.notes...)
 	ge.verdicts = judgeReviews(ix, g, ge.window, ge.now)
