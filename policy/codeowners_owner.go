@@ -49,13 +49,14 @@ func checkOwner(owner string) string {
 
 // validLogin reports whether s can be a GitHub login or organization:
 // ASCII letters, digits and hyphens, not starting with a hyphen, at most
-// 39 characters.
+// 39 characters; an underscore joins an Enterprise Managed User's handle
+// and shortcode (octocat_acme), which may make it longer.
 func validLogin(s string) bool {
-	if s == "" || len(s) > 39 || s[0] == '-' {
+	if s == "" || len(s) > 39+1+20 || s[0] == '-' || s[0] == '_' {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		if !isAlnum(s[i]) && s[i] != '-' {
+		if !isAlnum(s[i]) && s[i] != '-' && s[i] != '_' {
 			return false
 		}
 	}
