@@ -33,3 +33,21 @@ func TestVerifyConcurrent(t *testing.T) {
 		t.Errorf("concurrent Verify: unexpected outcome %v", err)
 	}
 }
+
+func TestCacheStats(t *testing.T) {
+	v := testdataVerifier(t)
+	b := readTestdata(t, tdBundle)
+	for range 3 {
+		if _, err := v.Verify(b, payments); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A rejection is cached too: the outcome does not depend on the clock.
+	for range 2 {
+		_, _ = v.Verify([]byte("{}"), payments)
+	}
+	hits, misses := v.CacheStats()
+	if hits != 3 || misses != 2 {
+		t.Errorf("CacheStats = %d hits, %d misses; want 3, 2", hits, misses)
+	}
+}
