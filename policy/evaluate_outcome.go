@@ -178,6 +178,9 @@ func (ge *gateEval) decide(gd *GateDecision) {
 	for _, u := range ix.f.Unavailable {
 		unsafe = append(unsafe, "could not gather "+u)
 	}
+	if ix.f.PullRequest.Author == "" {
+		unsafe = append(unsafe, "the pull request's author is unknown, so self-approval cannot be ruled out")
+	}
 	unsafe = append(unsafe, ge.teams.failures...)
 	if len(unsafe) > 0 {
 		gd.State = StateFailure

@@ -353,6 +353,14 @@ func TestEvaluateRules(t *testing.T) {
 			want: outcome{StateFailure, map[string]string{sre: "bob", sec: "dave"}},
 		},
 		{
+			name: "unknown author fails closed",
+			facts: func(f *Facts) {
+				f.PullRequest.Author = ""
+				f.Reviews = []Review{approve("bob", time.Hour), approve("dave", time.Hour)}
+			},
+			want: outcome{StateFailure, map[string]string{sre: "bob", sec: "dave"}},
+		},
+		{
 			name: "base branch does not match",
 			gate: func(g *Gate) { g.If.Base = []string{"release/*"} },
 			want: outcome{StateSkipped, map[string]string{}},

@@ -183,8 +183,8 @@ func decodeSnapshot(data []byte) (*policy.Facts, error) {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, snapshotError(data, dec.InputOffset(), errors.New("unexpected data after the snapshot object"))
 	}
-	if f.PullRequest.HeadSHA == "" {
-		return nil, errors.New("pull_request.head_sha is required")
+	if f.PullRequest.HeadSHA == "" || f.PullRequest.Author == "" {
+		return nil, errors.New("pull_request.head_sha and pull_request.author are required")
 	}
 	for i, r := range f.Reviews {
 		if r.User == "" || r.SubmittedAt.IsZero() {
