@@ -4,10 +4,11 @@
 //
 // One contract, two engines, chosen by the DSN given to [Open]:
 //   - "sqlite:PATH" or "sqlite::memory:": embedded SQLite (modernc.org/sqlite,
-//     no cgo) in WAL mode with a busy timeout and foreign keys on. One
-//     process writes through a single connection, and transactions begin
+//     no cgo) in WAL mode with a busy timeout, foreign keys on and
+//     synchronous=FULL (a commit survives a power cut: Z's intent must).
+//     One process uses a single connection, and transactions begin
 //     IMMEDIATE, so writers are serialised and never deadlock on a lock
-//     upgrade.
+//     upgrade. Statements are prepared once per Store.
 //   - "postgres://..." or "postgresql://...": PostgreSQL through pgx, for
 //     several replicas. [Store.Claim] uses FOR UPDATE SKIP LOCKED and
 //     [Store.AppendAudit] holds a transaction-scoped advisory lock, so the

@@ -95,8 +95,10 @@ func open(dsn string) (*Store, error) {
 
 // sqliteDSN turns the part after "sqlite:" into a modernc.org/sqlite DSN
 // with the pragmas zgate relies on; parameters given by the user follow.
+// synchronous=FULL syncs the WAL on every commit: an execution's intent
+// must survive a power cut once Z may have been called.
 func sqliteDSN(path string) string {
-	params := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	params := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_txlock=immediate"
 	if path != ":memory:" {
 		params = "_pragma=journal_mode(WAL)&" + params
 	}
