@@ -66,7 +66,11 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 func open(dsn string) (*Store, error) {
 	switch {
 	case strings.HasPrefix(dsn, "sqlite:"):
-		db, err := sql.Open("sqlite", sqliteDSN(strings.TrimPrefix(dsn, "sqlite:")))
+		path := strings.TrimPrefix(dsn, "sqlite:")
+		if path == "" || path[0] == '?' {
+			return nil, fmt.Errorf("%w: sqlite DSN %q names no file", ErrBadDSN, dsn)
+		}
+		db, err := sql.Open("sqlite", sqliteDSN(path))
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite: %w", err)
 		}

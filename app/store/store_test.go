@@ -50,7 +50,7 @@ func openPostgres(t testing.TB) *store.Store {
 }
 
 func TestOpenBadDSN(t *testing.T) {
-	for _, dsn := range []string{"", "mysql://x", "zgate.db", "postgres://%zz"} {
+	for _, dsn := range []string{"", "mysql://x", "zgate.db", "postgres://%zz", "sqlite:", "sqlite:?mode=memory"} {
 		if s, err := store.Open(t.Context(), dsn); !errors.Is(err, store.ErrBadDSN) {
 			if s != nil {
 				s.Close()
