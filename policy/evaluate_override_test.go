@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -131,4 +132,44 @@ func TestEvaluateOverrideMissing(t *testing.T) {
 	if diff := cmp.Diff(want, gd.Missing); diff != "" {
 		t.Errorf("missing mismatch (-want +got):\n%s", diff)
 	}
+}
+
+// FuzzOverrideReason checks the override command parser: a reason is
+// returned only from a line that starts with the command and a blank, and
+// it is non-empty and trimmed.
+func FuzzOverrideReason(f *testing.F) {
+	for _, seed := range []string{
+		"/zgate override db is down",
+		"lgtm\n/zgate override  INC-1 \r\nthanks",
+		"  /zgate override\tpager",
+		"/zgate override",
+		"/zgate overrides x",
+		"please /zgate override now",
+		"",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		reason, ok := overrideReason(body)
+		if !ok {
+			if reason != "" {
+				t.Errorf("overrideReason(%q) = %q without ok", body, reason)
+			}
+			return
+		}
+		if reason == "" || reason != strings.TrimSpace(reason) {
+			t.Errorf("overrideReason(%q) = %q, want a non-empty trimmed reason", body, reason)
+		}
+		found := false
+		for line := range strings.SplitSeq(body, "\n") {
+			rest, cut := strings.CutPrefix(strings.TrimSpace(line), overrideCommand)
+			if cut && rest != "" && (rest[0] == ' ' || rest[0] == '\t') && strings.Contains(rest, reason) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			t.Errorf("overrideReason(%q) = %q, not from a command line", body, reason)
+		}
+	})
 }
