@@ -95,6 +95,7 @@ func (c *Codeowners) parseLine(lineNo int, line string) {
 		c.problem(lineNo, col, msg)
 	}
 	var owners []string
+	var seen map[string]bool // past a few owners, so a huge line stays linear
 	for _, t := range toks[1:] {
 		if strings.HasPrefix(t.text, "#") {
 			break
@@ -104,9 +105,22 @@ func (c *Codeowners) parseLine(lineNo int, line string) {
 			c.problem(lineNo, t.col, fmt.Sprintf("invalid owner %q: %s", t.text, reason))
 			continue
 		}
-		if !slices.Contains(owners, t.text) {
-			owners = append(owners, t.text)
+		switch {
+		case seen != nil:
+			if seen[t.text] {
+				continue
+			}
+			seen[t.text] = true
+		case slices.Contains(owners, t.text):
+			continue
+		case len(owners) == 8:
+			seen = make(map[string]bool)
+			for _, o := range owners {
+				seen[o] = true
+			}
+			seen[t.text] = true
 		}
+		owners = append(owners, t.text)
 	}
 	if !ok {
 		return

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -187,5 +188,26 @@ func TestNilCodeowners(t *testing.T) {
 	}
 	if got := c.Rules(); got != nil {
 		t.Errorf("nil Rules() = %v", got)
+	}
+}
+
+func TestParseCodeownersManyOwners(t *testing.T) {
+	var line strings.Builder
+	line.WriteString("/big/")
+	var want []string
+	for i := range 40 {
+		o := fmt.Sprintf("@u%d", i%30) // the last ten repeat earlier ones
+		line.WriteString(" " + o)
+		if i < 30 {
+			want = append(want, o)
+		}
+	}
+	c, err := ParseCodeowners("CODEOWNERS", []byte(line.String()))
+	if err != nil {
+		t.Fatalf("ParseCodeowners: %v", err)
+	}
+	got, _ := c.Owners("big/x")
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Owners(big/x) mismatch (-want +got):\n%s", diff)
 	}
 }
