@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/google/go-github/v62/github"
 )
@@ -25,15 +27,36 @@ type attestationsPage struct {
 	} `json:"attestations"`
 }
 
+// FetchOption configures [FetchBundles].
+type FetchOption func(*fetchConfig)
+
+type fetchConfig struct {
+	blobClient *http.Client
+}
+
+// WithBundleClient sets the HTTP client that downloads a bundle_url on
+// another host than the API's (default: a client without credentials and a
+// 30 s timeout).
+func WithBundleClient(c *http.Client) FetchOption {
+	return func(fc *fetchConfig) { fc.blobClient = c }
+}
+
 // FetchBundles lists the attestations GitHub stores for subjectDigest (see
 // [SubjectDigests]) in owner/repo, restricted to predicateType when it is
 // not empty, following the cursor pagination, and returns their bundles as
-// JSON. A bundle given by bundle_url instead of inline is downloaded with
-// gh's HTTP client and decompressed when Snappy-compressed, as GitHub stores
-// them. No attestation (GitHub answers 404) is an empty result.
+// JSON. A bundle given by bundle_url instead of inline is downloaded and
+// decompressed when Snappy-compressed, as GitHub stores them: with gh's HTTP
+// client when the URL is on the API's host, otherwise with a client that
+// carries no credentials (gh's transports add the token to every request,
+// and a bundle_url is a pre-signed storage URL on another host). No
+// attestation (GitHub answers 404) is an empty result.
 //
 // The bundles are not verified: pass each to [Verifier.Verify].
-func FetchBundles(ctx context.Context, gh *github.Client, owner, repo, subjectDigest, predicateType string) ([][]byte, error) {
+func FetchBundles(ctx context.Context, gh *github.Client, owner, repo, subjectDigest, predicateType string, opts ...FetchOption) ([][]byte, error) {
+	cfg := fetchConfig{blobClient: &http.Client{Timeout: 30 * time.Second}}
+	for _, o := range opts {
+		o(&cfg)
+	}
 	var out [][]byte
 	after := ""
 	seen := map[string]bool{}
@@ -65,7 +88,11 @@ func FetchBundles(ctx context.Context, gh *github.Client, owner, repo, subjectDi
 			case len(b) > 0 && !bytes.Equal(b, []byte("null")):
 				out = append(out, bytes.Clone(b))
 			case a.BundleURL != "":
-				b, err := fetchBundleURL(ctx, gh.Client(), a.BundleURL)
+				client := cfg.blobClient
+				if u, err := url.Parse(a.BundleURL); err == nil && gh.BaseURL != nil && strings.EqualFold(u.Host, gh.BaseURL.Host) {
+					client = gh.Client()
+				}
+				b, err := fetchBundleURL(ctx, client, a.BundleURL)
 				if err != nil {
 					return nil, fmt.Errorf("attestation %d of %s/%s: %w", len(out)+1, owner, repo, err)
 				}

@@ -181,3 +181,36 @@ func TestSubjectDigests(t *testing.T) {
 		}
 	}
 }
+
+// TestFetchBundlesKeepsTokenOnAPIHost checks the token gh adds to every
+// request does not reach a bundle_url on another host.
+func TestFetchBundlesKeepsTokenOnAPIHost(t *testing.T) {
+	inst := attesttest.NewGitHubInstance(t)
+	digest := attest.SubjectDigests("acme", "payments", sha1)[0]
+	bundle := inst.Sign(attesttest.Statement(t, payments, predicateCI, nil))
+	var blobAuth []string
+	blobs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		blobAuth = append(blobAuth, r.Header.Get("Authorization"))
+		_, _ = w.Write(snappyLiterals(bundle))
+	}))
+	defer blobs.Close()
+	f := &fakeAttestations{t: t, digest: digest, entries: []map[string]any{{"bundle_url": blobs.URL + "/blob"}}}
+	var apiAuth []string
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		apiAuth = append(apiAuth, r.Header.Get("Authorization"))
+		f.ServeHTTP(w, r)
+	}))
+	defer api.Close()
+	f.srv = api
+	gh := newGitHubClient(t, api).WithAuthToken("installation-token")
+	got, err := attest.FetchBundles(context.Background(), gh, "acme", "payments", digest, "", attest.WithBundleClient(blobs.Client()))
+	if err != nil || len(got) != 1 {
+		t.Fatalf("FetchBundles = %d bundles, %v; want 1, nil", len(got), err)
+	}
+	if diff := cmp.Diff([]string{"Bearer installation-token"}, apiAuth); diff != "" {
+		t.Errorf("API Authorization headers (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{""}, blobAuth); diff != "" {
+		t.Errorf("bundle_url Authorization headers (-want +got):\n%s", diff)
+	}
+}
