@@ -91,6 +91,9 @@ type Engine struct {
 	// done remembers executions that finished, so an open gate whose Z ran
 	// is not re-gathered on every evaluation.
 	done map[string]store.Execution
+	// known are the repositories evaluated since start, for a sweep where
+	// GitHub cannot list an installation's repositories.
+	known map[store.PRKey]bool
 }
 
 // New checks cfg and returns an engine.
@@ -99,7 +102,7 @@ func New(cfg Config) (*Engine, error) {
 		cfg.Store == nil || cfg.Queue == nil || cfg.Audit == nil || cfg.Metrics == nil {
 		return nil, errors.New("engine: clients, gatherer, publisher, executor, store, queue, audit and metrics are required")
 	}
-	e := &Engine{cfg: cfg, log: cfg.Logger, now: cfg.Now, lastGood: map[string]*policy.Policy{}, done: map[string]store.Execution{}}
+	e := &Engine{cfg: cfg, log: cfg.Logger, now: cfg.Now, lastGood: map[string]*policy.Policy{}, done: map[string]store.Execution{}, known: map[store.PRKey]bool{}}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
 	}
@@ -120,6 +123,9 @@ func (e *Engine) Reevaluate(ctx context.Context, key store.PRKey) (next time.Tim
 	if err != nil {
 		return time.Time{}, err
 	}
+	e.mu.Lock()
+	e.known[store.PRKey{Installation: key.Installation, Owner: key.Owner, Repo: key.Repo}] = true
+	e.mu.Unlock()
 	if key.Number <= 0 {
 		return time.Time{}, e.expand(ctx, log, gh, key)
 	}

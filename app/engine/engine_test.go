@@ -270,3 +270,17 @@ func TestRecoverRequeuesIntents(t *testing.T) {
 		t.Errorf("enqueued (-want +got):\n%s", diff)
 	}
 }
+
+func TestSweepEnqueuesRepositories(t *testing.T) {
+	r := newRig(t, gatedFiles(t))
+	k, _ := r.openPR("scale")
+	r.reevaluate(k)
+	r.queue.keys = nil
+	if err := r.eng.Sweep(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	want := []store.PRKey{{Installation: r.inst, Owner: "acme", Repo: "payments"}}
+	if diff := cmp.Diff(want, r.queue.keys); diff != "" {
+		t.Errorf("enqueued (-want +got):\n%s", diff)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sort"
 	"time"
 
 	"github.com/google/go-github/v62/github"
@@ -57,28 +58,59 @@ func (e *Engine) Sweep(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("sweep: %w", err)
 		}
-		ropts := &github.ListOptions{PerPage: 100}
-		for {
-			repos, resp, err := gh.Apps.ListRepos(ctx, ropts)
-			if err != nil {
-				return fmt.Errorf("sweep: list repositories of installation %d: %w", in.GetID(), err)
+		repos, err := installationRepos(ctx, gh, in.GetID())
+		if err != nil {
+			// Fall back to the repositories seen since start.
+			e.log.Warn("cannot list an installation's repositories; sweeping those seen so far", "installation", in.GetID(), "err", err)
+			repos = e.knownRepos(in.GetID())
+		}
+		for _, k := range repos {
+			if err := e.cfg.Queue.Enqueue(ctx, k, now); err != nil {
+				return fmt.Errorf("sweep: %w", err)
 			}
-			for _, r := range repos.Repositories {
-				k := store.PRKey{Installation: in.GetID(), Owner: r.GetOwner().GetLogin(), Repo: r.GetName()}
-				if err := e.cfg.Queue.Enqueue(ctx, k, now); err != nil {
-					return fmt.Errorf("sweep: %w", err)
-				}
-			}
-			if resp.NextPage == 0 {
-				break
-			}
-			ropts.Page = resp.NextPage
 		}
 	}
 	return nil
 }
 
-// RunSweeper sweeps every interval until ctx ends; errors are logged.
+// installationRepos lists the repositories an installation can access, as
+// repository-level keys.
+func installationRepos(ctx context.Context, gh *github.Client, id int64) ([]store.PRKey, error) {
+	var out []store.PRKey
+	opts := &github.ListOptions{PerPage: 100}
+	for {
+		repos, resp, err := gh.Apps.ListRepos(ctx, opts)
+		if err != nil {
+			return nil, fmt.Errorf("list repositories of installation %d: %w", id, err)
+		}
+		for _, r := range repos.Repositories {
+			out = append(out, store.PRKey{Installation: id, Owner: r.GetOwner().GetLogin(), Repo: r.GetName()})
+		}
+		if resp.NextPage == 0 {
+			return out, nil
+		}
+		opts.Page = resp.NextPage
+	}
+}
+
+// knownRepos returns the repositories of an installation evaluated since
+// start, sorted.
+func (e *Engine) knownRepos(id int64) []store.PRKey {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []store.PRKey
+	for k := range e.known {
+		if k.Installation == id {
+			out = append(out, k)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Owner+"/"+out[i].Repo < out[j].Owner+"/"+out[j].Repo })
+	return out
+}
+
+// RunSweeper sweeps at once (webhooks may have been missed while the App
+// was down) and then every interval, until ctx ends; errors are logged.
+// An interval of zero disables sweeping.
 func (e *Engine) RunSweeper(ctx context.Context, interval time.Duration) {
 	if interval <= 0 {
 		return
@@ -86,13 +118,13 @@ func (e *Engine) RunSweeper(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
+		if err := e.Sweep(ctx); err != nil && ctx.Err() == nil {
+			e.log.Warn("sweep failed; retrying at the next interval", "err", err)
+		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if err := e.Sweep(ctx); err != nil && ctx.Err() == nil {
-				e.log.Warn("sweep failed; retrying at the next interval", "err", err)
-			}
 		}
 	}
 }
