@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/google/go-github/v62/github"
@@ -25,6 +26,7 @@ func (e *Engine) evaluate(ctx context.Context, log *slog.Logger, gh *github.Clie
 	log = log.With("head", res.HeadSHA, "base", res.BaseRef)
 	if res.PR.GetState() != "open" {
 		log.Debug("pull request not open, nothing to evaluate", "state", res.PR.GetState(), "merged", res.PR.GetMerged())
+		e.forget(key)
 		return time.Time{}, e.settleClosed(ctx, log, key, res)
 	}
 	if res.Policy == nil {
@@ -197,6 +199,19 @@ func (e *Engine) detailsURL(key store.PRKey) string {
 		return ""
 	}
 	return e.cfg.DetailsURL(key)
+}
+
+// forget drops what the engine cached about a closed pull request.
+func (e *Engine) forget(key store.PRKey) {
+	prefix := doneKey(key, "", "")
+	prefix = prefix[:strings.LastIndex(prefix, "/")+1]
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for k := range e.done {
+		if strings.HasPrefix(k, prefix) {
+			delete(e.done, k)
+		}
+	}
 }
 
 // remember keeps the policy that loaded for the repository and base.
