@@ -107,6 +107,15 @@ func (s *Sim) workflowDispatch(q *request) response {
 		return unprocessable("you may only define up to 25 `inputs` for a `workflow_dispatch` event")
 	}
 	wf := q.path("workflow_id")
+	spec, declared, err := loadWorkflow(c, wf)
+	if err != nil {
+		return unprocessable(err.Error())
+	}
+	if declared {
+		if msg := spec.check(b.Inputs); msg != "" {
+			return unprocessable(msg)
+		}
+	}
 	wfID, err := strconv.ParseInt(wf, 10, 64)
 	if err != nil {
 		wfID = int64(len(wf))*7919 + 1
@@ -114,9 +123,14 @@ func (s *Sim) workflowDispatch(q *request) response {
 	run := &workflowRun{id: s.id(), workflowID: wfID, number: len(r.runs) + 1, workflow: wf,
 		name: wf, branch: b.Ref, sha: c.sha, event: "workflow_dispatch", status: "queued",
 		created: s.clock(), updated: s.clock()}
-	if id, ok := b.Inputs["zgate_id"].(string); ok && id != "" {
-		// Workflows that set run-name from the zgate_id input show it.
-		run.name = id
+	switch {
+	case spec.runName != "":
+		run.name = renderRunName(spec.runName, b.Inputs)
+	case b.Inputs["zgate_id"] != nil:
+		// As if the workflow set run-name from the zgate_id input.
+		run.name = fmt.Sprint(b.Inputs["zgate_id"])
+	case spec.name != "":
+		run.name = spec.name
 	}
 	r.runs = append(r.runs, run)
 	r.dispatches = append(r.dispatches, Dispatch{Kind: "workflow", Workflow: wf, Ref: b.Ref,
