@@ -1,9 +1,11 @@
 package store_test
 
 import (
+	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -76,5 +78,47 @@ func TestSQLiteReopenKeepsState(t *testing.T) {
 	j, err := s.Claim(t.Context(), "w", at, time.Minute)
 	if err != nil || j == nil || j.Key != key || !j.RunAt.Equal(at) {
 		t.Fatalf("Claim() after reopen = %+v, %v; want the job for %v at %v", j, err, key, at)
+	}
+}
+
+func TestOpenRefusesNewerSchema(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "zgate.db")
+	s := openSQLite(t, "sqlite:"+path)
+	s.Close()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("INSERT INTO schema_migrations (version, name, applied_us) VALUES (9999, 'future', 0)"); err != nil {
+		t.Fatalf("insert future migration: %v", err)
+	}
+	db.Close()
+	if s, err := store.Open(t.Context(), "sqlite:"+path); err == nil {
+		s.Close()
+		t.Fatalf("Open(database from a newer zgate) = nil error, want an error")
+	}
+}
+
+// TestPostgresReplicasMigrateTogether starts several replicas on an empty
+// schema at once: the advisory lock lets exactly one migrate.
+func TestPostgresReplicasMigrateTogether(t *testing.T) {
+	dsn := storetest.PostgresDSN(t, os.Getenv("ZGATE_TEST_POSTGRES"))
+	const replicas = 4
+	errs := make([]error, replicas)
+	var wg sync.WaitGroup
+	for i := range replicas {
+		wg.Go(func() {
+			s, err := store.Open(t.Context(), dsn)
+			if err == nil {
+				err = s.Close()
+			}
+			errs[i] = err
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("replica %d: Open() = %v", i, err)
+		}
 	}
 }
