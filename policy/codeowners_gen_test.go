@@ -61,7 +61,11 @@ func randomCodeowners(r *rand.Rand, n int) string {
 }
 
 // monorepo generates a realistic CODEOWNERS of n rules and m changed
-// paths for a monorepo of services, libraries and shared tooling.
+// paths for a monorepo of services, libraries and shared tooling: broad
+// rules (`*`, `*.proto`, `**/migrations/*.sql`, `deploy/`) at the top, as
+// real files have them, then per-directory rules, some with wildcards
+// (`/services/*/deploy/`, `/services/svc-001/**/*_test.go`) and some
+// clearing ownership.
 func monorepo(seed uint64, n, m int) (codeowners string, paths []string) {
 	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	exts := []string{"go", "ts", "tsx", "py", "yaml", "json", "md", "proto", "sql", "tf"}
@@ -74,40 +78,46 @@ func monorepo(seed uint64, n, m int) (codeowners string, paths []string) {
 		return fmt.Sprintf("@acme/team-%d", r.IntN(300))
 	}
 	var b strings.Builder
-	b.WriteString("# Generated monorepo CODEOWNERS\n* @acme/platform\n")
-	for range n - 1 {
-		var pat string
-		switch k := r.IntN(100); {
-		case k < 45:
-			pat = fmt.Sprintf("/services/%s/", svc())
-		case k < 60:
-			pat = fmt.Sprintf("/services/%s/%s/", svc(), dirs[r.IntN(len(dirs))])
-		case k < 68:
-			pat = fmt.Sprintf("/libs/lib-%d/", r.IntN(300))
-		case k < 74:
-			pat = fmt.Sprintf("/services/%s/deploy/prod.yaml", svc())
-		case k < 79:
-			pat = fmt.Sprintf("/services/%s/*/%s/", svc(), dirs[r.IntN(len(dirs))])
-		case k < 83:
-			pat = fmt.Sprintf("*.%s", exts[r.IntN(len(exts))])
-		case k < 86:
-			pat = fmt.Sprintf("**/%s/*.%s", dirs[r.IntN(len(dirs))], exts[r.IntN(len(exts))])
-		case k < 89:
-			pat = fmt.Sprintf("/services/*/%s/", dirs[r.IntN(len(dirs))])
-		case k < 92:
-			pat = fmt.Sprintf("Dockerfile.%d*", r.IntN(50))
-		case k < 95:
-			pat = fmt.Sprintf("/docs/area-%d/*", r.IntN(100))
-		case k < 97:
-			pat = fmt.Sprintf("%s/", dirs[r.IntN(len(dirs))])
-		default:
-			pat = fmt.Sprintf("/services/%s/**/*_test.go", svc())
-		}
+	rules := 0
+	rule := func(pat string) {
+		rules++
 		if r.IntN(20) == 0 {
 			fmt.Fprintf(&b, "%s\n", pat)
-			continue
+			return
 		}
 		fmt.Fprintf(&b, "%s %s %s\n", pat, owner(), owner())
+	}
+	b.WriteString("# Generated monorepo CODEOWNERS\n")
+	rule("*")
+	for _, e := range exts {
+		rule("*." + e)
+	}
+	for _, d := range dirs {
+		rule(d + "/")
+		rule(fmt.Sprintf("**/%s/*.%s", d, exts[r.IntN(len(exts))]))
+	}
+	for i := range 20 {
+		rule(fmt.Sprintf("Dockerfile.%d*", i))
+	}
+	for rules < n {
+		switch k := r.IntN(100); {
+		case k < 50:
+			rule(fmt.Sprintf("/services/%s/", svc()))
+		case k < 68:
+			rule(fmt.Sprintf("/services/%s/%s/", svc(), dirs[r.IntN(len(dirs))]))
+		case k < 78:
+			rule(fmt.Sprintf("/libs/lib-%d/", r.IntN(300)))
+		case k < 85:
+			rule(fmt.Sprintf("/services/%s/deploy/prod.yaml", svc()))
+		case k < 90:
+			rule(fmt.Sprintf("/services/%s/*/%s/", svc(), dirs[r.IntN(len(dirs))]))
+		case k < 92:
+			rule(fmt.Sprintf("/services/*/%s/", dirs[r.IntN(len(dirs))]))
+		case k < 96:
+			rule(fmt.Sprintf("/docs/area-%d/*", r.IntN(100)))
+		default:
+			rule(fmt.Sprintf("/services/%s/**/*_test.go", svc()))
+		}
 	}
 	for range m {
 		var p string
