@@ -26,6 +26,8 @@ import (
 //	POST /_sim/pulls          {owner, repo, head, base, title, body, author, draft, labels} -> {number}
 //	POST /_sim/draft          {owner, repo, number, draft}
 //	POST /_sim/close          {owner, repo, number, user}
+//	POST /_sim/reopen         {owner, repo, number, user}
+//	POST /_sim/base           {owner, repo, number, base, user}
 //	POST /_sim/reviews        {owner, repo, number, user, state, body}   -> {id}
 //	POST /_sim/dismissals     {owner, repo, number, review_id, message}
 //	POST /_sim/comments       {owner, repo, number, user, body}          -> {id}
@@ -136,6 +138,8 @@ func (s *Sim) controlRoutes() {
 	})
 	post("draft", func(c ctl) (any, error) { return nil, s.SetDraft(c.Owner, c.Repo, c.Number, c.Draft) })
 	post("close", func(c ctl) (any, error) { return nil, s.ClosePR(c.Owner, c.Repo, c.Number, c.User) })
+	post("reopen", func(c ctl) (any, error) { return nil, s.ReopenPR(c.Owner, c.Repo, c.Number, c.User) })
+	post("base", func(c ctl) (any, error) { return nil, s.ChangeBase(c.Owner, c.Repo, c.Number, c.Base, c.User) })
 	post("reviews", func(c ctl) (any, error) {
 		id, err := s.SubmitReview(c.Owner, c.Repo, c.Number, c.User, c.State, c.Body)
 		return map[string]int64{"id": id}, err

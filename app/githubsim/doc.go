@@ -6,21 +6,47 @@
 //
 // # Go API
 //
-// [New] returns an empty [Sim]; [Sim.Handler] serves it. [Sim.RegisterApp]
-// registers the App (id, RSA public key, webhook URL and secret);
-// [Sim.SetWebhookURL] changes the URL later. [Sim.CreateRepo] makes a
-// repository with one commit on main and installs the App on its owner
-// ([Sim.InstallationID]). Then, as people and other systems would:
-// [Sim.Push], [Sim.OpenPR], [Sim.SetDraft], [Sim.ClosePR],
+// [New] returns an empty [Sim]; [Sim.Handler] serves it. [Options] sets
+// the logger, the clock (Now: timestamps, token expiry and JWT checks;
+// ghinstallation signs JWTs with the real clock, so keep Now near it), a
+// recording writer, the per-installation rate limit (RateLimit, default
+// [DefaultRateLimit] an hour, negative for none) and the address used in
+// URLs before the first request. [Sim.RegisterApp] registers the App (id,
+// RSA public key, webhook URL and secret); [Sim.SetWebhookURL] changes
+// the URL later. [Sim.CreateRepo] makes a repository with one commit on
+// main and installs the App on its owner ([Sim.InstallationID]).
+//
+// Then, as people and other systems would: [Sim.Push], [Sim.OpenPR],
+// [Sim.SetDraft], [Sim.ClosePR], [Sim.ReopenPR], [Sim.ChangeBase],
 // [Sim.SubmitReview], [Sim.DismissReview], [Sim.Comment], [Sim.AddLabel],
 // [Sim.RemoveLabel], [Sim.AddTeamMember], [Sim.RemoveTeamMember],
-// [Sim.SetParentTeam], [Sim.SetRequiredChecks], [Sim.SetStatus],
-// [Sim.RerequestCheckRun], [Sim.CompleteRun], [Sim.AddAttestation]. Each
-// emits the webhook GitHub would send and returns after the App has
-// answered it. Observers: [Sim.PullRequest], [Sim.CheckRuns],
-// [Sim.Statuses], [Sim.Dispatches], [Sim.Deliveries], [Sim.Calls] and
-// [Sim.ResetCalls]. [Sim.SetFaults] injects errors, rate limits and
-// latency ([Faults]).
+// [Sim.SetParentTeam], [Sim.SetRequiredChecks], [Sim.SetStatus] (a
+// foreign CI), [Sim.RerequestCheckRun], [Sim.CompleteRun],
+// [Sim.AddAttestation]. Each emits the webhook GitHub would send and
+// returns after the App has answered it. Observers: [Sim.PullRequest],
+// [Sim.CheckRuns], [Sim.Statuses], [Sim.Dispatches], [Sim.Deliveries],
+// [Sim.Calls] and [Sim.ResetCalls]. [Sim.Redeliver] replays a delivery
+// (same id and body). [Sim.SetFaults] injects errors, rate limits and
+// latency ([Faults]; the token exchange is exempt). Go API errors wrap
+// [ErrNotFound], [ErrExists] or [ErrInvalid].
+//
+// Pull requests behave like GitHub's: reviews bind to the head at the
+// time; a push to the head branch moves head.sha (pull_request
+// synchronize); files are head against the merge base; mergeable_state
+// is dirty (conflict with the base branch), draft, blocked (a required
+// check or status not green on the head) or clean; a merge creates a
+// merge, squash or rebase commit on the base branch and emits push and
+// pull_request closed.
+//
+// Workflow dispatches are checked against .github/workflows/<id> when
+// that file exists at the ref (a workflow_dispatch trigger, no undeclared
+// inputs, required inputs present) and accepted otherwise; each creates a
+// queued run named by the workflow's run-name (its ${{ inputs.X }}
+// expressions filled in), else by the zgate_id input, else by the
+// workflow's name. return_run_details answers 200 with the run id.
+//
+// The control API under /_sim/ offers the same operations as JSON POSTs
+// for other processes; control.go lists them.
 //
 // # REST API
 //
@@ -53,7 +79,10 @@
 // GET .../commits/{ref}/check-runs, POST .../statuses/{sha},
 // GET .../commits/{ref}/status, GET .../commits/{ref}/statuses,
 // POST .../actions/workflows/{id}/dispatches, GET .../actions/runs,
-// POST .../dispatches, GET .../attestations/{subject_digest}.
+// POST .../dispatches, GET .../attestations/{subject_digest}
+// (predicate_type filter; after cursors). Past the rate limit every call
+// gets 403 "API rate limit exceeded". testdata/conformance checks the
+// answers against GitHub's OpenAPI description and webhook schemas.
 //
 // # Webhooks
 //

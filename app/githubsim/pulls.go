@@ -137,6 +137,53 @@ func (s *Sim) ClosePR(owner, repoName string, number int, user string) error {
 	return nil
 }
 
+// ReopenPR reopens a closed, unmerged pull request (pull_request
+// reopened).
+func (s *Sim) ReopenPR(owner, repoName string, number int, user string) error {
+	s.mu.Lock()
+	r, p, err := s.findPull(owner, repoName, number)
+	if err == nil && (p.state == "open" || p.merged) {
+		err = fmt.Errorf("reopen %s/%s#%d (state %s, merged %v): %w", owner, repoName, number, p.state, p.merged, ErrInvalid)
+	}
+	if err != nil {
+		s.mu.Unlock()
+		return err
+	}
+	p.state, p.closed, p.updated = "open", time.Time{}, s.clock()
+	r.open++
+	evs := []event{s.pullEvent(r, p, "reopened", user, nil)}
+	s.mu.Unlock()
+	s.post(evs, true)
+	return nil
+}
+
+// ChangeBase retargets an open pull request to another branch
+// (pull_request edited, with changes.base.ref.from), as a person editing
+// the PR does.
+func (s *Sim) ChangeBase(owner, repoName string, number int, base, user string) error {
+	s.mu.Lock()
+	r, p, err := s.findPull(owner, repoName, number)
+	if err == nil {
+		if _, ok := r.branches[base]; !ok || base == p.headRef || p.state != "open" {
+			err = fmt.Errorf("change base of %s/%s#%d to %q: %w", owner, repoName, number, base, ErrInvalid)
+		}
+	}
+	if err != nil {
+		s.mu.Unlock()
+		return err
+	}
+	from := p.baseRef
+	p.baseRef, p.updated = base, s.clock()
+	evs := []event{s.pullEvent(r, p, "edited", user, map[string]any{
+		"changes": map[string]any{"base": map[string]any{
+			"ref": map[string]string{"from": from}, "sha": map[string]string{"from": r.branches[from]},
+		}},
+	})}
+	s.mu.Unlock()
+	s.post(evs, true)
+	return nil
+}
+
 // findPull looks a pull request up. Callers hold s.mu.
 func (s *Sim) findPull(owner, repoName string, number int) (*repo, *pull, error) {
 	r := s.repo(owner, repoName)

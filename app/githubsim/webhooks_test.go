@@ -23,15 +23,28 @@ func TestWebhooks(t *testing.T) {
 	must(t, e.sim.AddLabel("acme", "payments", n, "prod", "alice"))
 	must(t, e.sim.SetDraft("acme", "payments", n, true))
 	must(t, e.sim.SetDraft("acme", "payments", n, false))
+	_, err = e.sim.Push("acme", "payments", "release", nil, nil, "carol")
+	must(t, err)
+	must(t, e.sim.ChangeBase("acme", "payments", n, "release", "alice"))
+	must(t, e.sim.ClosePR("acme", "payments", n, "alice"))
+	must(t, e.sim.ReopenPR("acme", "payments", n, "alice"))
 
 	want := []string{
 		"push", "pull_request.opened", "pull_request_review.submitted",
 		"push", "pull_request.synchronize", "pull_request_review.dismissed",
 		"issue_comment.created", "pull_request.labeled",
 		"pull_request.converted_to_draft", "pull_request.ready_for_review",
+		"push", "pull_request.edited", "pull_request.closed", "pull_request.reopened",
 	}
 	if diff := cmp.Diff(want, e.hooks.events()); diff != "" {
 		t.Errorf("webhooks (-want +got):\n%s", diff)
+	}
+	ed := e.hooks.hooks[len(e.hooks.hooks)-3].Payload
+	if from := ed["changes"].(map[string]any)["base"].(map[string]any)["ref"].(map[string]any)["from"]; from != "main" {
+		t.Errorf("edited changes.base.ref.from = %v, want main", from)
+	}
+	if base := ed["pull_request"].(map[string]any)["base"].(map[string]any)["ref"]; base != "release" {
+		t.Errorf("edited pull_request.base.ref = %v, want release", base)
 	}
 	c := e.hooks.last("issue_comment").Payload
 	if c["issue"].(map[string]any)["pull_request"] == nil || c["comment"].(map[string]any)["body"] != "/zgate override: hotfix" {
