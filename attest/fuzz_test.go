@@ -12,7 +12,7 @@ import (
 // panic, every failure must be a rejection, and an accepted input must be
 // bound to the commit with a verified time.
 func FuzzVerifyBundle(f *testing.F) {
-	for _, name := range []string{tdBundle, tdKeyed, tdEnvelope, tdRoot} {
+	for _, name := range []string{tdBundle, tdKeyed, tdEnvelope, tdRoot, "testdata/publicgood/bundle-v0.1.json"} {
 		f.Add(readTestdata(f, name))
 	}
 	f.Add([]byte(`{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json"}`))
