@@ -26,7 +26,9 @@ var reviewStates = map[string]string{
 
 // SubmitReview submits a review by user on the pull request's current
 // head. state is APPROVE, REQUEST_CHANGES or COMMENT (the stored forms
-// APPROVED... are accepted too). It emits pull_request_review submitted.
+// APPROVED... are accepted too). As on GitHub, the author may only
+// comment on their own pull request, and a closed one takes no reviews.
+// It emits pull_request_review submitted.
 func (s *Sim) SubmitReview(owner, repoName string, number int, user, state, body string) (int64, error) {
 	stored, valid := reviewStates[state]
 	if !valid || user == "" {
@@ -37,6 +39,15 @@ func (s *Sim) SubmitReview(owner, repoName string, number int, user, state, body
 	if err != nil {
 		s.mu.Unlock()
 		return 0, err
+	}
+	if strings.EqualFold(user, p.author) && stored != "COMMENTED" {
+		// GitHub: "Can not approve your own pull request" (422).
+		s.mu.Unlock()
+		return 0, fmt.Errorf("%s reviewing their own pull request %s/%s#%d with %s: %w", user, owner, repoName, number, state, ErrInvalid)
+	}
+	if p.state != "open" {
+		s.mu.Unlock()
+		return 0, fmt.Errorf("review on closed pull request %s/%s#%d: %w", owner, repoName, number, ErrInvalid)
 	}
 	rv := &review{id: s.id(), user: user, state: stored, body: body, commitID: p.headSHA, submitted: s.clock()}
 	p.reviews = append(p.reviews, rv)

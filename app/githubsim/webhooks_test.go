@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"testing"
 
@@ -59,6 +60,9 @@ func TestWebhooks(t *testing.T) {
 		t.Errorf("installation.id = %v, want %d", inst, e.sim.InstallationID("acme"))
 	}
 
+	if _, err := e.sim.SubmitReview("acme", "payments", n, "alice", "APPROVE", ""); !errors.Is(err, ErrInvalid) {
+		t.Errorf("author approving their own PR: err = %v, want ErrInvalid", err)
+	}
 	ds := e.sim.Deliveries()
 	if len(ds) != len(want) || ds[0].StatusCode != http.StatusAccepted || ds[0].ID == "" {
 		t.Fatalf("deliveries = %+v", ds)
