@@ -64,9 +64,12 @@ type handler func(q *request) response
 // docs write it, served under /api/v3.
 func (s *Sim) handle(pattern string, auth authKind, h handler) {
 	method, path, _ := strings.Cut(pattern, " ")
-	s.patterns = append(s.patterns, pattern)
+	// Calls and recordings name routes as GitHub's docs do: {path}, not
+	// ServeMux's {path...}.
+	key := strings.ReplaceAll(pattern, "...}", "}")
+	s.patterns = append(s.patterns, key)
 	s.mux.HandleFunc(method+" /api/v3"+path, func(w http.ResponseWriter, r *http.Request) {
-		s.serveAPI(w, r, pattern, auth, h)
+		s.serveAPI(w, r, key, auth, h)
 	})
 }
 
@@ -75,7 +78,7 @@ func (s *Sim) handle(pattern string, auth authKind, h handler) {
 func (s *Sim) serveAPI(w http.ResponseWriter, r *http.Request, pattern string, auth authKind, h handler) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 	if err != nil || len(body) > maxBody {
-		s.finish(w, r, body, apiError(http.StatusRequestEntityTooLarge, "Payload too large"), nil)
+		s.finish(w, r, pattern, body, apiError(http.StatusRequestEntityTooLarge, "Payload too large"))
 		return
 	}
 	s.mu.Lock()
@@ -91,7 +94,7 @@ func (s *Sim) serveAPI(w http.ResponseWriter, r *http.Request, pattern string, a
 		}
 	}
 	if f != nil {
-		s.finish(w, r, body, *f, nil)
+		s.finish(w, r, pattern, body, *f)
 		return
 	}
 
@@ -130,15 +133,15 @@ func (s *Sim) serveAPI(w http.ResponseWriter, r *http.Request, pattern string, a
 	}
 	s.mu.Unlock()
 
-	s.write(w, r, body, resp, encoded)
+	s.write(w, r, pattern, body, resp, encoded)
 	if len(resp.events) > 0 {
 		s.post(resp.events, false)
 	}
 }
 
 // finish writes a response built without the state lock.
-func (s *Sim) finish(w http.ResponseWriter, r *http.Request, body []byte, resp response, _ []event) {
-	s.write(w, r, body, resp, encodeBody(resp))
+func (s *Sim) finish(w http.ResponseWriter, r *http.Request, pattern string, body []byte, resp response) {
+	s.write(w, r, pattern, body, resp, encodeBody(resp))
 }
 
 func encodeBody(resp response) []byte {
@@ -153,8 +156,9 @@ func encodeBody(resp response) []byte {
 	return b
 }
 
-// write sends the response and records the exchange.
-func (s *Sim) write(w http.ResponseWriter, r *http.Request, reqBody []byte, resp response, body []byte) {
+// write sends the response and records the exchange under pattern
+// ("METHOD /route", empty for unknown routes).
+func (s *Sim) write(w http.ResponseWriter, r *http.Request, pattern string, reqBody []byte, resp response, body []byte) {
 	h := w.Header()
 	for k, v := range resp.header {
 		h[k] = v
@@ -171,8 +175,8 @@ func (s *Sim) write(w http.ResponseWriter, r *http.Request, reqBody []byte, resp
 	s.log.Debug("githubsim request", "method", r.Method, "path", r.URL.Path, "status", resp.status)
 	if s.rec != nil {
 		// Record first, so the line exists once the client has its answer.
-		_, route, _ := strings.Cut(r.Pattern, " ")
-		s.rec.record(r.Method, r.URL.RequestURI(), strings.TrimPrefix(route, "/api/v3"), resp.status, reqBody, body)
+		_, route, _ := strings.Cut(pattern, " ")
+		s.rec.record(r.Method, r.URL.RequestURI(), route, resp.status, reqBody, body)
 	}
 	w.WriteHeader(resp.status)
 	if body != nil && r.Method != http.MethodHead {
@@ -208,6 +212,6 @@ func (s *Sim) routes() {
 	s.attestationRoutes()
 	s.controlRoutes()
 	s.mux.HandleFunc("/api/v3/", func(w http.ResponseWriter, r *http.Request) {
-		s.finish(w, r, nil, notFound(), nil)
+		s.finish(w, r, "", nil, notFound())
 	})
 }

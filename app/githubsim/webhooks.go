@@ -38,6 +38,7 @@ type event struct {
 	payload []byte
 	url     string
 	secret  string
+	appID   int64
 }
 
 // outbox delivers events one at a time, in order.
@@ -82,7 +83,7 @@ func (s *Sim) event(name string, r *repo, sender string, fields map[string]any) 
 	}
 	ev.payload = b
 	if s.app != nil {
-		ev.url, ev.secret = s.app.webhookURL, s.app.webhookSecret
+		ev.url, ev.secret, ev.appID = s.app.webhookURL, s.app.webhookSecret, s.app.id
 	}
 	return ev
 }
@@ -160,6 +161,8 @@ func (s *Sim) deliver(ev event) Delivery {
 	req.Header.Set("X-GitHub-Event", ev.name)
 	req.Header.Set("X-GitHub-Delivery", d.ID)
 	req.Header.Set("X-GitHub-Hook-ID", "1")
+	req.Header.Set("X-GitHub-Hook-Installation-Target-Type", "integration")
+	req.Header.Set("X-GitHub-Hook-Installation-Target-ID", itoa(ev.appID))
 	req.Header.Set("X-Hub-Signature-256", Sign(ev.secret, ev.payload))
 	resp, err := s.client.Do(req)
 	if err != nil {
