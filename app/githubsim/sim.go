@@ -61,6 +61,7 @@ type Sim struct {
 	rateLimit     int
 	deliveries    []Delivery
 	sent          map[string]event // by delivery id, for Redeliver
+	sentOrder     []string         // ids in sent, oldest first
 
 	out outbox
 }

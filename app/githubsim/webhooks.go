@@ -139,7 +139,7 @@ func (s *Sim) drain() {
 		d := s.deliver(ev)
 		s.mu.Lock()
 		s.deliveries = append(s.deliveries, d)
-		s.sent[ev.id] = ev
+		s.remember(ev)
 		s.mu.Unlock()
 	}
 }
@@ -191,9 +191,25 @@ func (s *Sim) Deliveries() []Delivery {
 	return append([]Delivery(nil), s.deliveries...)
 }
 
+// maxRemembered bounds the payloads kept for Redeliver: pull request
+// payloads run to tens of kilobytes, and benchmarks send thousands.
+const maxRemembered = 1000
+
+// remember keeps ev for Redeliver, forgetting the oldest past the bound.
+// Callers hold s.mu.
+func (s *Sim) remember(ev event) {
+	s.sent[ev.id] = ev
+	s.sentOrder = append(s.sentOrder, ev.id)
+	if len(s.sentOrder) > maxRemembered {
+		delete(s.sent, s.sentOrder[0])
+		s.sentOrder = s.sentOrder[1:]
+	}
+}
+
 // Redeliver sends a past delivery again, same id and body, as GitHub's
 // "Redeliver" button does (and as a replay attack would), to the current
-// webhook URL. It returns the new delivery.
+// webhook URL. It returns the new delivery. The last 1,000 deliveries can
+// be sent again.
 func (s *Sim) Redeliver(id string) (Delivery, error) {
 	s.mu.Lock()
 	ev, found := s.sent[id]
