@@ -68,6 +68,15 @@ type Attestation struct {
 	PredicateType string `json:"predicate_type"`
 	Issuer        string `json:"issuer"`
 	Identity      string `json:"identity"`
+	// SourceRepository is the repository the signing workflow ran in, as
+	// the certificate names it (https://github.com/owner/repo); empty for
+	// keyed attestations.
+	SourceRepository string `json:"source_repository,omitempty"`
+	// SignerWorkflow is the certificate's build signer URI: the workflow
+	// file that signed, with its ref.
+	SignerWorkflow string `json:"signer_workflow,omitempty"`
+	// RunnerEnvironment is "github-hosted" or "self-hosted".
+	RunnerEnvironment string `json:"runner_environment,omitempty"`
 	// Commit is the commit the statement's subject binds it to.
 	Commit string `json:"commit"`
 	// SignedAt is the verified signing time (TSA or transparency log).

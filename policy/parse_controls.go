@@ -2,7 +2,9 @@ package policy
 
 import (
 	"fmt"
+	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -11,7 +13,10 @@ import (
 var (
 	controlsKeys    = []string{"teams", "attestations"}
 	teamsKeys       = []string{"from", "fresh"}
-	attestationKeys = []string{"name", "predicate_type", "issuer", "identity"}
+	attestationKeys = []string{"name", "predicate_type", "issuer", "identity",
+		"source_repository", "signer_workflow", "runner_environment"}
+	// requiredAttestationKeys are the attestationKeys every control sets.
+	requiredAttestationKeys = attestationKeys[:4]
 )
 
 // fromCodeownersValue is the teams.from value that takes the owners from
@@ -24,6 +29,8 @@ var (
 	policyOwnerRE = regexp.MustCompile(`^@[A-Za-z0-9][A-Za-z0-9-]*(?:/[A-Za-z0-9][A-Za-z0-9_.-]*)?$`)
 	// attestationNameRE is the syntax of an attestation control's id.
 	attestationNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+	// repositoryPathRE is "owner/repo", alone or as a repository URL's path.
+	repositoryPathRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9_.-]+$`)
 )
 
 // controls decodes `controls`, applying the defaults.
@@ -98,7 +105,8 @@ func (d *policyDecoder) teamsFrom(n *yaml.Node) (fromCodeowners bool, from []str
 	return false, from
 }
 
-// attestations decodes `controls.attestations`, compiling each identity.
+// attestations decodes `controls.attestations`, compiling each identity
+// and signer workflow.
 func (d *policyDecoder) attestations(n *yaml.Node) []AttestationControl {
 	nodes, ok := d.sequence(n, "controls.attestations")
 	if !ok {
@@ -106,10 +114,6 @@ func (d *policyDecoder) attestations(n *yaml.Node) []AttestationControl {
 	}
 	var out []AttestationControl
 	first := map[string]int{}
-	// Two controls with the same signer and predicate would both be held
-	// by one attestation, counting a single signal twice toward the quorum.
-	type signer struct{ predicateType, issuer, identity string }
-	signers := map[signer]string{}
 	for i, c := range nodes {
 		what := fmt.Sprintf("controls.attestations[%d]", i)
 		// A control with a bad field is kept by name, so that `required`
@@ -124,17 +128,33 @@ func (d *policyDecoder) attestations(n *yaml.Node) []AttestationControl {
 			continue
 		}
 		first[a.Name] = nameNode.Line
-		if a.PredicateType != "" && a.Issuer != "" && a.Identity != "" {
-			key := signer{a.PredicateType, a.Issuer, a.Identity}
-			if other, dup := signers[key]; dup {
-				d.errorf(c, "%s: same predicate_type, issuer and identity as %q: one attestation would count as two controls", what, other)
-			} else {
-				signers[key] = a.Name
+		// Two controls that one attestation can both satisfy would count a
+		// single signal twice toward the quorum.
+		for j := range out {
+			if sameSigner(&out[j], &a) {
+				d.errorf(c, "%s: same predicate_type, issuer and identity as %q, and no source_repository, signer_workflow or runner_environment that tells them apart: one attestation would count as two controls", what, out[j].Name)
+				break
 			}
 		}
 		out = append(out, a)
 	}
 	return out
+}
+
+// sameSigner reports whether one attestation could hold both controls: the
+// same predicate type, issuer and identity pattern, and no optional signer
+// field set differently on both. Patterns are compared as written, as the
+// identity always was; overlapping but different patterns are the author's
+// call.
+func sameSigner(a, b *AttestationControl) bool {
+	if a.PredicateType == "" || a.Issuer == "" || a.Identity == "" ||
+		a.PredicateType != b.PredicateType || a.Issuer != b.Issuer || a.Identity != b.Identity {
+		return false
+	}
+	differ := func(x, y string) bool { return x != "" && y != "" && x != y }
+	return !differ(repositoryKey(a.SourceRepository), repositoryKey(b.SourceRepository)) &&
+		!differ(a.SignerWorkflow, b.SignerWorkflow) &&
+		!differ(a.RunnerEnvironment, b.RunnerEnvironment)
 }
 
 // attestation decodes one attestation control, reporting missing and bad
@@ -148,7 +168,9 @@ func (d *policyDecoder) attestation(n *yaml.Node, what string) (a AttestationCon
 	for _, key := range attestationKeys {
 		v := f.get(key)
 		if v == nil {
-			d.errorf(n, "%s: missing %s", what, key)
+			if slices.Contains(requiredAttestationKeys, key) {
+				d.errorf(n, "%s: missing %s", what, key)
+			}
 			continue
 		}
 		s, ok := d.str(v, what+"."+key)
@@ -171,20 +193,62 @@ func (d *policyDecoder) attestation(n *yaml.Node, what string) (a AttestationCon
 		}
 	}
 	if id, set := vals["identity"]; set {
-		// Compile the expression alone first: only a well-formed expression
-		// can be wrapped safely. "a)|(.*" would otherwise become
-		// ^(?:a)|(.*)$ and match every identity.
-		if _, err := regexp.Compile(id); err != nil {
-			d.errorf(f.get("identity"), "%s.identity: bad regular expression: %v", what, err)
-		} else if re, err := regexp.Compile("^(?:" + id + ")$"); err != nil {
-			d.errorf(f.get("identity"), "%s.identity: bad regular expression: %v", what, err)
-		} else {
-			a.IdentityRE = re
-		}
+		a.IdentityRE = d.anchoredRE(f.get("identity"), what+".identity", id)
+	}
+	if wf, set := vals["signer_workflow"]; set {
+		a.SignerWorkflowRE = d.anchoredRE(f.get("signer_workflow"), what+".signer_workflow", wf)
+	}
+	if repo, set := vals["source_repository"]; set && !validRepository(repo) {
+		d.errorf(f.get("source_repository"), "%s.source_repository: %q: want owner/repo or the repository's URL, https://HOST/owner/repo", what, repo)
+	}
+	if env, set := vals["runner_environment"]; set && env != RunnerGitHubHosted && env != RunnerSelfHosted {
+		d.errorf(f.get("runner_environment"), "%s.runner_environment: want %q or %q, got %q", what, RunnerGitHubHosted, RunnerSelfHosted, env)
 	}
 	a.Name = vals["name"]
 	a.PredicateType = vals["predicate_type"]
 	a.Issuer = vals["issuer"]
 	a.Identity = vals["identity"]
+	a.SourceRepository = vals["source_repository"]
+	a.SignerWorkflow = vals["signer_workflow"]
+	a.RunnerEnvironment = vals["runner_environment"]
 	return a, nameNode
+}
+
+// anchoredRE compiles a signer pattern anchored as ^(?:re)$, reporting a
+// bad one at n. The expression is compiled alone first: only a well-formed
+// expression can be wrapped safely. "a)|(.*" would otherwise become
+// ^(?:a)|(.*)$ and match every signer.
+func (d *policyDecoder) anchoredRE(n *yaml.Node, what, re string) *regexp.Regexp {
+	if _, err := regexp.Compile(re); err != nil {
+		d.errorf(n, "%s: bad regular expression: %v", what, err)
+		return nil
+	}
+	anchored, err := regexp.Compile("^(?:" + re + ")$")
+	if err != nil {
+		d.errorf(n, "%s: bad regular expression: %v", what, err)
+		return nil
+	}
+	return anchored
+}
+
+// validRepository reports whether s names a repository: "owner/repo", or
+// an https URL whose path is /owner/repo (github.com or GitHub Enterprise
+// Server), without credentials, query or fragment.
+func validRepository(s string) bool {
+	if !strings.Contains(s, "://") {
+		return repositoryPathRE.MatchString(s) && !dotName(s)
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil ||
+		u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || u.Opaque != "" {
+		return false
+	}
+	p := strings.TrimSuffix(strings.TrimPrefix(u.Path, "/"), "/")
+	return u.RawPath == "" && repositoryPathRE.MatchString(p) && !dotName(p)
+}
+
+// dotName reports an "owner/." or "owner/.." name, which GitHub refuses.
+func dotName(ownerRepo string) bool {
+	_, repo, _ := strings.Cut(ownerRepo, "/")
+	return repo == "." || repo == ".."
 }

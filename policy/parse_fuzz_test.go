@@ -70,7 +70,12 @@ func FuzzParse(f *testing.F) {
 				return a.Name == b.Name && a.PredicateType == b.PredicateType &&
 					a.Issuer == b.Issuer && a.Identity == b.Identity &&
 					a.IdentityRE != nil && b.IdentityRE != nil &&
-					a.IdentityRE.String() == b.IdentityRE.String()
+					a.IdentityRE.String() == b.IdentityRE.String() &&
+					a.SourceRepository == b.SourceRepository &&
+					a.SignerWorkflow == b.SignerWorkflow &&
+					(a.SignerWorkflowRE == nil) == (a.SignerWorkflow == "") &&
+					(b.SignerWorkflowRE == nil) == (b.SignerWorkflow == "") &&
+					a.RunnerEnvironment == b.RunnerEnvironment
 			}),
 		}
 		if diff := cmp.Diff(p, again, opts); diff != "" {
@@ -112,10 +117,20 @@ func encodePolicy(t *testing.T, p *Policy) []byte {
 		}
 		var atts []map[string]string
 		for _, a := range g.Controls.Attestations {
-			atts = append(atts, map[string]string{
+			am := map[string]string{
 				"name": a.Name, "predicate_type": a.PredicateType,
 				"issuer": a.Issuer, "identity": a.Identity,
-			})
+			}
+			for key, v := range map[string]string{
+				"source_repository":  a.SourceRepository,
+				"signer_workflow":    a.SignerWorkflow,
+				"runner_environment": a.RunnerEnvironment,
+			} {
+				if v != "" {
+					am[key] = v
+				}
+			}
+			atts = append(atts, am)
 		}
 		gm["controls"] = map[string]any{"teams": teams, "attestations": atts}
 		if g.Quorum > 0 {

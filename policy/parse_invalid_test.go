@@ -34,7 +34,10 @@ func TestParseInvalid(t *testing.T) {
 			{6, 17, "controls.attestations[0].name: \"@acme/ci\" looks like a team: attestation names must not contain @"},
 		}},
 		{"attestation-same-signer", []problemAt{
-			{10, 11, "controls.attestations[1]: same predicate_type, issuer and identity as \"ci\": one attestation would count as two controls"},
+			{10, 11, "controls.attestations[1]: same predicate_type, issuer and identity as \"ci\", and no source_repository, signer_workflow or runner_environment that tells them apart: one attestation would count as two controls"},
+		}},
+		{"attestation-same-signer-optional", []problemAt{
+			{11, 11, "controls.attestations[1]: same predicate_type, issuer and identity as \"ci\", and no source_repository, signer_workflow or runner_environment that tells them apart: one attestation would count as two controls"},
 		}},
 		{"base-bad-glob", []problemAt{
 			{5, 20, "if.base[1]: bad glob \"release/[\": syntax error in pattern"},
@@ -209,6 +212,23 @@ func TestParseInvalid(t *testing.T) {
 		{"root-unknown-key", []problemAt{
 			{1, 1, "missing gates: a policy needs at least one gate"},
 			{2, 1, "policy: unknown key \"gate\"; want one of version, gates"},
+		}},
+		{"runner-environment-bad", []problemAt{
+			{10, 31, "controls.attestations[0].runner_environment: want \"github-hosted\" or \"self-hosted\", got \"GitHub-Hosted\""},
+			{15, 31, "controls.attestations[1].runner_environment: want a string, got a boolean (true)"},
+		}},
+		{"signer-workflow-bad", []problemAt{
+			{10, 28, "controls.attestations[0].signer_workflow: bad regular expression: error parsing regexp: unexpected ): `https://github\\.com/acme/ci/x)|(.*`"},
+			{15, 28, "controls.attestations[1].signer_workflow: empty string"},
+			{20, 28, "controls.attestations[2].signer_workflow: want a string, got a list"},
+		}},
+		{"source-repository-bad", []problemAt{
+			{10, 30, "controls.attestations[0].source_repository: \"acme\": want owner/repo or the repository's URL, https://HOST/owner/repo"},
+			{15, 30, "controls.attestations[1].source_repository: \"http://github.com/acme/ci\": want owner/repo or the repository's URL, https://HOST/owner/repo"},
+			{20, 30, "controls.attestations[2].source_repository: \"https://github.com/acme\": want owner/repo or the repository's URL, https://HOST/owner/repo"},
+			{25, 30, "controls.attestations[3].source_repository: \"https://token@github.com/acme/ci\": want owner/repo or the repository's URL, https://HOST/owner/repo"},
+			{30, 30, "controls.attestations[4].source_repository: \"acme/ci/tree/main\": want owner/repo or the repository's URL, https://HOST/owner/repo"},
+			{35, 30, "controls.attestations[5].source_repository: \"acme/..\": want owner/repo or the repository's URL, https://HOST/owner/repo"},
 		}},
 		{"syntax", []problemAt{
 			{2, 0, "invalid YAML: did not find expected ',' or ']'"},

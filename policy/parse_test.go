@@ -12,10 +12,11 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
-// policyOpts compares decoded policies: IdentityRE is checked on its own
-// (TestParseIdentityAnchored), and nil and empty collections are equal.
+// policyOpts compares decoded policies: IdentityRE and SignerWorkflowRE are
+// checked on their own (TestParseIdentityAnchored,
+// TestParseSignerWorkflowAnchored), and nil and empty collections are equal.
 var policyOpts = cmp.Options{
-	cmpopts.IgnoreFields(AttestationControl{}, "IdentityRE"),
+	cmpopts.IgnoreFields(AttestationControl{}, "IdentityRE", "SignerWorkflowRE"),
 	cmpopts.EquateEmpty(),
 }
 
@@ -161,6 +162,43 @@ func TestParseValid(t *testing.T) {
 				}},
 			},
 		},
+		{
+			name: "signer policy: source repository, signer workflow, runner environment",
+			file: "valid/signer.yaml",
+			want: &Policy{
+				File:    "valid/signer.yaml",
+				Version: 1,
+				Gates: []Gate{{
+					Name: "release",
+					Controls: Controls{
+						Teams: TeamControls{From: []string{"@acme/release"}, Fresh: FreshHead},
+						Attestations: []AttestationControl{
+							{
+								Name:              "payments-ci",
+								PredicateType:     "https://zgate.dev/ci-result/v1",
+								Issuer:            "https://token.actions.githubusercontent.com",
+								Identity:          `https://github\.com/acme/shared/\.github/workflows/ci\.yml@refs/heads/main`,
+								SourceRepository:  "acme/payments",
+								SignerWorkflow:    `https://github\.com/acme/shared/\.github/workflows/ci\.yml@refs/heads/main`,
+								RunnerEnvironment: RunnerGitHubHosted,
+							},
+							{
+								Name:              "ledger-ci",
+								PredicateType:     "https://zgate.dev/ci-result/v1",
+								Issuer:            "https://token.actions.githubusercontent.com",
+								Identity:          `https://github\.com/acme/shared/\.github/workflows/ci\.yml@refs/heads/main`,
+								SourceRepository:  "https://ghe.acme.example/acme/ledger",
+								RunnerEnvironment: RunnerSelfHosted,
+							},
+						},
+					},
+					Required:                []string{"payments-ci", "ledger-ci"},
+					Window:                  DefaultWindow,
+					BlockOnChangesRequested: true,
+					Line:                    5,
+				}},
+			},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -272,6 +310,79 @@ func TestParseIdentityAnchored(t *testing.T) {
 	}
 	if got, want := re.String(), "^(?:"+p.Gates[2].Controls.Attestations[0].Identity+")$"; got != want {
 		t.Errorf("IdentityRE = %s, want %s", got, want)
+	}
+}
+
+func TestParseSignerWorkflowAnchored(t *testing.T) {
+	p, err := Parse("signer.yaml", readTestdata(t, "valid/signer.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	atts := p.Gates[0].Controls.Attestations
+	if atts[1].SignerWorkflowRE != nil {
+		t.Errorf("SignerWorkflowRE without signer_workflow = %s, want nil", atts[1].SignerWorkflowRE)
+	}
+	re := atts[0].SignerWorkflowRE
+	if re == nil {
+		t.Fatal("SignerWorkflowRE is nil")
+	}
+	const base = "https://github.com/acme/shared/.github/workflows/ci.yml@refs/heads/main"
+	tests := []struct {
+		name     string
+		workflow string
+		want     bool
+	}{
+		{"exact", base, true},
+		{"suffix added", base + "-evil", false},
+		{"prefix added", "https://evil.example/" + base, false},
+		{"other branch", strings.TrimSuffix(base, "main") + "dev", false},
+		{"empty", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := re.MatchString(tt.workflow); got != tt.want {
+				t.Errorf("%s.MatchString(%q) = %v, want %v", re, tt.workflow, got, tt.want)
+			}
+		})
+	}
+	if got, want := re.String(), "^(?:"+atts[0].SignerWorkflow+")$"; got != want {
+		t.Errorf("SignerWorkflowRE = %s, want %s", got, want)
+	}
+}
+
+func TestValidRepository(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{"acme/payments", true},
+		{"Acme/Pay.ments_2", true},
+		{"https://github.com/acme/payments", true},
+		{"https://github.com/acme/payments/", true},
+		{"https://ghe.acme.example/acme/payments", true},
+		{"acme", false},
+		{"acme/", false},
+		{"/acme/payments", false},
+		{"acme/payments/", false},
+		{"acme/payments/x", false},
+		{"-acme/payments", false},
+		{"acme/.", false},
+		{"acme/..", false},
+		{"http://github.com/acme/payments", false},
+		{"https://github.com/acme", false},
+		{"https:///acme/payments", false},
+		{"https://user@github.com/acme/payments", false},
+		{"https://github.com/acme/payments?ref=main", false},
+		{"https://github.com/acme/payments#main", false},
+		{"https://github.com/acme/%70ayments", false},
+		{"https://github.com/acme/payments/tree/main", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			if got := validRepository(tt.in); got != tt.want {
+				t.Errorf("validRepository(%q) = %v, want %v", tt.in, got, tt.want)
+			}
+		})
 	}
 }
 

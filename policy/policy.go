@@ -86,7 +86,10 @@ type TeamControls struct {
 }
 
 // AttestationControl is one attestation control: a verified attestation
-// about the head commit with this predicate type from this signer.
+// about the head commit with this predicate type from this signer. The
+// signer is the OIDC issuer and certificate identity, optionally narrowed
+// by the repository the signing workflow ran in, the workflow file that
+// signed and the kind of runner it ran on.
 type AttestationControl struct {
 	Name          string
 	PredicateType string
@@ -95,7 +98,30 @@ type AttestationControl struct {
 	Identity string
 	// IdentityRE is Identity anchored as ^(?:re)$.
 	IdentityRE *regexp.Regexp
+	// SourceRepository, when set, is the repository the signing workflow
+	// must have run in, as written: "owner/repo" for github.com or the
+	// repository's https URL (needed for GitHub Enterprise Server). Both
+	// forms name the same github.com repository, compared
+	// case-insensitively.
+	SourceRepository string
+	// SignerWorkflow, when set, is a regular expression the certificate's
+	// build signer URI (the workflow file that signed, with its ref) must
+	// match as a whole.
+	SignerWorkflow string
+	// SignerWorkflowRE is SignerWorkflow anchored as ^(?:re)$; nil when
+	// SignerWorkflow is empty.
+	SignerWorkflowRE *regexp.Regexp
+	// RunnerEnvironment, when set, is the runner the signing job must have
+	// run on: [RunnerGitHubHosted] or [RunnerSelfHosted].
+	RunnerEnvironment string
 }
+
+// Runner environments a signing certificate can name (Fulcio's
+// runner_environment extension).
+const (
+	RunnerGitHubHosted = "github-hosted"
+	RunnerSelfHosted   = "self-hosted"
+)
 
 // Override is the break-glass rule: enough distinct members of Teams
 // commenting "/zgate override <reason>" open the gate.
