@@ -100,6 +100,62 @@ func (s *Sim) ensureInstallation(owner string) *installation {
 	return in
 }
 
+// Install installs the App on owner (a no-op when it already is) and
+// emits installation created; it returns the installation id.
+func (s *Sim) Install(owner string) int64 {
+	s.mu.Lock()
+	if id, ok := s.instByOwner[lower(owner)]; ok {
+		s.mu.Unlock()
+		return id
+	}
+	in := s.ensureInstallation(owner)
+	evs := []event{s.installationEvent(in, "created")}
+	s.mu.Unlock()
+	s.post(evs, true)
+	return in.id
+}
+
+// Uninstall removes the App from owner: its tokens stop working (401),
+// the token exchange answers 404, and installation deleted is delivered.
+func (s *Sim) Uninstall(owner string) error {
+	s.mu.Lock()
+	id, ok := s.instByOwner[lower(owner)]
+	if !ok {
+		s.mu.Unlock()
+		return fmt.Errorf("installation on %s: %w", owner, ErrNotFound)
+	}
+	in := s.installations[id]
+	evs := []event{s.installationEvent(in, "deleted")}
+	delete(s.instByOwner, lower(owner))
+	delete(s.installations, id)
+	for tok, t := range s.tokens {
+		if t.inst == id {
+			delete(s.tokens, tok)
+		}
+	}
+	s.mu.Unlock()
+	s.post(evs, true)
+	return nil
+}
+
+// installationEvent builds an installation webhook. Callers hold s.mu.
+func (s *Sim) installationEvent(in *installation, action string) event {
+	var repos []map[string]any
+	for _, k := range sortedKeys(s.repos) {
+		if r := s.repos[k]; strings.EqualFold(r.owner, in.account) {
+			repos = append(repos, map[string]any{"id": r.id, "node_id": nodeID("R", r.id),
+				"name": r.name, "full_name": r.fullName(), "private": true})
+		}
+	}
+	inst := map[string]any{"id": in.id, "node_id": nodeID("I", in.id)}
+	if s.app != nil {
+		inst = s.installationObject(in)
+	}
+	return s.event("installation", nil, in.account, map[string]any{
+		"action": action, "installation": inst, "repositories": nonNil(repos),
+	})
+}
+
 func (q *request) installationID() int64 {
 	if q.inst == nil {
 		return 0

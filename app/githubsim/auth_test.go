@@ -149,3 +149,39 @@ func TestRateLimitExhausted(t *testing.T) {
 		t.Errorf("call past the limit = %d, %v; want 403 RateLimitError", statusOf(r), err)
 	}
 }
+
+func TestUninstall(t *testing.T) {
+	e := newEnv(t, Options{})
+	ctx := context.Background()
+	if _, _, err := e.gh.Repositories.Get(ctx, "acme", "payments"); err != nil {
+		t.Fatal(err)
+	}
+	id := e.sim.InstallationID("acme")
+	e.hooks.reset()
+	must(t, e.sim.Uninstall("acme"))
+	if h := e.hooks.last("installation"); h.Action != "deleted" || int64(h.Payload["installation"].(map[string]any)["id"].(float64)) != id {
+		t.Errorf("installation webhook = %s %v, want deleted %d", h.Action, h.Payload["installation"], id)
+	}
+	if _, resp, _ := e.gh.Repositories.Get(ctx, "acme", "payments"); statusOf(resp) != http.StatusUnauthorized {
+		t.Errorf("token after uninstall = %d, want 401", statusOf(resp))
+	}
+	if _, resp, _ := e.appClient(t).Apps.CreateInstallationToken(ctx, id, nil); statusOf(resp) != http.StatusNotFound {
+		t.Errorf("token exchange after uninstall = %d, want 404", statusOf(resp))
+	}
+	e.hooks.reset()
+	_, err := e.sim.Push("acme", "payments", "main", map[string]string{"x": "1"}, nil, "alice")
+	must(t, err)
+	if got := e.hooks.events(); len(got) != 0 {
+		t.Errorf("webhooks while uninstalled = %v, want none", got)
+	}
+	newID := e.sim.Install("acme")
+	if newID == id || newID == 0 {
+		t.Errorf("reinstall id = %d, want a new one (old %d)", newID, id)
+	}
+	if h := e.hooks.last("installation"); h.Action != "created" {
+		t.Errorf("installation webhook = %s, want created", h.Action)
+	}
+	if _, _, err := e.client(t, newID).Repositories.Get(ctx, "acme", "payments"); err != nil {
+		t.Errorf("new installation's token: %v", err)
+	}
+}

@@ -22,6 +22,8 @@ import (
 //	POST /_sim/app            {app_id, public_key (PEM), webhook_url, webhook_secret}
 //	POST /_sim/webhook-url    {url}
 //	POST /_sim/repos          {owner, name, files{path: content}}        -> {installation_id}
+//	POST /_sim/install        {owner}                                    -> {installation_id}
+//	POST /_sim/uninstall      {owner}
 //	POST /_sim/push           {owner, repo, branch, files, deleted, author} -> {sha}
 //	POST /_sim/pulls          {owner, repo, head, base, title, body, author, draft, labels} -> {number}
 //	POST /_sim/draft          {owner, repo, number, draft}
@@ -127,6 +129,13 @@ func (s *Sim) controlRoutes() {
 		}
 		return map[string]int64{"installation_id": s.InstallationID(c.Owner)}, nil
 	})
+	post("install", func(c ctl) (any, error) {
+		if c.Owner == "" {
+			return nil, fmt.Errorf("install: owner: %w", ErrInvalid)
+		}
+		return map[string]int64{"installation_id": s.Install(c.Owner)}, nil
+	})
+	post("uninstall", func(c ctl) (any, error) { return nil, s.Uninstall(c.Owner) })
 	post("push", func(c ctl) (any, error) {
 		sha, err := s.Push(c.Owner, c.Repo, c.Branch, c.Files, c.Deleted, c.Author)
 		return map[string]string{"sha": sha}, err

@@ -14,7 +14,10 @@
 // URLs before the first request. [Sim.RegisterApp] registers the App (id,
 // RSA public key, webhook URL and secret); [Sim.SetWebhookURL] changes
 // the URL later. [Sim.CreateRepo] makes a repository with one commit on
-// main and installs the App on its owner ([Sim.InstallationID]).
+// main and installs the App on its owner ([Sim.InstallationID]);
+// [Sim.Install] and [Sim.Uninstall] change installations explicitly
+// (installation created/deleted; an uninstalled account's tokens get 401
+// and its events are not delivered).
 //
 // Then, as people and other systems would: [Sim.Push], [Sim.OpenPR],
 // [Sim.SetDraft], [Sim.ClosePR], [Sim.ReopenPR], [Sim.ChangeBase],

@@ -39,6 +39,7 @@ type event struct {
 	url     string
 	secret  string
 	appID   int64
+	drop    bool // the App is not installed on the account
 }
 
 // outbox delivers events one at a time, in order.
@@ -67,13 +68,15 @@ func (s *Sim) event(name string, r *repo, sender string, fields map[string]any) 
 	if sender != "" {
 		payload["sender"] = s.user(sender)
 	}
-	if id, ok := s.instByOwner[lower(owner)]; ok {
+	id, installed := s.instByOwner[lower(owner)]
+	if installed && payload["installation"] == nil {
 		payload["installation"] = map[string]any{"id": id, "node_id": nodeID("I", id)}
 		if _, isOrg := payload["organization"]; !isOrg {
 			payload["organization"] = s.orgObject(owner)
 		}
 	}
-	ev := event{name: name}
+	// GitHub sends an App nothing about accounts it is not installed on.
+	ev := event{name: name, drop: !installed && payload["installation"] == nil}
 	if a, ok := fields["action"].(string); ok {
 		ev.action = a
 	}
@@ -105,7 +108,11 @@ func (s *Sim) orgObject(login string) map[string]any {
 func (s *Sim) post(evs []event, wait bool) {
 	o := &s.out
 	o.mu.Lock()
-	o.queue = append(o.queue, evs...)
+	for _, ev := range evs {
+		if !ev.drop {
+			o.queue = append(o.queue, ev)
+		}
+	}
 	if !o.running && len(o.queue) > 0 {
 		o.running = true
 		go s.drain()
