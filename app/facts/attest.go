@@ -21,7 +21,8 @@ type attestSource struct {
 // GitHub stores about a commit (under each of attest.SubjectDigests, for
 // each predicate type the policy asks for) and verifies each with v,
 // including its binding to the commit. Who signed is left to the policy:
-// it matches issuer and identity per control.
+// it matches issuer, identity, source repository, signer workflow and
+// runner environment per control.
 func NewAttestSource(v *attest.Verifier) AttestationSource {
 	return &attestSource{v: v}
 }
@@ -50,16 +51,26 @@ func (s *attestSource) Attestations(ctx context.Context, gh *github.Client, owne
 				case err != nil:
 					return nil, nil, fmt.Errorf("verify attestation %s: %w", res.BundleDigest, err)
 				default:
-					ok = append(ok, policy.Attestation{
-						PredicateType: res.PredicateType,
-						Issuer:        res.Issuer,
-						Identity:      res.Identity,
-						Commit:        res.Commit,
-						SignedAt:      res.SignedAt,
-					})
+					ok = append(ok, attestationFact(res))
 				}
 			}
 		}
 	}
 	return ok, rejected, nil
+}
+
+// attestationFact is what the policy needs of a verified attestation: the
+// signer's certificate fields it matches per control, the commit and the
+// verified signing time.
+func attestationFact(res attest.Result) policy.Attestation {
+	return policy.Attestation{
+		PredicateType:     res.PredicateType,
+		Issuer:            res.Issuer,
+		Identity:          res.Identity,
+		SourceRepository:  res.SourceRepository,
+		SignerWorkflow:    res.SignerWorkflow,
+		RunnerEnvironment: res.RunnerEnvironment,
+		Commit:            res.Commit,
+		SignedAt:          res.SignedAt,
+	}
 }
