@@ -57,7 +57,7 @@ func (e *Engine) act(ctx context.Context, log *slog.Logger, gh *github.Client, k
 	if exec.ID != "" && !exec.Updated.Before(called) {
 		e.cfg.Metrics.Executions.WithLabelValues(string(g.Then.Kind()), string(exec.Status)).Inc()
 		log.Info("Z executed", "kind", g.Then.Kind(), "status", exec.Status, "detail", exec.Detail, "err", err)
-		aerr := e.append(ctx, audit.Entry{
+		aerr := e.append(ctx, key, audit.Entry{
 			Kind: audit.KindExecution, Repo: key.Owner + "/" + key.Repo, PR: key.Number, Gate: gate, HeadSHA: res.HeadSHA,
 			Data: executionRecord(exec, g, err),
 		})

@@ -94,6 +94,9 @@ type Engine struct {
 	// known are the repositories evaluated since start, for a sweep where
 	// GitHub cannot list an installation's repositories.
 	known map[store.PRKey]bool
+	// unaudited holds audit records an evaluation failed to append, per
+	// pull request, appended first by its next evaluation.
+	unaudited map[store.PRKey][]audit.Entry
 }
 
 // New checks cfg and returns an engine.
@@ -102,7 +105,7 @@ func New(cfg Config) (*Engine, error) {
 		cfg.Store == nil || cfg.Queue == nil || cfg.Audit == nil || cfg.Metrics == nil {
 		return nil, errors.New("engine: clients, gatherer, publisher, executor, store, queue, audit and metrics are required")
 	}
-	e := &Engine{cfg: cfg, log: cfg.Logger, now: cfg.Now, lastGood: map[string]*policy.Policy{}, done: map[string]store.Execution{}, known: map[store.PRKey]bool{}}
+	e := &Engine{cfg: cfg, log: cfg.Logger, now: cfg.Now, lastGood: map[string]*policy.Policy{}, done: map[string]store.Execution{}, known: map[store.PRKey]bool{}, unaudited: map[store.PRKey][]audit.Entry{}}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
 	}
@@ -128,6 +131,9 @@ func (e *Engine) Reevaluate(ctx context.Context, key store.PRKey) (next time.Tim
 	e.mu.Unlock()
 	if key.Number <= 0 {
 		return time.Time{}, e.expand(ctx, log, gh, key)
+	}
+	if err := e.flushAudit(ctx, key); err != nil {
+		return time.Time{}, err
 	}
 	return e.evaluate(ctx, log, gh, key)
 }

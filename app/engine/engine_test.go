@@ -284,3 +284,30 @@ func TestSweepEnqueuesRepositories(t *testing.T) {
 		t.Errorf("enqueued (-want +got):\n%s", diff)
 	}
 }
+
+// flakyAuditor fails its first n appends.
+type flakyAuditor struct {
+	next Auditor
+	n    int
+}
+
+func (f *flakyAuditor) Append(ctx context.Context, e audit.Entry) (store.AuditRecord, error) {
+	if f.n > 0 {
+		f.n--
+		return store.AuditRecord{}, context.DeadlineExceeded
+	}
+	return f.next.Append(ctx, e)
+}
+
+func TestAuditFailureIsRetried(t *testing.T) {
+	r := newRig(t, gatedFiles(t))
+	r.eng.cfg.Audit = &flakyAuditor{next: r.eng.cfg.Audit, n: 1}
+	k, _ := r.openPR("scale")
+	if _, err := r.eng.Reevaluate(context.Background(), k); err == nil {
+		t.Fatal("Reevaluate with a failing audit log: got nil error, want one (the queue retries)")
+	}
+	r.reevaluate(k) // the check is unchanged now; the decision must still be logged
+	if diff := cmp.Diff([]string{"decision:pending"}, r.auditKinds()); diff != "" {
+		t.Errorf("audit (-want +got):\n%s", diff)
+	}
+}

@@ -119,7 +119,7 @@ func (e *Engine) settleClosed(ctx context.Context, log *slog.Logger, key store.P
 		x.Status, x.Detail = status, detail
 		log.Info("execution left in intent settled", "gate", x.Gate, "status", status, "detail", detail)
 		e.cfg.Metrics.Executions.WithLabelValues(x.Kind, string(status)).Inc()
-		if err := e.append(ctx, audit.Entry{
+		if err := e.append(ctx, key, audit.Entry{
 			Kind: audit.KindExecution, Repo: key.Owner + "/" + key.Repo, PR: key.Number, Gate: x.Gate, HeadSHA: x.HeadSHA,
 			Data: executionRecordData{ID: x.ID, Kind: x.Kind, Status: string(status), Detail: detail},
 		}); err != nil {
@@ -143,12 +143,12 @@ func (e *Engine) report(ctx context.Context, log *slog.Logger, gh *github.Client
 	e.cfg.Metrics.Evaluations.WithLabelValues(string(gd.State)).Inc()
 	log.Info("gate decided", "state", gd.State, "summary", gd.Summary)
 	entry := audit.Entry{Kind: audit.KindDecision, Repo: key.Owner + "/" + key.Repo, PR: key.Number, Gate: gd.Name, HeadSHA: res.HeadSHA, Data: decisionRecord(gd, c)}
-	if err := e.append(ctx, entry); err != nil {
+	if err := e.append(ctx, key, entry); err != nil {
 		return err
 	}
 	if gd.Override != nil && gd.State == policy.StateSuccess {
 		entry.Kind, entry.Data = audit.KindOverride, gd.Override
-		if err := e.append(ctx, entry); err != nil {
+		if err := e.append(ctx, key, entry); err != nil {
 			return err
 		}
 	}
@@ -187,9 +187,31 @@ func decisionRecord(gd policy.GateDecision, c report.Content) decisionRecordData
 	return d
 }
 
-func (e *Engine) append(ctx context.Context, entry audit.Entry) error {
+func (e *Engine) append(ctx context.Context, key store.PRKey, entry audit.Entry) error {
 	if _, err := e.cfg.Audit.Append(ctx, entry); err != nil {
+		// What happened on GitHub must reach the log even though this
+		// evaluation fails: the retry of this pull request writes it first.
+		e.mu.Lock()
+		e.unaudited[key] = append(e.unaudited[key], entry)
+		e.mu.Unlock()
 		return fmt.Errorf("audit %s: %w", entry.Kind, err)
+	}
+	return nil
+}
+
+// flushAudit appends the records a failed evaluation of key could not.
+func (e *Engine) flushAudit(ctx context.Context, key store.PRKey) error {
+	e.mu.Lock()
+	pending := e.unaudited[key]
+	delete(e.unaudited, key)
+	e.mu.Unlock()
+	for i, entry := range pending {
+		if _, err := e.cfg.Audit.Append(ctx, entry); err != nil {
+			e.mu.Lock()
+			e.unaudited[key] = append(pending[i:], e.unaudited[key]...)
+			e.mu.Unlock()
+			return fmt.Errorf("audit %s of an earlier evaluation: %w", entry.Kind, err)
+		}
 	}
 	return nil
 }
@@ -251,7 +273,7 @@ func (e *Engine) policyError(ctx context.Context, log *slog.Logger, gh *github.C
 	}
 	log.Warn("policy cannot be loaded: every gate fails", "file", res.PolicyFile, "err", res.PolicyErr)
 	e.cfg.Metrics.Evaluations.WithLabelValues(string(policy.StateError)).Inc()
-	return e.append(ctx, audit.Entry{
+	return e.append(ctx, key, audit.Entry{
 		Kind: audit.KindPolicyError, Repo: key.Owner + "/" + key.Repo, PR: key.Number, HeadSHA: res.HeadSHA,
 		Data: map[string]any{"file": res.PolicyFile, "error": res.PolicyErr.Error(), "checks": names},
 	})

@@ -91,11 +91,7 @@ func TestCrashBetweenDecisionAndMerge(t *testing.T) {
 
 			w.serve()
 			w.waitMerged(n)
-			// Give the restarted server time to settle, then count.
-			deadline := time.Now().Add(waitFor)
-			for time.Now().Before(deadline) && auditKinds(w.auditRecords())["execution:done"] == 0 {
-				time.Sleep(50 * time.Millisecond)
-			}
+			w.waitAudit("execution:done", 1)
 			if got := w.mergeCount(); got != 1 {
 				t.Errorf("merges = %d, want exactly 1", got)
 			}

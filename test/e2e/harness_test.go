@@ -187,7 +187,7 @@ func (w *world) serve() *proc {
 	must(t, os.WriteFile(secretFile, []byte(secret+"\n"), 0o600))
 	cmd := exec.Command(binary, "serve", "--listen", "127.0.0.1:0", "--private-key", keyFile,
 		"--webhook-secret-file", secretFile, "--github-url", w.simURL+"/api/v3/",
-		"--log-level", "debug", "--sweep-interval", "0", "--job-lease", "3s", "--workers", "2")
+		"--log-level", "debug", "--sweep-interval", "0", "--job-lease", "5s", "--workers", "2")
 	cmd.Env = append(os.Environ(), fmt.Sprintf("ZGATE_APP_ID=%d", appID), "ZGATE_DATABASE="+w.db)
 	stderr, err := cmd.StderrPipe()
 	must(t, err)
@@ -340,6 +340,29 @@ func (w *world) auditRecords() []store.AuditRecord {
 		w.t.Errorf("audit chain: %v", err)
 	}
 	return recs
+}
+
+// waitAudit waits until the audit log holds n records of kind (see
+// auditKinds), reading through one connection so that polling does not
+// compete with the server for SQLite's write lock.
+func (w *world) waitAudit(kind string, n int) {
+	w.t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, w.db)
+	must(w.t, err)
+	defer st.Close()
+	deadline := time.Now().Add(waitFor)
+	for {
+		recs, err := st.AuditRecords(ctx, 0, 10000)
+		must(w.t, err)
+		if auditKinds(recs)[kind] >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			w.t.Fatalf("audit log: %d %s records, want %d; kinds %v", auditKinds(recs)[kind], kind, n, auditKinds(recs))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // auditKinds counts records by kind, and executions by status.
