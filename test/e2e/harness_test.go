@@ -91,6 +91,8 @@ type world struct {
 
 	mu   sync.Mutex
 	hook func(w http.ResponseWriter, r *http.Request) bool
+	// serveArgs are extra flags for `zgate serve`.
+	serveArgs []string
 	// merges counts PUT .../merge calls the simulator answered 200.
 	merges int
 }
@@ -99,6 +101,12 @@ type world struct {
 // teams (carol in sre and security, dave in security) and branch
 // protection requiring the gate's check.
 func newWorld(t testing.TB) *world {
+	t.Helper()
+	return newWorldWith(t, policyFile)
+}
+
+// newWorldWith is newWorld with another policy on main.
+func newWorldWith(t testing.TB, policy string) *world {
 	t.Helper()
 	w := &world{t: t, dir: t.TempDir()}
 	w.db = "sqlite:" + filepath.Join(w.dir, "zgate.db")
@@ -109,7 +117,7 @@ func newWorld(t testing.TB) *world {
 	w.sim.RegisterApp(appID, &appKey.PublicKey, "", secret)
 	must(t, w.sim.CreateRepo(owner, repoName, map[string]string{
 		".github/CODEOWNERS":       codeowners,
-		".github/zgate.yml":        policyFile,
+		".github/zgate.yml":        policy,
 		"deploy/prod/payments.yml": "replicas: 3\n",
 	}))
 	for _, m := range [][2]string{{"sre", "carol"}, {"security", "carol"}, {"security", "dave"}, {"platform", "pat"}} {
@@ -188,6 +196,7 @@ func (w *world) serve() *proc {
 	cmd := exec.Command(binary, "serve", "--listen", "127.0.0.1:0", "--private-key", keyFile,
 		"--webhook-secret-file", secretFile, "--github-url", w.simURL+"/api/v3/",
 		"--log-level", "debug", "--sweep-interval", "0", "--job-lease", "5s", "--workers", "2")
+	cmd.Args = append(cmd.Args, w.serveArgs...)
 	cmd.Env = append(os.Environ(), fmt.Sprintf("ZGATE_APP_ID=%d", appID), "ZGATE_DATABASE="+w.db)
 	stderr, err := cmd.StderrPipe()
 	must(t, err)
