@@ -114,6 +114,10 @@ func (d *policyDecoder) attestations(n *yaml.Node) []AttestationControl {
 	}
 	var out []AttestationControl
 	first := map[string]int{}
+	// Controls by predicate type, issuer and identity: only those can
+	// overlap.
+	type signer struct{ predicateType, issuer, identity string }
+	bySigner := map[signer][]signerFields{}
 	for i, c := range nodes {
 		what := fmt.Sprintf("controls.attestations[%d]", i)
 		// A control with a bad field is kept by name, so that `required`
@@ -130,31 +134,48 @@ func (d *policyDecoder) attestations(n *yaml.Node) []AttestationControl {
 		first[a.Name] = nameNode.Line
 		// Two controls that one attestation can both satisfy would count a
 		// single signal twice toward the quorum.
-		for j := range out {
-			if sameSigner(&out[j], &a) {
-				d.errorf(c, "%s: same predicate_type, issuer and identity as %q, and no source_repository, signer_workflow or runner_environment that tells them apart: one attestation would count as two controls", what, out[j].Name)
-				break
+		if a.PredicateType != "" && a.Issuer != "" && a.Identity != "" {
+			key := signer{a.PredicateType, a.Issuer, a.Identity}
+			fields := newSignerFields(&a)
+			for _, other := range bySigner[key] {
+				if other.overlaps(fields) {
+					d.errorf(c, "%s: same predicate_type, issuer and identity as %q, and no source_repository, signer_workflow or runner_environment that tells them apart: one attestation would count as two controls", what, other.name)
+					break
+				}
 			}
+			bySigner[key] = append(bySigner[key], fields)
 		}
 		out = append(out, a)
 	}
 	return out
 }
 
-// sameSigner reports whether one attestation could hold both controls: the
-// same predicate type, issuer and identity pattern, and no optional signer
-// field set differently on both. Patterns are compared as written, as the
-// identity always was; overlapping but different patterns are the author's
-// call.
-func sameSigner(a, b *AttestationControl) bool {
-	if a.PredicateType == "" || a.Issuer == "" || a.Identity == "" ||
-		a.PredicateType != b.PredicateType || a.Issuer != b.Issuer || a.Identity != b.Identity {
-		return false
+// signerFields are the optional signer fields of a control, normalised for
+// comparison, to tell apart controls with the same predicate type, issuer
+// and identity.
+type signerFields struct {
+	name                                    string
+	repository, workflow, runnerEnvironment string
+}
+
+func newSignerFields(a *AttestationControl) signerFields {
+	return signerFields{
+		name:              a.Name,
+		repository:        repositoryKey(a.SourceRepository),
+		workflow:          a.SignerWorkflow,
+		runnerEnvironment: a.RunnerEnvironment,
 	}
+}
+
+// overlaps reports whether one attestation could hold both controls: no
+// optional field is set differently on both. Patterns are compared as
+// written, as identities always were; different but overlapping patterns
+// are the author's call.
+func (f signerFields) overlaps(g signerFields) bool {
 	differ := func(x, y string) bool { return x != "" && y != "" && x != y }
-	return !differ(repositoryKey(a.SourceRepository), repositoryKey(b.SourceRepository)) &&
-		!differ(a.SignerWorkflow, b.SignerWorkflow) &&
-		!differ(a.RunnerEnvironment, b.RunnerEnvironment)
+	return !differ(f.repository, g.repository) &&
+		!differ(f.workflow, g.workflow) &&
+		!differ(f.runnerEnvironment, g.runnerEnvironment)
 }
 
 // attestation decodes one attestation control, reporting missing and bad
