@@ -158,6 +158,7 @@ type signerFields struct {
 	repository, workflow, runnerEnvironment string
 }
 
+// newSignerFields takes a's optional signer fields.
 func newSignerFields(a *AttestationControl) signerFields {
 	return signerFields{
 		name:              a.Name,
