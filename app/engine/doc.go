@@ -14,8 +14,8 @@
 // A lost, duplicated or reordered event can therefore delay a decision but
 // never corrupt it. [Engine.Reevaluate] is the queue's handler.
 //
-// A key with Number 0 names a repository: Reevaluate expands it into one
-// job per open pull request. [Engine.Sweep] enqueues such a key for every
+// A [RepoKey] names a repository: Reevaluate expands it into one job per
+// open pull request. [Engine.Sweep] enqueues such a key for every
 // repository of every installation, and [Engine.Recover] re-queues the pull
 // requests of executions left in intent by a crash, so the executor
 // reconciles them (a merge against the PR's merged state; a dispatch is

@@ -127,9 +127,9 @@ func (e *Engine) Reevaluate(ctx context.Context, key store.PRKey) (next time.Tim
 		return time.Time{}, err
 	}
 	e.mu.Lock()
-	e.known[store.PRKey{Installation: key.Installation, Owner: key.Owner, Repo: key.Repo}] = true
+	e.known[RepoKey(key.Installation, key.Owner, key.Repo)] = true
 	e.mu.Unlock()
-	if key.Number <= 0 {
+	if IsRepoKey(key) {
 		return time.Time{}, e.expand(ctx, log, gh, key)
 	}
 	if err := e.flushAudit(ctx, key); err != nil {

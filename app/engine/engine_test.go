@@ -249,7 +249,7 @@ func TestReevaluateExpandsRepositoryKey(t *testing.T) {
 	r := newRig(t, gatedFiles(t))
 	k1, _ := r.openPR("one")
 	k2, _ := r.openPR("two")
-	r.reevaluate(store.PRKey{Installation: r.inst, Owner: "acme", Repo: "payments"})
+	r.reevaluate(RepoKey(r.inst, "acme", "payments"))
 	sort.Slice(r.queue.keys, func(i, j int) bool { return r.queue.keys[i].Number < r.queue.keys[j].Number })
 	if diff := cmp.Diff([]store.PRKey{k1, k2}, r.queue.keys); diff != "" {
 		t.Errorf("enqueued (-want +got):\n%s", diff)
@@ -279,7 +279,7 @@ func TestSweepEnqueuesRepositories(t *testing.T) {
 	if err := r.eng.Sweep(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	want := []store.PRKey{{Installation: r.inst, Owner: "acme", Repo: "payments"}}
+	want := []store.PRKey{RepoKey(r.inst, "acme", "payments")}
 	if diff := cmp.Diff(want, r.queue.keys); diff != "" {
 		t.Errorf("enqueued (-want +got):\n%s", diff)
 	}

@@ -12,7 +12,7 @@ import (
 	"github.com/zgate-dev/zgate/app/store"
 )
 
-// expand turns a repository-level key (Number 0) into one job per open
+// expand turns a repository-level key ([RepoKey]) into one job per open
 // pull request of the repository.
 func (e *Engine) expand(ctx context.Context, log *slog.Logger, gh *github.Client, key store.PRKey) error {
 	nums, err := e.cfg.Gatherer.OpenPRs(ctx, gh, key.Owner, key.Repo, "")
@@ -84,7 +84,7 @@ func installationRepos(ctx context.Context, gh *github.Client, id int64) ([]stor
 			return nil, fmt.Errorf("list repositories of installation %d: %w", id, err)
 		}
 		for _, r := range repos.Repositories {
-			out = append(out, store.PRKey{Installation: id, Owner: r.GetOwner().GetLogin(), Repo: r.GetName()})
+			out = append(out, RepoKey(id, r.GetOwner().GetLogin(), r.GetName()))
 		}
 		if resp.NextPage == 0 {
 			return out, nil

@@ -8,8 +8,8 @@
 // calls GitHub: the engine does that from the queue. One file per webhook
 // event decides which pull requests an event can affect.
 //
-// A [store.PRKey] with Number 0 is a repository-level key: "re-evaluate
-// every open pull request of this repository". Pushes to a branch that
+// An [engine.RepoKey] is a repository-level key: "re-evaluate every open
+// pull request of this repository". Pushes to a branch that
 // touch the policy or CODEOWNERS, and repositories added to an
 // installation, enqueue such a key; the engine expands it.
 //

@@ -6,7 +6,7 @@ import (
 
 	"github.com/google/go-github/v62/github"
 
-	"github.com/zgate-dev/zgate/app/store"
+	"github.com/zgate-dev/zgate/app/engine"
 )
 
 // handleInstallation logs installation changes and re-evaluates the open
@@ -43,7 +43,7 @@ func handleInstallation(_ *Server, log *slog.Logger, body []byte) (outcome, erro
 		if !ok || owner == "" || name == "" {
 			continue
 		}
-		out.keys = append(out.keys, store.PRKey{Installation: id, Owner: owner, Repo: name})
+		out.keys = append(out.keys, engine.RepoKey(id, owner, name))
 	}
 	if len(out.keys) == 0 {
 		return ignore("installation %s", ev.Action)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-github/v62/github"
 
+	"github.com/zgate-dev/zgate/app/engine"
 	"github.com/zgate-dev/zgate/app/store"
 )
 
@@ -18,7 +19,7 @@ const maxPushCommits = 20
 // branch: the policy file or CODEOWNERS. Pushes to a pull request's head
 // branch arrive as pull_request synchronize and are handled there.
 //
-// The key is repository-level (Number 0): the engine lists the open pull
+// The key is repository-level ([engine.RepoKey]): the engine lists the open pull
 // requests and re-evaluates those whose base is affected.
 func handlePush(_ *Server, _ *slog.Logger, body []byte) (outcome, error) {
 	ev, err := decode[github.PushEvent](body)
@@ -48,7 +49,7 @@ func handlePush(_ *Server, _ *slog.Logger, body []byte) (outcome, error) {
 	if owner == "" || repo.GetName() == "" {
 		return ignore("push without a repository owner or name")
 	}
-	return outcome{keys: []store.PRKey{{Installation: ev.GetInstallation().GetID(), Owner: owner, Repo: repo.GetName()}}}, nil
+	return outcome{keys: []store.PRKey{engine.RepoKey(ev.GetInstallation().GetID(), owner, repo.GetName())}}, nil
 }
 
 // pushTouchesGates reports whether a push may have changed the policy or

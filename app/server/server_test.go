@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/zgate-dev/zgate/app/engine"
 	"github.com/zgate-dev/zgate/app/metrics"
 	"github.com/zgate-dev/zgate/app/store"
 )
@@ -131,11 +132,11 @@ func TestWebhookEvents(t *testing.T) {
 		{"other app's check run", "check_run", "check_run_other_app.json", 200, nil, nil},
 		{"own check run completed", "check_run", "check_run_completed.json", 200, nil, nil},
 		{"workflow run completed", "workflow_run", "workflow_run_completed.json", 202, []store.PRKey{pr(12)}, nil},
-		{"push changing CODEOWNERS", "push", "push_codeowners.json", 202, []store.PRKey{pr(0)}, nil},
+		{"push changing CODEOWNERS", "push", "push_codeowners.json", 202, []store.PRKey{pr(engine.RepoNumber)}, nil},
 		{"push of other files", "push", "push_other.json", 200, nil, nil},
 		{"push of a tag", "push", "push_tag.json", 200, nil, nil},
 		{"membership", "membership", "membership_added.json", 200, nil, []string{"acme/sre"}},
-		{"repositories added", "installation_repositories", "installation_repositories_added.json", 202, []store.PRKey{pr(0)}, nil},
+		{"repositories added", "installation_repositories", "installation_repositories_added.json", 202, []store.PRKey{pr(engine.RepoNumber)}, nil},
 		{"ping", "ping", "ping.json", 200, nil, nil},
 		{"unsubscribed event", "star", "ping.json", 200, nil, nil},
 		{"no installation", "pull_request", "pull_request_no_installation.json", 400, nil, nil},

@@ -25,7 +25,8 @@ const (
 
 // outcome is what a handler decided about one event.
 type outcome struct {
-	// keys are the pull requests (or repositories, Number 0) to re-evaluate.
+	// keys are the pull requests (or repositories, engine.RepoKey) to
+	// re-evaluate.
 	keys []store.PRKey
 	// ignored says why the event changes nothing; empty when keys matter.
 	ignored string
