@@ -12,7 +12,7 @@ import (
 
 func TestTwoPersonRuleMerges(t *testing.T) {
 	w := newWorld(t)
-	w.serve()
+	p := w.serve()
 	n, head := w.openPR("scale", nil)
 	w.pendingWith(head, 0)
 
@@ -35,9 +35,21 @@ func TestTwoPersonRuleMerges(t *testing.T) {
 	if got := w.mergeCount(); got != 1 {
 		t.Errorf("merges = %d, want 1", got)
 	}
+	w.waitAudit("execution:done", 1)
 	kinds := auditKinds(w.auditRecords())
 	if kinds["execution:done"] != 1 || kinds["decision"] < 4 {
 		t.Errorf("audit kinds = %v, want one execution done and every decision", kinds)
+	}
+	m := p.metrics(t)
+	for _, want := range []string{
+		`zgate_webhooks_total{event="pull_request_review",result="accepted"} 3`,
+		`zgate_executions_total{kind="merge",result="done"} 1`,
+		`zgate_evaluations_total{state="success"} 1`,
+		"zgate_github_calls_total{",
+	} {
+		if !strings.Contains(m, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
 	}
 }
 

@@ -258,6 +258,17 @@ func (p *proc) stop() {
 	}
 }
 
+// metrics returns the server's /metrics page.
+func (p *proc) metrics(t testing.TB) string {
+	t.Helper()
+	resp, err := http.Get(p.url + "/metrics")
+	must(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	must(t, err)
+	return string(b)
+}
+
 // kill9 kills the process without letting it clean up.
 func (p *proc) kill9() {
 	_ = p.cmd.Process.Kill()
