@@ -1,0 +1,57 @@
+// Package action is zgate inside a GitHub Actions job: the same path as
+// the App below intake (gather facts from the base branch, policy.Evaluate,
+// report, re-gather and re-check on the same head, act), run with the
+// workflow's token and without a database. GitHub itself is the store.
+//
+// [Run] takes a [Config] (never the environment: cmd/zgate reads it) and
+// decides which pull requests the event names ([Targets]):
+//
+//	pull_request, pull_request_target,        that pull request
+//	pull_request_review, pull_request_review_comment
+//	issue_comment on a pull request           that pull request
+//	push to a branch                          the open pull requests with that base
+//	schedule, workflow_dispatch               every open pull request (the sweep)
+//
+// The sweep is the Action's only timer: a gate whose oldest control
+// leaves the window falls back to pending at the next scheduled run, so
+// the schedule interval bounds how late that happens.
+//
+// # Reporting
+//
+// Each gate is reported as a commit status "zgate/<gate>" on the head SHA,
+// not a check run (a workflow token's check runs attach to the workflow's
+// own check suite). The mapping: success, pending, failure and error keep
+// their names; skipped becomes success with a "skipped: ..." description,
+// so a required status never blocks a pull request the gate does not
+// apply to. Descriptions are cut to GitHub's 140 characters with "…"; the
+// target URL is the workflow run. A status whose state and description
+// equal the current one is not rewritten. An unloadable policy fails the
+// "zgate" status and every zgate/<gate> status already on the head with
+// state error. The Markdown report of every gate (the App's check-run
+// text, from package report) goes to [Config.Summary], the job summary.
+//
+// # Doing Z once without a database
+//
+// Merge: right before, the pull request is re-gathered and re-evaluated;
+// Z runs only on the same head SHA with the gate still open, as a
+// SHA-guarded merge. An already merged pull request is done; 409 and 405
+// are reported and not retried by this run.
+//
+// Dispatch and repository_dispatch: a marker status "zgate/<gate>/z" on
+// the head SHA records the execution (see [Marker]). Before dispatching,
+// a marker is looked for: present, nothing is sent. Otherwise the marker
+// is written as pending "dispatched <id>" first, the dispatch carries
+// zgate_id = id (plus pr, head_sha, gate and the policy's inputs, as in
+// package act), and the marker becomes success. A dispatch that failed
+// without a definite 4xx leaves the marker as error "unknown <id>": a
+// person checks whether the workflow ran and sets the marker to success
+// "confirmed <id>" (or failure "failed <id>" to let zgate try again); zgate
+// never dispatches again on a guess. A definite 4xx is marker failure
+// "failed <id>": GitHub refused, nothing ran, and the next run may retry.
+//
+// Statuses offer no compare-and-swap, so two jobs evaluating the same pull
+// request at once could both dispatch; the workflow must serialise zgate
+// runs with a concurrency group (docs/action.md). As a second line,
+// a run that finds another run's marker right after writing its own
+// backs off.
+package action

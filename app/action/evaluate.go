@@ -1,0 +1,187 @@
+package action
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+
+	"github.com/zgate-dev/zgate/app/act"
+	"github.com/zgate-dev/zgate/app/facts"
+	"github.com/zgate-dev/zgate/app/report"
+	"github.com/zgate-dev/zgate/app/store"
+	"github.com/zgate-dev/zgate/policy"
+)
+
+// evaluate runs the whole path for one pull request, in the App's order:
+// gather -> evaluate -> report -> re-gather and re-check -> act.
+func (r *runner) evaluate(ctx context.Context, n int) PRResult {
+	out := PRResult{Number: n}
+	log := r.log.With("pr", n)
+	res, err := r.gather.Gather(ctx, r.gh, r.owner, r.repo, n)
+	if err != nil {
+		out.Err = fmt.Errorf("gather: %w", err)
+		return out
+	}
+	out.HeadSHA = res.HeadSHA
+	log = log.With("head", res.HeadSHA, "base", res.BaseRef)
+	if res.PR.GetState() != "open" {
+		out.Skipped = "pull request is " + res.PR.GetState()
+		log.Info("not open: nothing to evaluate", "state", res.PR.GetState(), "merged", res.PR.GetMerged())
+		return out
+	}
+	if res.Policy == nil {
+		if errors.Is(res.PolicyErr, facts.ErrNoPolicy) {
+			out.Skipped = "no zgate policy on the base branch " + res.BaseRef
+			log.Info("not gated: no policy on the base branch")
+			return out
+		}
+		out.PolicyError = res.PolicyErr
+		out.Gates, out.Err = r.policyError(ctx, log, res)
+		return out
+	}
+	cur, err := statuses(ctx, r.gh, r.owner, r.repo, res.HeadSHA)
+	if err != nil {
+		out.Err = err
+		return out
+	}
+	now := r.now()
+	dec := policy.Evaluate(res.Policy, &res.Facts, now)
+	r.summary.pr(res)
+	for _, gd := range dec.Gates {
+		gr, err := r.gate(ctx, log.With("gate", gd.Name), res, cur, gd)
+		out.Gates = append(out.Gates, gr)
+		if err != nil {
+			out.Err = err
+			return out
+		}
+	}
+	return out
+}
+
+// gate reports one gate and, when it opened, runs its Z.
+func (r *runner) gate(ctx context.Context, log *slog.Logger, res *facts.Result, cur map[string]Status, gd policy.GateDecision) (GateResult, error) {
+	now := r.now()
+	gr := GateResult{Name: gd.Name, State: gd.State}
+	opens := gd.State == policy.StateSuccess && gd.Action != policy.ActionNone
+	if opens && gd.Action != policy.ActionMerge {
+		gr.Z = existing(cur, gd.Name, res.HeadSHA, string(gd.Action))
+	}
+	c := report.CheckRun(res, gd, report.Options{Now: now, Execution: gr.Z})
+	gr.Status = statusOf(gd, c.Title)
+	// Report before acting: the gate's own status may be required by
+	// branch protection, so the merge needs it green first.
+	written, err := r.publish(ctx, res.HeadSHA, cur, gr.Status)
+	gr.Written = written
+	if err != nil {
+		return gr, err
+	}
+	if written {
+		log.Info("gate decided", "state", gd.State, "summary", gd.Summary)
+	}
+	if opens && !r.cfg.DryRun && (gr.Z == nil || gr.Z.Status == store.ExecIntent || gr.Z.Status == store.ExecFailed) {
+		x, err := r.act(ctx, log, res, gd.Name)
+		if x != nil {
+			gr.Z = x
+			gr.ZFailed = x.Status == store.ExecFailed || x.Status == store.ExecUnknown
+			c = report.CheckRun(res, gd, report.Options{Now: now, Execution: x})
+		}
+		if err != nil {
+			gr.ZFailed = true
+			r.summary.gate(c, err)
+			return gr, fmt.Errorf("run Z of gate %s: %w", gd.Name, err)
+		}
+	} else if gr.Z != nil && gr.Z.Status == store.ExecUnknown {
+		log.Warn("the outcome of an earlier dispatch is unknown: a person must check and confirm it", "execution", gr.Z.ID)
+	}
+	r.summary.gate(c, nil)
+	return gr, nil
+}
+
+// publish writes s on sha unless the current status already says it.
+func (r *runner) publish(ctx context.Context, sha string, cur map[string]Status, s Status) (bool, error) {
+	if old, ok := cur[s.Context]; ok && old.State == s.State && old.Description == s.Description {
+		return false, nil
+	}
+	if err := writeStatus(ctx, r.gh, r.owner, r.repo, sha, r.cfg.RunURL, s); err != nil {
+		return false, err
+	}
+	cur[s.Context] = s
+	return true, nil
+}
+
+// act runs the Z of an open gate. Immediately before, it re-reads the pull
+// request and re-evaluates: Z runs only if the gate still holds on the
+// same head SHA. It returns nil when the gate no longer holds (the next
+// event or scheduled run reports the fresh state).
+func (r *runner) act(ctx context.Context, log *slog.Logger, first *facts.Result, gate string) (*store.Execution, error) {
+	res, err := r.gather.Gather(ctx, r.gh, r.owner, r.repo, first.Facts.PullRequest.Number)
+	if err != nil {
+		return nil, fmt.Errorf("re-gather before Z: %w", err)
+	}
+	switch {
+	case res.HeadSHA != first.HeadSHA:
+		log.Info("head moved before Z: not acting", "fresh_head", res.HeadSHA)
+		return nil, nil
+	case res.PR.GetState() != "open":
+		log.Info("pull request closed before Z: not acting", "merged", res.PR.GetMerged())
+		return nil, nil
+	case res.Policy == nil:
+		log.Info("policy unloadable before Z: not acting")
+		return nil, nil
+	}
+	d := policy.Evaluate(res.Policy, &res.Facts, r.now())
+	var g *policy.Gate
+	for i := range res.Policy.Gates {
+		if res.Policy.Gates[i].Name == gate {
+			g = &res.Policy.Gates[i]
+		}
+	}
+	held := false
+	for _, gd := range d.Gates {
+		held = held || gd.Name == gate && gd.State == policy.StateSuccess
+	}
+	if g == nil || !held {
+		log.Info("gate no longer open on a fresh read: not acting")
+		return nil, nil
+	}
+	key := store.PRKey{Owner: r.owner, Repo: r.repo, Number: res.Facts.PullRequest.Number}
+	x := &act.Executor{Store: newMarkerStore(r.gh, r.owner, r.repo, r.cfg.RunURL, r.cfg.NewID), Logger: log, Now: r.now}
+	exec, err := x.Run(ctx, r.gh, key, g, res.HeadSHA, res.Facts.PullRequest)
+	if exec.ID == "" {
+		return nil, err
+	}
+	log.Info("Z", "kind", g.Then.Kind(), "execution", exec.ID, "status", exec.Status, "detail", exec.Detail, "err", err)
+	return &exec, err
+}
+
+// policyError fails the "zgate" status and every gate status already on
+// the head: the policy of the base branch cannot be loaded.
+func (r *runner) policyError(ctx context.Context, log *slog.Logger, res *facts.Result) ([]GateResult, error) {
+	cur, err := statuses(ctx, r.gh, r.owner, r.repo, res.HeadSHA)
+	if err != nil {
+		return nil, err
+	}
+	c := report.PolicyError(res.PolicyFile, res.PolicyErr)
+	names := []string{policy.ErrorCheckName}
+	for name := range cur {
+		if len(name) > len(policy.CheckPrefix) && name[:len(policy.CheckPrefix)] == policy.CheckPrefix && !isMarker(name) {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names[1:])
+	log.Warn("policy cannot be loaded: every gate fails", "file", res.PolicyFile, "err", res.PolicyErr)
+	r.summary.pr(res)
+	r.summary.gate(c, nil)
+	var out []GateResult
+	for _, name := range names {
+		s := Status{Context: name, State: StateError, Description: Truncate(c.Title, MaxDescription)}
+		written, err := r.publish(ctx, res.HeadSHA, cur, s)
+		out = append(out, GateResult{Name: name, State: policy.StateError, Status: s, Written: written})
+		if err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}

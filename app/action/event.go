@@ -1,0 +1,78 @@
+package action
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// Target is what an event asks the Action to evaluate.
+type Target struct {
+	// Numbers are the pull requests to evaluate, when not Open.
+	Numbers []int
+	// Open means every open pull request whose base is Base (any base when
+	// Base is empty).
+	Open bool
+	Base string
+	// Why says, for the log, why the target is what it is.
+	Why string
+}
+
+// event is the part of an event payload the Action reads.
+type event struct {
+	Number      int `json:"number"`
+	PullRequest *struct {
+		Number int `json:"number"`
+	} `json:"pull_request"`
+	Issue *struct {
+		Number      int             `json:"number"`
+		PullRequest json.RawMessage `json:"pull_request"`
+	} `json:"issue"`
+	Ref     string `json:"ref"`
+	Deleted bool   `json:"deleted"`
+}
+
+// Targets decides which pull requests the event named name with payload
+// names (see the package documentation). An event the Action does not
+// handle, or a payload that does not say what it should, is an error
+// wrapping [ErrConfig]; an event that concerns no pull request (a comment
+// on an issue, a push of a tag or a deleted branch) is an empty Target.
+func Targets(name string, payload []byte) (Target, error) {
+	switch name {
+	case "schedule", "workflow_dispatch":
+		return Target{Open: true, Why: name + ": sweep of every open pull request"}, nil
+	}
+	var ev event
+	if len(payload) == 0 {
+		return Target{}, fmt.Errorf("%w: %s event without a payload", ErrConfig, name)
+	}
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		return Target{}, fmt.Errorf("%w: %s event payload: %v", ErrConfig, name, err)
+	}
+	switch name {
+	case "pull_request", "pull_request_target", "pull_request_review", "pull_request_review_comment":
+		n := ev.Number
+		if ev.PullRequest != nil && ev.PullRequest.Number > 0 {
+			n = ev.PullRequest.Number
+		}
+		if n <= 0 {
+			return Target{}, fmt.Errorf("%w: %s event names no pull request", ErrConfig, name)
+		}
+		return Target{Numbers: []int{n}, Why: fmt.Sprintf("%s on #%d", name, n)}, nil
+	case "issue_comment":
+		if ev.Issue == nil || ev.Issue.Number <= 0 {
+			return Target{}, fmt.Errorf("%w: issue_comment event names no issue", ErrConfig)
+		}
+		if len(ev.Issue.PullRequest) == 0 || string(ev.Issue.PullRequest) == "null" {
+			return Target{Why: fmt.Sprintf("issue_comment on issue #%d, not a pull request", ev.Issue.Number)}, nil
+		}
+		return Target{Numbers: []int{ev.Issue.Number}, Why: fmt.Sprintf("issue_comment on #%d", ev.Issue.Number)}, nil
+	case "push":
+		branch, ok := strings.CutPrefix(ev.Ref, "refs/heads/")
+		if !ok || branch == "" || ev.Deleted {
+			return Target{Why: fmt.Sprintf("push of %q: not a branch that can be a base", ev.Ref)}, nil
+		}
+		return Target{Open: true, Base: branch, Why: "push to " + branch + ": its open pull requests"}, nil
+	}
+	return Target{}, fmt.Errorf("%w: event %q is not handled (use pull_request, pull_request_target, pull_request_review, issue_comment, push, schedule or workflow_dispatch)", ErrConfig, name)
+}

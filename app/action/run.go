@@ -1,0 +1,132 @@
+package action
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/google/go-github/v62/github"
+
+	"github.com/zgate-dev/zgate/app/facts"
+	"github.com/zgate-dev/zgate/app/store"
+	"github.com/zgate-dev/zgate/policy"
+)
+
+// Result is what one run did.
+type Result struct {
+	Target Target
+	PRs    []PRResult
+}
+
+// PRResult is the outcome for one pull request.
+type PRResult struct {
+	Number  int
+	HeadSHA string
+	// Skipped says why nothing was reported (closed, not gated).
+	Skipped string
+	// PolicyError is set when the base branch's policy cannot be loaded.
+	PolicyError error
+	Gates       []GateResult
+	// Err is set when the pull request could not be evaluated or reported.
+	Err error
+}
+
+// GateResult is one gate's reported status and Z.
+type GateResult struct {
+	Name   string
+	State  policy.State
+	Status Status
+	// Written is false when the status was already current.
+	Written bool
+	// Z is the gate's execution on this head, when there is one.
+	Z *store.Execution
+	// ZFailed is set when Z ran in this run and failed or ended unknown.
+	ZFailed bool
+}
+
+// Failed reports whether the run must fail the job: a policy could not be
+// loaded, a pull request could not be evaluated, or Z failed.
+func (r Result) Failed() bool {
+	for _, pr := range r.PRs {
+		if pr.PolicyError != nil || pr.Err != nil {
+			return true
+		}
+		for _, g := range pr.Gates {
+			if g.ZFailed {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Err joins the errors of every pull request, nil when there are none.
+func (r Result) Err() error {
+	var errs []error
+	for _, pr := range r.PRs {
+		if pr.Err != nil {
+			errs = append(errs, fmt.Errorf("#%d: %w", pr.Number, pr.Err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// runner is one Run in progress.
+type runner struct {
+	cfg         Config
+	gh          *github.Client
+	owner, repo string
+	gather      Gatherer
+	log         *slog.Logger
+	now         func() time.Time
+	summary     *summaryWriter
+}
+
+// Run evaluates the pull requests the event names, reports a commit status
+// per gate and runs Z where a gate opened (see the package documentation).
+// An error wrapping [ErrConfig] means the configuration or the event is
+// unusable; another error means the pull requests could not be listed.
+// Per pull request problems are in the [Result] ([Result.Failed]).
+func Run(ctx context.Context, cfg Config) (Result, error) {
+	owner, repo, err := cfg.check()
+	if err != nil {
+		return Result{}, err
+	}
+	t, err := Targets(cfg.EventName, cfg.Event)
+	if err != nil {
+		return Result{}, err
+	}
+	r := &runner{cfg: cfg, gh: cfg.Client, owner: owner, repo: repo, gather: cfg.Gatherer, log: cfg.Logger, now: cfg.Now}
+	if r.gather == nil {
+		r.gather = &facts.Gatherer{}
+	}
+	if r.log == nil {
+		r.log = slog.New(slog.DiscardHandler)
+	}
+	if r.now == nil {
+		r.now = time.Now
+	}
+	r.summary = newSummaryWriter(cfg.Summary, cfg.Repository)
+	res := Result{Target: t}
+	r.log.Info("zgate action", "event", cfg.EventName, "targets", t.Why, "dry_run", cfg.DryRun)
+	nums := t.Numbers
+	if t.Open {
+		if nums, err = r.gather.OpenPRs(ctx, r.gh, owner, repo, t.Base); err != nil {
+			return res, fmt.Errorf("list the pull requests to evaluate: %w", err)
+		}
+	}
+	for _, n := range nums {
+		pr := r.evaluate(ctx, n)
+		if pr.Err != nil {
+			r.log.Error("pull request not evaluated", "pr", n, "err", pr.Err)
+			r.summary.failed(pr)
+		}
+		res.PRs = append(res.PRs, pr)
+	}
+	if err := r.summary.err(); err != nil {
+		r.log.Warn("cannot write the job summary", "err", err)
+	}
+	return res, nil
+}
