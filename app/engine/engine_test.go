@@ -311,3 +311,35 @@ func TestAuditFailureIsRetried(t *testing.T) {
 		t.Errorf("audit (-want +got):\n%s", diff)
 	}
 }
+
+func TestForeignStatusIsOverwritten(t *testing.T) {
+	r := newRig(t, gatedFiles(t))
+	k, head := r.openPR("scale")
+	r.reevaluate(k)
+	if err := r.sim.SetStatus("acme", "payments", head, "success", "zgate/production", "trust me", "mallory"); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.sim.SetStatus("acme", "payments", head, "success", "zgate/invented", "", "mallory"); err != nil {
+		t.Fatal(err)
+	}
+	r.reevaluate(k)
+	r.reevaluate(k) // agreeing now: nothing more is written
+	latest := map[string]string{}
+	posts := 0
+	for _, st := range r.sim.Statuses("acme", "payments", head) {
+		latest[st.Context] = st.State
+		if st.Creator != "mallory" {
+			posts++
+		}
+	}
+	if diff := cmp.Diff(map[string]string{"zgate/production": "pending", "zgate/invented": "failure"}, latest); diff != "" {
+		t.Errorf("latest statuses (-want +got):\n%s", diff)
+	}
+	if posts != 2 {
+		t.Errorf("statuses written by zgate = %d, want 2", posts)
+	}
+	want := []string{"decision:pending", KindForeignStatus, KindForeignStatus}
+	if diff := cmp.Diff(want, r.auditKinds()); diff != "" {
+		t.Errorf("audit (-want +got):\n%s", diff)
+	}
+}

@@ -40,6 +40,17 @@ func (e *Engine) evaluate(ctx context.Context, log *slog.Logger, gh *github.Clie
 
 	now := e.now()
 	dec := policy.Evaluate(res.Policy, &res.Facts, now)
+	want := map[string]string{}
+	for _, gd := range dec.Gates {
+		check := gd.Check
+		if check == "" {
+			check = policy.CheckPrefix + gd.Name
+		}
+		want[check] = statusState(gd.State)
+	}
+	if err := e.guardStatuses(ctx, log, gh, key, res.HeadSHA, want); err != nil {
+		return time.Time{}, err
+	}
 	var next time.Time
 	for i := range dec.Gates {
 		gd := dec.Gates[i]
@@ -257,6 +268,13 @@ func (e *Engine) policyError(ctx context.Context, log *slog.Logger, gh *github.C
 		for i := range last.Gates {
 			names = append(names, last.Gates[i].CheckName())
 		}
+	}
+	want := map[string]string{}
+	for _, name := range names {
+		want[name] = "failure"
+	}
+	if err := e.guardStatuses(ctx, log, gh, key, res.HeadSHA, want); err != nil {
+		return err
 	}
 	anyChanged := false
 	for _, name := range names {

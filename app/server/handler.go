@@ -15,6 +15,9 @@ import (
 // act; GitHub always sends it to Apps, so the payload is malformed.
 var errNoInstallation = errors.New("payload has no installation id")
 
+// errNoRepository means a payload lacks the repository owner or name.
+var errNoRepository = errors.New("payload has no repository owner or name")
+
 // decode unmarshals a payload into the go-github event type.
 func decode[T any](body []byte) (*T, error) {
 	v := new(T)
@@ -31,7 +34,7 @@ func prKey(inst *github.Installation, repo *github.Repository, n int) (store.PRK
 	}
 	owner, name := repo.GetOwner().GetLogin(), repo.GetName()
 	if owner == "" || name == "" {
-		return store.PRKey{}, errors.New("payload has no repository owner or name")
+		return store.PRKey{}, errNoRepository
 	}
 	return store.PRKey{Installation: inst.GetID(), Owner: owner, Repo: name, Number: n}, nil
 }

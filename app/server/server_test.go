@@ -137,6 +137,8 @@ func TestWebhookEvents(t *testing.T) {
 		{"push of a tag", "push", "push_tag.json", 200, nil, nil},
 		{"membership", "membership", "membership_added.json", 200, nil, []string{"acme/sre"}},
 		{"repositories added", "installation_repositories", "installation_repositories_added.json", 202, []store.PRKey{pr(engine.RepoNumber)}, nil},
+		{"status claiming a gate", "status", "status_claims_gate.json", 202, []store.PRKey{pr(engine.RepoNumber)}, nil},
+		{"status of CI", "status", "status_ci.json", 200, nil, nil},
 		{"ping", "ping", "ping.json", 200, nil, nil},
 		{"unsubscribed event", "star", "ping.json", 200, nil, nil},
 		{"no installation", "pull_request", "pull_request_no_installation.json", 400, nil, nil},

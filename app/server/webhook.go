@@ -58,6 +58,8 @@ func handlerFor(event string) eventHandler {
 		return handleMembership
 	case "installation", "installation_repositories":
 		return handleInstallation
+	case "status":
+		return handleStatus
 	case "ping":
 		return handlePing
 	}

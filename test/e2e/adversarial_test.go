@@ -160,3 +160,27 @@ func TestGitHubFlaky(t *testing.T) {
 		t.Errorf("merges = %d, want 1", got)
 	}
 }
+
+// TestForeignStatusOverwritten: a commit status named like the gate's check,
+// set by someone else to pass branch protection, is overwritten with the
+// gate's real state.
+func TestForeignStatusOverwritten(t *testing.T) {
+	w := newWorld(t)
+	w.serve()
+	n, head := w.openPR("sneaky", nil)
+	w.pendingWith(head, 0)
+	must(t, w.sim.SetStatus(owner, repoName, head, "success", gateCheck, "trust me", "mallory"))
+	deadline := time.Now().Add(waitFor)
+	for {
+		sts := w.sim.Statuses(owner, repoName, head)
+		if last := sts[len(sts)-1]; last.Context == gateCheck && last.State == "pending" && last.Creator != "mallory" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the foreign status was not overwritten: %+v", sts)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	w.waitAudit("foreign_status", 1)
+	w.assertNotMerged(n)
+}

@@ -1,0 +1,83 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/google/go-github/v62/github"
+
+	"github.com/zgate-dev/zgate/app/audit"
+	"github.com/zgate-dev/zgate/app/store"
+	"github.com/zgate-dev/zgate/policy"
+)
+
+// KindForeignStatus is the audit kind of a commit status that claimed a
+// zgate check name and disagreed with the gate, which zgate overwrote.
+const KindForeignStatus = "foreign_status"
+
+// maxStatusDescription is GitHub's limit on a status description.
+const maxStatusDescription = 140
+
+// statusState maps a gate state to the commit status state that tells
+// branch protection the same thing as the gate's check run.
+func statusState(s policy.State) string {
+	switch s {
+	case policy.StateSuccess, policy.StateSkipped:
+		return "success"
+	case policy.StatePending:
+		return "pending"
+	}
+	return "failure"
+}
+
+// guardStatuses overwrites commit statuses on the head commit that claim a
+// zgate check name ("zgate", "zgate/<gate>") but disagree with the gate:
+// branch protection accepts a status of the required name from anyone, so
+// such a status could open a gate nobody approved. want maps each check
+// name zgate reports to its status state; a claimed name zgate does not
+// report is overwritten with failure. The latest status of a context is
+// the one GitHub counts, so posting zgate's state replaces the claim. The
+// combined status is read with an ETag, so an unchanged commit costs no
+// rate limit.
+func (e *Engine) guardStatuses(ctx context.Context, log *slog.Logger, gh *github.Client, key store.PRKey, sha string, want map[string]string) error {
+	combined, _, err := gh.Repositories.GetCombinedStatus(ctx, key.Owner, key.Repo, sha, &github.ListOptions{PerPage: 100})
+	if err != nil {
+		return fmt.Errorf("read commit statuses of %s@%s: %w", key, sha, err)
+	}
+	for _, st := range combined.Statuses {
+		c := st.GetContext()
+		if c != policy.ErrorCheckName && !strings.HasPrefix(c, policy.CheckPrefix) {
+			continue
+		}
+		state, reported := want[c]
+		if !reported {
+			state = "failure"
+		}
+		if st.GetState() == state {
+			continue // agrees with the gate (zgate's own earlier overwrite, too)
+		}
+		by := st.GetCreator().GetLogin()
+		desc := fmt.Sprintf("zgate: %s per the gate; replaces a %s status set by %s", state, st.GetState(), by)
+		if !reported {
+			desc = fmt.Sprintf("zgate reports no such gate here; replaces a %s status set by %s", st.GetState(), by)
+		}
+		if len(desc) > maxStatusDescription {
+			desc = desc[:maxStatusDescription]
+		}
+		if _, _, err := gh.Repositories.CreateStatus(ctx, key.Owner, key.Repo, sha, &github.RepoStatus{
+			State: github.String(state), Context: github.String(c), Description: github.String(desc),
+		}); err != nil {
+			return fmt.Errorf("overwrite status %s on %s@%s: %w", c, key, sha, err)
+		}
+		log.Warn("overwrote a commit status claiming a zgate check", "context", c, "was", st.GetState(), "now", state, "by", by)
+		if err := e.append(ctx, key, audit.Entry{
+			Kind: KindForeignStatus, Repo: key.Owner + "/" + key.Repo, PR: key.Number, Gate: strings.TrimPrefix(c, policy.CheckPrefix), HeadSHA: sha,
+			Data: map[string]string{"context": c, "state": st.GetState(), "creator": by, "replaced_with": state},
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}

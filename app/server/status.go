@@ -1,0 +1,41 @@
+package server
+
+import (
+	"log/slog"
+	"strings"
+
+	"github.com/google/go-github/v62/github"
+
+	"github.com/zgate-dev/zgate/app/engine"
+	"github.com/zgate-dev/zgate/app/store"
+	"github.com/zgate-dev/zgate/policy"
+)
+
+// handleStatus reacts to a commit status that claims a zgate check name
+// ("zgate" or "zgate/<gate>"): set by anyone but zgate, it could satisfy
+// branch protection in the gate's place. Which pull request has the commit
+// is not known without asking GitHub, so the repository's open pull
+// requests are re-evaluated; the engine overwrites a status that disagrees
+// with the gate. Other statuses change no decision.
+func handleStatus(_ *Server, log *slog.Logger, body []byte) (outcome, error) {
+	ev, err := decode[github.StatusEvent](body)
+	if err != nil {
+		return outcome{}, err
+	}
+	c := ev.GetContext()
+	if c != policy.ErrorCheckName && !strings.HasPrefix(c, policy.CheckPrefix) {
+		return ignore("status %q is not a zgate check", c)
+	}
+	if ev.GetInstallation().GetID() == 0 {
+		return outcome{}, errNoInstallation
+	}
+	owner, name, ok := strings.Cut(ev.GetRepo().GetFullName(), "/")
+	if !ok {
+		owner, name = ev.GetRepo().GetOwner().GetLogin(), ev.GetRepo().GetName()
+	}
+	if owner == "" || name == "" {
+		return outcome{}, errNoRepository
+	}
+	log.Info("a commit status claims a zgate check", "context", c, "state", ev.GetState(), "sha", ev.GetSHA(), "by", ev.GetSender().GetLogin())
+	return outcome{keys: []store.PRKey{engine.RepoKey(ev.GetInstallation().GetID(), owner, name)}}, nil
+}
