@@ -41,6 +41,12 @@ func TestTwoPersonRuleMerges(t *testing.T) {
 		t.Errorf("audit kinds = %v, want one execution done and every decision", kinds)
 	}
 	m := p.metrics(t)
+	defer func() {
+		p.stop()
+		if p.exit != nil {
+			t.Errorf("zgate serve after SIGTERM: %v, want a clean exit", p.exit)
+		}
+	}()
 	for _, want := range []string{
 		`zgate_webhooks_total{event="pull_request_review",result="accepted"} 3`,
 		`zgate_executions_total{kind="merge",result="done"} 1`,

@@ -179,6 +179,8 @@ type proc struct {
 	cmd  *exec.Cmd
 	url  string
 	done chan struct{}
+	// exit is cmd.Wait's error, set when done is closed.
+	exit error
 
 	mu   sync.Mutex
 	logs []string
@@ -219,7 +221,7 @@ func (w *world) serve() *proc {
 		_, _ = io.Copy(io.Discard, stderr)
 	}()
 	go func() {
-		_ = cmd.Wait()
+		p.exit = cmd.Wait()
 		close(p.done)
 	}()
 	t.Cleanup(func() {
