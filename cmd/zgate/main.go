@@ -43,6 +43,7 @@ func commands() map[string]command {
 		"serve":       {"run the GitHub App", runServe},
 		"demo":        {"run the whole flow against a built-in GitHub simulator", runDemo},
 		"audit":       {"verify or export the audit log", runAudit},
+		"action":      {"run the engine inside a GitHub Actions job", runAction},
 	}
 }
 
