@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/google/go-github/v62/github"
 
 	"github.com/zgate-dev/zgate/app/audit"
 	"github.com/zgate-dev/zgate/app/engine"
@@ -73,6 +76,9 @@ func Run(ctx context.Context, o Options) error {
 	})
 	if err != nil {
 		return err
+	}
+	if o.BotLogin == "" {
+		o.BotLogin = botLogin(ctx, apps, log)
 	}
 	srv, err := server.New(server.Config{
 		Secret:     o.WebhookSecret,
@@ -143,6 +149,23 @@ func Run(ctx context.Context, o Options) error {
 	stop()
 	wg.Wait()
 	return nil
+}
+
+// botLogin asks GitHub for the App's slug, whose bot ("slug[bot]") sends
+// the App's own events. Best effort: without it, only check runs and
+// suites are recognised as the App's own, by app id.
+func botLogin(ctx context.Context, apps *ghclient.Apps, log *slog.Logger) string {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	gh, err := apps.App()
+	if err == nil {
+		var a *github.App
+		if a, _, err = gh.Apps.Get(ctx, ""); err == nil && a.GetSlug() != "" {
+			return a.GetSlug() + "[bot]"
+		}
+	}
+	log.Warn("cannot learn the App's bot login; set --bot-login", "err", err)
+	return ""
 }
 
 // rejectionAuditor writes rejected webhooks to the audit log.
