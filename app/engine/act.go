@@ -54,9 +54,12 @@ func (e *Engine) act(ctx context.Context, log *slog.Logger, gh *github.Client, k
 	exec, err := e.cfg.Executor.Run(ctx, gh, key, g, res.HeadSHA, res.Facts.PullRequest)
 	// An execution updated during this call is news; one returned as
 	// stored (already done, unknown) was audited when it happened.
-	if exec.ID != "" && !exec.Updated.Before(called) {
+	fresh := exec.ID != "" && !exec.Updated.Before(called)
+	if fresh {
 		e.cfg.Metrics.Executions.WithLabelValues(string(g.Then.Kind()), string(exec.Status)).Inc()
 		log.Info("Z executed", "kind", g.Then.Kind(), "status", exec.Status, "detail", exec.Detail, "err", err)
+	}
+	if fresh && e.newOutcome(key, gate, res.HeadSHA, exec) {
 		aerr := e.append(ctx, key, audit.Entry{
 			Kind: audit.KindExecution, Repo: key.Owner + "/" + key.Repo, PR: key.Number, Gate: gate, HeadSHA: res.HeadSHA,
 			Data: executionRecord(exec, g, err),
@@ -68,25 +71,48 @@ func (e *Engine) act(ctx context.Context, log *slog.Logger, gh *github.Client, k
 	if err != nil {
 		return nil, fmt.Errorf("run Z of %s on %s: %w", gate, key, err)
 	}
-	switch exec.Status {
-	case store.ExecDone, store.ExecConfirmed, store.ExecUnknown:
-		e.mu.Lock()
-		e.done[doneKey(key, gate, res.HeadSHA)] = exec
-		e.mu.Unlock()
-	}
+	e.mu.Lock()
+	e.execs[doneKey(key, gate, res.HeadSHA)] = exec
+	e.mu.Unlock()
 	e.refreshUnknown(ctx)
 	return &exec, nil
 }
 
-// finished returns the execution already known to be final for the gate on
-// this head, nil when Z has still to run (or its state is not cached).
-func (e *Engine) finished(key store.PRKey, gate, sha string) *store.Execution {
+// newOutcome reports whether exec's outcome differs from the last one
+// audited for the same execution, and remembers it.
+func (e *Engine) newOutcome(key store.PRKey, gate, sha string, exec store.Execution) bool {
+	k, v := doneKey(key, gate, sha), string(exec.Status)+" "+exec.Detail
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if x, ok := e.done[doneKey(key, gate, sha)]; ok {
+	if e.outcomes[k] == v {
+		return false
+	}
+	e.outcomes[k] = v
+	return true
+}
+
+// lastExecution returns the latest execution known for the gate on this
+// head, nil when none is cached.
+func (e *Engine) lastExecution(key store.PRKey, gate, sha string) *store.Execution {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if x, ok := e.execs[doneKey(key, gate, sha)]; ok {
 		return &x
 	}
 	return nil
+}
+
+// final reports whether Z must not run again for the execution: it ran,
+// or its outcome waits for a person.
+func final(x *store.Execution) bool {
+	if x == nil {
+		return false
+	}
+	switch x.Status {
+	case store.ExecDone, store.ExecConfirmed, store.ExecUnknown:
+		return true
+	}
+	return false
 }
 
 func doneKey(key store.PRKey, gate, sha string) string {

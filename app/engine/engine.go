@@ -88,9 +88,14 @@ type Engine struct {
 	// lastGood keeps the last policy that loaded per repository and base,
 	// so an unloadable policy fails each known gate by name.
 	lastGood map[string]*policy.Policy
-	// done remembers executions that finished, so an open gate whose Z ran
-	// is not re-gathered on every evaluation.
-	done map[string]store.Execution
+	// execs remembers the latest execution per (PR, gate, head), so an open
+	// gate whose Z ran is not re-gathered on every evaluation, and its check
+	// run keeps saying what Z did.
+	execs map[string]store.Execution
+	// outcomes is the last outcome ("status detail") audited per
+	// execution, so a Z that GitHub keeps refusing the same way (a
+	// required check still running) is logged once, not on every retry.
+	outcomes map[string]string
 	// known are the repositories evaluated since start, for a sweep where
 	// GitHub cannot list an installation's repositories.
 	known map[store.PRKey]bool
@@ -105,7 +110,7 @@ func New(cfg Config) (*Engine, error) {
 		cfg.Store == nil || cfg.Queue == nil || cfg.Audit == nil || cfg.Metrics == nil {
 		return nil, errors.New("engine: clients, gatherer, publisher, executor, store, queue, audit and metrics are required")
 	}
-	e := &Engine{cfg: cfg, log: cfg.Logger, now: cfg.Now, lastGood: map[string]*policy.Policy{}, done: map[string]store.Execution{}, known: map[store.PRKey]bool{}, unaudited: map[store.PRKey][]audit.Entry{}}
+	e := &Engine{cfg: cfg, log: cfg.Logger, now: cfg.Now, lastGood: map[string]*policy.Policy{}, execs: map[string]store.Execution{}, outcomes: map[string]string{}, known: map[store.PRKey]bool{}, unaudited: map[store.PRKey][]audit.Entry{}}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
 	}

@@ -343,3 +343,27 @@ func TestForeignStatusIsOverwritten(t *testing.T) {
 		t.Errorf("audit (-want +got):\n%s", diff)
 	}
 }
+
+func TestRefusedMergeIsAuditedOnce(t *testing.T) {
+	r := newRig(t, gatedFiles(t))
+	if err := r.sim.SetRequiredChecks("acme", "payments", "main", []string{"zgate/production", "ci/build"}); err != nil {
+		t.Fatal(err)
+	}
+	k, _ := r.openPR("scale")
+	for _, u := range []string{"carol", "dave"} {
+		if _, err := r.sim.SubmitReview("acme", "payments", k.Number, u, "APPROVE", ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start := time.Now()
+	next := r.reevaluate(k) // ci/build never ran: GitHub refuses the merge
+	if next.IsZero() || next.After(start.Add(RetryFailedAfter+time.Minute)) {
+		t.Errorf("next after a refused merge = %v, want within about %v", next, RetryFailedAfter)
+	}
+	r.reevaluate(k)
+	r.reevaluate(k)
+	want := []string{"decision:success", "execution:failed"}
+	if diff := cmp.Diff(want, r.auditKinds()); diff != "" {
+		t.Errorf("audit (-want +got):\n%s", diff)
+	}
+}

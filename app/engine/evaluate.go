@@ -58,14 +58,14 @@ func (e *Engine) evaluate(ctx context.Context, log *slog.Logger, gh *github.Clie
 		opens := gd.State == policy.StateSuccess && gd.Action != policy.ActionNone
 		var exec *store.Execution
 		if opens {
-			exec = e.finished(key, gd.Name, res.HeadSHA)
+			exec = e.lastExecution(key, gd.Name, res.HeadSHA)
 		}
 		// Report before acting: the gate's own check may be required by
 		// branch protection, so the merge needs it green first.
 		if err := e.report(ctx, glog, gh, key, res, gd, exec, now, true); err != nil {
 			return time.Time{}, err
 		}
-		if opens && exec == nil {
+		if opens && !final(exec) {
 			x, err := e.act(ctx, glog, gh, key, res, gd.Name)
 			if err != nil {
 				return time.Time{}, err
@@ -240,9 +240,14 @@ func (e *Engine) forget(key store.PRKey) {
 	prefix = prefix[:strings.LastIndex(prefix, "/")+1]
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	for k := range e.done {
+	for k := range e.execs {
 		if strings.HasPrefix(k, prefix) {
-			delete(e.done, k)
+			delete(e.execs, k)
+		}
+	}
+	for k := range e.outcomes {
+		if strings.HasPrefix(k, prefix) {
+			delete(e.outcomes, k)
 		}
 	}
 }
