@@ -39,15 +39,8 @@ func TestMergeOnce(t *testing.T) {
 	if got := res.PRs[0].Skipped; !strings.Contains(got, "closed") {
 		t.Errorf("second run on the merged PR: skipped = %q, want closed", got)
 	}
-	calls := r.sim.Calls()
-	merges := 0
-	for route, c := range calls {
-		if strings.HasPrefix(route, "PUT ") && strings.HasSuffix(route, "/merge") {
-			merges += c
-		}
-	}
-	if merges != 1 {
-		t.Errorf("merge calls = %d, want 1 (%v)", merges, calls)
+	if got := r.merges(); got != 1 {
+		t.Errorf("merge calls = %d, want 1", got)
 	}
 	if got := r.writes(head, "zgate/production"); got != 3 {
 		t.Errorf("zgate/production written %d times, want 3 (pending 0, pending 1, success)", got)

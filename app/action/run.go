@@ -119,9 +119,12 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	}
 	for _, n := range nums {
 		pr := r.evaluate(ctx, n)
-		if pr.Err != nil {
+		switch {
+		case pr.Err != nil:
 			r.log.Error("pull request not evaluated", "pr", n, "err", pr.Err)
 			r.summary.failed(pr)
+		case pr.Skipped != "":
+			r.summary.skipped(pr)
 		}
 		res.PRs = append(res.PRs, pr)
 	}

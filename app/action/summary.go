@@ -52,6 +52,11 @@ func (s *summaryWriter) failed(pr PRResult) {
 	s.printf("## zgate: %s#%d not evaluated\n\n> [!WARNING]\n> %s\n\n", s.repo, pr.Number, oneLine(pr.Err.Error()))
 }
 
+// skipped notes a pull request with nothing to report.
+func (s *summaryWriter) skipped(pr PRResult) {
+	s.printf("## zgate: %s#%d\n\nNothing to report: %s.\n\n", s.repo, pr.Number, pr.Skipped)
+}
+
 func (s *summaryWriter) err() error {
 	if s.first != nil {
 		return fmt.Errorf("job summary: %w", s.first)
