@@ -22,7 +22,7 @@ import (
 
 // rig is the simulator with acme/payments and a workflow-token client.
 type rig struct {
-	t     *testing.T
+	t     testing.TB
 	env   *ghclienttest.Env
 	sim   *githubsim.Sim
 	token string
@@ -44,7 +44,7 @@ func readTestdata(t testing.TB, name string) string {
 
 // newRig creates acme/payments with the policy file on main and the teams
 // of the two-person rule: carol in sre and security, dave in security.
-func newRig(t *testing.T, policyFile string) *rig {
+func newRig(t testing.TB, policyFile string) *rig {
 	t.Helper()
 	env := ghclienttest.New(t, nil)
 	files := map[string]string{

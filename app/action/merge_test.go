@@ -123,3 +123,47 @@ func TestDryRunNeverActs(t *testing.T) {
 		t.Errorf("dry run failed: %+v", res)
 	}
 }
+
+func TestMergeRefusedIsReportedNotRetried(t *testing.T) {
+	r := newRig(t, "merge.yml")
+	if err := r.sim.SetRequiredChecks("acme", "payments", "main", []string{"zgate/production", "ci"}); err != nil {
+		t.Fatal(err)
+	}
+	n, head := r.openPR("scale", nil)
+	r.approve(n, "carol", "dave")
+	res := r.runPR(n)
+	if !res.Failed() {
+		t.Errorf("a refused merge did not fail the run: %+v", res)
+	}
+	if z := res.PRs[0].Gates[0].Z; z == nil || z.Status != "failed" {
+		t.Errorf("Z = %+v, want failed", z)
+	}
+	if got := r.merges(); got != 1 {
+		t.Errorf("merge calls = %d, want 1 (no retry within a run)", got)
+	}
+	if r.pr(n).Merged {
+		t.Fatal("merged with a required check missing")
+	}
+	// Once CI is green, the next run merges.
+	if err := r.sim.SetStatus("acme", "payments", head, "success", "ci", "tests passed", "ci-bot"); err != nil {
+		t.Fatal(err)
+	}
+	if res := r.runPR(n); res.Failed() || !r.pr(n).Merged {
+		t.Errorf("after CI turned green: failed = %v, merged = %v; want a merge", res.Failed(), r.pr(n).Merged)
+	}
+}
+
+func TestOverrideCommentOpensGate(t *testing.T) {
+	r := newRig(t, "override.yml")
+	n, _ := r.openPR("hotfix", nil)
+	if _, err := r.sim.Comment("acme", "payments", n, "carol", "/zgate override db is down"); err != nil {
+		t.Fatal(err)
+	}
+	r.run("issue_comment", map[string]any{"action": "created", "issue": map[string]any{"number": n, "pull_request": map[string]any{"url": "x"}}}, false)
+	if !r.pr(n).Merged {
+		t.Error("break-glass override did not open the gate")
+	}
+	if !strings.Contains(r.summary.String(), "db is down") {
+		t.Errorf("job summary lacks the override reason:\n%s", r.summary.String())
+	}
+}
