@@ -38,7 +38,7 @@
 // are reported and not retried by this run.
 //
 // Dispatch and repository_dispatch: a marker status "zgate/<gate>/z" on
-// the head SHA records the execution (see [Marker]). Before dispatching,
+// the head SHA records the execution ([MarkerContext], [ParseMarker]). Before dispatching,
 // a marker is looked for: present, nothing is sent. Otherwise the marker
 // is written as pending "dispatched <id>" first, the dispatch carries
 // zgate_id = id (plus pr, head_sha, gate and the policy's inputs, as in

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"strings"
 
 	"github.com/zgate-dev/zgate/app/act"
 	"github.com/zgate-dev/zgate/app/facts"
@@ -166,7 +167,7 @@ func (r *runner) policyError(ctx context.Context, log *slog.Logger, res *facts.R
 	c := report.PolicyError(res.PolicyFile, res.PolicyErr)
 	names := []string{policy.ErrorCheckName}
 	for name := range cur {
-		if len(name) > len(policy.CheckPrefix) && name[:len(policy.CheckPrefix)] == policy.CheckPrefix && !isMarker(name) {
+		if strings.HasPrefix(name, policy.CheckPrefix) && !isMarker(name) {
 			names = append(names, name)
 		}
 	}
