@@ -25,6 +25,7 @@ func TestCrashDuringDispatch(t *testing.T) {
 		{"dispatch lost", false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel() // each waits out a job lease; they share nothing
 			w := newWorldWith(t, policy)
 			p := w.serve()
 			n, head := w.openPR("deploy", nil)

@@ -72,6 +72,7 @@ func TestCrashBetweenDecisionAndMerge(t *testing.T) {
 		{"merge lost", false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel() // each waits out a job lease; they share nothing
 			w := newWorld(t)
 			p := w.serve()
 			n, head := w.openPR("scale", nil)
