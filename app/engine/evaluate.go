@@ -104,10 +104,11 @@ func earliest(a, b time.Time) time.Time {
 	return a
 }
 
-// settleClosed settles executions of a closed pull request that a crash
-// left in intent: merged means the merge went through (done); closed
-// unmerged means it did not (failed). A dispatch intent is left to the
-// executor's reconciliation and people.
+// settleClosed settles merge executions of a closed pull request that a
+// crash left in intent: merged at the head the intent was for means the
+// merge went through (done); closed unmerged, or merged at another head,
+// means zgate's merge did not happen (failed). A dispatch intent is left to
+// the executor's reconciliation and people.
 func (e *Engine) settleClosed(ctx context.Context, log *slog.Logger, key store.PRKey, res *facts.Result) error {
 	xs, err := e.cfg.Store.Executions(ctx, store.ExecIntent)
 	if err != nil {
@@ -117,17 +118,16 @@ func (e *Engine) settleClosed(ctx context.Context, log *slog.Logger, key store.P
 		if x.Key.Owner != key.Owner || x.Key.Repo != key.Repo || x.Key.Number != key.Number || x.Kind != string(policy.ActionMerge) {
 			continue
 		}
-		status, detail := store.ExecFailed, "pull request closed without merging"
-		if res.PR.GetMerged() {
-			status, detail = store.ExecDone, "reconciled: pull request merged as "+res.PR.GetMergeCommitSHA()
-			if res.PR.GetMergeCommitSHA() == "" {
-				detail = "reconciled: pull request merged"
-			}
+		status, detail := store.ExecFailed, "reconciled: the pull request was closed without merging"
+		switch {
+		case res.PR.GetMerged() && res.HeadSHA == x.HeadSHA:
+			status, detail = store.ExecDone, fmt.Sprintf("reconciled: merged as %s by %s", res.PR.GetMergeCommitSHA(), res.PR.GetMergedBy().GetLogin())
+		case res.PR.GetMerged():
+			detail = fmt.Sprintf("reconciled: merged at %s by %s, not at the head zgate approved", res.HeadSHA, res.PR.GetMergedBy().GetLogin())
 		}
 		if err := e.cfg.Store.FinishExecution(ctx, x.ID, status, detail, e.now()); err != nil {
 			return fmt.Errorf("settle execution %s: %w", x.ID, err)
 		}
-		x.Status, x.Detail = status, detail
 		log.Info("execution left in intent settled", "gate", x.Gate, "status", status, "detail", detail)
 		e.cfg.Metrics.Executions.WithLabelValues(x.Kind, string(status)).Inc()
 		if err := e.append(ctx, key, audit.Entry{
