@@ -81,6 +81,10 @@ func (d *demo) flow(ctx context.Context) error {
 	if err := d.waitCheck(ctx, head, "completed", "success"); err != nil {
 		return err
 	}
+	d.say("   The check run's summary, as reviewers see it on the pull request:")
+	for _, line := range strings.Split(strings.TrimRight(d.check.Output.Summary, "\n"), "\n") {
+		d.say("   │ %s", line)
+	}
 	pr, err := d.waitMerged(ctx, n)
 	if err != nil {
 		return err

@@ -33,6 +33,7 @@ func TestDemo(t *testing.T) {
 		"3. carol, a member of both owning teams, approves",
 		"PENDING — Pending: 1 of 2 controls hold",
 		"SUCCESS — Open: 2 of 2 controls hold",
+		"│ | Control | Held |",
 		"zgate merged PR #1 (squash",
 		"execution acme/payments#1 production",
 		"Audit chain verified",
