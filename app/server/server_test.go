@@ -253,12 +253,20 @@ func TestHealthAndMetrics(t *testing.T) {
 }
 
 func FuzzWebhook(f *testing.F) {
-	for _, name := range []string{"pull_request_opened.json", "push_codeowners.json", "check_run_rerequested.json", "installation_repositories_added.json", "issue_comment_override.json", "membership_added.json"} {
-		b, err := os.ReadFile(filepath.Join("testdata", name))
+	for _, seed := range [][2]string{
+		{"pull_request", "pull_request_opened.json"},
+		{"push", "push_codeowners.json"},
+		{"check_run", "check_run_rerequested.json"},
+		{"installation_repositories", "installation_repositories_added.json"},
+		{"issue_comment", "issue_comment_override.json"},
+		{"membership", "membership_added.json"},
+		{"status", "status_claims_gate.json"},
+	} {
+		b, err := os.ReadFile(filepath.Join("testdata", seed[1]))
 		if err != nil {
 			f.Fatal(err)
 		}
-		f.Add(name[:strings.LastIndex(name, "_")], b)
+		f.Add(seed[0], b)
 	}
 	f.Fuzz(func(t *testing.T, event string, body []byte) {
 		s, _ := newTestServer(t)
