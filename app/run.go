@@ -97,8 +97,9 @@ func Run(ctx context.Context, o Options) error {
 			}
 			members.Invalidate(org, team)
 		},
-		Logger: log,
-		Now:    o.Now,
+		Uninstalled: apps.Forget,
+		Logger:      log,
+		Now:         o.Now,
 	})
 	if err != nil {
 		return err

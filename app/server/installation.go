@@ -9,10 +9,11 @@ import (
 	"github.com/zgate-dev/zgate/app/engine"
 )
 
-// handleInstallation logs installation changes and re-evaluates the open
+// handleInstallation logs installation changes, re-evaluates the open
 // pull requests of repositories the App was just given (repository-level
-// keys), so their gates report without waiting for the sweep.
-func handleInstallation(_ *Server, log *slog.Logger, body []byte) (outcome, error) {
+// keys), so their gates report without waiting for the sweep, and drops
+// the cached client of an installation deleted or suspended.
+func handleInstallation(s *Server, log *slog.Logger, body []byte) (outcome, error) {
 	ev, err := decode[struct {
 		Action       string               `json:"action"`
 		Installation *github.Installation `json:"installation"`
@@ -35,6 +36,10 @@ func handleInstallation(_ *Server, log *slog.Logger, body []byte) (outcome, erro
 		repos = ev.Repositories
 	case "added":
 		repos = ev.Added
+	case "deleted", "suspend":
+		if s.cfg.Uninstalled != nil {
+			s.cfg.Uninstalled(id)
+		}
 	}
 	var out outcome
 	for _, r := range repos {

@@ -62,8 +62,11 @@ type Config struct {
 	// Invalidate drops cached team membership of org/team ("" team: the
 	// whole org) after a membership or team event.
 	Invalidate func(org, team string)
-	Logger     *slog.Logger
-	Now        func() time.Time
+	// Uninstalled drops what is cached about an installation that was
+	// deleted or suspended; nil for nothing.
+	Uninstalled func(installation int64)
+	Logger      *slog.Logger
+	Now         func() time.Time
 }
 
 // Server serves the App's HTTP endpoints.

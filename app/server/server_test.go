@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -76,6 +77,11 @@ func newTestServer(t *testing.T) (*Server, *fakeBackend) {
 			defer f.mu.Unlock()
 			f.invalidated = append(f.invalidated, org+"/"+team)
 		},
+		Uninstalled: func(id int64) {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			f.invalidated = append(f.invalidated, fmt.Sprintf("uninstalled %d", id))
+		},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -118,7 +124,8 @@ func TestWebhookEvents(t *testing.T) {
 		name, event, file string
 		wantStatus        int
 		wantKeys          []store.PRKey
-		wantInvalidated   []string
+		// wantInvalidated lists cache drops: "org/team" or "uninstalled ID".
+		wantInvalidated []string
 	}{
 		{"pull request opened", "pull_request", "pull_request_opened.json", 202, []store.PRKey{pr(12)}, nil},
 		{"title edit ignored", "pull_request", "pull_request_edited_title.json", 200, nil, nil},
@@ -139,6 +146,7 @@ func TestWebhookEvents(t *testing.T) {
 		{"repositories added", "installation_repositories", "installation_repositories_added.json", 202, []store.PRKey{pr(engine.RepoNumber)}, nil},
 		{"status claiming a gate", "status", "status_claims_gate.json", 202, []store.PRKey{pr(engine.RepoNumber)}, nil},
 		{"status of CI", "status", "status_ci.json", 200, nil, nil},
+		{"installation deleted", "installation", "installation_deleted.json", 200, nil, []string{"uninstalled 7"}},
 		{"ping", "ping", "ping.json", 200, nil, nil},
 		{"unsubscribed event", "star", "ping.json", 200, nil, nil},
 		{"no installation", "pull_request", "pull_request_no_installation.json", 400, nil, nil},
