@@ -58,6 +58,9 @@ func Run(ctx context.Context, o Options) error {
 	members := facts.NewMembershipCache(o.MembershipTTL, o.Now)
 	gatherer := &facts.Gatherer{Attestations: attest, Members: members, Logger: log, Now: o.Now}
 	auditLog := audit.New(st, o.Now)
+	if o.BotLogin == "" {
+		o.BotLogin = botLogin(ctx, apps, log)
+	}
 	var eng *engine.Engine
 	q := queue.New(st, func(ctx context.Context, k store.PRKey) (time.Time, error) {
 		return eng.Reevaluate(ctx, k)
@@ -73,12 +76,10 @@ func Run(ctx context.Context, o Options) error {
 		Metrics:   m,
 		Logger:    log,
 		Now:       o.Now,
+		BotLogin:  o.BotLogin,
 	})
 	if err != nil {
 		return err
-	}
-	if o.BotLogin == "" {
-		o.BotLogin = botLogin(ctx, apps, log)
 	}
 	srv, err := server.New(server.Config{
 		Secret:     o.WebhookSecret,

@@ -72,6 +72,9 @@ type Config struct {
 	Logger    *slog.Logger
 	// Now is the clock; time.Now when nil. Only the app reads the clock.
 	Now func() time.Time
+	// BotLogin is the App's bot login ("zgate[bot]"): a commit status it
+	// wrote is its own, not a foreign claim. Optional.
+	BotLogin string
 	// DetailsURL links a check run to a page about the pull request; nil
 	// for none.
 	DetailsURL func(key store.PRKey) string

@@ -342,6 +342,28 @@ func TestForeignStatusIsOverwritten(t *testing.T) {
 	if diff := cmp.Diff(want, r.auditKinds()); diff != "" {
 		t.Errorf("audit (-want +got):\n%s", diff)
 	}
+
+	// When the gate opens, zgate's own status follows it, without being
+	// logged as a foreign claim.
+	for _, st := range r.sim.Statuses("acme", "payments", head) {
+		if st.Creator != "mallory" {
+			r.eng.cfg.BotLogin = st.Creator
+		}
+	}
+	for _, u := range []string{"carol", "dave"} {
+		if _, err := r.sim.SubmitReview("acme", "payments", k.Number, u, "APPROVE", ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.reevaluate(k)
+	sts := r.sim.Statuses("acme", "payments", head)
+	if last := sts[len(sts)-1]; last.Context != "zgate/production" || last.State != "success" {
+		t.Errorf("latest status = %s %s, want zgate/production success", last.Context, last.State)
+	}
+	want = append(want, "decision:success", "execution:done")
+	if diff := cmp.Diff(want, r.auditKinds()); diff != "" {
+		t.Errorf("audit after the gate opened (-want +got):\n%s", diff)
+	}
 }
 
 func TestRefusedMergeIsAuditedOnce(t *testing.T) {

@@ -59,8 +59,13 @@ func (e *Engine) guardStatuses(ctx context.Context, log *slog.Logger, gh *github
 			continue // agrees with the gate (zgate's own earlier overwrite, too)
 		}
 		by := st.GetCreator().GetLogin()
+		own := by != "" && by == e.cfg.BotLogin
 		desc := fmt.Sprintf("zgate: %s per the gate; replaces a %s status set by %s", state, st.GetState(), by)
-		if !reported {
+		switch {
+		case own:
+			// zgate's own earlier overwrite, kept in step with the gate.
+			desc = fmt.Sprintf("zgate: %s per the gate", state)
+		case !reported:
 			desc = fmt.Sprintf("zgate reports no such gate here; replaces a %s status set by %s", st.GetState(), by)
 		}
 		if len(desc) > maxStatusDescription {
@@ -70,6 +75,10 @@ func (e *Engine) guardStatuses(ctx context.Context, log *slog.Logger, gh *github
 			State: github.String(state), Context: github.String(c), Description: github.String(desc),
 		}); err != nil {
 			return fmt.Errorf("overwrite status %s on %s@%s: %w", c, key, sha, err)
+		}
+		if own {
+			log.Info("updated zgate's own commit status", "context", c, "was", st.GetState(), "now", state)
+			continue
 		}
 		log.Warn("overwrote a commit status claiming a zgate check", "context", c, "was", st.GetState(), "now", state, "by", by)
 		if err := e.append(ctx, key, audit.Entry{
