@@ -13,14 +13,21 @@ import (
 
 // prepared returns the cached statement for q, preparing it on first use.
 func (s *Store) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if st, ok := s.stmts[q]; ok {
+	if st := s.cached(q); st != nil {
 		return st, nil
 	}
+	// Prepare without holding mu: preparing waits for a connection, and on
+	// SQLite the one connection may belong to a transaction that needs mu
+	// (txQueryRow) before it can finish — holding mu here deadlocks.
 	st, err := s.db.PrepareContext(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("prepare: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if prev, ok := s.stmts[q]; ok {
+		_ = st.Close() // another caller prepared it meanwhile
+		return prev, nil
 	}
 	if s.stmts == nil {
 		s.stmts = map[string]*sql.Stmt{}
