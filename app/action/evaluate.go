@@ -121,30 +121,9 @@ func (r *runner) act(ctx context.Context, log *slog.Logger, first *facts.Result,
 	if err != nil {
 		return nil, fmt.Errorf("re-gather before Z: %w", err)
 	}
-	switch {
-	case res.HeadSHA != first.HeadSHA:
-		log.Info("head moved before Z: not acting", "fresh_head", res.HeadSHA)
-		return nil, nil
-	case res.PR.GetState() != "open":
-		log.Info("pull request closed before Z: not acting", "merged", res.PR.GetMerged())
-		return nil, nil
-	case res.Policy == nil:
-		log.Info("policy unloadable before Z: not acting")
-		return nil, nil
-	}
-	d := policy.Evaluate(res.Policy, &res.Facts, r.now())
-	var g *policy.Gate
-	for i := range res.Policy.Gates {
-		if res.Policy.Gates[i].Name == gate {
-			g = &res.Policy.Gates[i]
-		}
-	}
-	held := false
-	for _, gd := range d.Gates {
-		held = held || gd.Name == gate && gd.State == policy.StateSuccess
-	}
-	if g == nil || !held {
-		log.Info("gate no longer open on a fresh read: not acting")
+	g, why := facts.Recheck(first, res, gate, r.now())
+	if g == nil {
+		log.Info(why+": not acting", "fresh_head", res.HeadSHA, "state", res.PR.GetState(), "merged", res.PR.GetMerged())
 		return nil, nil
 	}
 	key := store.PRKey{Owner: r.owner, Repo: r.repo, Number: res.Facts.PullRequest.Number}

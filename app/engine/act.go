@@ -23,30 +23,9 @@ func (e *Engine) act(ctx context.Context, log *slog.Logger, gh *github.Client, k
 	if err != nil {
 		return nil, fmt.Errorf("re-gather %s before Z: %w", key, err)
 	}
-	switch {
-	case res.HeadSHA != first.HeadSHA:
-		log.Info("head moved before Z; re-evaluating", "fresh_head", res.HeadSHA)
-		return nil, nil
-	case res.PR.GetState() != "open":
-		log.Info("pull request closed before Z")
-		return nil, nil
-	case res.Policy == nil:
-		log.Info("policy unloadable before Z; re-evaluating")
-		return nil, nil
-	}
-	d := policy.Evaluate(res.Policy, &res.Facts, e.now())
-	var g *policy.Gate
-	for i := range res.Policy.Gates {
-		if res.Policy.Gates[i].Name == gate {
-			g = &res.Policy.Gates[i]
-		}
-	}
-	held := false
-	for _, gd := range d.Gates {
-		held = held || gd.Name == gate && gd.State == policy.StateSuccess
-	}
-	if g == nil || !held {
-		log.Info("gate no longer open on a fresh read; re-evaluating")
+	g, why := facts.Recheck(first, res, gate, e.now())
+	if g == nil {
+		log.Info(why+"; re-evaluating", "fresh_head", res.HeadSHA, "state", res.PR.GetState())
 		return nil, nil
 	}
 

@@ -20,4 +20,7 @@
 // only those are read. [Gatherer.OpenPRs] lists the open pull requests against a base branch,
 // for the periodic sweep and for re-evaluation after a push to a base branch
 // changed the policy or CODEOWNERS.
+//
+// [Recheck] is the rule the App and the Action share before a Z: on a fresh
+// read, the gate must still hold on the same head SHA.
 package facts
