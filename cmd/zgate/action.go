@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"strings"
 
@@ -25,14 +24,17 @@ type actionFlags struct {
 	dryRun                                                       bool
 }
 
-// actionEnvNames maps flags to the environment variables they default to.
-var actionEnvNames = [][2]string{
-	{"event-name", "GITHUB_EVENT_NAME"},
-	{"event-path", "GITHUB_EVENT_PATH"},
-	{"repo", "GITHUB_REPOSITORY"},
-	{"github-url", "GITHUB_API_URL"},
-	{"trusted-root", "ZGATE_TRUSTED_ROOT"},
-	{"log-level", "ZGATE_LOG_LEVEL"},
+// actionEnv maps each flag of `zgate action` to the environment variable
+// it defaults to.
+func actionEnv() map[string]string {
+	return map[string]string{
+		"event-name":   "GITHUB_EVENT_NAME",
+		"event-path":   "GITHUB_EVENT_PATH",
+		"repo":         "GITHUB_REPOSITORY",
+		"github-url":   "GITHUB_API_URL",
+		"trusted-root": "ZGATE_TRUSTED_ROOT",
+		"log-level":    "ZGATE_LOG_LEVEL",
+	}
 }
 
 // runAction is `zgate action`: one run of the engine inside a GitHub
@@ -50,19 +52,9 @@ func runAction(ctx context.Context, e env, args []string) int {
 	fs.StringVar(&f.trustedRoot, "trusted-root", "", "Sigstore trusted root (JSON or JSONL) for attestation controls (ZGATE_TRUSTED_ROOT)")
 	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error (ZGATE_LOG_LEVEL)")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "decide and report, never merge or dispatch")
-	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: zgate action [flags]\n\nRuns zgate inside a GitHub Actions job with the workflow's token (ZGATE_TOKEN or GITHUB_TOKEN).\nEvery flag defaults to the variable named beside it (docs/action.md).")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(e.stderr, "zgate action: unexpected argument %q\n", fs.Arg(0))
-		return exitUsage
+	setUsage(fs, "usage: zgate action [flags]\n\nRuns zgate inside a GitHub Actions job with the workflow's token (ZGATE_TOKEN or GITHUB_TOKEN).\nEvery flag defaults to the variable named beside it (docs/action.md).")
+	if code, ok := parseFlags(fs, args, true); !ok {
+		return code
 	}
 	cfg, closeSummary, err := f.config(fs, e)
 	if err != nil {
@@ -91,16 +83,11 @@ func runAction(ctx context.Context, e env, args []string) int {
 // configuration; closeSummary closes the job summary file.
 func (f *actionFlags) config(fs *flag.FlagSet, e env) (cfg action.Config, closeSummary func() error, err error) {
 	closeSummary = func() error { return nil }
-	given := map[string]bool{}
-	fs.Visit(func(fl *flag.Flag) { given[fl.Name] = true })
-	for _, kv := range actionEnvNames {
-		if v := e.getenv(kv[1]); v != "" && !given[kv[0]] {
-			if err := fs.Set(kv[0], v); err != nil {
-				return cfg, closeSummary, fmt.Errorf("%s=%q: %w", kv[1], v, err)
-			}
-		}
+	if err := applyEnv(fs, e.getenv, actionEnv()); err != nil {
+		return cfg, closeSummary, err
 	}
-	log, err := actionLogger(e.stderr, f.logLevel)
+	// Text, which the Actions log shows as is.
+	log, err := newLogger(e.stderr, f.logLevel, "text")
 	if err != nil {
 		return cfg, closeSummary, err
 	}
@@ -182,15 +169,6 @@ func executionID(runID string) (string, error) {
 		return "zg-" + hex.EncodeToString(b[:]), nil
 	}
 	return "zg-" + runID + "-" + hex.EncodeToString(b[:]), nil
-}
-
-// actionLogger logs as text, which the Actions log shows as is.
-func actionLogger(w io.Writer, level string) (*slog.Logger, error) {
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(level)); err != nil {
-		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", level)
-	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
 }
 
 // printActionResult prints one line per gate reported.

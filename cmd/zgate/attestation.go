@@ -67,42 +67,29 @@ func runAttestationVerify(e env, args []string) int {
 	fs.StringVar(&pol.SourceRepository, "source-repository", "", "required source repository `OWNER/REPO` of the signing workflow")
 	fs.StringVar(&pol.SignerWorkflow, "signer-workflow", "", "signer workflow `REGEX`, anchored")
 	fs.StringVar(&pol.RunnerEnvironment, "runner-environment", "", "required runner environment (github-hosted)")
-	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: zgate attestation verify --bundle FILE --trusted-root FILE --repo OWNER/REPO --commit SHA --issuer URL --identity REGEX [--predicate-type URI] [--key PEM] [--json]")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
-	}
-	usageErr := func(format string, a ...any) int {
-		fmt.Fprintf(e.stderr, "zgate attestation verify: "+format+"\n", a...)
-		return exitUsage
-	}
-	if fs.NArg() > 0 {
-		return usageErr("unexpected argument %q", fs.Arg(0))
+	setUsage(fs, "usage: zgate attestation verify --bundle FILE --trusted-root FILE --repo OWNER/REPO --commit SHA --issuer URL --identity REGEX [--predicate-type URI] [--key PEM] [--json]")
+	if code, ok := parseFlags(fs, args, true); !ok {
+		return code
 	}
 	subject, err := parseCommit(*repo, *commit)
 	if err != nil {
-		return usageErr("%v", err)
+		return usageError(fs, "%v", err)
 	}
 	if *bundlePath == "" {
-		return usageErr("--bundle is required")
+		return usageError(fs, "--bundle is required")
 	}
 	if *keyPath == "" && *rootPath == "" {
-		return usageErr("--trusted-root is required (or --key for keyed attestations)")
+		return usageError(fs, "--trusted-root is required (or --key for keyed attestations)")
 	}
 	var opts []attest.Option
 	if *keyPath != "" {
 		data, err := os.ReadFile(*keyPath)
 		if err != nil {
-			return usageErr("%v", err)
+			return usageError(fs, "%v", err)
 		}
 		keys, err := attest.ParsePublicKeys(data)
 		if err != nil {
-			return usageErr("%s: %v", *keyPath, err)
+			return usageError(fs, "%s: %v", *keyPath, err)
 		}
 		opts = append(opts, attest.WithPublicKeys(keys...))
 		if pol.Issuer == "" {
@@ -113,22 +100,22 @@ func runAttestationVerify(e env, args []string) int {
 		}
 	}
 	if err := pol.Validate(); err != nil {
-		return usageErr("%v", err)
+		return usageError(fs, "%v", err)
 	}
 	var roots *attest.TrustedRoots
 	if *rootPath != "" {
 		data, err := os.ReadFile(*rootPath)
 		if err != nil {
-			return usageErr("%v", err)
+			return usageError(fs, "%v", err)
 		}
 		roots, err = attest.LoadTrustedRoots(data)
 		if err != nil {
-			return usageErr("%s: %v", *rootPath, err)
+			return usageError(fs, "%s: %v", *rootPath, err)
 		}
 	}
 	data, err := os.ReadFile(*bundlePath)
 	if err != nil {
-		return usageErr("%v", err)
+		return usageError(fs, "%v", err)
 	}
 	bundles, err := attest.SplitBundles(data)
 	if err != nil {
@@ -208,35 +195,22 @@ func runAttestationSign(ctx context.Context, e env, args []string) int {
 		outPath       = fs.String("out", "", "write the bundle to `FILE` instead of standard output")
 		tsaURL        = fs.String("tsa", "", "RFC 3161 timestamp authority `URL`; without one the attestation never counts as a control")
 	)
-	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: zgate attestation sign --key FILE --repo OWNER/REPO --commit SHA --predicate-type URI --predicate FILE [--out FILE] [--tsa URL]")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
-	}
-	usageErr := func(format string, a ...any) int {
-		fmt.Fprintf(e.stderr, "zgate attestation sign: "+format+"\n", a...)
-		return exitUsage
-	}
-	if fs.NArg() > 0 {
-		return usageErr("unexpected argument %q", fs.Arg(0))
+	setUsage(fs, "usage: zgate attestation sign --key FILE --repo OWNER/REPO --commit SHA --predicate-type URI --predicate FILE [--out FILE] [--tsa URL]")
+	if code, ok := parseFlags(fs, args, true); !ok {
+		return code
 	}
 	subject, err := parseCommit(*repo, *commit)
 	if err != nil {
-		return usageErr("%v", err)
+		return usageError(fs, "%v", err)
 	}
 	for _, f := range []struct{ name, val string }{{"--key", *keyPath}, {"--predicate-type", *predicateType}, {"--predicate", *predicatePath}} {
 		if f.val == "" {
-			return usageErr("%s is required", f.name)
+			return usageError(fs, "%s is required", f.name)
 		}
 	}
 	key, err := loadPrivateKey(e, *keyPath)
 	if err != nil {
-		return usageErr("%v", err)
+		return usageError(fs, "%v", err)
 	}
 	var predicate []byte
 	if *predicatePath == "-" {
@@ -245,11 +219,11 @@ func runAttestationSign(ctx context.Context, e env, args []string) int {
 		predicate, err = os.ReadFile(*predicatePath)
 	}
 	if err != nil {
-		return usageErr("%v", err)
+		return usageError(fs, "%v", err)
 	}
 	statement, err := attest.NewStatement(subject, *predicateType, predicate)
 	if err != nil {
-		return usageErr("%v", err)
+		return usageError(fs, "%v", err)
 	}
 	out, err := attest.SignKeyed(ctx, key, statement, attest.SignOptions{TSAURL: *tsaURL})
 	if err != nil {

@@ -49,15 +49,8 @@ func runAudit(ctx context.Context, e env, args []string) int {
 		dsn = defaultDatabase
 	}
 	fs.StringVar(&dsn, "database", dsn, "database DSN (sqlite:PATH or postgres://...)")
-	if err := fs.Parse(args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(e.stderr, "zgate audit %s: unexpected argument %q\n", sub, fs.Arg(0))
-		return exitUsage
+	if code, ok := parseFlags(fs, args[1:], true); !ok {
+		return code
 	}
 	s, err := openExisting(ctx, dsn)
 	if err != nil {

@@ -60,15 +60,9 @@ func runDemo(ctx context.Context, e env, args []string) int {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	verbose := fs.Bool("v", false, "print the App's logs to standard error")
-	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: zgate demo [-v]\n\nRuns the GitHub simulator and the zgate App on 127.0.0.1 and walks a pull request\nthrough the two-person rule. ZGATE_SIM_RECORD=FILE appends every GitHub API exchange to FILE.")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	setUsage(fs, "usage: zgate demo [-v]\n\nRuns the GitHub simulator and the zgate App on 127.0.0.1 and walks a pull request\nthrough the two-person rule. ZGATE_SIM_RECORD=FILE appends every GitHub API exchange to FILE.")
+	if code, ok := parseFlags(fs, args, false); !ok {
+		return code
 	}
 	log := slog.New(slog.DiscardHandler)
 	if *verbose {

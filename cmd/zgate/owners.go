@@ -39,11 +39,8 @@ func runOwners(_ context.Context, e env, args []string) int {
 		fmt.Fprintln(e.stderr)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseFlags(fs, args, false); !ok {
+		return code
 	}
 	name := *file
 	if name == "" {

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"strings"
 
@@ -70,23 +69,6 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.jobLease, "job-lease", "how long a worker holds a job; a crashed process's jobs run again after it")
 }
 
-// applyEnv sets every flag not given on the command line from its
-// environment variable, when that is set.
-func applyEnv(fs *flag.FlagSet, getenv func(string) string, names map[string]string) error {
-	given := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	for name, env := range names {
-		v := getenv(env)
-		if given[name] || v == "" {
-			continue
-		}
-		if err := fs.Set(name, v); err != nil {
-			return fmt.Errorf("%s=%q: %w", env, v, err)
-		}
-	}
-	return nil
-}
-
 // runServe is `zgate serve`: it runs the GitHub App until SIGINT/SIGTERM.
 // Exit 2 when the configuration is unusable, 1 when serving fails.
 func runServe(ctx context.Context, e env, args []string) int {
@@ -94,19 +76,9 @@ func runServe(ctx context.Context, e env, args []string) int {
 	fs.SetOutput(e.stderr)
 	var f serveFlags
 	f.register(fs)
-	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: zgate serve [flags]\n\nRuns the GitHub App. Every flag is also read from its ZGATE_ variable (docs/config.md).")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(e.stderr, "zgate serve: unexpected argument %q\n", fs.Arg(0))
-		return exitUsage
+	setUsage(fs, "usage: zgate serve [flags]\n\nRuns the GitHub App. Every flag is also read from its ZGATE_ variable (docs/config.md).")
+	if code, ok := parseFlags(fs, args, true); !ok {
+		return code
 	}
 	if err := applyEnv(fs, e.getenv, serveEnv()); err != nil {
 		fmt.Fprintf(e.stderr, "zgate serve: %v\n", err)
@@ -177,20 +149,4 @@ func (f *serveFlags) options(stderr io.Writer) (app.Options, error) {
 		Registerer:    reg,
 		Gatherer:      reg,
 	}, nil
-}
-
-// newLogger builds the process logger; only cmd/zgate decides where logs go.
-func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(level)); err != nil {
-		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", level)
-	}
-	ho := &slog.HandlerOptions{Level: l}
-	switch format {
-	case "json":
-		return slog.New(slog.NewJSONHandler(w, ho)), nil
-	case "text":
-		return slog.New(slog.NewTextHandler(w, ho)), nil
-	}
-	return nil, fmt.Errorf("--log-format %q: want json or text", format)
 }

@@ -26,11 +26,8 @@ func runValidate(_ context.Context, e env, args []string) int {
 		fmt.Fprintln(e.stderr, "\nChecks gate policy files; FILE defaults to .github/zgate.yml (or .github/zgate.yaml).")
 		fmt.Fprintln(e.stderr, `"-" reads standard input. Exit 0 valid, 1 invalid, 2 unreadable file or bad flags.`)
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseFlags(fs, args, false); !ok {
+		return code
 	}
 	files := fs.Args()
 	if len(files) == 0 {
