@@ -383,13 +383,9 @@ func (s *Sim) rerequestCheckRun(q *request) response {
 }
 
 func (s *Sim) listCheckRuns(q *request) response {
-	r, e := s.visibleRepo(q)
+	r, commit, e := s.visibleCommit(q)
 	if e != nil {
 		return *e
-	}
-	commit := r.resolve(q.path("ref"))
-	if commit == nil {
-		return unprocessable("No commit found for SHA: " + q.path("ref"))
 	}
 	name, status, filter := q.query("check_name"), q.query("status"), q.query("filter")
 	appID, _ := strconv.ParseInt(q.query("app_id"), 10, 64)

@@ -35,24 +35,17 @@ func (s *Sim) Comment(owner, repoName string, number int, user, body string) (in
 
 // AddLabel labels the pull request and emits pull_request labeled.
 func (s *Sim) AddLabel(owner, repoName string, number int, label, user string) error {
-	s.mu.Lock()
-	r, p, err := s.findPull(owner, repoName, number)
-	if err != nil {
-		s.mu.Unlock()
-		return err
-	}
-	var evs []event
-	if !slices.Contains(p.labels, label) {
-		p.labels = append(p.labels, label)
-		evs = append(evs, s.pullEvent(r, p, "labeled", user, map[string]any{"label": labelObject(s, r, label)}))
-	}
-	s.mu.Unlock()
-	s.post(evs, true)
-	return nil
+	return s.relabel(owner, repoName, number, label, user, true)
 }
 
 // RemoveLabel removes a label and emits pull_request unlabeled.
 func (s *Sim) RemoveLabel(owner, repoName string, number int, label, user string) error {
+	return s.relabel(owner, repoName, number, label, user, false)
+}
+
+// relabel adds (on) or removes the label and emits pull_request labeled or
+// unlabeled when that changed anything.
+func (s *Sim) relabel(owner, repoName string, number int, label, user string, on bool) error {
 	s.mu.Lock()
 	r, p, err := s.findPull(owner, repoName, number)
 	if err != nil {
@@ -60,9 +53,16 @@ func (s *Sim) RemoveLabel(owner, repoName string, number int, label, user string
 		return err
 	}
 	var evs []event
-	if i := slices.Index(p.labels, label); i >= 0 {
-		p.labels = slices.Delete(p.labels, i, i+1)
-		evs = append(evs, s.pullEvent(r, p, "unlabeled", user, map[string]any{"label": labelObject(s, r, label)}))
+	i := slices.Index(p.labels, label)
+	action := ""
+	switch {
+	case on && i < 0:
+		p.labels, action = append(p.labels, label), "labeled"
+	case !on && i >= 0:
+		p.labels, action = slices.Delete(p.labels, i, i+1), "unlabeled"
+	}
+	if action != "" {
+		evs = append(evs, s.pullEvent(r, p, action, user, map[string]any{"label": labelObject(s, r, label)}))
 	}
 	s.mu.Unlock()
 	s.post(evs, true)

@@ -236,6 +236,21 @@ func (s *Sim) getBranch(q *request) response {
 	})
 }
 
+// visibleCommit resolves the request's repository, which the caller must
+// see, and its {ref} path parameter (branch or SHA) to a commit.
+func (s *Sim) visibleCommit(q *request) (*repo, *commit, *response) {
+	r, e := s.visibleRepo(q)
+	if e != nil {
+		return nil, nil, e
+	}
+	c := r.resolve(q.path("ref"))
+	if c == nil {
+		resp := unprocessable("No commit found for SHA: " + q.path("ref"))
+		return nil, nil, &resp
+	}
+	return r, c, nil
+}
+
 func nonNil[T any](v []T) []T {
 	if v == nil {
 		return []T{}
@@ -244,13 +259,9 @@ func nonNil[T any](v []T) []T {
 }
 
 func (s *Sim) getCommit(q *request) response {
-	r, e := s.visibleRepo(q)
+	r, c, e := s.visibleCommit(q)
 	if e != nil {
 		return *e
-	}
-	c := r.resolve(q.path("ref"))
-	if c == nil {
-		return unprocessable("No commit found for SHA: " + q.path("ref"))
 	}
 	obj := s.commitObject(r, c)
 	parent := ""

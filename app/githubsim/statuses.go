@@ -157,13 +157,9 @@ func (r *repo) latestStatuses(sha string) []*status {
 }
 
 func (s *Sim) combinedStatus(q *request) response {
-	r, e := s.visibleRepo(q)
+	r, c, e := s.visibleCommit(q)
 	if e != nil {
 		return *e
-	}
-	c := r.resolve(q.path("ref"))
-	if c == nil {
-		return unprocessable("No commit found for SHA: " + q.path("ref"))
 	}
 	latest := r.latestStatuses(c.sha)
 	state := "success"
@@ -193,13 +189,9 @@ func (s *Sim) combinedStatus(q *request) response {
 }
 
 func (s *Sim) listStatuses(q *request) response {
-	r, e := s.visibleRepo(q)
+	r, c, e := s.visibleCommit(q)
 	if e != nil {
 		return *e
-	}
-	c := r.resolve(q.path("ref"))
-	if c == nil {
-		return unprocessable("No commit found for SHA: " + q.path("ref"))
 	}
 	var all []map[string]any
 	for i := len(r.statuses) - 1; i >= 0; i-- {
