@@ -73,6 +73,17 @@ func (f *fixture) run(t *testing.T, gate *policy.Gate) store.Execution {
 	return e
 }
 
+// crashedIntent records the intent of gate's Z as a process that crashed
+// before calling GitHub would have left it.
+func (f *fixture) crashedIntent(t *testing.T, gate *policy.Gate) store.Execution {
+	t.Helper()
+	intent, _, err := f.store.BeginExecution(context.Background(), store.Execution{Key: f.key, Gate: gate.Name, HeadSHA: f.head, Kind: string(gate.Then.Kind())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return intent
+}
+
 func mergeGate() *policy.Gate {
 	return &policy.Gate{Name: "production", Then: policy.Action{Merge: &policy.MergeAction{Method: "squash"}}}
 }
@@ -158,10 +169,7 @@ func TestMergeCrashAfterIntent(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
 			ctx := context.Background()
-			intent, _, err := f.store.BeginExecution(ctx, store.Execution{Key: f.key, Gate: "production", HeadSHA: f.head, Kind: "merge"})
-			if err != nil {
-				t.Fatal(err)
-			}
+			intent := f.crashedIntent(t, mergeGate())
 			if tt.mergedBefore {
 				if _, _, err := f.gh.PullRequests.Merge(ctx, owner, repoName, f.key.Number, "", &github.PullRequestOptions{SHA: f.head, MergeMethod: "squash"}); err != nil {
 					t.Fatal(err)
@@ -262,10 +270,7 @@ func TestDispatchCrashAfterIntent(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
 			ctx := context.Background()
-			intent, _, err := f.store.BeginExecution(ctx, store.Execution{Key: f.key, Gate: "deploy", HeadSHA: f.head, Kind: "dispatch"})
-			if err != nil {
-				t.Fatal(err)
-			}
+			intent := f.crashedIntent(t, dispatchGate())
 			if tt.sendTo {
 				_, err := f.gh.Actions.CreateWorkflowDispatchEventByFileName(ctx, owner, repoName, "deploy.yml",
 					github.CreateWorkflowDispatchEventRequest{Ref: "main", Inputs: map[string]any{"zgate_id": intent.ID}})

@@ -11,7 +11,10 @@ import (
 	"github.com/zgate-dev/zgate/app/store"
 )
 
-func TestPublish(t *testing.T) {
+// newPublishRepo starts a simulator with acme/payments and returns the head
+// of a pushed feature branch.
+func newPublishRepo(t *testing.T) (*ghclienttest.Env, string) {
+	t.Helper()
 	env := ghclienttest.New(t, nil)
 	if err := env.Sim.CreateRepo("acme", "payments", map[string]string{"README.md": "x"}); err != nil {
 		t.Fatal(err)
@@ -20,6 +23,11 @@ func TestPublish(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return env, sha
+}
+
+func TestPublish(t *testing.T) {
+	env, sha := newPublishRepo(t)
 	ctx := context.Background()
 	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "zgate.db"))
 	if err != nil {
@@ -89,14 +97,7 @@ func TestPublish(t *testing.T) {
 }
 
 func TestPublishRecreatesLostRun(t *testing.T) {
-	env := ghclienttest.New(t, nil)
-	if err := env.Sim.CreateRepo("acme", "payments", map[string]string{"README.md": "x"}); err != nil {
-		t.Fatal(err)
-	}
-	sha, err := env.Sim.Push("acme", "payments", "feature", map[string]string{"a": "b"}, nil, "alice")
-	if err != nil {
-		t.Fatal(err)
-	}
+	env, sha := newPublishRepo(t)
 	ctx := context.Background()
 	st := &memStore{runID: 987654, fp: "stale"}
 	p := &Publisher{Store: st}
