@@ -195,20 +195,7 @@ func (d *policyDecoder) override(n *yaml.Node) *Override {
 		if len(items) == 0 && v.Kind == yaml.SequenceNode && len(v.Content) == 0 {
 			d.errorf(v, "override.teams: empty: name who may break the glass")
 		}
-		first := map[string]int{}
-		for _, it := range items {
-			if !policyOwnerRE.MatchString(it.val) {
-				d.errorf(it.node, "%s: %q is not a team: want @org/team or @user", it.what, it.val)
-				continue
-			}
-			key := strings.ToLower(it.val)
-			if line, dup := first[key]; dup {
-				d.errorf(it.node, "%s: duplicate team %q (first at line %d)", it.what, it.val, line)
-				continue
-			}
-			first[key] = it.node.Line
-			o.Teams = append(o.Teams, it.val)
-		}
+		o.Teams = d.owners(items, "team")
 	}
 	if v := f.get("approvals"); v == nil {
 		d.errorf(n, "override: missing approvals (how many distinct people must comment /zgate override)")

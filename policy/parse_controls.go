@@ -87,22 +87,29 @@ func (d *policyDecoder) teamsFrom(n *yaml.Node) (fromCodeowners bool, from []str
 		d.wrongType(n, what, fmt.Sprintf("%q or a list of @org/team or @user", fromCodeownersValue))
 		return true, nil
 	}
-	from = []string{}
+	return false, append([]string{}, d.owners(d.strings(n, what), "control")...)
+}
+
+// owners keeps the items that name an owner (@org/team or @user), each
+// once: an item that is not an owner, or repeats one case-insensitively,
+// is an error that names it as a duplicate noun ("team", "control").
+func (d *policyDecoder) owners(items []listItem, noun string) []string {
+	var out []string
 	first := map[string]int{}
-	for _, it := range d.strings(n, what) {
+	for _, it := range items {
 		if !policyOwnerRE.MatchString(it.val) {
 			d.errorf(it.node, "%s: %q is not a team: want @org/team or @user", it.what, it.val)
 			continue
 		}
 		key := strings.ToLower(it.val)
 		if line, dup := first[key]; dup {
-			d.errorf(it.node, "%s: duplicate control %q (first at line %d)", it.what, it.val, line)
+			d.errorf(it.node, "%s: duplicate %s %q (first at line %d)", it.what, noun, it.val, line)
 			continue
 		}
 		first[key] = it.node.Line
-		from = append(from, it.val)
+		out = append(out, it.val)
 	}
-	return false, from
+	return out
 }
 
 // attestations decodes `controls.attestations`, compiling each identity
