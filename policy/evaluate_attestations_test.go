@@ -7,6 +7,14 @@ import (
 	"time"
 )
 
+// ciAttestationWith is an hour-old CI attestation for the head, changed by
+// edit.
+func ciAttestationWith(edit func(a *Attestation)) Attestation {
+	a := ciAttestation(time.Hour)
+	edit(&a)
+	return a
+}
+
 func TestEvaluateAttestations(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -18,35 +26,31 @@ func TestEvaluateAttestations(t *testing.T) {
 		{name: "verified for the head", atts: []Attestation{ciAttestation(time.Hour)}, want: true},
 		{
 			name: "for another commit",
-			atts: []Attestation{func() Attestation { a := ciAttestation(time.Hour); a.Commit = oldSHA; return a }()},
+			atts: []Attestation{ciAttestationWith(func(a *Attestation) { a.Commit = oldSHA })},
 			want: false, notes: 1,
 		},
 		{
 			name: "from another identity",
-			atts: []Attestation{func() Attestation {
-				a := ciAttestation(time.Hour)
+			atts: []Attestation{ciAttestationWith(func(a *Attestation) {
 				a.Identity = "https://github.com/mallory/ci/.github/workflows/test.yml@refs/heads/main"
-				return a
-			}()},
+			})},
 			want: false, notes: 1,
 		},
 		{
 			name: "identity must match the whole string",
-			atts: []Attestation{func() Attestation { a := ciAttestation(time.Hour); a.Identity += "-evil"; return a }()},
+			atts: []Attestation{ciAttestationWith(func(a *Attestation) { a.Identity += "-evil" })},
 			want: false, notes: 1,
 		},
 		{
 			name: "from another issuer",
-			atts: []Attestation{func() Attestation { a := ciAttestation(time.Hour); a.Issuer = "https://evil.example"; return a }()},
+			atts: []Attestation{ciAttestationWith(func(a *Attestation) { a.Issuer = "https://evil.example" })},
 			want: false, notes: 1,
 		},
 		{
 			name: "other predicate types are ignored",
-			atts: []Attestation{func() Attestation {
-				a := ciAttestation(time.Hour)
+			atts: []Attestation{ciAttestationWith(func(a *Attestation) {
 				a.PredicateType = "https://slsa.dev/provenance/v1"
-				return a
-			}()},
+			})},
 			want: false,
 		},
 		{name: "outside the window", atts: []Attestation{ciAttestation(25 * time.Hour)}, want: false, notes: 1},
@@ -60,7 +64,7 @@ func TestEvaluateAttestations(t *testing.T) {
 		},
 		{
 			name: "one good among bad ones",
-			atts: []Attestation{func() Attestation { a := ciAttestation(time.Hour); a.Commit = oldSHA; return a }(), ciAttestation(2 * time.Hour)},
+			atts: []Attestation{ciAttestationWith(func(a *Attestation) { a.Commit = oldSHA }), ciAttestation(2 * time.Hour)},
 			want: true, notes: 1,
 		},
 	}
