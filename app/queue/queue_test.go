@@ -58,15 +58,24 @@ func start(t *testing.T, r *queue.Runner) {
 	go func() { done <- r.Run(ctx) }()
 	t.Cleanup(func() {
 		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("Run() = %v, want nil", err)
-			}
-		case <-time.After(10 * time.Second):
-			t.Errorf("Run() did not return after cancel")
-		}
+		stopped(t, done)
 	})
+}
+
+// stopped waits for a cancelled Run to return nil on done and reports
+// whether it returned at all.
+func stopped(t *testing.T, done <-chan error) bool {
+	t.Helper()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Run() = %v, want nil", err)
+		}
+		return true
+	case <-time.After(10 * time.Second):
+		t.Errorf("Run() did not return after cancel")
+		return false
+	}
 }
 
 // eventually polls cond (real time) for up to 10 s.
@@ -268,13 +277,8 @@ func TestShutdownReleasesJob(t *testing.T) {
 	}
 	<-started
 	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("Run() = %v, want nil", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("Run() did not return after cancel")
+	if !stopped(t, done) {
+		t.FailNow()
 	}
 	j, err := s.Claim(t.Context(), "other", c.Now(), time.Minute)
 	if err != nil || j == nil || j.Attempt != 0 {
