@@ -187,18 +187,25 @@ func TestMergeCrashAfterIntent(t *testing.T) {
 	}
 }
 
-func TestDispatch(t *testing.T) {
-	f := newFixture(t)
-	e := f.run(t, dispatchGate())
-	checkStatus(t, e, store.ExecDone, "workflow deploy.yml dispatched on main")
+// onlyDispatch returns the one dispatch the simulator received.
+func (f *fixture) onlyDispatch(t *testing.T) githubsim.Dispatch {
+	t.Helper()
 	ds := f.env.Sim.Dispatches(owner, repoName)
 	if len(ds) != 1 {
 		t.Fatalf("dispatches = %d, want 1", len(ds))
 	}
+	return ds[0]
+}
+
+func TestDispatch(t *testing.T) {
+	f := newFixture(t)
+	e := f.run(t, dispatchGate())
+	checkStatus(t, e, store.ExecDone, "workflow deploy.yml dispatched on main")
+	d := f.onlyDispatch(t)
 	want := map[string]any{"environment": "prod-1", "pr": "1", "head_sha": f.head, "gate": "deploy", "zgate_id": e.ID}
 	for k, v := range want {
-		if ds[0].Inputs[k] != v {
-			t.Errorf("input %s = %v, want %v", k, ds[0].Inputs[k], v)
+		if d.Inputs[k] != v {
+			t.Errorf("input %s = %v, want %v", k, d.Inputs[k], v)
 		}
 	}
 	f.run(t, dispatchGate())
@@ -211,12 +218,9 @@ func TestRepositoryDispatch(t *testing.T) {
 	f := newFixture(t)
 	e := f.run(t, repoDispatchGate())
 	checkStatus(t, e, store.ExecDone, "repository_dispatch zgate-approved sent")
-	ds := f.env.Sim.Dispatches(owner, repoName)
-	if len(ds) != 1 {
-		t.Fatalf("dispatches = %d, want 1", len(ds))
-	}
+	d := f.onlyDispatch(t)
 	var payload map[string]string
-	if err := json.Unmarshal(ds[0].ClientPayload, &payload); err != nil {
+	if err := json.Unmarshal(d.ClientPayload, &payload); err != nil {
 		t.Fatal(err)
 	}
 	if payload["author"] != "alice" || payload["zgate_id"] != e.ID || payload["head_sha"] != f.head {
