@@ -12,7 +12,8 @@
 // recording writer, the per-installation rate limit (RateLimit, default
 // [DefaultRateLimit] an hour, negative for none) and the address used in
 // URLs before the first request. [Sim.RegisterApp] registers the App (id,
-// RSA public key, webhook URL and secret); [Sim.SetWebhookURL] changes
+// RSA public key, webhook URL and secret; [NewAppKey] makes a key and its
+// PEM); [Sim.SetWebhookURL] changes
 // the URL later. [Sim.CreateRepo] makes a repository with one commit on
 // main and installs the App on its owner ([Sim.InstallationID]);
 // [Sim.Install] and [Sim.Uninstall] change installations explicitly

@@ -2,10 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"flag"
 	"fmt"
@@ -118,11 +114,10 @@ func (d *demo) run(ctx context.Context, record io.Writer) error {
 	simURL := "http://" + simLn.Addr().String()
 
 	// The App, with its own key, secret and SQLite store.
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	key, keyPEM, err := githubsim.NewAppKey()
 	if err != nil {
-		return fmt.Errorf("generate the App's key: %w", err)
+		return err
 	}
-	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})
 	const appID, secret = 4242, "demo-webhook-secret"
 	appLn, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

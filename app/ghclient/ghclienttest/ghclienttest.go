@@ -5,10 +5,7 @@ package ghclienttest
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/rsa"
-	"crypto/x509"
-	"encoding/pem"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -35,7 +32,7 @@ type Env struct {
 // non-nil, adjusts the client configuration before [ghclient.New].
 func New(t testing.TB, edit func(*ghclient.Config)) *Env {
 	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	key, keyPEM, err := githubsim.NewAppKey()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +45,7 @@ func New(t testing.TB, edit func(*ghclient.Config)) *Env {
 	cfg := ghclient.Config{
 		BaseURL:    srv.URL + "/api/v3/",
 		AppID:      AppID,
-		PrivateKey: pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}),
+		PrivateKey: keyPEM,
 		Retry:      ghclient.RetryPolicy{Sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() }},
 		OnCall:     counter.Observe,
 	}
