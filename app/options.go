@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/zgate-dev/zgate/app/ghclient"
+	"github.com/zgate-dev/zgate/app/queue"
 )
 
 // Defaults for [Options].
@@ -20,7 +21,7 @@ const (
 	DefaultGitHubURL      = ghclient.DefaultBaseURL
 	DefaultDatabase       = "sqlite:zgate.db"
 	DefaultSweepInterval  = 30 * time.Minute
-	DefaultWorkers        = 4
+	DefaultWorkers        = queue.DefaultWorkers
 	DefaultMembershipTTL  = 5 * time.Minute
 	DefaultShutdownGrace  = 10 * time.Second
 	DefaultQueuePoll      = 5 * time.Second

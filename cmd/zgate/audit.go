@@ -8,13 +8,10 @@ import (
 	"os"
 	"strings"
 
+	"github.com/zgate-dev/zgate/app"
 	"github.com/zgate-dev/zgate/app/audit"
 	"github.com/zgate-dev/zgate/app/store"
 )
-
-// defaultDatabase is the store used when neither --database nor
-// ZGATE_DATABASE names one.
-const defaultDatabase = "sqlite:zgate.db"
 
 // runAudit is `zgate audit verify|export [--database DSN]`. verify walks
 // the hash chain: exit 0 "audit log OK: N records", 1 "audit log BROKEN at
@@ -25,7 +22,7 @@ func runAudit(ctx context.Context, e env, args []string) int {
 		fmt.Fprintln(e.stderr, "usage: zgate audit verify|export [--database DSN]")
 		fmt.Fprintln(e.stderr, "\n  verify  check the audit log's hash chain (exit 0 intact, 1 broken, 2 error)")
 		fmt.Fprintln(e.stderr, "  export  print the audit log as JSON lines")
-		fmt.Fprintf(e.stderr, "\nDSN defaults to $ZGATE_DATABASE, else %s; postgres://... for PostgreSQL.\n", defaultDatabase)
+		fmt.Fprintf(e.stderr, "\nDSN defaults to $ZGATE_DATABASE, else %s; postgres://... for PostgreSQL.\n", app.DefaultDatabase)
 	}
 	if len(args) == 0 {
 		usage()
@@ -46,7 +43,7 @@ func runAudit(ctx context.Context, e env, args []string) int {
 	fs.Usage = usage
 	dsn := e.getenv("ZGATE_DATABASE")
 	if dsn == "" {
-		dsn = defaultDatabase
+		dsn = app.DefaultDatabase
 	}
 	fs.StringVar(&dsn, "database", dsn, "database DSN (sqlite:PATH or postgres://...)")
 	if code, ok := parseFlags(fs, args[1:], true); !ok {
