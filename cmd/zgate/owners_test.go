@@ -3,19 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
 )
-
-// updateOwners rewrites the golden files of the owners tests. Its name
-// leaves -update to other subcommands' tests in this package.
-var updateOwners = flag.Bool("update-owners", false, "rewrite testdata/owners/*.golden")
 
 func TestOwners(t *testing.T) {
 	dir := filepath.Join("testdata", "owners")
@@ -43,19 +36,7 @@ func TestOwners(t *testing.T) {
 			e := env{stdin: bytes.NewReader(tc.stdin), stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }}
 			code := run(context.Background(), e, append([]string{"owners"}, tc.args...))
 			got := fmt.Sprintf("exit: %d\n-- stdout --\n%s-- stderr --\n%s", code, stdout.String(), stderr.String())
-			golden := filepath.Join(dir, tc.name+".golden")
-			if *updateOwners {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update-owners to create it)", err)
-			}
-			if diff := cmp.Diff(string(want), got); diff != "" {
-				t.Errorf("zgate owners %s mismatch (-want +got):\n%s", strings.Join(tc.args, " "), diff)
-			}
+			checkGolden(t, filepath.Join(dir, tc.name+".golden"), []byte(got))
 		})
 	}
 }

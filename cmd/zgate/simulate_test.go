@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"testing"
@@ -14,10 +13,6 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/zgate-dev/zgate/policy"
 )
-
-// updateSimulate rewrites the golden files of the simulate tests. Its name
-// is specific because several commands' tests share this package.
-var updateSimulate = flag.Bool("update-simulate", false, "rewrite testdata/simulate/*.golden")
 
 func simTestdata(name string) string { return filepath.Join("testdata", "simulate", name) }
 
@@ -117,27 +112,9 @@ func TestSimulate(t *testing.T) {
 				t.Error("stderr is empty, want an explanation")
 			}
 			if tt.golden != "" {
-				checkSimulateGolden(t, tt.golden, stdout.Bytes())
+				checkGolden(t, simTestdata(tt.golden), stdout.Bytes())
 			}
 		})
-	}
-}
-
-func checkSimulateGolden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	file := simTestdata(name)
-	if *updateSimulate {
-		if err := os.WriteFile(file, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("%v (run go test -update-simulate to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("stdout differs from %s (-want +got):\n%s", file, diff)
 	}
 }
 
