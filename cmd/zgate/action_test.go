@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -67,10 +66,7 @@ func actionSim(t *testing.T, policyFile string) (*githubsim.Sim, map[string]stri
 
 func runActionCmd(t *testing.T, vars map[string]string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	var out, errb bytes.Buffer
-	e := env{stdout: &out, stderr: &errb, getenv: func(k string) string { return vars[k] }}
-	code = run(context.Background(), e, append([]string{"action"}, args...))
-	return code, out.String(), errb.String()
+	return runCmd(t, "", mapEnv(vars), append([]string{"action"}, args...)...)
 }
 
 func TestActionMergesWithFakeEvent(t *testing.T) {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"net/http/httptest"
 	"os"
@@ -29,16 +28,6 @@ func writeAttestFile(t *testing.T, dir, name string, data []byte) string {
 		t.Fatal(err)
 	}
 	return p
-}
-
-func runAttest(t *testing.T, getenv func(string) string, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	if getenv == nil {
-		getenv = func(string) string { return "" }
-	}
-	code = run(context.Background(), env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: getenv}, args)
-	return code, out.String(), errb.String()
 }
 
 func TestAttestationVerify(t *testing.T) {
@@ -98,7 +87,7 @@ func TestAttestationVerify(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			code, stdout, stderr := runAttest(t, nil, tc.args...)
+			code, stdout, stderr := runCmd(t, "", nil, tc.args...)
 			if code != tc.wantCode {
 				t.Fatalf("exit code = %d, want %d; stderr: %s", code, tc.wantCode, stderr)
 			}
@@ -140,12 +129,12 @@ func TestAttestationSignThenVerify(t *testing.T) {
 				}
 				return ""
 			}
-			code, _, stderr := runAttest(t, getenv, "attestation", "sign", "--key", priv, "--repo", "acme/payments", "--commit", attSHA,
+			code, _, stderr := runCmd(t, "", getenv, "attestation", "sign", "--key", priv, "--repo", "acme/payments", "--commit", attSHA,
 				"--predicate-type", attPredicate, "--predicate", predicate, "--out", out, "--tsa", tsa.URL)
 			if code != exitOK {
 				t.Fatalf("sign exit code = %d, want 0; stderr: %s", code, stderr)
 			}
-			code, stdout, stderr := runAttest(t, nil, "attestation", "verify", "--bundle", out, "--trusted-root", root, "--key", pub,
+			code, stdout, stderr := runCmd(t, "", nil, "attestation", "verify", "--bundle", out, "--trusted-root", root, "--key", pub,
 				"--repo", "acme/payments", "--commit", attSHA, "--predicate-type", attPredicate, "--json")
 			if code != exitOK {
 				t.Fatalf("verify exit code = %d, want 0; stderr: %s", code, stderr)
@@ -168,7 +157,7 @@ func TestAttestationSignThenVerify(t *testing.T) {
 	t.Run("wrong password", func(t *testing.T) {
 		k := attesttest.NewKey(t, attesttest.ECDSAP256)
 		priv := writeAttestFile(t, dir, "wrong.key", attesttest.EncryptedKeyPEM(t, k, "s3cret"))
-		code, _, stderr := runAttest(t, func(string) string { return "nope" }, "attestation", "sign", "--key", priv, "--repo", "acme/payments", "--commit", attSHA,
+		code, _, stderr := runCmd(t, "", func(string) string { return "nope" }, "attestation", "sign", "--key", priv, "--repo", "acme/payments", "--commit", attSHA,
 			"--predicate-type", attPredicate, "--predicate", predicate)
 		if code != exitUsage || !strings.Contains(stderr, "COSIGN_PASSWORD") {
 			t.Errorf("sign = %d, %q; want %d and a hint about COSIGN_PASSWORD", code, stderr, exitUsage)
@@ -179,13 +168,13 @@ func TestAttestationSignThenVerify(t *testing.T) {
 		k := attesttest.NewKey(t, attesttest.ECDSAP256)
 		pub := writeAttestFile(t, dir, "untimed.pub", attesttest.PublicKeyPEM(t, k))
 		priv := writeAttestFile(t, dir, "untimed.key", attesttest.PrivateKeyPEM(t, k))
-		code, stdout, stderr := runAttest(t, nil, "attestation", "sign", "--key", priv, "--repo", "acme/payments", "--commit", attSHA,
+		code, stdout, stderr := runCmd(t, "", nil, "attestation", "sign", "--key", priv, "--repo", "acme/payments", "--commit", attSHA,
 			"--predicate-type", attPredicate, "--predicate", predicate)
 		if code != exitOK {
 			t.Fatalf("sign exit code = %d, want 0; stderr: %s", code, stderr)
 		}
 		bundle := writeAttestFile(t, dir, "untimed.json", []byte(stdout))
-		code, _, stderr = runAttest(t, nil, "attestation", "verify", "--bundle", bundle, "--trusted-root", root, "--key", pub,
+		code, _, stderr = runCmd(t, "", nil, "attestation", "verify", "--bundle", bundle, "--trusted-root", root, "--key", pub,
 			"--repo", "acme/payments", "--commit", attSHA)
 		if code != exitFailed || !strings.Contains(stderr, "timestamp") {
 			t.Errorf("verify = %d, %q; want %d and a reason about the timestamp", code, stderr, exitFailed)

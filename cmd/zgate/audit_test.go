@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"database/sql"
 	"encoding/json"
 	"path/filepath"
@@ -35,12 +33,9 @@ func auditDB(t *testing.T, records int) (dsn, path string) {
 	return dsn, path
 }
 
-func runAuditCmd(t *testing.T, getenv map[string]string, args ...string) (code int, stdout, stderr string) {
+func runAuditCmd(t *testing.T, vars map[string]string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	var out, errb bytes.Buffer
-	e := env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(k string) string { return getenv[k] }}
-	code = run(context.Background(), e, append([]string{"audit"}, args...))
-	return code, out.String(), errb.String()
+	return runCmd(t, "", mapEnv(vars), append([]string{"audit"}, args...)...)
 }
 
 func TestAuditVerify(t *testing.T) {

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -86,7 +84,7 @@ func TestValidate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, stdout, stderr := runZgate(t, tt.stdin, append([]string{"validate"}, tt.args...)...)
+			code, stdout, stderr := runCmd(t, tt.stdin, nil, append([]string{"validate"}, tt.args...)...)
 			if code != tt.wantCode {
 				t.Errorf("exit code = %d, want %d (stderr %q)", code, tt.wantCode, stderr)
 			}
@@ -126,7 +124,7 @@ func TestValidateDefaultFile(t *testing.T) {
 				}
 			}
 			t.Chdir(dir)
-			code, stdout, stderr := runZgate(t, "", "validate")
+			code, stdout, stderr := runCmd(t, "", nil, "validate")
 			if code != tt.wantCode {
 				t.Errorf("exit code = %d, want %d (stderr %q)", code, tt.wantCode, stderr)
 			}
@@ -135,19 +133,4 @@ func TestValidateDefaultFile(t *testing.T) {
 			}
 		})
 	}
-}
-
-// runZgate runs the command line in-process and returns its exit code and
-// output.
-func runZgate(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	e := env{
-		stdin:  strings.NewReader(stdin),
-		stdout: &out,
-		stderr: &errOut,
-		getenv: func(string) string { return "" },
-	}
-	code = run(context.Background(), e, args)
-	return code, out.String(), errOut.String()
 }
