@@ -32,10 +32,8 @@ func TestOwners(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var stdout, stderr bytes.Buffer
-			e := env{stdin: bytes.NewReader(tc.stdin), stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }}
-			code := run(context.Background(), e, append([]string{"owners"}, tc.args...))
-			got := fmt.Sprintf("exit: %d\n-- stdout --\n%s-- stderr --\n%s", code, stdout.String(), stderr.String())
+			code, stdout, stderr := runCmd(t, string(tc.stdin), nil, append([]string{"owners"}, tc.args...)...)
+			got := fmt.Sprintf("exit: %d\n-- stdout --\n%s-- stderr --\n%s", code, stdout, stderr)
 			checkGolden(t, filepath.Join(dir, tc.name+".golden"), []byte(got))
 		})
 	}

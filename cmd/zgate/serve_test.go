@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,14 +37,12 @@ func TestServeRefusesBadConfig(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var stdout, stderr bytes.Buffer
-			e := env{stdout: &stdout, stderr: &stderr, getenv: func(k string) string { return tt.env[k] }}
-			code := run(context.Background(), e, append([]string{"serve"}, tt.args...))
+			code, _, stderr := runCmd(t, "", mapEnv(tt.env), append([]string{"serve"}, tt.args...)...)
 			if code != exitUsage {
-				t.Errorf("exit code = %d, want %d; stderr:\n%s", code, exitUsage, stderr.String())
+				t.Errorf("exit code = %d, want %d; stderr:\n%s", code, exitUsage, stderr)
 			}
-			if !strings.Contains(stderr.String(), tt.wantErr) {
-				t.Errorf("stderr = %q, want it to mention %q", stderr.String(), tt.wantErr)
+			if !strings.Contains(stderr, tt.wantErr) {
+				t.Errorf("stderr = %q, want it to mention %q", stderr, tt.wantErr)
 			}
 		})
 	}

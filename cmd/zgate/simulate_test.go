@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -102,17 +101,15 @@ func TestSimulate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var stdout, stderr bytes.Buffer
-			e := env{stdin: bytes.NewReader(nil), stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }}
-			code := run(context.Background(), e, append([]string{"simulate"}, tt.args...))
+			code, stdout, stderr := runCmd(t, "", nil, append([]string{"simulate"}, tt.args...)...)
 			if code != tt.wantCode {
-				t.Errorf("exit code = %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.wantCode, stdout.String(), stderr.String())
+				t.Errorf("exit code = %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.wantCode, stdout, stderr)
 			}
-			if tt.wantCode == exitUsage && tt.name != "help" && stderr.Len() == 0 {
+			if tt.wantCode == exitUsage && tt.name != "help" && stderr == "" {
 				t.Error("stderr is empty, want an explanation")
 			}
 			if tt.golden != "" {
-				checkGolden(t, simTestdata(tt.golden), stdout.Bytes())
+				checkGolden(t, simTestdata(tt.golden), []byte(stdout))
 			}
 		})
 	}
