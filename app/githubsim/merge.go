@@ -55,12 +55,7 @@ func (s *Sim) mergePull(q *request) response {
 	}
 
 	baseSHA := r.branches[p.baseRef]
-	mb := r.mergeBase(baseSHA, p.headSHA)
-	var mbTree map[string]string
-	if c := r.commits[mb]; c != nil {
-		mbTree = c.tree
-	}
-	tree, _ := threeWay(mbTree, r.commits[p.headSHA].tree, r.commits[baseSHA].tree)
+	tree, _ := r.mergedTree(p)
 	msg := body.CommitTitle
 	if msg == "" {
 		msg = fmt.Sprintf("Merge pull request #%d from %s/%s", p.number, r.owner, p.headRef)

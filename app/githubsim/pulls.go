@@ -223,14 +223,21 @@ func (r *repo) branchOr(p *pull) string {
 
 // conflicts reports whether head's changes clash with the base branch.
 func (r *repo) conflicts(p *pull) bool {
+	_, clean := r.mergedTree(p)
+	return !clean
+}
+
+// mergedTree is the tree of the pull request's head merged onto the tip
+// of its base branch, three-way from their merge base; clean is false
+// when the two sides change the same file differently.
+func (r *repo) mergedTree(p *pull) (tree map[string]string, clean bool) {
 	baseSHA := r.branches[p.baseRef]
 	mb := r.mergeBase(baseSHA, p.headSHA)
 	var mbTree map[string]string
 	if c := r.commits[mb]; c != nil {
 		mbTree = c.tree
 	}
-	_, clean := threeWay(mbTree, r.commits[p.headSHA].tree, r.commits[baseSHA].tree)
-	return !clean
+	return threeWay(mbTree, r.commits[p.headSHA].tree, r.commits[baseSHA].tree)
 }
 
 // mergeableState is GitHub's mergeable_state for an open pull request.
