@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 	"time"
 )
 
@@ -122,17 +121,10 @@ func (s *Sim) commentRoutes() {
 	s.handle("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", authToken, s.createComment)
 }
 
+// routeIssue resolves the route's repository and the pull request its
+// {issue_number} names (the simulator's issues are its pull requests).
 func (s *Sim) routeIssue(q *request) (*repo, *pull, *response) {
-	r, e := s.visibleRepo(q)
-	if e != nil {
-		return nil, nil, e
-	}
-	n, err := strconv.Atoi(q.path("issue_number"))
-	if err != nil || r.pulls[n] == nil {
-		resp := notFound()
-		return nil, nil, &resp
-	}
-	return r, r.pulls[n], nil
+	return s.routeNumber(q, "issue_number")
 }
 
 func (s *Sim) listComments(q *request) response {

@@ -343,11 +343,17 @@ func (s *Sim) pullRoutes() {
 
 // routePull resolves the route's repository and pull request.
 func (s *Sim) routePull(q *request) (*repo, *pull, *response) {
+	return s.routeNumber(q, "pull_number")
+}
+
+// routeNumber resolves the route's repository and the pull request whose
+// number is the path parameter param; 404 when either is not there.
+func (s *Sim) routeNumber(q *request, param string) (*repo, *pull, *response) {
 	r, e := s.visibleRepo(q)
 	if e != nil {
 		return nil, nil, e
 	}
-	n, err := strconv.Atoi(q.path("pull_number"))
+	n, err := strconv.Atoi(q.path(param))
 	if err != nil || r.pulls[n] == nil {
 		resp := notFound()
 		return nil, nil, &resp
