@@ -186,8 +186,17 @@ func TestRetryAfterError(t *testing.T) {
 	if err := r.Enqueue(t.Context(), pr(1), c.Now()); err != nil {
 		t.Fatalf("Enqueue() = %v", err)
 	}
+	// A claimed job is due at its lease end, c.Now()+Lease (the clock
+	// stands still); once Retry has stored it, within the backoff, sooner.
+	// The clock may only move after that: moved earlier, Retry would count
+	// its backoff from the moved clock and the retry would never be due.
+	retried := func() bool {
+		at, ok, err := s.NextDue(t.Context())
+		return err == nil && ok && at.Before(c.Now().Add(time.Minute))
+	}
 	for want := int32(2); want <= 3; want++ {
 		eventually(t, "the failed run", func() bool { return runs.Load() == want-1 })
+		eventually(t, "the failed run's retry to be stored", retried)
 		time.Sleep(50 * time.Millisecond)
 		if n := runs.Load(); n != want-1 {
 			t.Fatalf("handler ran %d times before the backoff passed, want %d", n, want-1)

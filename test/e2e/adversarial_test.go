@@ -65,7 +65,7 @@ func TestForgedWebhooks(t *testing.T) {
 			if tt.header != "" {
 				req.Header.Set(tt.header, tt.value)
 			}
-			resp, err := http.DefaultClient.Do(req)
+			resp, err := httpClient.Do(req)
 			must(t, err)
 			resp.Body.Close()
 			if resp.StatusCode != http.StatusUnauthorized {
@@ -88,10 +88,21 @@ func TestReplayedDelivery(t *testing.T) {
 	w.approve(n, "carol")
 	w.approve(n, "dave")
 	w.waitMerged(n)
+	// The simulator records a delivery once zgate answered it, which may
+	// be after the merge: wait for both reviews' deliveries.
 	var last string
-	for _, d := range w.sim.Deliveries() {
-		if d.Event == "pull_request_review" {
-			last = d.ID
+	deadline := time.Now().Add(waitFor)
+	for reviews := 0; reviews < 2; {
+		if time.Now().After(deadline) {
+			t.Fatalf("pull_request_review deliveries recorded = %d, want 2", reviews)
+		}
+		time.Sleep(20 * time.Millisecond)
+		reviews = 0
+		for _, d := range w.sim.Deliveries() {
+			if d.Event == "pull_request_review" {
+				last = d.ID
+				reviews++
+			}
 		}
 	}
 	d, err := w.sim.Redeliver(last)

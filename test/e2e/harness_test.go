@@ -59,7 +59,14 @@ const (
 	appID           = 4242
 	secret          = "e2e-webhook-secret"
 	waitFor         = 20 * time.Second
+	// httpTimeout bounds every HTTP exchange of the harness (webhook
+	// deliveries, /metrics, forged posts), so a wedged server fails the
+	// test at once instead of hanging until go test's timeout.
+	httpTimeout = 10 * time.Second
 )
+
+// httpClient is the tests' client for talking to zgate serve.
+var httpClient = &http.Client{Timeout: httpTimeout}
 
 const codeowners = `*               @acme/platform
 /deploy/prod/   @acme/sre @acme/security
@@ -110,7 +117,7 @@ func newWorldWith(t testing.TB, policy string) *world {
 	t.Helper()
 	w := &world{t: t, dir: t.TempDir()}
 	w.db = "sqlite:" + filepath.Join(w.dir, "zgate.db")
-	w.sim = githubsim.New(githubsim.Options{})
+	w.sim = githubsim.New(githubsim.Options{HTTPClient: &http.Client{Timeout: httpTimeout}})
 	srv := httptest.NewServer(http.HandlerFunc(w.serveSim))
 	t.Cleanup(srv.Close)
 	w.simURL = srv.URL
@@ -263,7 +270,7 @@ func (p *proc) stop() {
 // metrics returns the server's /metrics page.
 func (p *proc) metrics(t testing.TB) string {
 	t.Helper()
-	resp, err := http.Get(p.url + "/metrics")
+	resp, err := httpClient.Get(p.url + "/metrics")
 	must(t, err)
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
@@ -312,7 +319,7 @@ func (w *world) waitCheck(sha, what string, ok func(githubsim.CheckRun) bool) gi
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	w.t.Fatalf("check %s on %s: want %s; last %s/%s %q", gateCheck, sha[:7], what, last.Status, last.Conclusion, last.Output.Title)
+	w.t.Fatalf("check %s on %s: want %s within %v; last %s/%s %q", gateCheck, sha[:7], what, waitFor, last.Status, last.Conclusion, last.Output.Title)
 	return last
 }
 
@@ -328,15 +335,17 @@ func (w *world) pendingWith(sha string, n int) githubsim.CheckRun {
 func (w *world) waitMerged(n int) githubsim.PRState {
 	w.t.Helper()
 	deadline := time.Now().Add(waitFor)
+	var pr githubsim.PRState
 	for time.Now().Before(deadline) {
-		pr, err := w.sim.PullRequest(owner, repoName, n)
+		var err error
+		pr, err = w.sim.PullRequest(owner, repoName, n)
 		must(w.t, err)
 		if pr.Merged {
 			return pr
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	w.t.Fatalf("PR #%d was not merged", n)
+	w.t.Fatalf("PR #%d was not merged within %v; last state %+v, merges answered %d", n, waitFor, pr, w.mergeCount())
 	return githubsim.PRState{}
 }
 
@@ -352,7 +361,8 @@ func (w *world) assertNotMerged(n int) {
 // auditRecords stops nothing: SQLite allows a second reader.
 func (w *world) auditRecords() []store.AuditRecord {
 	w.t.Helper()
-	ctx := context.Background()
+	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	defer cancel()
 	st, err := store.Open(ctx, w.db)
 	must(w.t, err)
 	defer st.Close()
@@ -369,7 +379,10 @@ func (w *world) auditRecords() []store.AuditRecord {
 // compete with the server for SQLite's write lock.
 func (w *world) waitAudit(kind string, n int) {
 	w.t.Helper()
-	ctx := context.Background()
+	// The store calls get their own bound: the poll below only checks
+	// the deadline between them.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*waitFor)
+	defer cancel()
 	st, err := store.Open(ctx, w.db)
 	must(w.t, err)
 	defer st.Close()
@@ -381,7 +394,7 @@ func (w *world) waitAudit(kind string, n int) {
 			return
 		}
 		if time.Now().After(deadline) {
-			w.t.Fatalf("audit log: %d %s records, want %d; kinds %v", auditKinds(recs)[kind], kind, n, auditKinds(recs))
+			w.t.Fatalf("audit log after %v: %d %s records, want %d; kinds %v", waitFor, auditKinds(recs)[kind], kind, n, auditKinds(recs))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

@@ -1,14 +1,20 @@
 package storetest
 
 import (
+	"context"
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
 	"net/url"
 	"testing"
+	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, to create schemas
 )
+
+// adminTimeout bounds creating and dropping a test schema: a lock left by
+// a wedged test must fail the test, not hang it until go test's timeout.
+const adminTimeout = 30 * time.Second
 
 // SkipPostgres is the message of tests skipped without a database.
 const SkipPostgres = "ZGATE_TEST_POSTGRES not set: skipping PostgreSQL conformance"
@@ -32,11 +38,16 @@ func PostgresDSN(t testing.TB, base string) string {
 		t.Fatalf("open %s: %v", base, err)
 	}
 	t.Cleanup(func() { admin.Close() })
-	if _, err := admin.ExecContext(t.Context(), "CREATE SCHEMA "+schema); err != nil {
+	ctx, cancel := context.WithTimeout(t.Context(), adminTimeout)
+	defer cancel()
+	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
 		t.Fatalf("create schema: %v", err)
 	}
 	t.Cleanup(func() {
-		if _, err := admin.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
+		// t.Context is done by now: cleanups get their own deadline.
+		ctx, cancel := context.WithTimeout(context.Background(), adminTimeout)
+		defer cancel()
+		if _, err := admin.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
 			t.Errorf("drop schema %s: %v", schema, err)
 		}
 	})
