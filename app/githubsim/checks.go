@@ -406,11 +406,7 @@ func (s *Sim) listCheckRuns(q *request) response {
 		runs = append(runs, c)
 	}
 	resp := response{status: http.StatusOK}
-	page := pageOf(q, runs, &resp)
-	objs := make([]map[string]any, 0, len(page))
-	for _, c := range page {
-		objs = append(objs, s.checkRunObject(r, c, false))
-	}
+	objs := pageMap(q, runs, &resp, func(c *checkRun) map[string]any { return s.checkRunObject(r, c, false) })
 	resp.body = map[string]any{"total_count": len(runs), "check_runs": objs}
 	return resp
 }

@@ -133,11 +133,7 @@ func (s *Sim) listComments(q *request) response {
 		return *e
 	}
 	resp := response{status: http.StatusOK}
-	page := pageOf(q, r.comments[p.number], &resp)
-	out := make([]map[string]any, 0, len(page))
-	for _, c := range page {
-		out = append(out, s.commentObject(r, p.number, c))
-	}
+	out := pageMap(q, r.comments[p.number], &resp, func(c *issueComment) map[string]any { return s.commentObject(r, p.number, c) })
 	resp.body = out
 	return resp
 }

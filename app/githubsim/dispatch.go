@@ -184,11 +184,7 @@ func (s *Sim) listRuns(q *request) response {
 		runs = append(runs, run)
 	}
 	resp := response{status: http.StatusOK}
-	page := pageOf(q, runs, &resp)
-	out := make([]map[string]any, 0, len(page))
-	for _, run := range page {
-		out = append(out, s.runObject(r, run))
-	}
+	out := pageMap(q, runs, &resp, func(run *workflowRun) map[string]any { return s.runObject(r, run) })
 	resp.body = map[string]any{"total_count": len(runs), "workflow_runs": out}
 	return resp
 }

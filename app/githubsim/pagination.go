@@ -82,3 +82,14 @@ func pageOf[T any](q *request, items []T, resp *response) []T {
 	}
 	return out
 }
+
+// pageMap is pageOf with each item of the page turned into its JSON
+// object by obj.
+func pageMap[T, O any](q *request, items []T, resp *response, obj func(T) O) []O {
+	page := pageOf(q, items, resp)
+	out := make([]O, 0, len(page))
+	for _, it := range page {
+		out = append(out, obj(it))
+	}
+	return out
+}

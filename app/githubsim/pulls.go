@@ -432,11 +432,7 @@ func (s *Sim) listPullFiles(q *request) response {
 		ch = ch[:maxPRFiles]
 	}
 	resp := response{status: http.StatusOK}
-	page := pageOf(q, ch, &resp)
-	out := make([]map[string]any, 0, len(page))
-	for _, f := range page {
-		out = append(out, s.fileObject(r, p.headSHA, f))
-	}
+	out := pageMap(q, ch, &resp, func(f fileChange) map[string]any { return s.fileObject(r, p.headSHA, f) })
 	resp.body = out
 	return resp
 }

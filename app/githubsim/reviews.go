@@ -127,11 +127,7 @@ func (s *Sim) listReviews(q *request) response {
 		return *e
 	}
 	resp := response{status: http.StatusOK}
-	page := pageOf(q, p.reviews, &resp)
-	out := make([]map[string]any, 0, len(page))
-	for _, rv := range page {
-		out = append(out, s.reviewObject(r, p, rv))
-	}
+	out := pageMap(q, p.reviews, &resp, func(rv *review) map[string]any { return s.reviewObject(r, p, rv) })
 	resp.body = out
 	return resp
 }

@@ -177,11 +177,7 @@ func (s *Sim) combinedStatus(q *request) response {
 		}
 	}
 	resp := response{status: http.StatusOK}
-	page := pageOf(q, latest, &resp)
-	objs := make([]map[string]any, 0, len(page))
-	for _, st := range page {
-		objs = append(objs, s.statusObject(r, st))
-	}
+	objs := pageMap(q, latest, &resp, func(st *status) map[string]any { return s.statusObject(r, st) })
 	u := s.api() + "/repos/" + r.fullName() + "/commits/" + c.sha
 	resp.body = map[string]any{"state": state, "statuses": objs, "sha": c.sha,
 		"total_count": len(latest), "repository": s.repositoryJSON(r), "commit_url": u, "url": u + "/status"}

@@ -223,11 +223,7 @@ func (s *Sim) listMembers(q *request) response {
 	}
 	slices.Sort(logins)
 	resp := response{status: http.StatusOK}
-	page := pageOf(q, logins, &resp)
-	out := make([]user, 0, len(page))
-	for _, l := range page {
-		out = append(out, s.user(l))
-	}
+	out := pageMap(q, logins, &resp, s.user)
 	resp.body = out
 	return resp
 }
