@@ -50,11 +50,8 @@ func (d *demo) flow(ctx context.Context) error {
 		return err
 	}
 
-	if _, err := s.SubmitReview(demoOwner, demoRepo, n, "carol", "APPROVE", "LGTM"); err != nil {
-		return err
-	}
-	d.say("\n3. carol, a member of both owning teams, approves: one person counts for one team only")
-	if err := d.waitCheck(ctx, head, "in_progress", ""); err != nil {
+	if err := d.approve(ctx, n, head, "carol", "LGTM", "in_progress", "",
+		"\n3. carol, a member of both owning teams, approves: one person counts for one team only"); err != nil {
 		return err
 	}
 
@@ -67,18 +64,12 @@ func (d *demo) flow(ctx context.Context) error {
 		return err
 	}
 
-	if _, err := s.SubmitReview(demoOwner, demoRepo, n, "carol", "APPROVE", "Still good"); err != nil {
+	if err := d.approve(ctx, n, head, "carol", "Still good", "in_progress", "",
+		"\n5. carol approves the new head again"); err != nil {
 		return err
 	}
-	d.say("\n5. carol approves the new head again")
-	if err := d.waitCheck(ctx, head, "in_progress", ""); err != nil {
-		return err
-	}
-	if _, err := s.SubmitReview(demoOwner, demoRepo, n, "dave", "APPROVE", "Security OK"); err != nil {
-		return err
-	}
-	d.say("\n6. dave (security) approves: the matching gives sre to carol and security to dave")
-	if err := d.waitCheck(ctx, head, "completed", "success"); err != nil {
+	if err := d.approve(ctx, n, head, "dave", "Security OK", "completed", "success",
+		"\n6. dave (security) approves: the matching gives sre to carol and security to dave"); err != nil {
 		return err
 	}
 	d.say("   The check run's summary, as reviewers see it on the pull request:")
@@ -91,6 +82,16 @@ func (d *demo) flow(ctx context.Context) error {
 	}
 	d.say("\n7. zgate merged PR #%d (squash, guarded by head SHA %s) as %s", n, short(pr.HeadSHA), short(pr.MergeCommitSHA))
 	return nil
+}
+
+// approve submits user's approving review of head, narrates it, and shows
+// the gate's check run once it has the status (and conclusion).
+func (d *demo) approve(ctx context.Context, n int, head, user, body, status, conclusion, narration string) error {
+	if _, err := d.sim.SubmitReview(demoOwner, demoRepo, n, user, "APPROVE", body); err != nil {
+		return err
+	}
+	d.say("%s", narration)
+	return d.waitCheck(ctx, head, status, conclusion)
 }
 
 // waitCheck waits until the gate's check run on sha has the status (and
