@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -282,37 +283,44 @@ func TestParseWindow(t *testing.T) {
 	}
 }
 
-func TestParseIdentityAnchored(t *testing.T) {
-	p, err := Parse("full.yaml", readTestdata(t, "valid/full.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	re := p.Gates[2].Controls.Attestations[0].IdentityRE
+// checkAnchored checks that re, compiled from the policy's expression
+// src, matches base as a whole and nothing longer or different.
+func checkAnchored(t *testing.T, re *regexp.Regexp, src, base string) {
+	t.Helper()
 	if re == nil {
-		t.Fatal("IdentityRE is nil")
+		t.Fatal("compiled expression is nil")
 	}
-	const base = "https://github.com/acme/payments/.github/workflows/plan.yml@refs/heads/main"
 	tests := []struct {
-		name     string
-		identity string
-		want     bool
+		name string
+		in   string
+		want bool
 	}{
 		{"exact", base, true},
 		{"suffix added", base + "-evil", false},
 		{"prefix added", "https://evil.example/" + base, false},
 		{"other branch", strings.TrimSuffix(base, "main") + "dev", false},
 		{"dot is literal", strings.Replace(base, "github.com", "githubxcom", 1), false},
+		{"empty", "", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := re.MatchString(tt.identity); got != tt.want {
-				t.Errorf("%s.MatchString(%q) = %v, want %v", re, tt.identity, got, tt.want)
+			if got := re.MatchString(tt.in); got != tt.want {
+				t.Errorf("%s.MatchString(%q) = %v, want %v", re, tt.in, got, tt.want)
 			}
 		})
 	}
-	if got, want := re.String(), "^(?:"+p.Gates[2].Controls.Attestations[0].Identity+")$"; got != want {
-		t.Errorf("IdentityRE = %s, want %s", got, want)
+	if got, want := re.String(), "^(?:"+src+")$"; got != want {
+		t.Errorf("compiled = %s, want %s", got, want)
 	}
+}
+
+func TestParseIdentityAnchored(t *testing.T) {
+	p, err := Parse("full.yaml", readTestdata(t, "valid/full.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := p.Gates[2].Controls.Attestations[0]
+	checkAnchored(t, a.IdentityRE, a.Identity, "https://github.com/acme/payments/.github/workflows/plan.yml@refs/heads/main")
 }
 
 func TestParseSignerWorkflowAnchored(t *testing.T) {
@@ -324,32 +332,7 @@ func TestParseSignerWorkflowAnchored(t *testing.T) {
 	if atts[1].SignerWorkflowRE != nil {
 		t.Errorf("SignerWorkflowRE without signer_workflow = %s, want nil", atts[1].SignerWorkflowRE)
 	}
-	re := atts[0].SignerWorkflowRE
-	if re == nil {
-		t.Fatal("SignerWorkflowRE is nil")
-	}
-	const base = "https://github.com/acme/shared/.github/workflows/ci.yml@refs/heads/main"
-	tests := []struct {
-		name     string
-		workflow string
-		want     bool
-	}{
-		{"exact", base, true},
-		{"suffix added", base + "-evil", false},
-		{"prefix added", "https://evil.example/" + base, false},
-		{"other branch", strings.TrimSuffix(base, "main") + "dev", false},
-		{"empty", "", false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := re.MatchString(tt.workflow); got != tt.want {
-				t.Errorf("%s.MatchString(%q) = %v, want %v", re, tt.workflow, got, tt.want)
-			}
-		})
-	}
-	if got, want := re.String(), "^(?:"+atts[0].SignerWorkflow+")$"; got != want {
-		t.Errorf("SignerWorkflowRE = %s, want %s", got, want)
-	}
+	checkAnchored(t, atts[0].SignerWorkflowRE, atts[0].SignerWorkflow, "https://github.com/acme/shared/.github/workflows/ci.yml@refs/heads/main")
 }
 
 func TestValidRepository(t *testing.T) {
