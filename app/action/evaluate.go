@@ -156,7 +156,7 @@ func (r *runner) policyError(ctx context.Context, log *slog.Logger, res *facts.R
 	r.summary.gate(c, nil)
 	var out []GateResult
 	for _, name := range names {
-		s := Status{Context: name, State: StateError, Description: Truncate(c.Title, MaxDescription)}
+		s := Status{Context: name, State: StateError, Description: report.OneLine(c.Title, MaxDescription)}
 		written, err := r.publish(ctx, res.HeadSHA, cur, s)
 		out = append(out, GateResult{Name: name, State: policy.StateError, Status: s, Written: written})
 		if err != nil {

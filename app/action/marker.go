@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-github/v62/github"
 
+	"github.com/zgate-dev/zgate/app/report"
 	"github.com/zgate-dev/zgate/app/store"
 	"github.com/zgate-dev/zgate/policy"
 )
@@ -73,7 +74,7 @@ func markerStatus(gate string, status store.ExecutionStatus, id string) Status {
 	default:
 		s.State, s.Description = StateError, WordUnknown+" "+id+": check whether it ran, then set success \"confirmed "+id+"\""
 	}
-	s.Description = Truncate(s.Description, MaxDescription)
+	s.Description = report.OneLine(s.Description, MaxDescription)
 	return s
 }
 

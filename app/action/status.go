@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/google/go-github/v62/github"
 
+	"github.com/zgate-dev/zgate/app/report"
 	"github.com/zgate-dev/zgate/policy"
 )
 
@@ -20,7 +20,7 @@ const (
 )
 
 // MaxDescription is GitHub's limit on a status description, in characters.
-const MaxDescription = 140
+const MaxDescription = report.MaxStatusDescription
 
 // Status is a commit status as zgate writes and compares it.
 type Status struct {
@@ -53,19 +53,8 @@ func statusOf(gd policy.GateDecision, title string) Status {
 	default: // failure and any state this code does not know: fail closed
 		s.State = StateFailure
 	}
-	s.Description = Truncate(s.Description, MaxDescription)
+	s.Description = report.OneLine(s.Description, MaxDescription)
 	return s
-}
-
-// Truncate cuts s to at most n characters (runes), ending in "…" when
-// cut, and makes it one line.
-func Truncate(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
 }
 
 // statuses reads the newest status per context on sha (the combined

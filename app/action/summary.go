@@ -65,5 +65,5 @@ func (s *summaryWriter) err() error {
 }
 
 func oneLine(s string) string {
-	return Truncate(s, 1000)
+	return report.OneLine(s, 1000)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/zgate-dev/zgate/app/report"
 	"github.com/zgate-dev/zgate/policy"
 )
 
@@ -128,7 +129,7 @@ func TestStatusOf(t *testing.T) {
 		{
 			name: "skipped is success, cut to 140", title: "Skipped: the gate does not apply",
 			gd:   policy.GateDecision{Name: "prod", State: policy.StateSkipped, Summary: "skipped: " + long},
-			want: Status{Context: "zgate/prod", State: StateSuccess, Description: Truncate("skipped: "+long, MaxDescription)},
+			want: Status{Context: "zgate/prod", State: StateSuccess, Description: report.OneLine("skipped: "+long, MaxDescription)},
 		},
 		{
 			name: "unknown state fails closed", title: "?",
@@ -164,33 +165,5 @@ func TestStatusesWrittenFitGitHubLimit(t *testing.T) {
 		if !strings.HasSuffix(s.Description, "…") {
 			t.Errorf("status %s = %q, want it cut with an ellipsis", s.Context, s.Description)
 		}
-	}
-}
-
-func TestTruncate(t *testing.T) {
-	long := ""
-	for range 50 {
-		long += "abcé "
-	}
-	tests := []struct {
-		name, in string
-		n        int
-		want     string
-	}{
-		{name: "short", in: "Open: 2 of 2", n: 140, want: "Open: 2 of 2"},
-		{name: "exact", in: "abcde", n: 5, want: "abcde"},
-		{name: "cut with ellipsis", in: "abcdef", n: 5, want: "abcd…"},
-		{name: "multi-line becomes one line", in: "a\nb\t c", n: 140, want: "a b c"},
-		{name: "runes, not bytes", in: "éééééé", n: 3, want: "éé…"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := Truncate(tt.in, tt.n); got != tt.want {
-				t.Errorf("Truncate(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
-			}
-		})
-	}
-	if got := utf8.RuneCountInString(Truncate(long, MaxDescription)); got != MaxDescription {
-		t.Errorf("Truncate(long) has %d runes, want %d", got, MaxDescription)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-github/v62/github"
 
 	"github.com/zgate-dev/zgate/app/audit"
+	"github.com/zgate-dev/zgate/app/report"
 	"github.com/zgate-dev/zgate/app/store"
 	"github.com/zgate-dev/zgate/policy"
 )
@@ -16,9 +17,6 @@ import (
 // KindForeignStatus is the audit kind of a commit status that claimed a
 // zgate check name and disagreed with the gate, which zgate overwrote.
 const KindForeignStatus = "foreign_status"
-
-// maxStatusDescription is GitHub's limit on a status description.
-const maxStatusDescription = 140
 
 // statusState maps a gate state to the commit status state that tells
 // branch protection the same thing as the gate's check run.
@@ -68,9 +66,7 @@ func (e *Engine) guardStatuses(ctx context.Context, log *slog.Logger, gh *github
 		case !reported:
 			desc = fmt.Sprintf("zgate reports no such gate here; replaces a %s status set by %s", st.GetState(), by)
 		}
-		if len(desc) > maxStatusDescription {
-			desc = desc[:maxStatusDescription]
-		}
+		desc = report.OneLine(desc, report.MaxStatusDescription)
 		if _, _, err := gh.Repositories.CreateStatus(ctx, key.Owner, key.Repo, sha, &github.RepoStatus{
 			State: github.String(state), Context: github.String(c), Description: github.String(desc),
 		}); err != nil {

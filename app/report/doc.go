@@ -28,4 +28,7 @@
 // is never reopened (GitHub refuses, or keeps the old conclusion): going
 // back to pending creates a new run and marks the old one cancelled. The rendered text
 // holds absolute times only, so the same decision always renders the same.
+//
+// Commit statuses (the Action's, and the App's overwrites of foreign ones)
+// carry one-line descriptions cut by [OneLine] to [MaxStatusDescription].
 package report
