@@ -48,7 +48,7 @@ func runAction(ctx context.Context, e env, args []string) int {
 	fs.StringVar(&f.eventName, "event-name", "", "event that triggered the workflow (GITHUB_EVENT_NAME)")
 	fs.StringVar(&f.eventPath, "event-path", "", "path of the event payload (GITHUB_EVENT_PATH)")
 	fs.StringVar(&f.repo, "repo", "", "owner/repo (GITHUB_REPOSITORY)")
-	fs.StringVar(&f.githubURL, "github-url", "https://api.github.com", "GitHub REST API root (GITHUB_API_URL); GHES: https://HOST/api/v3")
+	fs.StringVar(&f.githubURL, "github-url", ghclient.DefaultBaseURL, "GitHub REST API root (GITHUB_API_URL); GHES: https://HOST/api/v3")
 	fs.StringVar(&f.trustedRoot, "trusted-root", "", "Sigstore trusted root (JSON or JSONL) for attestation controls (ZGATE_TRUSTED_ROOT)")
 	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error (ZGATE_LOG_LEVEL)")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "decide and report, never merge or dispatch")
