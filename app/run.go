@@ -45,7 +45,7 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	attest, err := attestationSource(o)
+	attest, err := facts.LoadAttestSource(o.TrustedRoot)
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrConfig, err)
 	}

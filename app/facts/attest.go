@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 
 	"github.com/google/go-github/v62/github"
 
@@ -25,6 +26,24 @@ type attestSource struct {
 // runner environment per control.
 func NewAttestSource(v *attest.Verifier) AttestationSource {
 	return &attestSource{v: v}
+}
+
+// LoadAttestSource is [NewAttestSource] over the trusted roots in the file
+// trustedRoot (JSON or JSON lines, see attest.LoadTrustedRoots). With no
+// file it returns nil: attestation controls never hold (fail closed).
+func LoadAttestSource(trustedRoot string) (AttestationSource, error) {
+	if trustedRoot == "" {
+		return nil, nil
+	}
+	data, err := os.ReadFile(trustedRoot)
+	if err != nil {
+		return nil, fmt.Errorf("read the trusted root: %w", err)
+	}
+	roots, err := attest.LoadTrustedRoots(data)
+	if err != nil {
+		return nil, fmt.Errorf("trusted root %s: %w", trustedRoot, err)
+	}
+	return NewAttestSource(attest.NewVerifier(roots)), nil
 }
 
 // Attestations implements [AttestationSource].

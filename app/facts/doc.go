@@ -14,7 +14,8 @@
 // Team membership is cached per team by a [MembershipCache] with a TTL,
 // dropped by [MembershipCache.Invalidate] and [MembershipCache.InvalidateOrg]
 // when membership or team webhooks arrive. Attestations come from an
-// [AttestationSource]; [NewAttestSource] backs one with package attest.
+// [AttestationSource]; [NewAttestSource] backs one with package attest,
+// [LoadAttestSource] with the trusted roots in a file.
 //
 // [NeededTeams] says which teams a policy can need for a pull request, so
 // only those are read. [Gatherer.OpenPRs] lists the open pull requests against a base branch,

@@ -14,7 +14,6 @@ import (
 	"github.com/zgate-dev/zgate/app/action"
 	"github.com/zgate-dev/zgate/app/facts"
 	"github.com/zgate-dev/zgate/app/ghclient"
-	"github.com/zgate-dev/zgate/attest"
 )
 
 // actionFlags are `zgate action`'s flags. Each defaults to the variable
@@ -109,18 +108,11 @@ func (f *actionFlags) config(fs *flag.FlagSet, e env) (cfg action.Config, closeS
 			return cfg, closeSummary, fmt.Errorf("read the event payload: %w", err)
 		}
 	}
-	gatherer := &facts.Gatherer{Logger: log}
-	if f.trustedRoot != "" {
-		data, err := os.ReadFile(f.trustedRoot)
-		if err != nil {
-			return cfg, closeSummary, fmt.Errorf("read the trusted root: %w", err)
-		}
-		roots, err := attest.LoadTrustedRoots(data)
-		if err != nil {
-			return cfg, closeSummary, fmt.Errorf("trusted root %s: %w", f.trustedRoot, err)
-		}
-		gatherer.Attestations = facts.NewAttestSource(attest.NewVerifier(roots))
+	src, err := facts.LoadAttestSource(f.trustedRoot)
+	if err != nil {
+		return cfg, closeSummary, err
 	}
+	gatherer := &facts.Gatherer{Logger: log, Attestations: src}
 	gh, err := ghclient.NewTokenClientConfig(ghclient.Config{BaseURL: f.githubURL, Logger: log}, ghclient.Token(token))
 	if err != nil {
 		return cfg, closeSummary, fmt.Errorf("GitHub client: %w", err)
