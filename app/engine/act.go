@@ -29,6 +29,15 @@ func (e *Engine) act(ctx context.Context, log *slog.Logger, gh *github.Client, k
 		return nil, nil
 	}
 
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("run Z of %s on %s: %w", gate, key, err)
+	}
+	// From here on a shutdown does not cut Z short: cancelled half-way, a
+	// merge or dispatch may reach GitHub with its outcome never recorded
+	// (nor audited), and a dispatch would then wait for a person as
+	// unknown. The evaluation's deadline still bounds it.
+	ctx, cancel := zContext(ctx)
+	defer cancel()
 	called := e.now().Truncate(time.Microsecond) // the store keeps microseconds
 	exec, err := e.cfg.Executor.Run(ctx, gh, key, g, res.HeadSHA, res.Facts.PullRequest)
 	// An execution updated during this call is news; one returned as
@@ -55,6 +64,20 @@ func (e *Engine) act(ctx context.Context, log *slog.Logger, gh *github.Client, k
 	e.mu.Unlock()
 	e.refreshUnknown(ctx)
 	return &exec, nil
+}
+
+// zTimeout bounds a Z and the recording of its outcome when the
+// evaluation has no deadline of its own (the queue always sets one).
+const zTimeout = time.Minute
+
+// zContext returns a context for running Z: not cancelled with ctx, but
+// ending at ctx's deadline (or after zTimeout).
+func zContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		deadline = time.Now().Add(zTimeout)
+	}
+	return context.WithDeadline(context.WithoutCancel(ctx), deadline)
 }
 
 // newOutcome reports whether exec's outcome differs from the last one

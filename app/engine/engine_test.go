@@ -17,6 +17,7 @@ import (
 	"github.com/zgate-dev/zgate/app/act"
 	"github.com/zgate-dev/zgate/app/audit"
 	"github.com/zgate-dev/zgate/app/facts"
+	"github.com/zgate-dev/zgate/app/ghclient"
 	"github.com/zgate-dev/zgate/app/ghclient/ghclienttest"
 	"github.com/zgate-dev/zgate/app/githubsim"
 	"github.com/zgate-dev/zgate/app/metrics"
@@ -60,7 +61,14 @@ func readTestdata(t *testing.T, name string) string {
 // two-person rule: carol in sre and security, dave in security.
 func newRig(t *testing.T, files map[string]string) *rig {
 	t.Helper()
-	env := ghclienttest.New(t, nil)
+	return newRigWith(t, files, nil)
+}
+
+// newRigWith is newRig with edit adjusting the GitHub client's
+// configuration (see [ghclienttest.New]).
+func newRigWith(t *testing.T, files map[string]string, edit func(*ghclient.Config)) *rig {
+	t.Helper()
+	env := ghclienttest.New(t, edit)
 	ctx := context.Background()
 	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "zgate.db"))
 	if err != nil {
