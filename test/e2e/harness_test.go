@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -100,8 +101,10 @@ type world struct {
 	hook func(w http.ResponseWriter, r *http.Request) bool
 	// serveArgs are extra flags for `zgate serve`.
 	serveArgs []string
-	// merges counts PUT .../merge calls the simulator answered 200.
-	merges int
+	// merges counts, per PR number, the PUT .../merge calls the
+	// simulator answered 200. The simulator shows a PR merged before its
+	// answer is counted here: see waitMerged.
+	merges map[int]int
 }
 
 // newWorld starts the simulator with acme/payments: CODEOWNERS, the policy,
@@ -146,8 +149,14 @@ func (w *world) serveSim(rw http.ResponseWriter, r *http.Request) {
 	rec := &statusRecorder{ResponseWriter: rw}
 	w.sim.Handler().ServeHTTP(rec, r)
 	if r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/merge") && rec.status == http.StatusOK {
+		// .../pulls/{number}/merge
+		parts := strings.Split(r.URL.Path, "/")
+		n, _ := strconv.Atoi(parts[len(parts)-2])
 		w.mu.Lock()
-		w.merges++
+		if w.merges == nil {
+			w.merges = map[int]int{}
+		}
+		w.merges[n]++
 		w.mu.Unlock()
 	}
 }
@@ -158,10 +167,23 @@ func (w *world) setHook(h func(http.ResponseWriter, *http.Request) bool) {
 	w.hook = h
 }
 
+// mergeCount returns how many merges the simulator answered 200, of any
+// pull request.
 func (w *world) mergeCount() int {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.merges
+	total := 0
+	for _, c := range w.merges {
+		total += c
+	}
+	return total
+}
+
+// mergesOf returns how many merges of PR n the simulator answered 200.
+func (w *world) mergesOf(n int) int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.merges[n]
 }
 
 type statusRecorder struct {
@@ -332,6 +354,9 @@ func (w *world) pendingWith(sha string, n int) githubsim.CheckRun {
 	})
 }
 
+// waitMerged waits until PR n is merged and the simulator's answer to the
+// merge call has been counted (it merges before it answers), so that
+// mergeCount includes it.
 func (w *world) waitMerged(n int) githubsim.PRState {
 	w.t.Helper()
 	deadline := time.Now().Add(waitFor)
@@ -340,7 +365,7 @@ func (w *world) waitMerged(n int) githubsim.PRState {
 		var err error
 		pr, err = w.sim.PullRequest(owner, repoName, n)
 		must(w.t, err)
-		if pr.Merged {
+		if pr.Merged && w.mergesOf(n) > 0 {
 			return pr
 		}
 		time.Sleep(20 * time.Millisecond)
