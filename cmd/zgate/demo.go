@@ -163,6 +163,8 @@ func (d *demo) run(ctx context.Context, record io.Writer) error {
 
 // waitHealthy waits for the App's /healthz.
 func waitHealthy(ctx context.Context, appURL string, appDone <-chan error) error {
+	// A probe that hangs must not outlive the step's deadline.
+	healthClient := &http.Client{Timeout: 2 * time.Second}
 	deadline := time.Now().Add(demoStepTimeout)
 	for time.Now().Before(deadline) {
 		select {
@@ -171,7 +173,7 @@ func waitHealthy(ctx context.Context, appURL string, appDone <-chan error) error
 		default:
 		}
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, appURL+"/healthz", nil)
-		if resp, err := http.DefaultClient.Do(req); err == nil {
+		if resp, err := healthClient.Do(req); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				return nil

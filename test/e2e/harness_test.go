@@ -120,7 +120,16 @@ func newWorldWith(t testing.TB, policy string) *world {
 	t.Helper()
 	w := &world{t: t, dir: t.TempDir()}
 	w.db = "sqlite:" + filepath.Join(w.dir, "zgate.db")
-	w.sim = githubsim.New(githubsim.Options{HTTPClient: &http.Client{Timeout: httpTimeout}})
+	opts := githubsim.Options{HTTPClient: &http.Client{Timeout: httpTimeout}}
+	// ZGATE_SIM_RECORD=FILE appends every GitHub exchange of the run, so it
+	// can be checked against GitHub's OpenAPI description.
+	if path := os.Getenv("ZGATE_SIM_RECORD"); path != "" {
+		f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		must(t, err)
+		t.Cleanup(func() { f.Close() })
+		opts.Record = f
+	}
+	w.sim = githubsim.New(opts)
 	srv := httptest.NewServer(http.HandlerFunc(w.serveSim))
 	t.Cleanup(srv.Close)
 	w.simURL = srv.URL
