@@ -3,7 +3,6 @@ package e2e
 import (
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -31,36 +30,9 @@ func TestCrashDuringDispatch(t *testing.T) {
 			n, head := w.openPR("deploy", nil)
 			w.pendingWith(head, 0)
 
-			reached := make(chan struct{})
-			release := make(chan struct{})
-			var first sync.Once
-			w.setHook(func(rw http.ResponseWriter, r *http.Request) bool {
-				if r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/dispatches") {
-					return false
-				}
-				isFirst := false
-				first.Do(func() { isFirst = true })
-				if !isFirst {
-					t.Errorf("a second dispatch was sent: %s", r.URL.Path)
-					return false
-				}
-				close(reached)
-				<-release
-				if tt.goesThrough {
-					return false
-				}
-				http.Error(rw, "connection lost", http.StatusBadGateway)
-				return true
+			w.crashDuringZ(p, n, http.MethodPost, "/dispatches", tt.goesThrough, func(path string) {
+				t.Errorf("a second dispatch was sent: %s", path)
 			})
-			w.approve(n, "carol")
-			w.approve(n, "dave")
-			select {
-			case <-reached:
-			case <-time.After(waitFor):
-				t.Fatal("the App never dispatched")
-			}
-			p.kill9()
-			close(release)
 
 			p = w.serve()
 			if tt.goesThrough {

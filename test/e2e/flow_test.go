@@ -3,9 +3,7 @@ package e2e
 import (
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/zgate-dev/zgate/app/githubsim"
 )
@@ -78,35 +76,7 @@ func TestCrashBetweenDecisionAndMerge(t *testing.T) {
 			n, head := w.openPR("scale", nil)
 			w.pendingWith(head, 0)
 
-			reached := make(chan struct{})
-			release := make(chan struct{})
-			var first sync.Once
-			w.setHook(func(rw http.ResponseWriter, r *http.Request) bool {
-				if r.Method != http.MethodPut || !strings.HasSuffix(r.URL.Path, "/merge") {
-					return false
-				}
-				isFirst := false
-				first.Do(func() { isFirst = true })
-				if !isFirst {
-					return false
-				}
-				close(reached)
-				<-release
-				if tt.mergeGoesThrough {
-					return false // the simulator merges; the answer goes nowhere
-				}
-				http.Error(rw, "connection lost", http.StatusBadGateway)
-				return true
-			})
-			w.approve(n, "carol")
-			w.approve(n, "dave")
-			select {
-			case <-reached:
-			case <-time.After(waitFor):
-				t.Fatal("the App never called merge")
-			}
-			p.kill9()
-			close(release)
+			w.crashDuringZ(p, n, http.MethodPut, "/merge", tt.mergeGoesThrough, nil)
 
 			w.serve()
 			w.waitMerged(n)

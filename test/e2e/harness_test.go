@@ -454,3 +454,44 @@ func must(t testing.TB, err error) {
 		t.Fatal(err)
 	}
 }
+
+// crashDuringZ approves PR n by carol and dave, holds the App's first
+// method call to a path ending in suffix (the Z), kill -9s the App while
+// that call is in flight, then lets the call go through to the simulator
+// (goesThrough) or answers it with a lost connection. A second such call
+// is reported through onRepeat.
+func (w *world) crashDuringZ(p *proc, n int, method, suffix string, goesThrough bool, onRepeat func(path string)) {
+	w.t.Helper()
+	reached := make(chan struct{})
+	release := make(chan struct{})
+	var first sync.Once
+	w.setHook(func(rw http.ResponseWriter, r *http.Request) bool {
+		if r.Method != method || !strings.HasSuffix(r.URL.Path, suffix) {
+			return false
+		}
+		isFirst := false
+		first.Do(func() { isFirst = true })
+		if !isFirst {
+			if onRepeat != nil {
+				onRepeat(r.URL.Path)
+			}
+			return false
+		}
+		close(reached)
+		<-release
+		if goesThrough {
+			return false // the simulator acts; the answer goes nowhere
+		}
+		http.Error(rw, "connection lost", http.StatusBadGateway)
+		return true
+	})
+	w.approve(n, "carol")
+	w.approve(n, "dave")
+	select {
+	case <-reached:
+	case <-time.After(waitFor):
+		w.t.Fatalf("the App never called %s …%s", method, suffix)
+	}
+	p.kill9()
+	close(release)
+}
