@@ -14,8 +14,8 @@ import (
 )
 
 func TestVerifyKeyed(t *testing.T) {
-	gh := attesttest.NewGitHubInstance(t)
 	at := time.Date(2026, 11, 24, 11, 30, 0, 0, time.UTC)
+	gh := attesttest.NewGitHubInstance(t, attesttest.ValidAt(at))
 	gh.TSAStampAt(at)
 	tsa := httptest.NewServer(gh.TSAHandler())
 	defer tsa.Close()

@@ -3,6 +3,7 @@ package attesttest_test
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/zgate-dev/zgate/attest"
 	"github.com/zgate-dev/zgate/attest/attesttest"
@@ -39,5 +40,39 @@ func TestIntermediatesOutOfRange(t *testing.T) {
 	}()
 	if failed == "" {
 		t.Errorf("NewGitHubInstance(Intermediates(3)) did not fail")
+	}
+}
+
+// TestFixtureHasNoTimeBomb builds the GitHub-shaped fixture for signing
+// times far from today and verifies a bundle signed then: every validity
+// period derives from the time the test gives, never from the wall clock.
+func TestFixtureHasNoTimeBomb(t *testing.T) {
+	c := attest.Commit{Owner: "acme", Repo: "payments", SHA: "4c7f3b0e0d6f1a2b3c4d5e6f708192a3b4c5d6e7"}
+	now := time.Now().UTC().Truncate(time.Second)
+	for _, tc := range []struct {
+		name string
+		at   time.Time
+	}{
+		{"three years ago", now.AddDate(-3, 0, 0)},
+		{"in three years", now.AddDate(3, 0, 0)},
+		{"pinned in 2026", time.Date(2026, 11, 24, 11, 30, 0, 0, time.UTC)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, n := range []int{1, 2} {
+				gh := attesttest.NewGitHubInstance(t, attesttest.Intermediates(n), attesttest.ValidAt(tc.at))
+				b := gh.Sign(attesttest.Statement(t, c, "https://zgate.dev/ci-result/v1", nil), attesttest.At(tc.at))
+				roots, err := attest.LoadTrustedRoots(gh.TrustedRootJSON())
+				if err != nil {
+					t.Fatalf("LoadTrustedRoots: %v", err)
+				}
+				res, err := attest.NewVerifier(roots).Verify(b, c)
+				if err != nil {
+					t.Fatalf("%d intermediates: Verify = %v, want nil", n, err)
+				}
+				if !res.SignedAt.Equal(tc.at) {
+					t.Errorf("%d intermediates: signed at %v, want %v", n, res.SignedAt, tc.at)
+				}
+			}
+		})
 	}
 }

@@ -72,6 +72,7 @@ type GitHubOption func(*githubConfig)
 type githubConfig struct {
 	intermediates int
 	org           string
+	validAt       time.Time
 }
 
 // Intermediates sets the number of intermediate CAs (1 or 2; default 1).
@@ -83,6 +84,14 @@ func Intermediates(n int) GitHubOption {
 // another value makes an instance zgate's roots select differently.
 func Organization(org string) GitHubOption {
 	return func(c *githubConfig) { c.org = org }
+}
+
+// ValidAt makes every CA and timestamping certificate of the instance valid
+// around at (from 48 hours before it to years after) instead of around the
+// wall clock. A test that signs at a pinned time must pass that time here,
+// or its fixture expires with the calendar.
+func ValidAt(at time.Time) GitHubOption {
+	return func(c *githubConfig) { c.validAt = at }
 }
 
 // NewGitHubInstance creates the CA, intermediates and timestamp authority.
@@ -97,7 +106,10 @@ func NewGitHubInstance(t TB, opts ...GitHubOption) *GitHubInstance {
 		t.Fatalf("attesttest: %d intermediates; want 1 or 2", cfg.intermediates)
 	}
 	g := &GitHubInstance{t: t, org: cfg.org, Default: Workflow("acme", "ci", ".github/workflows/attest.yml", "refs/heads/main")}
-	now := time.Now()
+	now := cfg.validAt
+	if now.IsZero() {
+		now = time.Now()
+	}
 	rootKey := newKey(t)
 	g.rootCert = g.ca(rootKey, rootKey, nil, "Internal Services Root", now.Add(-48*time.Hour), now.Add(10*365*24*time.Hour))
 	parent, parentKey := g.rootCert, crypto.Signer(rootKey)

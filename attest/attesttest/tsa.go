@@ -30,14 +30,23 @@ type tsa struct {
 
 var ekuTimestamping = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 8}
 
-func newTSA(t TB, org string, now time.Time) *tsa {
+func newTSA(t TB, org string, at time.Time) *tsa {
 	t.Helper()
+	// The PKCS#7 library puts the wall clock into each response's signing
+	// time attribute, which must fall inside the leaf's validity too: cover
+	// both the instance's time and today, whichever comes first.
+	from, to := at, at
+	if now := time.Now(); now.Before(from) {
+		from = now
+	} else {
+		to = now
+	}
 	rootKey := newKey(t)
 	rootTmpl := &x509.Certificate{
 		SerialNumber:          big.NewInt(1),
 		Subject:               pkix.Name{CommonName: "Timestamping Root", Organization: []string{org}},
-		NotBefore:             now.Add(-48 * time.Hour),
-		NotAfter:              now.Add(10 * 365 * 24 * time.Hour),
+		NotBefore:             from.Add(-48 * time.Hour),
+		NotAfter:              to.Add(10 * 365 * 24 * time.Hour),
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
 		BasicConstraintsValid: true,
 		IsCA:                  true,
@@ -51,8 +60,8 @@ func newTSA(t TB, org string, now time.Time) *tsa {
 	leafTmpl := &x509.Certificate{
 		SerialNumber:    big.NewInt(2),
 		Subject:         pkix.Name{CommonName: "Timestamp Authority", Organization: []string{org}},
-		NotBefore:       now.Add(-47 * time.Hour),
-		NotAfter:        now.Add(5 * 365 * 24 * time.Hour),
+		NotBefore:       from.Add(-47 * time.Hour),
+		NotAfter:        to.Add(5 * 365 * 24 * time.Hour),
 		KeyUsage:        x509.KeyUsageDigitalSignature,
 		ExtraExtensions: []pkix.Extension{{Id: asn1.ObjectIdentifier{2, 5, 29, 37}, Critical: true, Value: eku}},
 	}

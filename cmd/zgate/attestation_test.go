@@ -32,8 +32,8 @@ func writeAttestFile(t *testing.T, dir, name string, data []byte) string {
 
 func TestAttestationVerify(t *testing.T) {
 	dir := t.TempDir()
-	gh := attesttest.NewGitHubInstance(t, attesttest.Intermediates(2))
 	at := time.Date(2026, 11, 24, 11, 30, 0, 0, time.UTC)
+	gh := attesttest.NewGitHubInstance(t, attesttest.Intermediates(2), attesttest.ValidAt(at))
 	c := attest.Commit{Owner: "acme", Repo: "payments", SHA: attSHA}
 	st := attesttest.Statement(t, c, attPredicate, map[string]string{"result": "pass"})
 	good := writeAttestFile(t, dir, "good.json", gh.Sign(st, attesttest.At(at)))
@@ -105,8 +105,8 @@ func TestAttestationVerify(t *testing.T) {
 
 func TestAttestationSignThenVerify(t *testing.T) {
 	dir := t.TempDir()
-	gh := attesttest.NewGitHubInstance(t)
 	at := time.Date(2026, 11, 24, 11, 30, 0, 0, time.UTC)
+	gh := attesttest.NewGitHubInstance(t, attesttest.ValidAt(at))
 	gh.TSAStampAt(at)
 	tsa := httptest.NewServer(gh.TSAHandler())
 	defer tsa.Close()
