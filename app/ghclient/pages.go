@@ -43,8 +43,8 @@ const notList = -1
 // pageItems returns the number of items in body when it is one page of a
 // list, or notList. A list is a bare JSON array, or an object holding a
 // top-level array when the request or the response shows it is paged (a
-// per_page or page parameter, a Link header, a total_count field); the
-// largest top-level array counts.
+// per_page or page parameter, a Link header, a total_count field, or the
+// array is the object's only field); the largest top-level array counts.
 func pageItems(u *url.URL, h http.Header, body []byte) int {
 	b := bytes.TrimSpace(body)
 	if len(b) == 0 {
@@ -64,7 +64,7 @@ func pageItems(u *url.URL, h http.Header, body []byte) int {
 		}
 		q := u.Query()
 		_, total := fields["total_count"]
-		paged := total || q.Has("per_page") || q.Has("page") || h.Get("Link") != ""
+		paged := total || len(fields) == 1 || q.Has("per_page") || q.Has("page") || h.Get("Link") != ""
 		n := notList
 		for _, v := range fields {
 			v = bytes.TrimSpace(v)
