@@ -70,6 +70,7 @@
 // Served routes (GitHub's paths): GET /app, GET /app/installations,
 // GET /app/installations/{id}, POST /app/installations/{id}/access_tokens,
 // GET /orgs/{org}/installation, GET /repos/{o}/{r}/installation,
+// GET /installation/repositories (installation token),
 // GET /repos/{o}/{r}, GET .../branches/{branch}, GET .../contents/{path}
 // (?ref=; base64 wrapped at 60 columns), GET .../commits/{ref},
 // GET .../commits/{sha}/pulls, GET .../pulls (state, base, head,
