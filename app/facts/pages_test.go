@@ -2,10 +2,13 @@ package facts
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/zgate-dev/zgate/app/githubsim"
+	"github.com/zgate-dev/zgate/attest"
 )
 
 // TestListsGrowAcrossPages: every list the facts are gathered from is read
@@ -13,6 +16,7 @@ import (
 // come from the ETag cache (a full cached page must not end a list).
 func TestListsGrowAcrossPages(t *testing.T) {
 	ctx := context.Background()
+	digest := "sha256:" + strings.Repeat("ab", 32)
 	for _, tt := range []struct {
 		name string
 		// grow adds items to the world's PR (or repository, or team) so
@@ -116,6 +120,24 @@ func TestListsGrowAcrossPages(t *testing.T) {
 					t.Fatal(err)
 				}
 				return len(ms)
+			},
+		},
+		{
+			// Paged by cursor, wrapped in {"attestations": [...]}.
+			name: "attestations",
+			grow: func(t *testing.T, w *world, have, n int) {
+				for i := have; i < n; i++ {
+					if err := w.env.Sim.AddAttestation(owner, repoName, digest, json.RawMessage(fmt.Sprintf(`{"n":%d}`, i))); err != nil {
+						t.Fatal(err)
+					}
+				}
+			},
+			read: func(t *testing.T, w *world) int {
+				bundles, err := attest.FetchBundles(ctx, w.gh, owner, repoName, digest, "")
+				if err != nil {
+					t.Fatal(err)
+				}
+				return len(bundles)
 			},
 		},
 	} {
