@@ -86,17 +86,24 @@ func (e *etagEntry) servable(u *url.URL) bool {
 	return hasNextLink(e.header)
 }
 
-// hasNextLink reports whether a Link header names a rel="next" page.
+// hasNextLink reports whether a Link header names a rel="next" page. Only
+// what follows a link's closing '>' is read as parameters, so nothing in
+// a URL (commas, semicolons, "rel=next" in a query) can pass for one.
 func hasNextLink(h http.Header) bool {
 	for _, v := range h.Values("Link") {
 		for _, link := range strings.Split(v, ",") {
-			for _, param := range strings.Split(link, ";")[1:] {
+			end := strings.LastIndexByte(link, '>')
+			if end < 0 {
+				continue // a piece of a URL that holds a comma
+			}
+			for _, param := range strings.Split(link[end+1:], ";") {
 				k, val, _ := strings.Cut(strings.TrimSpace(param), "=")
-				if strings.EqualFold(strings.TrimSpace(k), "rel") {
-					for _, rel := range strings.Fields(strings.Trim(strings.TrimSpace(val), `"`)) {
-						if strings.EqualFold(rel, "next") {
-							return true
-						}
+				if !strings.EqualFold(strings.TrimSpace(k), "rel") {
+					continue
+				}
+				for _, rel := range strings.Fields(strings.Trim(strings.TrimSpace(val), `"`)) {
+					if strings.EqualFold(rel, "next") {
+						return true
 					}
 				}
 			}

@@ -282,6 +282,9 @@ func TestHasNextLink(t *testing.T) {
 		{`<https://x/items?page=2>; REL=NEXT`, true},
 		{`<https://x/items?page=2>; rel="next last"`, true},
 		{`<https://x/next>; rel="prev"`, false},
+		{`<https://x/items?labels=a,b&page=2>; rel="next"`, true},
+		{`<https://x/items?q=x;rel=next>; rel="prev"`, false},
+		{`<https://x/items?q=a,rel=next>; rel="prev"`, false},
 	} {
 		h := http.Header{}
 		if tt.link != "" {
