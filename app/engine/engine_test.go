@@ -41,6 +41,7 @@ func (q *recordingQueue) Enqueue(_ context.Context, k store.PRKey, _ time.Time) 
 // rig is an engine wired to real components over the simulator.
 type rig struct {
 	t     *testing.T
+	env   *ghclienttest.Env
 	sim   *githubsim.Sim
 	eng   *Engine
 	st    *store.Store
@@ -101,7 +102,7 @@ func newRigWith(t *testing.T, files map[string]string, edit func(*ghclient.Confi
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &rig{t: t, sim: env.Sim, eng: eng, st: st, queue: q, inst: env.Sim.InstallationID("acme")}
+	return &rig{t: t, env: env, sim: env.Sim, eng: eng, st: st, queue: q, inst: env.Sim.InstallationID("acme")}
 }
 
 func gatedFiles(t *testing.T) map[string]string {

@@ -40,11 +40,11 @@ func statusState(s policy.State) string {
 // combined status is read with an ETag, so an unchanged commit costs no
 // rate limit.
 func (e *Engine) guardStatuses(ctx context.Context, log *slog.Logger, gh *github.Client, key store.PRKey, sha string, want map[string]string) error {
-	combined, _, err := gh.Repositories.GetCombinedStatus(ctx, key.Owner, key.Repo, sha, &github.ListOptions{PerPage: 100})
+	statuses, err := combinedStatuses(ctx, gh, key, sha)
 	if err != nil {
-		return fmt.Errorf("read commit statuses of %s@%s: %w", key, sha, err)
+		return err
 	}
-	for _, st := range combined.Statuses {
+	for _, st := range statuses {
 		c := st.GetContext()
 		if c != policy.ErrorCheckName && !strings.HasPrefix(c, policy.CheckPrefix) {
 			continue
@@ -85,4 +85,23 @@ func (e *Engine) guardStatuses(ctx context.Context, log *slog.Logger, gh *github
 		}
 	}
 	return nil
+}
+
+// combinedStatuses reads the newest status of every context on sha, every
+// page of the combined status: a claim past the first 100 contexts
+// counts for branch protection as much as one on page 1.
+func combinedStatuses(ctx context.Context, gh *github.Client, key store.PRKey, sha string) ([]*github.RepoStatus, error) {
+	var out []*github.RepoStatus
+	opts := &github.ListOptions{PerPage: 100}
+	for {
+		combined, resp, err := gh.Repositories.GetCombinedStatus(ctx, key.Owner, key.Repo, sha, opts)
+		if err != nil {
+			return nil, fmt.Errorf("read commit statuses of %s@%s (page %d): %w", key, sha, max(opts.Page, 1), err)
+		}
+		out = append(out, combined.Statuses...)
+		if resp.NextPage == 0 {
+			return out, nil
+		}
+		opts.Page = resp.NextPage
+	}
 }

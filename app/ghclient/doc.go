@@ -7,7 +7,11 @@
 //
 //   - an ETag cache (bounded LRU in memory, keyed by URL, Accept header and
 //     auth identity) that sends If-None-Match and turns a 304 into the
-//     cached 200, so an unchanged PR costs no rate limit;
+//     cached 200, so an unchanged PR costs no rate limit. A cached page of
+//     a list never ends the list on its own: a full page whose stored Link
+//     header names no next page is asked for again without If-None-Match,
+//     because a list can grow past a page without changing it (see
+//     pages.go);
 //   - authentication (ghinstallation/v2 for apps, a bearer token for the
 //     Action, see [NewTokenClient]);
 //   - retries with exponential backoff and full jitter on network errors,

@@ -27,6 +27,9 @@ type etagEntry struct {
 	status int
 	header http.Header
 	body   []byte
+	// items is the number of items when body is one page of a list,
+	// notList otherwise (see pageItems).
+	items int
 }
 
 func newETagCache(max int, maxBytes int64) *etagCache {
@@ -111,10 +114,19 @@ func (t *etagTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case resp.StatusCode == http.StatusNotModified && cached != nil:
+	if resp.StatusCode == http.StatusNotModified && cached != nil {
 		drain(resp)
-		return cachedResponse(req, cached, resp.Header), nil
+		if cached.servable(req.URL) {
+			return cachedResponse(req, cached, resp.Header), nil
+		}
+		// A full page whose stored Link ends the list: the list may have
+		// grown past it without changing it (see pages.go). Ask afresh so
+		// GitHub's current Link header decides.
+		if resp, err = t.next.RoundTrip(req); err != nil {
+			return nil, err
+		}
+	}
+	switch {
 	case resp.StatusCode == http.StatusOK && resp.Header.Get("ETag") != "":
 		return t.store(req, key, resp)
 	case resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone:
@@ -146,6 +158,7 @@ func (t *etagTransport) store(req *http.Request, key string, resp *http.Response
 		status: resp.StatusCode,
 		header: resp.Header.Clone(),
 		body:   body,
+		items:  pageItems(req.URL, resp.Header, body),
 	})
 	return resp, nil
 }

@@ -61,13 +61,16 @@
 // (iss = app id, exp - iat <= 600 s, not expired); tokens last one hour.
 // Responses carry X-GitHub-Request-Id and X-RateLimit-* headers; GET 200s
 // carry an ETag, and If-None-Match answers 304 without using the rate
-// limit. Lists page with Link headers (per_page default 30, max 100);
+// limit; a 304 carries no Link header (GitHub does not promise one), so
+// a client cannot learn from it whether a list grew past a cached page.
+// Lists page with Link headers (per_page default 30, max 100);
 // attestations page with after cursors. Errors are GitHub's
 // {"message", "documentation_url"} bodies with GitHub's status codes.
 //
 // Served routes (GitHub's paths): GET /app, GET /app/installations,
 // GET /app/installations/{id}, POST /app/installations/{id}/access_tokens,
 // GET /orgs/{org}/installation, GET /repos/{o}/{r}/installation,
+// GET /installation/repositories (installation token),
 // GET /repos/{o}/{r}, GET .../branches/{branch}, GET .../contents/{path}
 // (?ref=; base64 wrapped at 60 columns), GET .../commits/{ref},
 // GET .../commits/{sha}/pulls, GET .../pulls (state, base, head,

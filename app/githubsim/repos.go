@@ -180,6 +180,23 @@ func (s *Sim) repoRoutes() {
 	s.handle("GET /repos/{owner}/{repo}/branches/{branch...}", authToken, s.getBranch)
 	s.handle("GET /repos/{owner}/{repo}/contents/{path...}", authToken, s.getContents)
 	s.handle("GET /repos/{owner}/{repo}/commits/{ref}", authToken, s.getCommit)
+	s.handle("GET /installation/repositories", authToken, s.listInstallationRepos)
+}
+
+// listInstallationRepos lists the repositories the token's installation
+// can access, by full name, wrapped as GitHub does ({"total_count",
+// "repository_selection", "repositories"}) and paged.
+func (s *Sim) listInstallationRepos(q *request) response {
+	var all []*repo
+	for _, k := range sortedKeys(s.repos) {
+		if r := s.repos[k]; q.canSee(r.owner) {
+			all = append(all, r)
+		}
+	}
+	resp := response{status: http.StatusOK}
+	objs := pageMap(q, all, &resp, s.repositoryJSON)
+	resp.body = map[string]any{"total_count": len(all), "repository_selection": "all", "repositories": objs}
+	return resp
 }
 
 // visibleRepo returns the route's repository when the caller's

@@ -207,3 +207,42 @@ func TestETagAndRateLimit(t *testing.T) {
 		t.Errorf("remaining after 200 = %s, want %d", got, remaining-1)
 	}
 }
+
+// TestFullPageGrowsUnchanged: how GitHub pages a list that grows past an
+// exactly full page, the case zgate's ETag cache must survive. Page 1 of
+// 100 reviews has no Link header; after review 101 page 1's body, and so
+// its ETag, is unchanged: If-None-Match gets 304, and the 304 carries no
+// Link header (GitHub does not promise one). Only a fresh 200 says that
+// page 2 exists.
+func TestFullPageGrowsUnchanged(t *testing.T) {
+	e := newEnv(t, Options{})
+	n, _ := e.openPR(t, "scale", map[string]string{"deploy/prod/app.yaml": "replicas: 3\n"})
+	for i := range 100 {
+		_, err := e.sim.SubmitReview("acme", "payments", n, fmt.Sprintf("r%03d", i), "APPROVE", "")
+		must(t, err)
+	}
+	page1 := func(etag string) *http.Response {
+		req, err := e.gh.NewRequest(http.MethodGet, fmt.Sprintf("repos/acme/payments/pulls/%d/reviews?per_page=100", n), nil)
+		must(t, err)
+		if etag != "" {
+			req.Header.Set("If-None-Match", etag)
+		}
+		r, err := e.gh.Client().Do(req)
+		must(t, err)
+		r.Body.Close()
+		return r
+	}
+	full := page1("")
+	if full.StatusCode != http.StatusOK || full.Header.Get("Link") != "" {
+		t.Fatalf("exactly one full page: %d with Link %q, want 200 without a Link", full.StatusCode, full.Header.Get("Link"))
+	}
+	_, err := e.sim.SubmitReview("acme", "payments", n, "r100", "REQUEST_CHANGES", "")
+	must(t, err)
+	if r := page1(full.Header.Get("ETag")); r.StatusCode != http.StatusNotModified || r.Header.Get("Link") != "" {
+		t.Errorf("unchanged page 1 after growth: %d with Link %q, want 304 without a Link", r.StatusCode, r.Header.Get("Link"))
+	}
+	r := page1("")
+	if link := r.Header.Get("Link"); r.StatusCode != http.StatusOK || !strings.Contains(link, `page=2&per_page=100>; rel="next"`) || !strings.Contains(link, `rel="last"`) {
+		t.Errorf("fresh page 1 after growth: %d with Link %q, want 200 with next and last links to page 2", r.StatusCode, link)
+	}
+}

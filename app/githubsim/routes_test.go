@@ -82,6 +82,7 @@ func TestEveryRoute(t *testing.T) {
 	jwt("GET", "/orgs/acme/installation", nil, 200)
 
 	gh("GET", repo, nil, 200)
+	gh("GET", "/installation/repositories", nil, 200)
 	gh("GET", "/repos/acme/nope", nil, 404)
 	gh("GET", repo+"/branches/main", nil, 200)
 	gh("GET", repo+"/contents/README.md?ref=main", nil, 200)

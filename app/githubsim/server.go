@@ -118,8 +118,12 @@ func (s *Sim) serveAPI(w http.ResponseWriter, r *http.Request, pattern string, a
 		}
 		resp.header.Set("ETag", tag)
 		if matchesETag(r.Header.Get("If-None-Match"), tag) {
-			// A 304 does not count against the rate limit.
+			// A 304 does not count against the rate limit. It carries no
+			// Link header: GitHub does not promise one (RFC 9110 lists
+			// what a 304 must repeat, and Link is not among them), so a
+			// client must not learn from a 304 where a list ends.
 			resp.status, encoded = http.StatusNotModified, nil
+			resp.header.Del("Link")
 		}
 	}
 	if bucket != nil && denied == nil && resp.status != http.StatusNotModified {
