@@ -88,14 +88,15 @@ func newRigWith(t *testing.T, files map[string]string, edit func(*ghclient.Confi
 		}
 	}
 	q := &recordingQueue{}
+	auditLog := audit.New(st, time.Now)
 	eng, err := New(Config{
 		Clients:   env.Apps,
 		Gatherer:  &facts.Gatherer{},
 		Publisher: &report.Publisher{Store: st},
-		Executor:  &act.Executor{Store: st},
+		Executor:  &act.Executor{Store: st, Audit: auditLog},
 		Store:     st,
 		Queue:     q,
-		Audit:     audit.New(st, time.Now),
+		Audit:     auditLog,
 		Metrics:   m,
 	})
 	if err != nil {
@@ -184,7 +185,7 @@ func TestReevaluateMergesOnQuorum(t *testing.T) {
 		t.Fatalf("PR not merged after the quorum held")
 	}
 	r.reevaluate(k) // closed now: nothing more
-	want := []string{"decision:pending", "decision:pending", "decision:success", "execution:done"}
+	want := []string{"decision:pending", "decision:pending", "decision:success", "execution:intent", "execution:done"}
 	if diff := cmp.Diff(want, r.auditKinds()); diff != "" {
 		t.Errorf("audit (-want +got):\n%s", diff)
 	}
@@ -307,6 +308,8 @@ func (f *flakyAuditor) Append(ctx context.Context, e audit.Entry) (store.AuditRe
 	return f.next.Append(ctx, e)
 }
 
+func (f *flakyAuditor) Builder(e audit.Entry) (store.AuditBuilder, error) { return f.next.Builder(e) }
+
 func TestAuditFailureIsRetried(t *testing.T) {
 	r := newRig(t, gatedFiles(t))
 	r.eng.cfg.Audit = &flakyAuditor{next: r.eng.cfg.Audit, n: 1}
@@ -368,7 +371,7 @@ func TestForeignStatusIsOverwritten(t *testing.T) {
 	if last := sts[len(sts)-1]; last.Context != "zgate/production" || last.State != "success" {
 		t.Errorf("latest status = %s %s, want zgate/production success", last.Context, last.State)
 	}
-	want = append(want, "decision:success", "execution:done")
+	want = append(want, "decision:success", "execution:intent", "execution:done")
 	if diff := cmp.Diff(want, r.auditKinds()); diff != "" {
 		t.Errorf("audit after the gate opened (-want +got):\n%s", diff)
 	}
@@ -392,7 +395,7 @@ func TestRefusedMergeIsAuditedOnce(t *testing.T) {
 	}
 	r.reevaluate(k)
 	r.reevaluate(k)
-	want := []string{"decision:success", "execution:failed"}
+	want := []string{"decision:success", "execution:intent", "execution:failed"}
 	if diff := cmp.Diff(want, r.auditKinds()); diff != "" {
 		t.Errorf("audit (-want +got):\n%s", diff)
 	}
