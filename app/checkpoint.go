@@ -24,26 +24,31 @@ type checkpointer struct {
 }
 
 // run takes a checkpoint at once, then every interval when the log grew,
-// and a last one when ctx ends.
+// until ctx ends. The caller takes the last one ([checkpointer.final])
+// once nothing appends any more.
 func (c *checkpointer) run(ctx context.Context) {
 	c.take(ctx)
-	var tick <-chan time.Time
-	if c.every > 0 {
-		t := time.NewTicker(c.every)
-		defer t.Stop()
-		tick = t.C
+	if c.every <= 0 {
+		return
 	}
+	t := time.NewTicker(c.every)
+	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-			defer cancel()
-			c.take(fctx)
 			return
-		case <-tick:
+		case <-t.C:
 			c.take(ctx)
 		}
 	}
+}
+
+// final takes the last checkpoint, at shutdown: after it, records can be
+// cut off only by whoever also holds the checkpoint file or the log.
+func (c *checkpointer) final(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	c.take(ctx)
 }
 
 // take writes a checkpoint unless the log did not grow since the last.

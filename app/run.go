@@ -145,6 +145,7 @@ func Run(ctx context.Context, o Options) error {
 	case err = <-serveErr:
 		stop()
 		wg.Wait()
+		cp.final(ctx)
 		return fmt.Errorf("serve: %w", err)
 	}
 	log.Info("shutting down")
@@ -155,6 +156,7 @@ func Run(ctx context.Context, o Options) error {
 	}
 	stop()
 	wg.Wait()
+	cp.final(ctx)
 	return nil
 }
 
