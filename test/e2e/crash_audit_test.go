@@ -188,3 +188,16 @@ func TestNoZWithoutItsRecord(t *testing.T) {
 		}
 	}
 }
+
+// exportedZ counts, per status, the execution records of PR n that
+// `zgate audit export` shows for a Z of kind.
+func (w *world) exportedZ(n int, kind string) map[string]int {
+	w.t.Helper()
+	out := map[string]int{}
+	for _, r := range w.export() {
+		if r.PR == n && r.Kind == "execution" && r.Data.Kind == kind {
+			out[r.Data.Status]++
+		}
+	}
+	return out
+}
