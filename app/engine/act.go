@@ -101,12 +101,14 @@ func doneKey(key store.PRKey, gate, sha string) string {
 	return fmt.Sprintf("%s/%s#%d/%s@%s", key.Owner, key.Repo, key.Number, gate, sha)
 }
 
+// executionRecordData is the audit data of an execution the engine
+// settles itself (one left in intent on a closed pull request); the
+// executor writes act.Record, of the same shape.
 type executionRecordData struct {
 	ID     string `json:"id"`
 	Kind   string `json:"kind"`
 	Status string `json:"status"`
 	Detail string `json:"detail,omitempty"`
-	Error  string `json:"error,omitempty"`
 }
 
 // zDecisionData is the decision recorded with a Z's intent and outcome.

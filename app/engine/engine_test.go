@@ -400,3 +400,27 @@ func TestRefusedMergeIsAuditedOnce(t *testing.T) {
 		t.Errorf("audit (-want +got):\n%s", diff)
 	}
 }
+
+// TestSettleClosedIsAudited: a merge left in intent on a pull request
+// closed meanwhile is settled as failed, with its audit record written in
+// the same transaction.
+func TestSettleClosedIsAudited(t *testing.T) {
+	r := newRig(t, gatedFiles(t))
+	k, head := r.openPR("scale")
+	ctx := context.Background()
+	x, _, err := r.st.BeginExecution(ctx, store.Execution{Key: k, Gate: "production", HeadSHA: head, Kind: "merge"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.sim.ClosePR("acme", "payments", k.Number, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	r.reevaluate(k)
+	got, err := r.st.Execution(ctx, x.ID)
+	if err != nil || got.Status != store.ExecFailed {
+		t.Errorf("execution = %+v, %v; want failed", got, err)
+	}
+	if diff := cmp.Diff([]string{"execution:failed"}, r.auditKinds()); diff != "" {
+		t.Errorf("audit (-want +got):\n%s", diff)
+	}
+}
