@@ -11,6 +11,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/zgate-dev/zgate/app/audit"
 	"github.com/zgate-dev/zgate/app/ghclient"
 	"github.com/zgate-dev/zgate/app/queue"
 )
@@ -27,6 +28,9 @@ const (
 	DefaultQueuePoll      = 5 * time.Second
 	DefaultJobLease       = 2 * time.Minute
 	DefaultDeliveryMaxAge = 7 * 24 * time.Hour
+	// DefaultAuditCheckpointInterval is how often the audit log's head is
+	// checkpointed (when it grew).
+	DefaultAuditCheckpointInterval = time.Minute
 )
 
 // ErrConfig is wrapped by every error [Options.Check] returns, so the
@@ -78,6 +82,20 @@ type Options struct {
 	JobLease      time.Duration
 	ShutdownGrace time.Duration
 
+	// AuditKey authenticates every audit record (HMAC-SHA256), so that
+	// rewriting the log needs a secret the database does not hold. Nil
+	// leaves the log plain (a warning is logged); a log already keyed
+	// then refuses to start (see audit.ErrKeyRequired).
+	AuditKey *audit.Key
+	// AuditCheckpointFile, when set, receives a JSON line per audit
+	// checkpoint (the last record's seq and hash, with a MAC), besides the
+	// "audit checkpoint" log line: kept off the database host, it lets
+	// `zgate audit verify --checkpoints` detect records cut off the end.
+	AuditCheckpointFile string
+	// AuditCheckpointInterval is how often a checkpoint is taken when the
+	// log grew; 0 means only at start and at shutdown.
+	AuditCheckpointInterval time.Duration
+
 	Logger *slog.Logger
 	// Registerer receives the App's metrics; Gatherer serves /metrics.
 	// A fresh registry for both when nil.
@@ -123,6 +141,9 @@ func (o *Options) Check() error {
 	}
 	if o.ShutdownGrace <= 0 {
 		o.ShutdownGrace = DefaultShutdownGrace
+	}
+	if o.AuditCheckpointInterval < 0 {
+		return fmt.Errorf("%w: the audit checkpoint interval %s is negative", ErrConfig, o.AuditCheckpointInterval)
 	}
 	if o.SweepInterval < 0 {
 		return fmt.Errorf("%w: the sweep interval %s is negative", ErrConfig, o.SweepInterval)

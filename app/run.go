@@ -57,7 +57,10 @@ func Run(ctx context.Context, o Options) error {
 
 	members := facts.NewMembershipCache(o.MembershipTTL, o.Now)
 	gatherer := &facts.Gatherer{Attestations: attest, Members: members, Logger: log, Now: o.Now}
-	auditLog := audit.New(st, o.Now)
+	auditLog := audit.NewKeyed(st, o.Now, o.AuditKey)
+	if err := startAudit(ctx, auditLog, o); err != nil {
+		return err
+	}
 	if o.BotLogin == "" {
 		o.BotLogin = botLogin(ctx, apps, log)
 	}
@@ -69,7 +72,7 @@ func Run(ctx context.Context, o Options) error {
 		Clients:   apps,
 		Gatherer:  gatherer,
 		Publisher: &report.Publisher{Store: st, Logger: log},
-		Executor:  newExecutor(st, o),
+		Executor:  newExecutor(st, auditLog, o),
 		Store:     st,
 		Queue:     q,
 		Audit:     auditLog,
@@ -126,6 +129,8 @@ func Run(ctx context.Context, o Options) error {
 	})
 	wg.Go(func() { eng.RunSweeper(runCtx, o.SweepInterval) })
 	wg.Go(func() { watchQueue(runCtx, st, m) })
+	cp := &checkpointer{log: auditLog, file: o.AuditCheckpointFile, every: o.AuditCheckpointInterval, l: log}
+	wg.Go(func() { cp.run(runCtx) })
 
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: nil}
 	serveErr := make(chan error, 1)
@@ -140,6 +145,7 @@ func Run(ctx context.Context, o Options) error {
 	case err = <-serveErr:
 		stop()
 		wg.Wait()
+		cp.final(ctx)
 		return fmt.Errorf("serve: %w", err)
 	}
 	log.Info("shutting down")
@@ -150,6 +156,7 @@ func Run(ctx context.Context, o Options) error {
 	}
 	stop()
 	wg.Wait()
+	cp.final(ctx)
 	return nil
 }
 
@@ -168,6 +175,27 @@ func botLogin(ctx context.Context, apps *ghclient.Apps, log *slog.Logger) string
 	}
 	log.Warn("cannot learn the App's bot login; set --bot-login", "err", err)
 	return ""
+}
+
+// startAudit prepares the audit log: a keyed log refuses to go on without
+// its key, and a new key is recorded in the log.
+func startAudit(ctx context.Context, l *audit.Log, o Options) error {
+	rec, err := l.Start(ctx)
+	if errors.Is(err, audit.ErrKeyRequired) {
+		return fmt.Errorf("%w: %w; give it with --audit-key-file", ErrConfig, err)
+	}
+	if err != nil {
+		return err
+	}
+	switch {
+	case o.AuditKey == nil:
+		o.Logger.Warn("the audit log is not keyed: whoever can write the database can rewrite it unnoticed; set --audit-key-file")
+	case rec != nil:
+		o.Logger.Warn("audit records are keyed from here on; keep this key to verify them", "key_id", o.AuditKey.ID(), "seq", rec.Seq)
+	default:
+		o.Logger.Info("audit log keyed", "key_id", o.AuditKey.ID())
+	}
+	return nil
 }
 
 // rejectionAuditor writes rejected webhooks to the audit log.

@@ -27,4 +27,10 @@
 // a merge against the pull request's merged state (then retried with the
 // SHA guard), a workflow dispatch by listing workflow runs whose name holds
 // the zgate_id (found → done, else unknown), a repository dispatch → unknown.
+//
+// With [Executor.Audit] set, the intent (with the decision given to
+// [Executor.RunDecided]) and every outcome go into the audit log in the
+// same store transaction as the execution's state: a crash at any point
+// leaves no Z without its record. The intent of a retry is not recorded,
+// nor a refusal that repeats the one being retried.
 package act

@@ -27,6 +27,7 @@ type exported struct {
 	DataRaw  *string         `json:"data_raw,omitempty"`
 	PrevHash string          `json:"prev_hash"`
 	Hash     string          `json:"hash"`
+	KeyID    string          `json:"key_id,omitempty"`
 }
 
 // Export writes every record, oldest first, as one JSON object per line.
@@ -60,7 +61,7 @@ func Export(ctx context.Context, s *store.Store, w io.Writer) error {
 func toExported(r store.AuditRecord) exported {
 	e := exported{
 		Seq: r.Seq, Time: r.Time.UTC().Format(time.RFC3339Nano), Kind: r.Kind, Repo: r.Repo,
-		PR: r.PR, Gate: r.Gate, HeadSHA: r.HeadSHA, PrevHash: r.PrevHash, Hash: r.Hash,
+		PR: r.PR, Gate: r.Gate, HeadSHA: r.HeadSHA, PrevHash: r.PrevHash, Hash: r.Hash, KeyID: r.KeyID,
 	}
 	var compact bytes.Buffer
 	if json.Compact(&compact, r.Data) == nil && bytes.Equal(compact.Bytes(), r.Data) {

@@ -16,18 +16,19 @@ const GenesisHash = "00000000000000000000000000000000000000000000000000000000000
 // cannot collide with this one.
 const encodingVersion = "zgate-audit-v1"
 
-// Hash returns the hex SHA-256 of r's canonical encoding; r.Hash itself is
-// not part of it.
+// Hash returns the hex SHA-256 of r's canonical encoding: the Hash of a
+// plain (unkeyed) record. r.Hash and r.KeyID are not part of it.
 func Hash(r store.AuditRecord) string {
-	sum := sha256.Sum256(canonical(r))
+	sum := sha256.Sum256(canonical(r, encodingVersion, false))
 	return hex.EncodeToString(sum[:])
 }
 
 // canonical encodes the hashed fields of r, each as its byte length, a
 // colon and the bytes, so no two different records encode the same.
-func canonical(r store.AuditRecord) []byte {
+// Keyed records also encode their key id, under another version.
+func canonical(r store.AuditRecord, version string, withKeyID bool) []byte {
 	fields := [][]byte{
-		[]byte(encodingVersion),
+		[]byte(version),
 		strconv.AppendInt(nil, r.Seq, 10),
 		[]byte(r.Time.UTC().Format(time.RFC3339Nano)),
 		[]byte(r.Kind),
@@ -38,6 +39,14 @@ func canonical(r store.AuditRecord) []byte {
 		r.Data,
 		[]byte(r.PrevHash),
 	}
+	if withKeyID {
+		fields = append(fields, []byte(r.KeyID))
+	}
+	return encode(fields)
+}
+
+// encode writes each field as its length, a colon, the bytes and a newline.
+func encode(fields [][]byte) []byte {
 	n := 0
 	for _, f := range fields {
 		n += len(f) + 12

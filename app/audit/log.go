@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -16,6 +17,7 @@ const (
 	KindOverride        = "override"         // an override, with its reason
 	KindWebhookRejected = "webhook_rejected" // a webhook refused (bad signature, ...)
 	KindPolicyError     = "policy_error"     // a policy that failed to load or parse
+	KindKey             = "audit_key"        // records from here on are keyed (see [Log.Start])
 )
 
 // Entry is what a caller records; [Log.Append] adds the sequence number,
@@ -33,40 +35,113 @@ type Entry struct {
 type Log struct {
 	s   *store.Store
 	now func() time.Time
+	key *Key
 }
 
-// New returns a Log writing to s, timing records with now.
+// New returns a Log writing plain (unkeyed) records to s, timing them with
+// now. Anyone who can write the database can rewrite such records and
+// recompute their hashes; see [NewKeyed].
 func New(s *store.Store, now func() time.Time) *Log {
 	return &Log{s: s, now: now}
+}
+
+// NewKeyed returns a Log that authenticates every record with key (see
+// [Key]); a nil key is [New].
+func NewKeyed(s *store.Store, now func() time.Time, key *Key) *Log {
+	return &Log{s: s, now: now, key: key}
 }
 
 // Append adds e as the next record of the chain and returns it. The time is
 // now() in UTC to the microsecond, never earlier than the previous record's.
 func (l *Log) Append(ctx context.Context, e Entry) (store.AuditRecord, error) {
+	build, err := l.Builder(e)
+	if err != nil {
+		return store.AuditRecord{}, err
+	}
+	rec, err := l.s.AppendAudit(ctx, build)
+	if err != nil {
+		return store.AuditRecord{}, fmt.Errorf("audit append %s: %w", e.Kind, err)
+	}
+	return rec, nil
+}
+
+// Builder returns what appends e to the chain inside a store transaction
+// that also writes other rows (see [store.Store.FinishExecutionAudited]):
+// the record and the state it describes are committed together or not at
+// all. The record is timed now.
+func (l *Log) Builder(e Entry) (store.AuditBuilder, error) {
 	if e.Kind == "" {
-		return store.AuditRecord{}, fmt.Errorf("audit append: empty kind")
+		return nil, fmt.Errorf("audit append: empty kind")
 	}
 	data, err := json.Marshal(e.Data)
 	if err != nil {
-		return store.AuditRecord{}, fmt.Errorf("audit append %s: marshal data: %w", e.Kind, err)
+		return nil, fmt.Errorf("audit append %s: marshal data: %w", e.Kind, err)
 	}
 	at := l.now().UTC().Truncate(time.Microsecond)
-	rec, err := l.s.AppendAudit(ctx, func(last *store.AuditRecord) (store.AuditRecord, error) {
+	return func(last *store.AuditRecord) (store.AuditRecord, error) {
 		r := store.AuditRecord{
 			Seq: 1, Time: at, Kind: e.Kind, Repo: e.Repo, PR: e.PR, Gate: e.Gate,
 			HeadSHA: e.HeadSHA, Data: data, PrevHash: GenesisHash,
 		}
 		if last != nil {
+			if l.key == nil && last.KeyID != "" {
+				return store.AuditRecord{}, fmt.Errorf("%w (record %d was written with key %s)", ErrKeyRequired, last.Seq, last.KeyID)
+			}
 			r.Seq, r.PrevHash = last.Seq+1, last.Hash
 			if r.Time.Before(last.Time) {
 				r.Time = last.Time // a clock step back must not reorder the log
 			}
 		}
-		r.Hash = Hash(r)
+		if l.key != nil {
+			l.key.seal(&r)
+		} else {
+			r.Hash = Hash(r)
+		}
 		return r, nil
-	})
-	if err != nil {
-		return store.AuditRecord{}, fmt.Errorf("audit append %s: %w", e.Kind, err)
+	}, nil
+}
+
+// keyRecord is the data of a [KindKey] record.
+type keyRecord struct {
+	KeyID         string `json:"key_id"`
+	PreviousKeyID string `json:"previous_key_id,omitempty"`
+	// PlainRecords is how many records before this one are plain: the
+	// MAC of this record covers their last hash, so they are anchored
+	// from here on.
+	PlainRecords int64 `json:"plain_records,omitempty"`
+}
+
+// Start prepares l to extend the log, before any other append. Without a
+// key it refuses a log whose last record is keyed ([ErrKeyRequired]).
+// With a key, when the last record was not written with it (an empty or
+// plain log, or another key), it appends a [KindKey] record saying so:
+// from then on the log holds a keyed record, and one that is wholly plain
+// again was rewritten. The record is returned; nil when none was written.
+func (l *Log) Start(ctx context.Context) (*store.AuditRecord, error) {
+	last, err := l.s.LastAudit(ctx)
+	empty := errors.Is(err, store.ErrNotFound)
+	if err != nil && !empty {
+		return nil, fmt.Errorf("start audit log: %w", err)
 	}
-	return rec, nil
+	if l.key == nil {
+		if !empty && last.KeyID != "" {
+			return nil, fmt.Errorf("start audit log: %w (record %d was written with key %s)", ErrKeyRequired, last.Seq, last.KeyID)
+		}
+		return nil, nil
+	}
+	if !empty && last.KeyID == l.key.id {
+		return nil, nil
+	}
+	data := keyRecord{KeyID: l.key.id}
+	if !empty {
+		data.PreviousKeyID = last.KeyID
+		if last.KeyID == "" {
+			data.PlainRecords = last.Seq
+		}
+	}
+	rec, err := l.Append(ctx, Entry{Kind: KindKey, Data: data})
+	if err != nil {
+		return nil, fmt.Errorf("start audit log: %w", err)
+	}
+	return &rec, nil
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/google/go-github/v62/github"
 
-	"github.com/zgate-dev/zgate/app/audit"
 	"github.com/zgate-dev/zgate/app/facts"
 	"github.com/zgate-dev/zgate/app/store"
 	"github.com/zgate-dev/zgate/policy"
@@ -23,7 +22,8 @@ func (e *Engine) act(ctx context.Context, log *slog.Logger, gh *github.Client, k
 	if err != nil {
 		return nil, fmt.Errorf("re-gather %s before Z: %w", key, err)
 	}
-	g, why := facts.Recheck(first, res, gate, e.now())
+	now := e.now()
+	g, why := facts.Recheck(first, res, gate, now)
 	if g == nil {
 		log.Info(why+"; re-evaluating", "fresh_head", res.HeadSHA, "state", res.PR.GetState())
 		return nil, nil
@@ -39,22 +39,15 @@ func (e *Engine) act(ctx context.Context, log *slog.Logger, gh *github.Client, k
 	ctx, cancel := zContext(ctx)
 	defer cancel()
 	called := e.now().Truncate(time.Microsecond) // the store keeps microseconds
-	exec, err := e.cfg.Executor.Run(ctx, gh, key, g, res.HeadSHA, res.Facts.PullRequest)
+	// The executor audits the intent (with this decision) and the outcome
+	// in the transactions that store them: no Z is left without its
+	// record, whenever the process dies.
+	exec, err := e.cfg.Executor.RunDecided(ctx, gh, key, g, res.HeadSHA, res.Facts.PullRequest, zDecision(res, gate, now))
 	// An execution updated during this call is news; one returned as
-	// stored (already done, unknown) was audited when it happened.
-	fresh := exec.ID != "" && !exec.Updated.Before(called)
-	if fresh {
+	// stored (already done, unknown) was counted when it happened.
+	if exec.ID != "" && !exec.Updated.Before(called) {
 		e.cfg.Metrics.Executions.WithLabelValues(string(g.Then.Kind()), string(exec.Status)).Inc()
 		log.Info("Z executed", "kind", g.Then.Kind(), "status", exec.Status, "detail", exec.Detail, "err", err)
-	}
-	if fresh && e.newOutcome(key, gate, res.HeadSHA, exec) {
-		aerr := e.append(ctx, key, audit.Entry{
-			Kind: audit.KindExecution, Repo: key.Owner + "/" + key.Repo, PR: key.Number, Gate: gate, HeadSHA: res.HeadSHA,
-			Data: executionRecord(exec, g, err),
-		})
-		if aerr != nil && err == nil {
-			err = aerr
-		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("run Z of %s on %s: %w", gate, key, err)
@@ -78,19 +71,6 @@ func zContext(ctx context.Context) (context.Context, context.CancelFunc) {
 		deadline = time.Now().Add(zTimeout)
 	}
 	return context.WithDeadline(context.WithoutCancel(ctx), deadline)
-}
-
-// newOutcome reports whether exec's outcome differs from the last one
-// audited for the same execution, and remembers it.
-func (e *Engine) newOutcome(key store.PRKey, gate, sha string, exec store.Execution) bool {
-	k, v := doneKey(key, gate, sha), string(exec.Status)+" "+exec.Detail
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.outcomes[k] == v {
-		return false
-	}
-	e.outcomes[k] = v
-	return true
 }
 
 // lastExecution returns the latest execution known for the gate on this
@@ -121,20 +101,43 @@ func doneKey(key store.PRKey, gate, sha string) string {
 	return fmt.Sprintf("%s/%s#%d/%s@%s", key.Owner, key.Repo, key.Number, gate, sha)
 }
 
+// executionRecordData is the audit data of an execution the engine
+// settles itself (one left in intent on a closed pull request); the
+// executor writes act.Record, of the same shape.
 type executionRecordData struct {
 	ID     string `json:"id"`
 	Kind   string `json:"kind"`
 	Status string `json:"status"`
 	Detail string `json:"detail,omitempty"`
-	Error  string `json:"error,omitempty"`
 }
 
-func executionRecord(x store.Execution, g *policy.Gate, err error) executionRecordData {
-	d := executionRecordData{ID: x.ID, Kind: string(g.Then.Kind()), Status: string(x.Status), Detail: x.Detail}
-	if err != nil {
-		d.Error = err.Error()
+// zDecisionData is the decision recorded with a Z's intent and outcome.
+type zDecisionData struct {
+	State    policy.State           `json:"state"`
+	Base     string                 `json:"base"`
+	Summary  string                 `json:"summary"`
+	Held     []string               `json:"held,omitempty"`
+	Override *policy.OverrideResult `json:"override,omitempty"`
+}
+
+// zDecision is the audit data of the decision that lets gate's Z run, at
+// now on the fresh facts (what facts.Recheck found). It goes into the Z's
+// own records, written with its state, so a Z keeps its reason in the log
+// even when the decision's separate record was lost to a crash.
+func zDecision(res *facts.Result, gate string, now time.Time) *zDecisionData {
+	for _, gd := range policy.Evaluate(res.Policy, &res.Facts, now).Gates {
+		if gd.Name != gate {
+			continue
+		}
+		d := &zDecisionData{State: gd.State, Base: res.BaseRef, Summary: gd.Summary, Override: gd.Override}
+		for _, cr := range gd.Controls {
+			if cr.Held {
+				d.Held = append(d.Held, cr.ID+" by "+cr.By)
+			}
+		}
+		return d
 	}
-	return d
+	return nil
 }
 
 // refreshUnknown sets the gauge of dispatches waiting for a person.

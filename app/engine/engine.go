@@ -35,17 +35,21 @@ type Publisher interface {
 	Publish(ctx context.Context, gh *github.Client, owner, repo, sha string, c report.Content) (runID int64, changed bool, err error)
 }
 
-// Executor runs a gate's Z once per (repo, PR, gate, head SHA).
+// Executor runs a gate's Z once per (repo, PR, gate, head SHA) and writes
+// its audit records (the intent with decision, each outcome) in the same
+// transactions as its state (act.Executor with Audit set).
 type Executor interface {
-	// Run returns the execution, stored or new; err is set when the
-	// outcome could not be determined or recorded.
-	Run(ctx context.Context, gh *github.Client, key store.PRKey, gate *policy.Gate, headSHA string, pr policy.PullRequest) (store.Execution, error)
+	// RunDecided returns the execution, stored or new; err is set when
+	// the outcome could not be determined or recorded.
+	RunDecided(ctx context.Context, gh *github.Client, key store.PRKey, gate *policy.Gate, headSHA string, pr policy.PullRequest, decision any) (store.Execution, error)
 }
 
 // Store is the part of the store the engine reads.
 type Store interface {
 	Executions(ctx context.Context, status store.ExecutionStatus) ([]store.Execution, error)
-	FinishExecution(ctx context.Context, id string, status store.ExecutionStatus, detail string, at time.Time) error
+	// FinishExecutionAudited settles an execution and appends its audit
+	// record in one transaction.
+	FinishExecutionAudited(ctx context.Context, id string, status store.ExecutionStatus, detail string, at time.Time, build store.AuditBuilder) error
 }
 
 // Enqueuer schedules re-evaluations (the queue).
@@ -56,6 +60,9 @@ type Enqueuer interface {
 // Auditor appends to the audit log (audit.Log).
 type Auditor interface {
 	Append(ctx context.Context, e audit.Entry) (store.AuditRecord, error)
+	// Builder makes e's record for a store transaction that also writes
+	// what it records.
+	Builder(e audit.Entry) (store.AuditBuilder, error)
 }
 
 // Config wires an [Engine]. Every field but Logger, Now and DetailsURL is
@@ -95,15 +102,13 @@ type Engine struct {
 	// gate whose Z ran is not re-gathered on every evaluation, and its check
 	// run keeps saying what Z did.
 	execs map[string]store.Execution
-	// outcomes is the last outcome ("status detail") audited per
-	// execution, so a Z that GitHub keeps refusing the same way (a
-	// required check still running) is logged once, not on every retry.
-	outcomes map[string]string
 	// known are the repositories evaluated since start, for a sweep where
 	// GitHub cannot list an installation's repositories.
 	known map[store.PRKey]bool
 	// unaudited holds audit records an evaluation failed to append, per
-	// pull request, appended first by its next evaluation.
+	// pull request, appended first by its next evaluation: decisions and
+	// the like, whose check is already on GitHub. A Z's records never go
+	// here: the executor writes them with the execution's state.
 	unaudited map[store.PRKey][]audit.Entry
 }
 
@@ -113,7 +118,7 @@ func New(cfg Config) (*Engine, error) {
 		cfg.Store == nil || cfg.Queue == nil || cfg.Audit == nil || cfg.Metrics == nil {
 		return nil, errors.New("engine: clients, gatherer, publisher, executor, store, queue, audit and metrics are required")
 	}
-	e := &Engine{cfg: cfg, log: cfg.Logger, now: cfg.Now, lastGood: map[string]*policy.Policy{}, execs: map[string]store.Execution{}, outcomes: map[string]string{}, known: map[store.PRKey]bool{}, unaudited: map[store.PRKey][]audit.Entry{}}
+	e := &Engine{cfg: cfg, log: cfg.Logger, now: cfg.Now, lastGood: map[string]*policy.Policy{}, execs: map[string]store.Execution{}, known: map[store.PRKey]bool{}, unaudited: map[store.PRKey][]audit.Entry{}}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
 	}

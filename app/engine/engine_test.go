@@ -89,14 +89,15 @@ func newRigWith(t *testing.T, files map[string]string, edit func(*ghclient.Confi
 		}
 	}
 	q := &recordingQueue{}
+	auditLog := audit.New(st, time.Now)
 	eng, err := New(Config{
 		Clients:   env.Apps,
 		Gatherer:  &facts.Gatherer{},
 		Publisher: &report.Publisher{Store: st},
-		Executor:  &act.Executor{Store: st},
+		Executor:  &act.Executor{Store: st, Audit: auditLog},
 		Store:     st,
 		Queue:     q,
-		Audit:     audit.New(st, time.Now),
+		Audit:     auditLog,
 		Metrics:   m,
 	})
 	if err != nil {
@@ -185,7 +186,7 @@ func TestReevaluateMergesOnQuorum(t *testing.T) {
 		t.Fatalf("PR not merged after the quorum held")
 	}
 	r.reevaluate(k) // closed now: nothing more
-	want := []string{"decision:pending", "decision:pending", "decision:success", "execution:done"}
+	want := []string{"decision:pending", "decision:pending", "decision:success", "execution:intent", "execution:done"}
 	if diff := cmp.Diff(want, r.auditKinds()); diff != "" {
 		t.Errorf("audit (-want +got):\n%s", diff)
 	}
@@ -308,6 +309,8 @@ func (f *flakyAuditor) Append(ctx context.Context, e audit.Entry) (store.AuditRe
 	return f.next.Append(ctx, e)
 }
 
+func (f *flakyAuditor) Builder(e audit.Entry) (store.AuditBuilder, error) { return f.next.Builder(e) }
+
 func TestAuditFailureIsRetried(t *testing.T) {
 	r := newRig(t, gatedFiles(t))
 	r.eng.cfg.Audit = &flakyAuditor{next: r.eng.cfg.Audit, n: 1}
@@ -369,7 +372,7 @@ func TestForeignStatusIsOverwritten(t *testing.T) {
 	if last := sts[len(sts)-1]; last.Context != "zgate/production" || last.State != "success" {
 		t.Errorf("latest status = %s %s, want zgate/production success", last.Context, last.State)
 	}
-	want = append(want, "decision:success", "execution:done")
+	want = append(want, "decision:success", "execution:intent", "execution:done")
 	if diff := cmp.Diff(want, r.auditKinds()); diff != "" {
 		t.Errorf("audit after the gate opened (-want +got):\n%s", diff)
 	}
@@ -393,8 +396,32 @@ func TestRefusedMergeIsAuditedOnce(t *testing.T) {
 	}
 	r.reevaluate(k)
 	r.reevaluate(k)
-	want := []string{"decision:success", "execution:failed"}
+	want := []string{"decision:success", "execution:intent", "execution:failed"}
 	if diff := cmp.Diff(want, r.auditKinds()); diff != "" {
+		t.Errorf("audit (-want +got):\n%s", diff)
+	}
+}
+
+// TestSettleClosedIsAudited: a merge left in intent on a pull request
+// closed meanwhile is settled as failed, with its audit record written in
+// the same transaction.
+func TestSettleClosedIsAudited(t *testing.T) {
+	r := newRig(t, gatedFiles(t))
+	k, head := r.openPR("scale")
+	ctx := context.Background()
+	x, _, err := r.st.BeginExecution(ctx, store.Execution{Key: k, Gate: "production", HeadSHA: head, Kind: "merge"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.sim.ClosePR("acme", "payments", k.Number, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	r.reevaluate(k)
+	got, err := r.st.Execution(ctx, x.ID)
+	if err != nil || got.Status != store.ExecFailed {
+		t.Errorf("execution = %+v, %v; want failed", got, err)
+	}
+	if diff := cmp.Diff([]string{"execution:failed"}, r.auditKinds()); diff != "" {
 		t.Errorf("audit (-want +got):\n%s", diff)
 	}
 }

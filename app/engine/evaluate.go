@@ -125,17 +125,18 @@ func (e *Engine) settleClosed(ctx context.Context, log *slog.Logger, key store.P
 		case res.PR.GetMerged():
 			detail = fmt.Sprintf("reconciled: merged at %s by %s, not at the head zgate approved", res.HeadSHA, res.PR.GetMergedBy().GetLogin())
 		}
-		if err := e.cfg.Store.FinishExecution(ctx, x.ID, status, detail, e.now()); err != nil {
+		build, err := e.cfg.Audit.Builder(audit.Entry{
+			Kind: audit.KindExecution, Repo: key.Owner + "/" + key.Repo, PR: key.Number, Gate: x.Gate, HeadSHA: x.HeadSHA,
+			Data: executionRecordData{ID: x.ID, Kind: x.Kind, Status: string(status), Detail: detail},
+		})
+		if err != nil {
+			return fmt.Errorf("settle execution %s: %w", x.ID, err)
+		}
+		if err := e.cfg.Store.FinishExecutionAudited(ctx, x.ID, status, detail, e.now(), build); err != nil {
 			return fmt.Errorf("settle execution %s: %w", x.ID, err)
 		}
 		log.Info("execution left in intent settled", "gate", x.Gate, "status", status, "detail", detail)
 		e.cfg.Metrics.Executions.WithLabelValues(x.Kind, string(status)).Inc()
-		if err := e.append(ctx, key, audit.Entry{
-			Kind: audit.KindExecution, Repo: key.Owner + "/" + key.Repo, PR: key.Number, Gate: x.Gate, HeadSHA: x.HeadSHA,
-			Data: executionRecordData{ID: x.ID, Kind: x.Kind, Status: string(status), Detail: detail},
-		}); err != nil {
-			return err
-		}
 	}
 	return nil
 }
@@ -243,11 +244,6 @@ func (e *Engine) forget(key store.PRKey) {
 	for k := range e.execs {
 		if strings.HasPrefix(k, prefix) {
 			delete(e.execs, k)
-		}
-	}
-	for k := range e.outcomes {
-		if strings.HasPrefix(k, prefix) {
-			delete(e.outcomes, k)
 		}
 	}
 }

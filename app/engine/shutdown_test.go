@@ -73,7 +73,7 @@ func TestShutdownAfterMergeRecordsIt(t *testing.T) {
 	if diff := cmp.Diff([]store.ExecutionStatus{store.ExecDone}, got); diff != "" {
 		t.Errorf("executions (-want +got):\n%s", diff)
 	}
-	want := []string{"decision:success", "execution:done"}
+	want := []string{"decision:success", "execution:intent", "execution:done"}
 	if diff := cmp.Diff(want, r.auditKinds()); diff != "" {
 		t.Errorf("audit (-want +got):\n%s", diff)
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 )
@@ -22,25 +23,47 @@ type AuditRecord struct {
 	Data     []byte // JSON
 	PrevHash string
 	Hash     string
+	// KeyID names the key whose HMAC Hash is; empty for a plain SHA-256
+	// record (see the audit package).
+	KeyID string
 }
 
+// AuditBuilder builds the record to append from the last one (nil for the
+// first). It runs inside the store's transaction and must not use the
+// Store (on SQLite it would wait for itself).
+type AuditBuilder func(last *AuditRecord) (AuditRecord, error)
+
 const (
-	auditColumns     = "seq, time_us, kind, repo, pr, gate, head_sha, data, prev_hash, hash"
+	auditColumns     = "seq, time_us, kind, repo, pr, gate, head_sha, data, prev_hash, hash, key_id"
 	lastAuditQuery   = "SELECT " + auditColumns + " FROM audit ORDER BY seq DESC LIMIT 1"
-	insertAuditQuery = "INSERT INTO audit (" + auditColumns + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+	insertAuditQuery = "INSERT INTO audit (" + auditColumns + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
 )
 
 // AppendAudit appends a record whose Seq is one past the last and whose
 // PrevHash is the last Hash; build is called inside the transaction with
 // the last record (nil for the first) and returns the record to insert.
-// Concurrent appenders are serialised so the chain never forks. build must
-// not use the Store (on SQLite it would wait for itself).
-func (s *Store) AppendAudit(ctx context.Context, build func(last *AuditRecord) (AuditRecord, error)) (AuditRecord, error) {
+// Concurrent appenders are serialised so the chain never forks.
+func (s *Store) AppendAudit(ctx context.Context, build AuditBuilder) (AuditRecord, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return AuditRecord{}, fmt.Errorf("append audit: begin: %w", err)
 	}
 	defer tx.Rollback()
+	rec, err := s.appendAuditTx(ctx, tx, build)
+	if err != nil {
+		return AuditRecord{}, err
+	}
+	if err := tx.Commit(); err != nil {
+		return AuditRecord{}, fmt.Errorf("append audit seq %d: commit: %w", rec.Seq, err)
+	}
+	return rec, nil
+}
+
+// appendAuditTx appends build's record in tx. On PostgreSQL it takes the
+// audit lock, held to the end of tx: callers writing other rows in tx do
+// so before, so that a transaction holding the lock never waits for one
+// waiting for it.
+func (s *Store) appendAuditTx(ctx context.Context, tx *sql.Tx, build AuditBuilder) (AuditRecord, error) {
 	if s.engine == enginePostgres {
 		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", auditLockKey); err != nil {
 			return AuditRecord{}, fmt.Errorf("append audit: lock: %w", err)
@@ -64,13 +87,23 @@ func (s *Store) AppendAudit(ctx context.Context, build func(last *AuditRecord) (
 	}
 	rec.Time = rec.Time.UTC()
 	if _, err := s.txExec(ctx, tx, insertAuditQuery,
-		rec.Seq, micros(rec.Time), rec.Kind, rec.Repo, rec.PR, rec.Gate, rec.HeadSHA, rec.Data, rec.PrevHash, rec.Hash); err != nil {
+		rec.Seq, micros(rec.Time), rec.Kind, rec.Repo, rec.PR, rec.Gate, rec.HeadSHA, rec.Data, rec.PrevHash, rec.Hash, rec.KeyID); err != nil {
 		return AuditRecord{}, fmt.Errorf("append audit seq %d: %w", rec.Seq, err)
 	}
-	if err := tx.Commit(); err != nil {
-		return AuditRecord{}, fmt.Errorf("append audit seq %d: commit: %w", rec.Seq, err)
-	}
 	return rec, nil
+}
+
+// LastAudit returns the last record of the audit log, or ErrNotFound when
+// it is empty.
+func (s *Store) LastAudit(ctx context.Context) (AuditRecord, error) {
+	r, err := scanAudit(s.queryRow(ctx, lastAuditQuery))
+	if errIsNoRows(err) {
+		return AuditRecord{}, fmt.Errorf("last audit record: %w", ErrNotFound)
+	}
+	if err != nil {
+		return AuditRecord{}, fmt.Errorf("last audit record: %w", err)
+	}
+	return r, nil
 }
 
 // checkLink refuses a record that would not chain onto last, or whose time
@@ -123,7 +156,7 @@ func (s *Store) AuditRecords(ctx context.Context, after int64, limit int) ([]Aud
 func scanAudit(r scanner) (AuditRecord, error) {
 	var a AuditRecord
 	var us int64
-	if err := r.Scan(&a.Seq, &us, &a.Kind, &a.Repo, &a.PR, &a.Gate, &a.HeadSHA, &a.Data, &a.PrevHash, &a.Hash); err != nil {
+	if err := r.Scan(&a.Seq, &us, &a.Kind, &a.Repo, &a.PR, &a.Gate, &a.HeadSHA, &a.Data, &a.PrevHash, &a.Hash, &a.KeyID); err != nil {
 		return AuditRecord{}, err
 	}
 	a.Time = fromMicros(us)

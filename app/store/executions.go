@@ -49,19 +49,54 @@ const executionColumns = `id, installation, owner, repo, number, gate, head_sha,
 // An empty ID gets a random one, an empty Status is [ExecIntent], a zero
 // Created is the current time and a zero Updated is Created.
 func (s *Store) BeginExecution(ctx context.Context, e Execution) (stored Execution, created bool, err error) {
+	e, err = newExecution(e)
+	if err != nil {
+		return Execution{}, false, err
+	}
+	res, err := s.exec(ctx, insertExecutionQuery, executionArgs(e)...)
+	if err != nil {
+		return Execution{}, false, fmt.Errorf("begin execution %s %s@%s: %w", e.Key, e.Gate, e.HeadSHA, err)
+	}
+	if ok, err := affected(res); err != nil {
+		return Execution{}, false, fmt.Errorf("begin execution %s: %w", e.Key, err)
+	} else if ok {
+		return e, true, nil
+	}
+	row := s.queryRow(ctx, sameExecutionQuery, e.Key.Owner, e.Key.Repo, e.Key.Number, e.Gate, e.HeadSHA)
+	stored, err = scanExecution(row)
+	if err != nil {
+		return Execution{}, false, fmt.Errorf("begin execution %s: read existing: %w", e.Key, err)
+	}
+	return stored, false, nil
+}
+
+const (
+	insertExecutionQuery = `
+		INSERT INTO executions (` + executionColumns + `)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+		ON CONFLICT (owner, repo, number, gate, head_sha) DO NOTHING`
+	sameExecutionQuery = `SELECT ` + executionColumns + ` FROM executions
+		WHERE owner = $1 AND repo = $2 AND number = $3 AND gate = $4 AND head_sha = $5`
+	finishExecutionQuery = "UPDATE executions SET status = $2, detail = $3, updated_us = $4 WHERE id = $1"
+)
+
+// newExecution checks e and fills the defaults BeginExecution documents.
+func newExecution(e Execution) (Execution, error) {
 	if e.Key.Owner == "" || e.Key.Repo == "" || e.Key.Number <= 0 || e.Gate == "" || e.HeadSHA == "" {
-		return Execution{}, false, fmt.Errorf("begin execution: repo, PR, gate and head SHA are required")
+		return Execution{}, fmt.Errorf("begin execution: repo, PR, gate and head SHA are required")
 	}
 	if e.ID == "" {
-		if e.ID, err = randomID(); err != nil {
-			return Execution{}, false, fmt.Errorf("begin execution: %w", err)
+		id, err := randomID()
+		if err != nil {
+			return Execution{}, fmt.Errorf("begin execution: %w", err)
 		}
+		e.ID = id
 	}
 	if e.Status == "" {
 		e.Status = ExecIntent
 	}
 	if !e.Status.valid() {
-		return Execution{}, false, fmt.Errorf("begin execution: unknown status %q", e.Status)
+		return Execution{}, fmt.Errorf("begin execution: unknown status %q", e.Status)
 	}
 	if e.Created.IsZero() {
 		e.Created = nowUTC()
@@ -71,28 +106,13 @@ func (s *Store) BeginExecution(ctx context.Context, e Execution) (stored Executi
 	}
 	e.Created = fromMicros(micros(e.Created))
 	e.Updated = fromMicros(micros(e.Updated))
-	res, err := s.exec(ctx, `
-		INSERT INTO executions (`+executionColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-		ON CONFLICT (owner, repo, number, gate, head_sha) DO NOTHING`,
-		e.ID, e.Key.Installation, e.Key.Owner, e.Key.Repo, e.Key.Number, e.Gate, e.HeadSHA,
-		e.Kind, string(e.Status), e.Detail, micros(e.Created), micros(e.Updated))
-	if err != nil {
-		return Execution{}, false, fmt.Errorf("begin execution %s %s@%s: %w", e.Key, e.Gate, e.HeadSHA, err)
-	}
-	if ok, err := affected(res); err != nil {
-		return Execution{}, false, fmt.Errorf("begin execution %s: %w", e.Key, err)
-	} else if ok {
-		return e, true, nil
-	}
-	row := s.queryRow(ctx, `SELECT `+executionColumns+` FROM executions
-		WHERE owner = $1 AND repo = $2 AND number = $3 AND gate = $4 AND head_sha = $5`,
-		e.Key.Owner, e.Key.Repo, e.Key.Number, e.Gate, e.HeadSHA)
-	stored, err = scanExecution(row)
-	if err != nil {
-		return Execution{}, false, fmt.Errorf("begin execution %s: read existing: %w", e.Key, err)
-	}
-	return stored, false, nil
+	return e, nil
+}
+
+// executionArgs are the arguments of insertExecutionQuery.
+func executionArgs(e Execution) []any {
+	return []any{e.ID, e.Key.Installation, e.Key.Owner, e.Key.Repo, e.Key.Number, e.Gate, e.HeadSHA,
+		e.Kind, string(e.Status), e.Detail, micros(e.Created), micros(e.Updated)}
 }
 
 // FinishExecution sets the status and detail of an execution.
@@ -100,9 +120,7 @@ func (s *Store) FinishExecution(ctx context.Context, id string, status Execution
 	if !status.valid() {
 		return fmt.Errorf("finish execution %s: unknown status %q", id, status)
 	}
-	res, err := s.exec(ctx,
-		"UPDATE executions SET status = $2, detail = $3, updated_us = $4 WHERE id = $1",
-		id, string(status), detail, micros(at))
+	res, err := s.exec(ctx, finishExecutionQuery, id, string(status), detail, micros(at))
 	if err != nil {
 		return fmt.Errorf("finish execution %s: %w", id, err)
 	}

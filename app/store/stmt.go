@@ -85,7 +85,7 @@ func (s *Store) warm(ctx context.Context) error {
 	if s.engine == enginePostgres {
 		return nil
 	}
-	for _, q := range []string{lastAuditQuery, insertAuditQuery} {
+	for _, q := range []string{lastAuditQuery, insertAuditQuery, insertExecutionQuery, sameExecutionQuery, finishExecutionQuery} {
 		if _, err := s.prepared(ctx, q); err != nil {
 			return err
 		}

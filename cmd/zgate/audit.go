@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -13,16 +14,25 @@ import (
 	"github.com/zgate-dev/zgate/app/store"
 )
 
+// exitUnverified is `zgate audit verify`'s answer when the chain holds but
+// keyed records could not be checked: no key was given.
+const exitUnverified = 3
+
 // runAudit is `zgate audit verify|export [--database DSN]`. verify walks
-// the hash chain: exit 0 "audit log OK: N records", 1 "audit log BROKEN at
-// seq N: reason", 2 bad arguments or an unreachable database. export
-// prints the records as JSON lines.
+// the chain, with the keys (--key-file) and checkpoints (--checkpoints)
+// given: exit 0 "audit log OK: N records", 1 "audit log BROKEN at seq N:
+// reason", 2 bad arguments or an unreachable database, 3 "audit log NOT
+// VERIFIED": keyed records and no key. export prints the records as JSON
+// lines.
 func runAudit(ctx context.Context, e env, args []string) int {
 	usage := func() {
-		fmt.Fprintln(e.stderr, "usage: zgate audit verify|export [--database DSN]")
-		fmt.Fprintln(e.stderr, "\n  verify  check the audit log's hash chain (exit 0 intact, 1 broken, 2 error)")
+		fmt.Fprintln(e.stderr, "usage: zgate audit verify|export [--database DSN] [--key-file FILE]... [--checkpoints FILE]")
+		fmt.Fprintln(e.stderr, "\n  verify  check the audit log's chain, MACs and checkpoints")
+		fmt.Fprintln(e.stderr, "          exit 0 intact, 1 broken, 2 error, 3 keyed records not checked (no key given)")
 		fmt.Fprintln(e.stderr, "  export  print the audit log as JSON lines")
 		fmt.Fprintf(e.stderr, "\nDSN defaults to $ZGATE_DATABASE, else %s; postgres://... for PostgreSQL.\n", app.DefaultDatabase)
+		fmt.Fprintln(e.stderr, "--key-file defaults to $ZGATE_AUDIT_KEY_FILE (repeat it for every key the log was written with),")
+		fmt.Fprintln(e.stderr, "--checkpoints to $ZGATE_AUDIT_CHECKPOINT_FILE (zgate serve's checkpoint file, or its JSON log).")
 	}
 	if len(args) == 0 {
 		usage()
@@ -46,8 +56,34 @@ func runAudit(ctx context.Context, e env, args []string) int {
 		dsn = app.DefaultDatabase
 	}
 	fs.StringVar(&dsn, "database", dsn, "database DSN (sqlite:PATH or postgres://...)")
+	var keyFiles stringsValue
+	checkpoints := e.getenv("ZGATE_AUDIT_CHECKPOINT_FILE")
+	if sub == "verify" {
+		fs.Var(&keyFiles, "key-file", "audit key file (repeatable)")
+		fs.StringVar(&checkpoints, "checkpoints", checkpoints, "file of audit checkpoints")
+	}
 	if code, ok := parseFlags(fs, args[1:], true); !ok {
 		return code
+	}
+	if sub == "verify" && len(keyFiles) == 0 && e.getenv("ZGATE_AUDIT_KEY_FILE") != "" {
+		keyFiles = stringsValue{e.getenv("ZGATE_AUDIT_KEY_FILE")}
+	}
+	var opts audit.VerifyOptions
+	for _, path := range keyFiles {
+		k, err := readAuditKey(path)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "zgate audit %s: %v\n", sub, err)
+			return exitUsage
+		}
+		opts.Keys = append(opts.Keys, k)
+	}
+	if sub == "verify" && checkpoints != "" {
+		cs, err := readCheckpoints(checkpoints)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "zgate audit verify: %v\n", err)
+			return exitUsage
+		}
+		opts.Checkpoints = cs
 	}
 	s, err := openExisting(ctx, dsn)
 	if err != nil {
@@ -63,17 +99,52 @@ func runAudit(ctx context.Context, e env, args []string) int {
 		}
 		return exitOK
 	}
-	n, err := audit.Verify(ctx, s)
-	if err == nil {
-		fmt.Fprintf(e.stdout, "audit log OK: %d records\n", n)
-		return exitOK
-	}
+	rep, err := audit.VerifyWith(ctx, s, opts)
 	if broken, ok := errors.AsType[*audit.ChainError](err); ok {
 		fmt.Fprintf(e.stdout, "audit log BROKEN at seq %d: %s\n", broken.Seq, broken.Reason())
 		return exitFailed
 	}
-	fmt.Fprintf(e.stderr, "zgate audit verify: %v\n", err)
-	return exitUsage
+	if err != nil {
+		fmt.Fprintf(e.stderr, "zgate audit verify: %v\n", err)
+		return exitUsage
+	}
+	return reportVerified(e.stdout, e.stderr, rep, opts)
+}
+
+// reportVerified prints what an unbroken chain's verification showed, and
+// warns about what it could not show.
+func reportVerified(stdout, stderr io.Writer, rep audit.Report, opts audit.VerifyOptions) int {
+	code := exitOK
+	if rep.Unchecked > 0 {
+		fmt.Fprintf(stdout, "audit log NOT VERIFIED: %d records; %d keyed records (from seq %d) not checked: give their key with --key-file\n",
+			rep.Records, rep.Unchecked, rep.FirstKeyed)
+		code = exitUnverified
+	} else {
+		fmt.Fprintf(stdout, "audit log OK: %d records\n", rep.Records)
+	}
+	switch {
+	case rep.Keyed > 0:
+		fmt.Fprintf(stdout, "keyed: %d records checked with the key", rep.Keyed)
+		if rep.Plain > 0 {
+			fmt.Fprintf(stdout, "; the %d plain records before seq %d are anchored by its MAC", rep.Plain, rep.FirstKeyed)
+		}
+		fmt.Fprintln(stdout)
+	case rep.Records > 0 && rep.Unchecked == 0:
+		fmt.Fprintln(stderr, "warning: the audit log is not keyed: whoever can write the database can rewrite it and recompute the hashes unnoticed; run zgate serve with --audit-key-file (docs/config.md)")
+	}
+	if rep.Records > 0 {
+		fmt.Fprintf(stdout, "head: seq %d hash %s\n", rep.Head.Seq, rep.Head.Hash)
+	}
+	switch {
+	case len(opts.Checkpoints) > 0:
+		fmt.Fprintf(stdout, "checkpoints: %d matched, none past the end\n", rep.Checkpoints)
+		if len(opts.Keys) == 0 {
+			fmt.Fprintln(stderr, "warning: checkpoint MACs not checked without --key-file")
+		}
+	case rep.Records > 0:
+		fmt.Fprintln(stderr, "warning: no checkpoints given (--checkpoints): records cut off the end cannot be detected")
+	}
+	return code
 }
 
 // openExisting opens the store, refusing to create a SQLite file that is

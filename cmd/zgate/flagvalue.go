@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -23,3 +24,13 @@ func (d *durationValue) Set(s string) error {
 }
 
 func (d durationValue) get() time.Duration { return time.Duration(d) }
+
+// stringsValue is a repeatable string flag.
+type stringsValue []string
+
+func (s *stringsValue) String() string { return strings.Join(*s, ",") }
+
+func (s *stringsValue) Set(v string) error {
+	*s = append(*s, v)
+	return nil
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/zgate-dev/zgate/app"
+	"github.com/zgate-dev/zgate/app/audit"
 	"github.com/zgate-dev/zgate/app/ghclient"
 )
 
@@ -22,29 +23,33 @@ import (
 type serveFlags struct {
 	listen, privateKey, secret, secretFile, githubURL, database string
 	trustedRoot, logLevel, logFormat, botLogin                  string
+	auditKeyFile, auditCheckpointFile                           string
 	appID                                                       int64
-	sweep, membershipTTL, jobLease                              durationValue
+	sweep, membershipTTL, jobLease, auditCheckpointEvery        durationValue
 	workers                                                     int
 }
 
 // serveEnv maps each flag of `zgate serve` to its environment variable.
 func serveEnv() map[string]string {
 	return map[string]string{
-		"listen":              "ZGATE_LISTEN",
-		"app-id":              "ZGATE_APP_ID",
-		"private-key":         "ZGATE_PRIVATE_KEY",
-		"webhook-secret":      "ZGATE_WEBHOOK_SECRET",
-		"webhook-secret-file": "ZGATE_WEBHOOK_SECRET_FILE",
-		"github-url":          "ZGATE_GITHUB_URL",
-		"database":            "ZGATE_DATABASE",
-		"trusted-root":        "ZGATE_TRUSTED_ROOT",
-		"log-level":           "ZGATE_LOG_LEVEL",
-		"log-format":          "ZGATE_LOG_FORMAT",
-		"bot-login":           "ZGATE_BOT_LOGIN",
-		"sweep-interval":      "ZGATE_SWEEP_INTERVAL",
-		"membership-ttl":      "ZGATE_MEMBERSHIP_TTL",
-		"workers":             "ZGATE_WORKERS",
-		"job-lease":           "ZGATE_JOB_LEASE",
+		"listen":                    "ZGATE_LISTEN",
+		"app-id":                    "ZGATE_APP_ID",
+		"private-key":               "ZGATE_PRIVATE_KEY",
+		"webhook-secret":            "ZGATE_WEBHOOK_SECRET",
+		"webhook-secret-file":       "ZGATE_WEBHOOK_SECRET_FILE",
+		"github-url":                "ZGATE_GITHUB_URL",
+		"database":                  "ZGATE_DATABASE",
+		"trusted-root":              "ZGATE_TRUSTED_ROOT",
+		"log-level":                 "ZGATE_LOG_LEVEL",
+		"log-format":                "ZGATE_LOG_FORMAT",
+		"bot-login":                 "ZGATE_BOT_LOGIN",
+		"sweep-interval":            "ZGATE_SWEEP_INTERVAL",
+		"membership-ttl":            "ZGATE_MEMBERSHIP_TTL",
+		"workers":                   "ZGATE_WORKERS",
+		"job-lease":                 "ZGATE_JOB_LEASE",
+		"audit-key-file":            "ZGATE_AUDIT_KEY_FILE",
+		"audit-checkpoint-file":     "ZGATE_AUDIT_CHECKPOINT_FILE",
+		"audit-checkpoint-interval": "ZGATE_AUDIT_CHECKPOINT_INTERVAL",
 	}
 }
 
@@ -67,6 +72,10 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.workers, "workers", app.DefaultWorkers, "pull requests evaluated at once")
 	f.jobLease = durationValue(app.DefaultJobLease)
 	fs.Var(&f.jobLease, "job-lease", "how long a worker holds a job; a crashed process's jobs run again after it")
+	fs.StringVar(&f.auditKeyFile, "audit-key-file", "", "file holding the audit log's HMAC key (32 bytes or more); without one the log is not keyed")
+	fs.StringVar(&f.auditCheckpointFile, "audit-checkpoint-file", "", "file to append audit checkpoints to (keep it off the database host)")
+	f.auditCheckpointEvery = durationValue(app.DefaultAuditCheckpointInterval)
+	fs.Var(&f.auditCheckpointEvery, "audit-checkpoint-interval", "how often the audit log's head is checkpointed, when it grew; 0 only at start and stop")
 }
 
 // runServe is `zgate serve`: it runs the GitHub App until SIGINT/SIGTERM.
@@ -130,23 +139,32 @@ func (f *serveFlags) options(stderr io.Writer) (app.Options, error) {
 	if secret == "" {
 		return app.Options{}, errors.New("the webhook secret is required: --webhook-secret, --webhook-secret-file, ZGATE_WEBHOOK_SECRET or ZGATE_WEBHOOK_SECRET_FILE")
 	}
+	var auditKey *audit.Key
+	if f.auditKeyFile != "" {
+		if auditKey, err = readAuditKey(f.auditKeyFile); err != nil {
+			return app.Options{}, err
+		}
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return app.Options{
-		Listen:        f.listen,
-		AppID:         f.appID,
-		PrivateKey:    ghclient.PrivateKey(key),
-		WebhookSecret: app.Secret(secret),
-		GitHubURL:     f.githubURL,
-		Database:      f.database,
-		TrustedRoot:   f.trustedRoot,
-		BotLogin:      f.botLogin,
-		SweepInterval: f.sweep.get(),
-		MembershipTTL: f.membershipTTL.get(),
-		Workers:       f.workers,
-		JobLease:      f.jobLease.get(),
-		Logger:        log,
-		Registerer:    reg,
-		Gatherer:      reg,
+		Listen:                  f.listen,
+		AppID:                   f.appID,
+		PrivateKey:              ghclient.PrivateKey(key),
+		WebhookSecret:           app.Secret(secret),
+		GitHubURL:               f.githubURL,
+		Database:                f.database,
+		TrustedRoot:             f.trustedRoot,
+		BotLogin:                f.botLogin,
+		SweepInterval:           f.sweep.get(),
+		MembershipTTL:           f.membershipTTL.get(),
+		Workers:                 f.workers,
+		JobLease:                f.jobLease.get(),
+		AuditKey:                auditKey,
+		AuditCheckpointFile:     f.auditCheckpointFile,
+		AuditCheckpointInterval: f.auditCheckpointEvery.get(),
+		Logger:                  log,
+		Registerer:              reg,
+		Gatherer:                reg,
 	}, nil
 }

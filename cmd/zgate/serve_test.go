@@ -17,6 +17,11 @@ func TestServeRefusesBadConfig(t *testing.T) {
 	if err := os.WriteFile(root, []byte("{}"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	shortKey := filepath.Join(dir, "audit.key")
+	if err := os.WriteFile(shortKey, []byte("short\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	base := []string{"--app-id", "1", "--private-key", key, "--webhook-secret", "s"}
 	tests := []struct {
 		name    string
 		args    []string
@@ -34,6 +39,10 @@ func TestServeRefusesBadConfig(t *testing.T) {
 		{"bad log level", []string{"--log-level", "loud"}, nil, "--log-level"},
 		{"negative sweep", []string{"--sweep-interval", "-1m"}, nil, "negative"},
 		{"stray argument", []string{"now"}, nil, "unexpected argument"},
+		{"short audit key", append(base, "--audit-key-file", shortKey), nil, "audit key"},
+		{"missing audit key", append(base, "--audit-key-file", filepath.Join(dir, "nope")), nil, "read the audit key"},
+		{"audit key from env", base, map[string]string{"ZGATE_AUDIT_KEY_FILE": shortKey}, "audit key"},
+		{"negative checkpoint interval", []string{"--audit-checkpoint-interval", "-1s"}, nil, "negative"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -50,6 +50,13 @@ func TestCrashDuringDispatch(t *testing.T) {
 			if got := len(w.sim.Dispatches(owner, repoName)); got != want {
 				t.Errorf("dispatches = %d, want %d", got, want)
 			}
+			status := "unknown"
+			if tt.goesThrough {
+				status = "done"
+			}
+			if got := w.exportedZ(n, "dispatch"); got[status] != 1 || got["intent"] != 1 {
+				t.Errorf("zgate audit export shows dispatch records %v, want its intent and one %s", got, status)
+			}
 			if !tt.goesThrough {
 				w.waitCheck(head, "the unknown execution shown", func(c githubsim.CheckRun) bool {
 					return strings.Contains(strings.ToLower(c.Output.Summary), "unknown")

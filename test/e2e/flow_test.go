@@ -87,6 +87,9 @@ func TestCrashBetweenDecisionAndMerge(t *testing.T) {
 			if got := auditKinds(w.auditRecords())["execution:done"]; got != 1 {
 				t.Errorf("executions done in the audit log = %d, want 1", got)
 			}
+			if got := w.exportedZ(n, "merge"); got["done"] != 1 || got["intent"] != 1 {
+				t.Errorf("zgate audit export shows merge records %v, want its intent and one done", got)
+			}
 		})
 	}
 }

@@ -38,4 +38,9 @@ func TestTwoReplicasOnPostgres(t *testing.T) {
 	if got := w.mergeCount(); got != prs {
 		t.Errorf("merges = %d, want %d (one per pull request)", got, prs)
 	}
+	for n := range heads {
+		if got := w.exportedZ(n, "merge"); got["done"] != 1 {
+			t.Errorf("zgate audit export shows merge records %v of #%d, want one done", got, n)
+		}
+	}
 }

@@ -37,6 +37,9 @@ func Run(t *testing.T, open Open) {
 		{"AuditAppend", testAuditAppend},
 		{"AuditRejectsBadLinks", testAuditRejects},
 		{"AuditConcurrentAppends", testAuditConcurrent},
+		{"LastAudit", testLastAudit},
+		{"ExecutionsAudited", testExecutionsAudited},
+		{"ExecutionsAuditedConcurrent", testExecutionsAuditedConcurrent},
 		{"Ping", func(t *testing.T, s *store.Store) {
 			if err := s.Ping(t.Context()); err != nil {
 				t.Fatalf("Ping() = %v, want nil", err)
