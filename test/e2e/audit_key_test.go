@@ -35,7 +35,8 @@ func (w *world) rawDB() *sql.DB {
 	w.t.Helper()
 	driver, dsn := "pgx", w.db
 	if path, ok := strings.CutPrefix(w.db, "sqlite:"); ok {
-		driver, dsn = "sqlite", path
+		// The App may be writing the same file: wait for its lock.
+		driver, dsn = "sqlite", path+"?_pragma=busy_timeout(20000)"
 	}
 	db, err := sql.Open(driver, dsn)
 	must(w.t, err)

@@ -3,7 +3,6 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -24,12 +23,11 @@ const frozenMsg = "audit frozen by test"
 // function that lifts the freeze.
 func (w *world) freezeAudit(kind, like string) (unfreeze func()) {
 	w.t.Helper()
-	driver, dsn := "pgx", w.db
-	if path, ok := strings.CutPrefix(w.db, "sqlite:"); ok {
-		driver, dsn = "sqlite", path
+	db := w.rawDB()
+	driver := "pgx"
+	if strings.HasPrefix(w.db, "sqlite:") {
+		driver = "sqlite"
 	}
-	db, err := sql.Open(driver, dsn)
-	must(w.t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
 	defer cancel()
 	stmts := []string{`CREATE TRIGGER freeze_audit BEFORE INSERT ON audit
