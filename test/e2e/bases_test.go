@@ -114,7 +114,7 @@ func TestRetargetRaceCannotMergeIntoMain(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWorld(t)
 			must(t, w.sim.SetRequiredChecks(owner, repoName, "main", tc.required))
-			w.serve()
+			p := w.serve()
 			_, err := w.sim.Push(owner, repoName, "weak", map[string]string{".github/zgate.yml": weakPolicy}, nil, "mallory")
 			must(t, err)
 			head, err := w.sim.Push(owner, repoName, "scale", map[string]string{"deploy/prod/payments.yml": "replicas: 50\n"}, nil, "mallory")
@@ -141,8 +141,10 @@ func TestRetargetRaceCannotMergeIntoMain(t *testing.T) {
 			case <-time.After(waitFor):
 				t.Fatal("zgate never tried to merge under weak's policy")
 			}
-			// The evaluation against main follows the retarget.
-			w.waitRun(head, mainCheck+" pending", named(mainCheck, isPending))
+			if tc.required != nil {
+				// The evaluation against main follows the retarget.
+				w.waitRun(head, mainCheck+" pending", named(mainCheck, isPending))
+			}
 			time.Sleep(300 * time.Millisecond)
 			pr, err := w.sim.PullRequest(owner, repoName, n)
 			must(t, err)
@@ -153,6 +155,9 @@ func TestRetargetRaceCannotMergeIntoMain(t *testing.T) {
 					t.Fatalf("unprotected main: merge refused; the test does not exercise the race")
 				}
 				w.waitAudit("merge_base_changed", 1)
+				if !p.logged(`"level":"ERROR"`, `"merged_into":"main"`) {
+					t.Error("no Error-level log line says the merge landed in main")
+				}
 				return
 			}
 			if pr.Merged || w.branchHead("main") != mainBefore {
@@ -168,4 +173,20 @@ func (w *world) branchHead(branch string) string {
 	sha, err := w.sim.BranchSHA(owner, repoName, branch)
 	must(w.t, err)
 	return sha
+}
+
+// logged reports whether one log line of the process holds every part.
+func (p *proc) logged(parts ...string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, l := range p.logs {
+		all := true
+		for _, part := range parts {
+			all = all && strings.Contains(l, part)
+		}
+		if all {
+			return true
+		}
+	}
+	return false
 }
