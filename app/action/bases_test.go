@@ -180,3 +180,19 @@ func retargetBeforeMerge(t *testing.T, required string) {
 		t.Errorf("the refused merge did not fail the run: %+v", res)
 	}
 }
+
+// TestPerBaseStatusIsNotAMarker: a gate's status for a branch ending in
+// "/z" is a gate status, not a marker.
+func TestPerBaseStatusIsNotAMarker(t *testing.T) {
+	for ctx, want := range map[string]bool{
+		MarkerContext("deploy"):      true,
+		"zgate/deploy: feature/z":    false,
+		"zgate/deploy":               false,
+		"zgate/deploy: main":         false,
+		"zgate/deploy/z: not-ours/z": false,
+	} {
+		if got := isMarker(ctx); got != want {
+			t.Errorf("isMarker(%q) = %v, want %v", ctx, got, want)
+		}
+	}
+}

@@ -98,11 +98,13 @@ func (e *Engine) guardStatuses(ctx context.Context, log *slog.Logger, gh *github
 	return nil
 }
 
-// claimedGate is the gate a claimed check name names ("" for "zgate").
+// claimedGate is the gate a claimed check name names ("" for "zgate" and
+// "zgate: <base>").
 func claimedGate(name string) string {
-	gate, _, _ := strings.Cut(strings.TrimPrefix(name, policy.CheckPrefix), ": ")
-	if !strings.HasPrefix(name, policy.CheckPrefix) {
+	rest, ok := strings.CutPrefix(name, policy.CheckPrefix)
+	if !ok {
 		return ""
 	}
+	gate, _, _ := strings.Cut(rest, ": ")
 	return gate
 }
