@@ -51,7 +51,7 @@ func TestMergeWaitsForEveryApplicableGate(t *testing.T) {
 	w.pendingWith(head, 0)
 	time.Sleep(500 * time.Millisecond)
 	w.assertNotMerged(n)
-	if !strings.Contains(docs.Output.Summary, "production") {
+	if !strings.Contains(docs.Output.Summary, "waits for `production` (pending)") {
 		t.Errorf("the docs check does not say it waits for production:\n%s", docs.Output.Summary)
 	}
 
