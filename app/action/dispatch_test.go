@@ -30,8 +30,9 @@ func TestDispatchOnce(t *testing.T) {
 		t.Errorf("dispatch inputs (-want +got):\n%s", diff)
 	}
 	want := map[string]string{
-		"zgate/deploy":   "success: Open: 2 of 2 controls hold (quorum 2)",
-		"zgate/deploy/z": "success: dispatched run1-test",
+		"zgate/deploy":       "success: Open: 2 of 2 controls hold (quorum 2)",
+		"zgate/deploy: main": "success: Open: 2 of 2 controls hold (quorum 2)",
+		"zgate/deploy/z":     "success: dispatched run1-test",
 	}
 	if diff := cmp.Diff(want, r.statuses(head)); diff != "" {
 		t.Errorf("statuses (-want +got):\n%s", diff)

@@ -18,16 +18,21 @@
 //
 // # Reporting
 //
-// Each gate is reported as a commit status "zgate/<gate>" on the head SHA,
-// not a check run (a workflow token's check runs attach to the workflow's
+// Each gate is reported as a commit status "zgate/<gate>: <base>" on the
+// head SHA, and also "zgate/<gate>" when the base is the repository's
+// default branch (the App's check names, from package report: a status
+// that protects one base is only ever written by an evaluation against
+// that base's policy), not a check run (a workflow token's check runs attach to the workflow's
 // own check suite). The mapping: success, pending, failure and error keep
 // their names; skipped becomes success with a "skipped: ..." description,
 // so a required status never blocks a pull request the gate does not
 // apply to. Descriptions are cut to GitHub's 140 characters with "…"; the
 // target URL is the workflow run. A status whose state and description
 // equal the current one is not rewritten. An unloadable policy fails the
-// "zgate" status and every zgate/<gate> status already on the head with
-// state error. The Markdown report of every gate (the App's check-run
+// "zgate: <base>" status ("zgate" too for the default branch) and every
+// gate status of that base already on the head with state error. A merge
+// Z needs every applicable gate of the pull request to hold; an open gate
+// whose merge waits says for which. The Markdown report of every gate (the App's check-run
 // text, from package report) goes to [Config.Summary], the job summary.
 //
 // # Doing Z once without a database

@@ -51,7 +51,9 @@ func (r *runner) evaluate(ctx context.Context, n int) PRResult {
 	dec := policy.Evaluate(res.Policy, &res.Facts, now)
 	r.summary.pr(res)
 	for _, gd := range dec.Gates {
-		gr, err := r.gate(ctx, log.With("gate", gd.Name), res, cur, gd)
+		// A merge needs every applicable gate of the pull request; a
+		// dispatch is per gate.
+		gr, err := r.gate(ctx, log.With("gate", gd.Name), res, cur, gd, policy.MergeWaitsFor(dec, gd.Name))
 		out.Gates = append(out.Gates, gr)
 		if err != nil {
 			out.Err = err
@@ -61,24 +63,33 @@ func (r *runner) evaluate(ctx context.Context, n int) PRResult {
 	return out
 }
 
-// gate reports one gate and, when it opened, runs its Z.
-func (r *runner) gate(ctx context.Context, log *slog.Logger, res *facts.Result, cur map[string]Status, gd policy.GateDecision) (GateResult, error) {
+// gate reports one gate and, when it opened, runs its Z. waits are the
+// other applicable gates a merge by this gate waits for.
+func (r *runner) gate(ctx context.Context, log *slog.Logger, res *facts.Result, cur map[string]Status, gd policy.GateDecision, waits []policy.GateDecision) (GateResult, error) {
 	now := r.now()
 	gr := GateResult{Name: gd.Name, State: gd.State}
-	opens := gd.State == policy.StateSuccess && gd.Action != policy.ActionNone
+	opens := gd.State == policy.StateSuccess && gd.Action != policy.ActionNone && len(waits) == 0
 	if opens && gd.Action != policy.ActionMerge {
 		gr.Z = existing(cur, gd.Name, res.HeadSHA, string(gd.Action))
 	}
-	c := report.CheckRun(res, gd, report.Options{Now: now, Execution: gr.Z})
-	gr.Status = statusOf(gd, c.Title)
+	c := report.CheckRun(res, gd, report.Options{Now: now, Execution: gr.Z, WaitsFor: waits})
 	// Report before acting: the gate's own status may be required by
-	// branch protection, so the merge needs it green first.
-	written, err := r.publish(ctx, res.HeadSHA, cur, gr.Status)
-	gr.Written = written
-	if err != nil {
-		return gr, err
+	// branch protection, so the merge needs it green first. It goes under
+	// the per-base name, and the legacy one for the default branch (the
+	// App's names: report.Names); gr.Status is the per-base one.
+	for i, name := range report.Names(res, gd.Name) {
+		st := statusOf(gd, c.Title)
+		st.Context = name
+		written, err := r.publish(ctx, res.HeadSHA, cur, st)
+		if i == 0 {
+			gr.Status = st
+		}
+		gr.Written = gr.Written || written
+		if err != nil {
+			return gr, err
+		}
 	}
-	if written {
+	if gr.Written {
 		log.Info("gate decided", "state", gd.State, "summary", gd.Summary)
 	}
 	if opens && !r.cfg.DryRun && (gr.Z == nil || gr.Z.Status == store.ExecIntent || gr.Z.Status == store.ExecFailed) {
@@ -133,24 +144,55 @@ func (r *runner) act(ctx context.Context, log *slog.Logger, first *facts.Result,
 		return nil, err
 	}
 	log.Info("Z", "kind", g.Then.Kind(), "execution", exec.ID, "status", exec.Status, "detail", exec.Detail, "err", err)
+	if err == nil {
+		err = r.checkMergedBase(ctx, log, res, exec)
+	}
 	return &exec, err
 }
 
-// policyError fails the "zgate" status and every gate status already on
-// the head: the policy of the base branch cannot be loaded.
+// checkMergedBase reads the pull request again after zgate merged it: the
+// merge call guards only the head SHA, so a retarget after the last read
+// lands the merge in another base unless that base's branch protection
+// requires its per-base status. When it happened, the error (logged at
+// Error level and failing the job) says so: someone must look at what
+// landed.
+func (r *runner) checkMergedBase(ctx context.Context, log *slog.Logger, res *facts.Result, x store.Execution) error {
+	if x.Kind != string(policy.ActionMerge) || x.Status != store.ExecDone {
+		return nil
+	}
+	pr, _, err := r.gh.PullRequests.Get(ctx, r.owner, r.repo, res.Facts.PullRequest.Number)
+	if err != nil {
+		log.Warn("cannot read the merged pull request to check its base", "err", err)
+		return nil
+	}
+	if into := pr.GetBase().GetRef(); pr.GetMerged() && into != res.BaseRef {
+		log.Error("zgate's merge landed in another base branch than the one evaluated: the pull request was retargeted before the merge call; protect the branch with its per-base status",
+			"evaluated_base", res.BaseRef, "merged_into", into, "merge_commit", pr.GetMergeCommitSHA())
+		return fmt.Errorf("merged into %s, not %s whose policy was evaluated: the pull request was retargeted before the merge call", into, res.BaseRef)
+	}
+	return nil
+}
+
+// policyError fails the "zgate: <base>" status (and "zgate" for the
+// default branch) and every gate status of this base already on the head:
+// the policy of the base branch cannot be loaded.
 func (r *runner) policyError(ctx context.Context, log *slog.Logger, res *facts.Result) ([]GateResult, error) {
 	cur, err := statuses(ctx, r.gh, r.owner, r.repo, res.HeadSHA)
 	if err != nil {
 		return nil, err
 	}
 	c := report.PolicyError(res.PolicyFile, res.PolicyErr)
-	names := []string{policy.ErrorCheckName}
+	names := report.Names(res, "")
+	own := len(names)
+	def := report.DefaultBranch(res)
 	for name := range cur {
-		if strings.HasPrefix(name, policy.CheckPrefix) && !isMarker(name) {
+		// Only this base's gates: the same head may be the head of a
+		// pull request into another base, with a policy that loads.
+		if base, ok := report.CheckBase(name, def); ok && base == res.BaseRef && strings.HasPrefix(name, policy.CheckPrefix) && !isMarker(name) {
 			names = append(names, name)
 		}
 	}
-	sort.Strings(names[1:])
+	sort.Strings(names[own:])
 	log.Warn("policy cannot be loaded: every gate fails", "file", res.PolicyFile, "err", res.PolicyErr)
 	r.summary.pr(res)
 	r.summary.gate(c, nil)

@@ -30,9 +30,11 @@ const (
 // gate on a head SHA.
 func MarkerContext(gate string) string { return policy.CheckPrefix + gate + "/z" }
 
-// isMarker reports whether a status context is a marker, not a gate.
+// isMarker reports whether a status context is a marker, not a gate. A
+// gate's per-base status for a branch ending in "/z" ("zgate/prod:
+// feature/z") is not one: gate names hold no ':'.
 func isMarker(context string) bool {
-	return strings.HasPrefix(context, policy.CheckPrefix) && strings.HasSuffix(context, "/z")
+	return strings.HasPrefix(context, policy.CheckPrefix) && strings.HasSuffix(context, "/z") && !strings.Contains(context, ": ")
 }
 
 // ParseMarker reads a marker status: the execution status it records and

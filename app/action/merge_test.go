@@ -77,7 +77,10 @@ func TestPushAfterApprovalStalesIt(t *testing.T) {
 	if r.pr(n).Merged {
 		t.Fatal("merged on approvals of an older head")
 	}
-	want := map[string]string{"zgate/production": "pending: Pending: 0 of 2 controls hold (quorum 2)"}
+	want := map[string]string{
+		"zgate/production":       "pending: Pending: 0 of 2 controls hold (quorum 2)",
+		"zgate/production: main": "pending: Pending: 0 of 2 controls hold (quorum 2)",
+	}
 	if diff := cmp.Diff(want, r.statuses(head)); diff != "" {
 		t.Errorf("statuses on the new head (-want +got):\n%s", diff)
 	}

@@ -12,6 +12,12 @@ import (
 	"github.com/zgate-dev/zgate/policy"
 )
 
+// perBase is the statuses of a gate on a pull request into the default
+// branch: the per-base context and the legacy one, saying the same.
+func perBase(legacy, base, v string) map[string]string {
+	return map[string]string{legacy: v, legacy + ": " + base: v}
+}
+
 func TestScheduleSweepsEveryOpenPR(t *testing.T) {
 	r := newRig(t, "merge.yml")
 	ready, readyHead := r.openPR("ready", nil)
@@ -35,9 +41,9 @@ func TestScheduleSweepsEveryOpenPR(t *testing.T) {
 		t.Error("a PR without its quorum was merged")
 	}
 	want := map[string]map[string]string{
-		readyHead:   {"zgate/production": "success: Open: 2 of 2 controls hold (quorum 2)"},
-		waitingHead: {"zgate/production": "pending: Pending: 1 of 2 controls hold (quorum 2)"},
-		docsHead:    {"zgate/production": "success: skipped: no changed file matches if.paths (deploy/prod/**)"},
+		readyHead:   perBase("zgate/production", "main", "success: Open: 2 of 2 controls hold (quorum 2)"),
+		waitingHead: perBase("zgate/production", "main", "pending: Pending: 1 of 2 controls hold (quorum 2)"),
+		docsHead:    perBase("zgate/production", "main", "success: skipped: no changed file matches if.paths (deploy/prod/**)"),
 	}
 	for sha, w := range want {
 		if diff := cmp.Diff(w, r.statuses(sha)); diff != "" {
@@ -76,7 +82,7 @@ func TestPolicyErrorFailsEveryGate(t *testing.T) {
 		t.Fatal("merged under an unloadable policy")
 	}
 	got := r.statuses(head)
-	for _, c := range []string{"zgate", "zgate/production"} {
+	for _, c := range []string{"zgate", "zgate: main", "zgate/production", "zgate/production: main"} {
 		if s := got[c]; len(s) < 6 || s[:6] != "error:" {
 			t.Errorf("status %s = %q, want error", c, s)
 		}

@@ -171,7 +171,7 @@ func TestReevaluateMergesOnQuorum(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.reevaluate(k)
-	if diff := cmp.Diff([]string{"zgate/production in_progress/"}, r.checks(head)); diff != "" {
+	if diff := cmp.Diff([]string{"zgate/production: main in_progress/", "zgate/production in_progress/"}, r.checks(head)); diff != "" {
 		t.Errorf("checks after one approval (-want +got):\n%s", diff)
 	}
 	if _, err := r.sim.SubmitReview("acme", "payments", k.Number, "dave", "APPROVE", ""); err != nil {
@@ -220,7 +220,7 @@ func TestReevaluatePolicyError(t *testing.T) {
 	}
 	r.reevaluate(k)
 	r.reevaluate(k) // unchanged: no second audit record
-	if diff := cmp.Diff([]string{"zgate/production completed/failure"}, r.checks(head)); diff != "" {
+	if diff := cmp.Diff([]string{"zgate/production: main completed/failure", "zgate/production completed/failure"}, r.checks(head)); diff != "" {
 		t.Errorf("checks (-want +got):\n%s", diff)
 	}
 	var summary string
@@ -241,7 +241,7 @@ func TestReevaluatePolicyErrorUnknownGates(t *testing.T) {
 	r := newRig(t, files)
 	k, head := r.openPR("scale")
 	r.reevaluate(k)
-	if diff := cmp.Diff([]string{"zgate completed/failure"}, r.checks(head)); diff != "" {
+	if diff := cmp.Diff([]string{"zgate: main completed/failure", "zgate completed/failure"}, r.checks(head)); diff != "" {
 		t.Errorf("checks (-want +got):\n%s", diff)
 	}
 }

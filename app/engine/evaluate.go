@@ -42,27 +42,28 @@ func (e *Engine) evaluate(ctx context.Context, log *slog.Logger, gh *github.Clie
 	dec := policy.Evaluate(res.Policy, &res.Facts, now)
 	want := map[string]string{}
 	for _, gd := range dec.Gates {
-		check := gd.Check
-		if check == "" {
-			check = policy.CheckPrefix + gd.Name
+		for _, name := range report.Names(res, gd.Name) {
+			want[name] = statusState(gd.State)
 		}
-		want[check] = statusState(gd.State)
 	}
-	if err := e.guardStatuses(ctx, log, gh, key, res.HeadSHA, want); err != nil {
+	if err := e.guardStatuses(ctx, log, gh, key, res, want); err != nil {
 		return time.Time{}, err
 	}
 	var next time.Time
 	for i := range dec.Gates {
 		gd := dec.Gates[i]
 		glog := log.With("gate", gd.Name)
-		opens := gd.State == policy.StateSuccess && gd.Action != policy.ActionNone
+		// A merge needs every applicable gate of the pull request; a
+		// dispatch is per gate.
+		waits := policy.MergeWaitsFor(dec, gd.Name)
+		opens := gd.State == policy.StateSuccess && gd.Action != policy.ActionNone && len(waits) == 0
 		var exec *store.Execution
 		if opens {
 			exec = e.lastExecution(key, gd.Name, res.HeadSHA)
 		}
 		// Report before acting: the gate's own check may be required by
 		// branch protection, so the merge needs it green first.
-		if err := e.report(ctx, glog, gh, key, res, gd, exec, now, true); err != nil {
+		if err := e.report(ctx, glog, gh, key, res, gd, exec, waits, now, true); err != nil {
 			return time.Time{}, err
 		}
 		if opens && !final(exec) {
@@ -75,8 +76,11 @@ func (e *Engine) evaluate(ctx context.Context, log *slog.Logger, gh *github.Clie
 				// so the check reflects the fresh state.
 				return now, nil
 			}
+			if err := e.checkMergedBase(ctx, glog, gh, key, res, gd, x); err != nil {
+				return time.Time{}, err
+			}
 			// Say what Z did; the execution itself is audited by act.
-			if err := e.report(ctx, glog, gh, key, res, gd, x, now, false); err != nil {
+			if err := e.report(ctx, glog, gh, key, res, gd, x, nil, now, false); err != nil {
 				return time.Time{}, err
 			}
 			if x.Status == store.ExecFailed {
@@ -141,13 +145,19 @@ func (e *Engine) settleClosed(ctx context.Context, log *slog.Logger, key store.P
 	return nil
 }
 
-// report publishes one gate's check run and, when it changed, audits the
-// decision (and the override that opened it, if any).
-func (e *Engine) report(ctx context.Context, log *slog.Logger, gh *github.Client, key store.PRKey, res *facts.Result, gd policy.GateDecision, exec *store.Execution, now time.Time, auditIt bool) error {
-	c := report.CheckRun(res, gd, report.Options{Now: now, Execution: exec, DetailsURL: e.detailsURL(key)})
-	changed, err := e.publish(ctx, gh, key, res.HeadSHA, c)
-	if err != nil {
-		return err
+// report publishes one gate's check run, under each of its names for this
+// base (report.Names), and, when it changed, audits the decision (and the
+// override that opened it, if any). waits are the gates a merge by this
+// gate waits for.
+func (e *Engine) report(ctx context.Context, log *slog.Logger, gh *github.Client, key store.PRKey, res *facts.Result, gd policy.GateDecision, exec *store.Execution, waits []policy.GateDecision, now time.Time, auditIt bool) error {
+	c := report.CheckRun(res, gd, report.Options{Now: now, Execution: exec, DetailsURL: e.detailsURL(key), WaitsFor: waits})
+	changed := false
+	for _, name := range report.Names(res, gd.Name) {
+		ch, err := e.publish(ctx, gh, key, res.HeadSHA, c.WithName(name))
+		if err != nil {
+			return err
+		}
+		changed = changed || ch
 	}
 	if !changed || !auditIt {
 		return nil
@@ -263,18 +273,18 @@ func (e *Engine) policyError(ctx context.Context, log *slog.Logger, gh *github.C
 	last := e.lastGood[key.Owner+"/"+key.Repo+"@"+res.BaseRef]
 	e.mu.Unlock()
 	base := report.PolicyError(res.PolicyFile, res.PolicyErr)
-	names := []string{policy.ErrorCheckName}
+	names := report.Names(res, "")
 	if last != nil && len(last.Gates) > 0 {
 		names = names[:0]
 		for i := range last.Gates {
-			names = append(names, last.Gates[i].CheckName())
+			names = append(names, report.Names(res, last.Gates[i].Name)...)
 		}
 	}
 	want := map[string]string{}
 	for _, name := range names {
 		want[name] = "failure"
 	}
-	if err := e.guardStatuses(ctx, log, gh, key, res.HeadSHA, want); err != nil {
+	if err := e.guardStatuses(ctx, log, gh, key, res, want); err != nil {
 		return err
 	}
 	anyChanged := false

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-github/v62/github"
 
 	"github.com/zgate-dev/zgate/app/audit"
+	"github.com/zgate-dev/zgate/app/facts"
 	"github.com/zgate-dev/zgate/app/report"
 	"github.com/zgate-dev/zgate/app/store"
 	"github.com/zgate-dev/zgate/policy"
@@ -31,33 +32,43 @@ func statusState(s policy.State) string {
 }
 
 // guardStatuses overwrites commit statuses on the head commit that claim a
-// zgate check name ("zgate", "zgate/<gate>") but disagree with the gate:
-// branch protection accepts a status of the required name from anyone, so
-// such a status could open a gate nobody approved. want maps each check
-// name zgate reports to its status state; a claimed name zgate does not
-// report is overwritten with failure. The latest status of a context is
-// the one GitHub counts, so posting zgate's state replaces the claim. The
-// combined status is read with an ETag, so an unchanged commit costs no
-// rate limit.
-func (e *Engine) guardStatuses(ctx context.Context, log *slog.Logger, gh *github.Client, key store.PRKey, sha string, want map[string]string) error {
+// zgate check name ("zgate", "zgate/<gate>", "zgate/<gate>: <base>"...,
+// report.ClaimsCheck) but disagree with the gate: branch protection
+// accepts a status of the required name from anyone, so such a status
+// could open a gate nobody approved. want maps each check name zgate
+// reports for this pull request's base to its status state. A claimed
+// name zgate does not report is overwritten with failure, unless it is
+// zgate's own status for another base (report.CheckBase): the same head
+// can be the head of a pull request into that base, whose evaluation keeps
+// it in step, and overwriting it here would make the two evaluations undo
+// each other. The latest status of a context is the one GitHub counts, so
+// posting zgate's state replaces the claim. The combined status is read
+// with an ETag, so an unchanged commit costs no rate limit.
+func (e *Engine) guardStatuses(ctx context.Context, log *slog.Logger, gh *github.Client, key store.PRKey, res *facts.Result, want map[string]string) error {
+	sha := res.HeadSHA
+	def := report.DefaultBranch(res)
 	statuses, err := combinedStatuses(ctx, gh, key, sha)
 	if err != nil {
 		return err
 	}
 	for _, st := range statuses {
 		c := st.GetContext()
-		if c != policy.ErrorCheckName && !strings.HasPrefix(c, policy.CheckPrefix) {
+		base, claims := report.CheckBase(c, def)
+		if !claims {
 			continue
 		}
+		by := st.GetCreator().GetLogin()
+		own := by != "" && by == e.cfg.BotLogin
 		state, reported := want[c]
+		if !reported && own && base != res.BaseRef {
+			continue // another base's, kept by that base's evaluation
+		}
 		if !reported {
 			state = "failure"
 		}
 		if st.GetState() == state {
 			continue // agrees with the gate (zgate's own earlier overwrite, too)
 		}
-		by := st.GetCreator().GetLogin()
-		own := by != "" && by == e.cfg.BotLogin
 		desc := fmt.Sprintf("zgate: %s per the gate; replaces a %s status set by %s", state, st.GetState(), by)
 		switch {
 		case own:
@@ -78,7 +89,7 @@ func (e *Engine) guardStatuses(ctx context.Context, log *slog.Logger, gh *github
 		}
 		log.Warn("overwrote a commit status claiming a zgate check", "context", c, "was", st.GetState(), "now", state, "by", by)
 		if err := e.append(ctx, key, audit.Entry{
-			Kind: KindForeignStatus, Repo: key.Owner + "/" + key.Repo, PR: key.Number, Gate: strings.TrimPrefix(c, policy.CheckPrefix), HeadSHA: sha,
+			Kind: KindForeignStatus, Repo: key.Owner + "/" + key.Repo, PR: key.Number, Gate: claimedGate(c), HeadSHA: sha,
 			Data: map[string]string{"context": c, "state": st.GetState(), "creator": by, "replaced_with": state},
 		}); err != nil {
 			return err
@@ -104,4 +115,15 @@ func combinedStatuses(ctx context.Context, gh *github.Client, key store.PRKey, s
 		}
 		opts.Page = resp.NextPage
 	}
+}
+
+// claimedGate is the gate a claimed check name names ("" for "zgate" and
+// "zgate: <base>").
+func claimedGate(name string) string {
+	rest, ok := strings.CutPrefix(name, policy.CheckPrefix)
+	if !ok {
+		return ""
+	}
+	gate, _, _ := strings.Cut(rest, ": ")
+	return gate
 }

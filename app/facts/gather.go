@@ -47,6 +47,10 @@ type Result struct {
 	// PolicyFile is the path the policy was read from, or the first path
 	// tried when there is none.
 	PolicyFile string
+	// PolicyDigest is the SHA-256 of the policy file's bytes, "" when
+	// there is none: two reads decided under the same policy exactly when
+	// their digests match ([Recheck]).
+	PolicyDigest string
 	// PolicyErr says why Policy is nil: it wraps [ErrNoPolicy] when the base
 	// branch has no policy file (the repository is not gated: report
 	// nothing), otherwise the file is unusable and the engine fails every

@@ -2,6 +2,8 @@ package facts
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -32,6 +34,8 @@ func (g *Gatherer) loadPolicy(ctx context.Context, gh *github.Client, owner, rep
 		return err
 	}
 	res.PolicyFile = path
+	sum := sha256.Sum256(data)
+	res.PolicyDigest = hex.EncodeToString(sum[:])
 	p, err := policy.Parse(path, data)
 	if err != nil {
 		res.PolicyErr = err

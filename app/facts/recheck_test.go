@@ -17,9 +17,11 @@ func recheckResult(now time.Time) *Result {
 		Window:   time.Hour,
 	}}}
 	return &Result{
-		PR:      &github.PullRequest{State: github.String("open")},
-		HeadSHA: "aaa",
-		Policy:  p,
+		PR:           &github.PullRequest{State: github.String("open")},
+		HeadSHA:      "aaa",
+		BaseRef:      "weak",
+		Policy:       p,
+		PolicyDigest: "p1",
 		Facts: policy.Facts{
 			PullRequest: policy.PullRequest{Number: 1, Author: "bob", HeadSHA: "aaa"},
 			Reviews:     []policy.Review{{User: "alice", State: "APPROVED", CommitID: "aaa", SubmittedAt: now.Add(-time.Minute)}},
@@ -42,6 +44,18 @@ func TestRecheck(t *testing.T) {
 		{name: "approval dismissed", gate: "prod", fresh: func(r *Result) { r.Facts.Reviews = nil }},
 		{name: "window closed", gate: "prod", fresh: func(r *Result) { r.Facts.Reviews[0].SubmittedAt = now.Add(-2 * time.Hour) }},
 		{name: "gate gone from the policy", gate: "staging", fresh: func(*Result) {}},
+		{name: "retargeted", gate: "prod", fresh: func(r *Result) { r.BaseRef = "main" }},
+		{name: "policy changed on the base", gate: "prod", fresh: func(r *Result) { r.PolicyDigest = "other" }},
+		{name: "base moved, same policy", gate: "prod", fresh: func(r *Result) {
+			r.PR.Base = &github.PullRequestBranch{SHA: github.String("newbase")}
+		}, wantAct: true},
+		{name: "merge waits for another gate", gate: "prod", fresh: func(r *Result) {
+			r.Policy.Gates[0].Then = policy.Action{Merge: &policy.MergeAction{Method: "squash"}}
+			r.Policy.Gates = append(r.Policy.Gates, policy.Gate{Name: "docs", Controls: policy.Controls{Teams: policy.TeamControls{From: []string{"@carol"}, Fresh: policy.FreshHead}}, Quorum: 1, Window: time.Hour})
+		}},
+		{name: "a gate that does not merge does not wait", gate: "prod", fresh: func(r *Result) {
+			r.Policy.Gates = append(r.Policy.Gates, policy.Gate{Name: "docs", Controls: policy.Controls{Teams: policy.TeamControls{From: []string{"@carol"}, Fresh: policy.FreshHead}}, Quorum: 1, Window: time.Hour})
+		}, wantAct: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

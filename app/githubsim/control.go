@@ -30,6 +30,7 @@ import (
 //	POST /_sim/close          {owner, repo, number, user}
 //	POST /_sim/reopen         {owner, repo, number, user}
 //	POST /_sim/base           {owner, repo, number, base, user}
+//	POST /_sim/merge          {owner, repo, number, user, sha, method}  -> {sha} (a person's merge)
 //	POST /_sim/reviews        {owner, repo, number, user, state, body}   -> {id}
 //	POST /_sim/dismissals     {owner, repo, number, review_id, message}
 //	POST /_sim/comments       {owner, repo, number, user, body}          -> {id}
@@ -88,6 +89,7 @@ type ctl struct {
 	CheckRunID    int64             `json:"check_run_id"`
 	RunID         int64             `json:"run_id"`
 	Conclusion    string            `json:"conclusion"`
+	Method        string            `json:"method"`
 	SubjectDigest string            `json:"subject_digest"`
 	Bundle        json.RawMessage   `json:"bundle"`
 }
@@ -149,6 +151,10 @@ func (s *Sim) controlRoutes() {
 	post("close", func(c ctl) (any, error) { return nil, s.ClosePR(c.Owner, c.Repo, c.Number, c.User) })
 	post("reopen", func(c ctl) (any, error) { return nil, s.ReopenPR(c.Owner, c.Repo, c.Number, c.User) })
 	post("base", func(c ctl) (any, error) { return nil, s.ChangeBase(c.Owner, c.Repo, c.Number, c.Base, c.User) })
+	post("merge", func(c ctl) (any, error) {
+		sha, err := s.MergePR(c.Owner, c.Repo, c.Number, c.User, c.SHA, c.Method)
+		return map[string]string{"sha": sha}, err
+	})
 	post("reviews", func(c ctl) (any, error) {
 		id, err := s.SubmitReview(c.Owner, c.Repo, c.Number, c.User, c.State, c.Body)
 		return map[string]int64{"id": id}, err

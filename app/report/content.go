@@ -25,7 +25,7 @@ const maxSummary = 65535
 
 // Content is one rendered check run.
 type Content struct {
-	// Name is the check name, "zgate/<gate>".
+	// Name is the check name, "zgate/<gate>: <base>" (see [CheckName]).
 	Name string
 	// Status is StatusInProgress or StatusCompleted.
 	Status string
@@ -52,6 +52,10 @@ type Options struct {
 	// Execution is the Z already run for this gate and head commit, if any,
 	// so the check run says what Z did.
 	Execution *store.Execution
+	// WaitsFor are the other applicable gates a merge by this gate waits
+	// for (policy.MergeWaitsFor): the check says so instead of promising a
+	// merge.
+	WaitsFor []policy.GateDecision
 }
 
 // CheckRun renders the check run of one gate. res supplies the gate's
@@ -67,9 +71,9 @@ func CheckRun(res *facts.Result, d policy.GateDecision, o Options) Content {
 		}
 	}
 	c := Content{
-		Name:       checkName(d),
-		Title:      title(d),
-		Summary:    summary(res, gate, d, o.Execution),
+		Name:       checkName(res, d),
+		Title:      title(d, o.WaitsFor),
+		Summary:    summary(res, gate, d, o.Execution, o.WaitsFor),
 		DetailsURL: o.DetailsURL,
 		At:         o.Now,
 	}
@@ -84,7 +88,13 @@ func (c Content) WithName(name string) Content {
 	return c.sealed()
 }
 
-func checkName(d policy.GateDecision) string {
+// checkName is the per-base name when the base is known (every caller
+// that publishes has it); the decision's own name otherwise (`zgate
+// simulate`, tests).
+func checkName(res *facts.Result, d policy.GateDecision) string {
+	if res != nil && res.BaseRef != "" {
+		return CheckName(d.Name, res.BaseRef)
+	}
 	if d.Check != "" {
 		return d.Check
 	}

@@ -2,7 +2,8 @@
 // reads, and publishes it without rewriting an unchanged one.
 //
 // [CheckRun] renders one gate's policy.GateDecision as a [Content]: the
-// check name "zgate/<gate>", its status and conclusion, a title and a
+// check name "zgate/<gate>: <base>" ([CheckName]; [Names] adds the legacy
+// "zgate/<gate>" for the default branch), its status and conclusion, a title and a
 // Markdown summary (a table of controls — who approved, at which commit,
 // when; which attestation and signer —, what is missing and who could
 // approve it, when the window closes, and what Z will do or did), plus a

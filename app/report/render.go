@@ -13,7 +13,7 @@ import (
 // maxTitle keeps titles to one line in GitHub's UI.
 const maxTitle = 120
 
-func title(d policy.GateDecision) string {
+func title(d policy.GateDecision, waits []policy.GateDecision) string {
 	var t string
 	switch d.State {
 	case policy.StateSuccess:
@@ -21,6 +21,9 @@ func title(d policy.GateDecision) string {
 			t = "Open by break-glass override"
 		} else {
 			t = "Open: " + held(d)
+		}
+		if len(waits) > 0 {
+			t += "; the merge waits for " + gateList(waits, false)
 		}
 	case policy.StatePending:
 		t = "Pending: " + held(d)
@@ -45,7 +48,7 @@ func held(d policy.GateDecision) string {
 	return fmt.Sprintf("%d of %d controls hold (quorum %d)", n, len(d.Controls), d.Quorum)
 }
 
-func summary(res *facts.Result, gate *policy.Gate, d policy.GateDecision, exec *store.Execution) string {
+func summary(res *facts.Result, gate *policy.Gate, d policy.GateDecision, exec *store.Execution, waits []policy.GateDecision) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "**%s** — %s\n", stateWord(d.State), md(d.Summary))
 	if gate != nil && gate.Description != "" {
@@ -79,6 +82,7 @@ func summary(res *facts.Result, gate *policy.Gate, d policy.GateDecision, exec *
 	}
 	if d.State != policy.StateSkipped {
 		writeAction(&b, res, gate, d, exec)
+		writeWaits(&b, d, waits)
 	}
 	writeNotes(&b, d)
 	return b.String()
@@ -159,6 +163,31 @@ func writeAction(b *strings.Builder, res *facts.Result, gate *policy.Gate, d pol
 	if exec != nil {
 		fmt.Fprintf(b, "\n%s\n", executionLine(exec))
 	}
+}
+
+// writeWaits says which other gates a merge by an open gate waits for: a
+// merge ends every gate of the pull request, so it needs all that apply.
+func writeWaits(b *strings.Builder, d policy.GateDecision, waits []policy.GateDecision) {
+	if d.State != policy.StateSuccess || len(waits) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "\n⏳ **The merge waits for %s.** This gate holds, but zgate merges only when every gate that applies to the pull request holds (gates that do not apply are skipped and do not block).\n", gateList(waits, true))
+}
+
+// gateList names gates as "`production` (pending) and `docs` (failure)",
+// or without the backquotes and states for a one-line title.
+func gateList(gs []policy.GateDecision, long bool) string {
+	names := make([]string, len(gs))
+	for i, g := range gs {
+		names[i] = g.Name
+		if long {
+			names[i] = fmt.Sprintf("`%s` (%s)", cell(g.Name), g.State)
+		}
+	}
+	if len(names) == 1 {
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
 func executionLine(e *store.Execution) string {

@@ -100,8 +100,8 @@ func TestCheckRunGolden(t *testing.T) {
 			if c.Status != tt.wantStatus || c.Conclusion != tt.wantConclusion {
 				t.Errorf("status, conclusion = %q, %q; want %q, %q", c.Status, c.Conclusion, tt.wantStatus, tt.wantConclusion)
 			}
-			if c.Name != d.Check {
-				t.Errorf("name = %q, want %q", c.Name, d.Check)
+			if want := CheckName(d.Name, "main"); c.Name != want {
+				t.Errorf("name = %q, want %q (per base)", c.Name, want)
 			}
 			again := CheckRun(res, d, Options{Now: now.Add(time.Hour), Execution: tt.exec, DetailsURL: "https://zgate.example/pr/42"})
 			if again.Fingerprint != c.Fingerprint {
@@ -142,6 +142,23 @@ func TestPolicyErrorGolden(t *testing.T) {
 	if renamed.Fingerprint == c.Fingerprint || renamed.Summary != c.Summary {
 		t.Error("WithName kept the fingerprint or changed the summary")
 	}
+}
+
+// TestCheckRunWaitsGolden: an open merge gate that waits for another
+// applicable gate says which, in its title and text (issue 7, 1.3).
+func TestCheckRunWaitsGolden(t *testing.T) {
+	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	res := &facts.Result{HeadSHA: head, BaseRef: "main", Policy: loadPolicy(t)}
+	d := loadDecision(t, "success")
+	waits := []policy.GateDecision{{Name: "docs", State: policy.StatePending}, {Name: "deploy", State: policy.StateFailure}}
+	c := CheckRun(res, d, Options{Now: now, WaitsFor: waits})
+	if c.Status != StatusCompleted || c.Conclusion != ConclusionSuccess {
+		t.Errorf("status, conclusion = %q, %q; want the gate's own: completed, success", c.Status, c.Conclusion)
+	}
+	if plain := CheckRun(res, d, Options{Now: now}); plain.Fingerprint == c.Fingerprint {
+		t.Error("fingerprint unchanged by WaitsFor, want the check rewritten when what it waits for changes")
+	}
+	golden(t, "success-waits", render(c))
 }
 
 func TestFingerprintChangesWithContent(t *testing.T) {

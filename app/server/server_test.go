@@ -145,6 +145,7 @@ func TestWebhookEvents(t *testing.T) {
 		{"membership", "membership", "membership_added.json", 200, nil, []string{"acme/sre"}},
 		{"repositories added", "installation_repositories", "installation_repositories_added.json", 202, []store.PRKey{pr(engine.RepoNumber)}, nil},
 		{"status claiming a gate", "status", "status_claims_gate.json", 202, []store.PRKey{pr(engine.RepoNumber)}, nil},
+		{"status claiming a per-base error check", "status", "status_claims_error_check.json", 202, []store.PRKey{pr(engine.RepoNumber)}, nil},
 		{"status of CI", "status", "status_ci.json", 200, nil, nil},
 		{"installation deleted", "installation", "installation_deleted.json", 200, nil, []string{"uninstalled 7"}},
 		{"ping", "ping", "ping.json", 200, nil, nil},

@@ -7,12 +7,12 @@ import (
 	"github.com/google/go-github/v62/github"
 
 	"github.com/zgate-dev/zgate/app/engine"
+	"github.com/zgate-dev/zgate/app/report"
 	"github.com/zgate-dev/zgate/app/store"
-	"github.com/zgate-dev/zgate/policy"
 )
 
 // handleStatus reacts to a commit status that claims a zgate check name
-// ("zgate" or "zgate/<gate>"): set by anyone but zgate, it could satisfy
+// ("zgate", "zgate: <base>", "zgate/<gate>", "zgate/<gate>: <base>"): set by anyone but zgate, it could satisfy
 // branch protection in the gate's place. Which pull request has the commit
 // is not known without asking GitHub, so the repository's open pull
 // requests are re-evaluated; the engine overwrites a status that disagrees
@@ -23,7 +23,7 @@ func handleStatus(_ *Server, log *slog.Logger, body []byte) (outcome, error) {
 		return outcome{}, err
 	}
 	c := ev.GetContext()
-	if c != policy.ErrorCheckName && !strings.HasPrefix(c, policy.CheckPrefix) {
+	if !report.ClaimsCheck(c) {
 		return ignore("status %q is not a zgate check", c)
 	}
 	if ev.GetInstallation().GetID() == 0 {

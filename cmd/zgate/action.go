@@ -176,7 +176,7 @@ func printActionResult(w io.Writer, res action.Result) {
 			continue
 		}
 		for _, g := range pr.Gates {
-			line := fmt.Sprintf("#%d %s: %s: %s", pr.Number, g.Status.Context, g.Status.State, g.Status.Description)
+			line := fmt.Sprintf("#%d %q %s: %s", pr.Number, g.Status.Context, g.Status.State, g.Status.Description)
 			if g.Z != nil {
 				line += fmt.Sprintf(" (Z %s %s: %s)", g.Z.Kind, g.Z.ID, g.Z.Status)
 			}

@@ -75,7 +75,7 @@ func TestActionMergesWithFakeEvent(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit code = %d, want %d; stderr:\n%s", code, exitOK, stderr)
 	}
-	if want := "#1 zgate/production: pending: Pending: 0 of 2 controls hold (quorum 2)"; !strings.Contains(stdout, want) {
+	if want := `#1 "zgate/production: main" pending: Pending: 0 of 2 controls hold (quorum 2)`; !strings.Contains(stdout, want) {
 		t.Errorf("stdout = %q, want it to contain %q", stdout, want)
 	}
 	for _, u := range []string{"carol", "dave"} {
@@ -93,10 +93,14 @@ func TestActionMergesWithFakeEvent(t *testing.T) {
 	if !pr.Merged {
 		t.Fatal("PR not merged")
 	}
-	sts := sim.Statuses("acme", "payments", head)
-	last := sts[len(sts)-1]
-	if last.Context != "zgate/production" || last.State != "success" || last.TargetURL != "https://github.example/acme/payments/actions/runs/77" {
-		t.Errorf("last status = %+v, want zgate/production success linked to run 77", last)
+	latest := map[string]githubsim.Status{}
+	for _, st := range sim.Statuses("acme", "payments", head) {
+		latest[st.Context] = st
+	}
+	for _, c := range []string{"zgate/production: main", "zgate/production"} {
+		if st := latest[c]; st.State != "success" || st.TargetURL != "https://github.example/acme/payments/actions/runs/77" {
+			t.Errorf("status %s = %+v, want success linked to run 77", c, st)
+		}
 	}
 	summary, err := os.ReadFile(vars["GITHUB_STEP_SUMMARY"])
 	if err != nil {

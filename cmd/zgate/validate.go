@@ -15,16 +15,17 @@ import (
 var defaultPolicyFiles = []string{".github/zgate.yml", ".github/zgate.yaml"}
 
 // runValidate is `zgate validate [FILE...]`: it lints gate policy files,
-// printing FILE:LINE:COL: message per problem, or FILE: ok. "-" reads
-// standard input. Exit 0 when every file is valid, 1 when any is invalid, 2
-// when a file cannot be read or the flags are bad.
+// printing FILE:LINE:COL: message per problem, or FILE: ok, preceded by
+// FILE:LINE:COL: warning: message per warning (policy.Warnings). "-" reads
+// standard input. Exit 0 when every file is valid (warnings or not), 1
+// when any is invalid, 2 when a file cannot be read or the flags are bad.
 func runValidate(_ context.Context, e env, args []string) int {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	fs.Usage = func() {
 		fmt.Fprintln(e.stderr, "usage: zgate validate [FILE...]")
 		fmt.Fprintln(e.stderr, "\nChecks gate policy files; FILE defaults to .github/zgate.yml (or .github/zgate.yaml).")
-		fmt.Fprintln(e.stderr, `"-" reads standard input. Exit 0 valid, 1 invalid, 2 unreadable file or bad flags.`)
+		fmt.Fprintln(e.stderr, `"-" reads standard input. Exit 0 valid (also with warnings), 1 invalid, 2 unreadable file or bad flags.`)
 	}
 	if code, ok := parseFlags(fs, args, false); !ok {
 		return code
@@ -46,10 +47,15 @@ func runValidate(_ context.Context, e env, args []string) int {
 			code = exitUsage
 			continue
 		}
-		_, err = policy.Parse(name, data)
+		p, err := policy.Parse(name, data)
 		var problems policy.ProblemList
 		switch {
 		case err == nil:
+			// Warnings describe a valid policy: they never change the
+			// exit code.
+			for _, w := range policy.Warnings(p) {
+				fmt.Fprintln(e.stdout, w.String())
+			}
 			fmt.Fprintf(e.stdout, "%s: ok\n", name)
 		case errors.As(err, &problems):
 			for _, p := range problems {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +10,17 @@ import (
 
 // policies is the policy testdata shared with package policy.
 const policies = "../../policy/testdata/policies"
+
+// fullWarnings are the warnings of valid/full.yaml: production merges,
+// and two gates that do not merge can apply to the same pull request.
+func fullWarnings(valid string) string {
+	w := func(line int, other, kind string) string {
+		return fmt.Sprintf("%s:%d:0: warning: gate \"production\" merges and gate %q, which can apply to the same pull request, does not (%s): "+
+			"a merge needs every applicable gate, so \"production\" also waits for %q to hold; "+
+			"if that is not meant, keep such changes in separate pull requests or give the gates if.base lists that match no common branch\n", valid, line, other, kind, other)
+	}
+	return w(30, "deploy-staging", "dispatch") + w(48, "schema-migration", "repository_dispatch")
+}
 
 func TestValidate(t *testing.T) {
 	valid := policies + "/valid/full.yaml"
@@ -23,10 +35,10 @@ func TestValidate(t *testing.T) {
 		wantStderr string // substring; "" means stderr must be empty
 	}{
 		{
-			name:       "valid",
+			name:       "valid, with warnings: exit 0",
 			args:       []string{valid},
 			wantCode:   exitOK,
-			wantStdout: valid + ": ok\n",
+			wantStdout: fullWarnings(valid) + valid + ": ok\n",
 		},
 		{
 			name:     "invalid prints every problem",
@@ -39,7 +51,7 @@ func TestValidate(t *testing.T) {
 			name:     "valid and invalid",
 			args:     []string{valid, invalid},
 			wantCode: exitFailed,
-			wantStdout: valid + ": ok\n" +
+			wantStdout: fullWarnings(valid) + valid + ": ok\n" +
 				invalid + ":5:14: override.teams: empty: name who may break the glass\n" +
 				invalid + ":6:18: override.approvals: must be at least 1, got 0\n",
 		},
@@ -53,7 +65,7 @@ func TestValidate(t *testing.T) {
 			name:       "unreadable file wins over invalid",
 			args:       []string{missing, valid},
 			wantCode:   exitUsage,
-			wantStdout: valid + ": ok\n",
+			wantStdout: fullWarnings(valid) + valid + ": ok\n",
 			wantStderr: "does-not-exist.yaml",
 		},
 		{
@@ -68,6 +80,14 @@ func TestValidate(t *testing.T) {
 			stdin:      "version: 1\ngates:\n  - name: prod\n    window: soon\n",
 			wantCode:   exitFailed,
 			wantStdout: "<stdin>:4:13: window: bad duration \"soon\": want e.g. 24h, 90m, 7d or 2d12h\n",
+		},
+		{
+			name:     "two gates merging differently warn, exit 0",
+			args:     []string{"-"},
+			stdin:    "version: 1\ngates:\n  - name: docs\n    then: {merge: {method: squash}}\n  - name: production\n    if: {paths: [\"deploy/**\"]}\n    then: {merge: {method: rebase}}\n",
+			wantCode: exitOK,
+			wantStdout: "<stdin>:5:0: warning: gates \"docs\" (line 3) and \"production\" can apply to the same pull request and merge with different methods (squash, rebase): " +
+				"the method is that of whichever gate's Z runs first; use one method, or if.base lists that match no common branch\n<stdin>: ok\n",
 		},
 		{
 			name:       "bad flag",
