@@ -118,6 +118,9 @@ type zDecisionData struct {
 	Summary  string                 `json:"summary"`
 	Held     []string               `json:"held,omitempty"`
 	Override *policy.OverrideResult `json:"override,omitempty"`
+	// Gates is the state of every gate of the pull request when the Z is
+	// a merge, which needs all applicable gates to hold.
+	Gates map[string]policy.State `json:"gates,omitempty"`
 }
 
 // zDecision is the audit data of the decision that lets gate's Z run, at
@@ -125,7 +128,8 @@ type zDecisionData struct {
 // own records, written with its state, so a Z keeps its reason in the log
 // even when the decision's separate record was lost to a crash.
 func zDecision(res *facts.Result, gate string, now time.Time) *zDecisionData {
-	for _, gd := range policy.Evaluate(res.Policy, &res.Facts, now).Gates {
+	dec := policy.Evaluate(res.Policy, &res.Facts, now)
+	for _, gd := range dec.Gates {
 		if gd.Name != gate {
 			continue
 		}
@@ -133,6 +137,12 @@ func zDecision(res *facts.Result, gate string, now time.Time) *zDecisionData {
 		for _, cr := range gd.Controls {
 			if cr.Held {
 				d.Held = append(d.Held, cr.ID+" by "+cr.By)
+			}
+		}
+		if gd.Action == policy.ActionMerge {
+			d.Gates = map[string]policy.State{}
+			for _, other := range dec.Gates {
+				d.Gates[other.Name] = other.State
 			}
 		}
 		return d
