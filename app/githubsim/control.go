@@ -33,6 +33,7 @@ import (
 //	POST /_sim/reviews        {owner, repo, number, user, state, body}   -> {id}
 //	POST /_sim/dismissals     {owner, repo, number, review_id, message}
 //	POST /_sim/comments       {owner, repo, number, user, body}          -> {id}
+//	POST /_sim/comment-edits {owner, repo, comment_id, user, body}
 //	POST /_sim/labels         {owner, repo, number, label, user, remove}
 //	POST /_sim/team-members   {org, team, user, state, remove}
 //	POST /_sim/parent-team    {org, team, parent}
@@ -75,6 +76,7 @@ type ctl struct {
 	User          string            `json:"user"`
 	State         string            `json:"state"`
 	ReviewID      int64             `json:"review_id"`
+	CommentID     int64             `json:"comment_id"`
 	Message       string            `json:"message"`
 	Label         string            `json:"label"`
 	Remove        bool              `json:"remove"`
@@ -159,6 +161,9 @@ func (s *Sim) controlRoutes() {
 	post("comments", func(c ctl) (any, error) {
 		id, err := s.Comment(c.Owner, c.Repo, c.Number, c.User, c.Body)
 		return map[string]int64{"id": id}, err
+	})
+	post("comment-edits", func(c ctl) (any, error) {
+		return nil, s.EditComment(c.Owner, c.Repo, c.CommentID, c.User, c.Body)
 	})
 	post("labels", func(c ctl) (any, error) {
 		if c.Remove {

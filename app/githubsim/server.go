@@ -207,6 +207,7 @@ func (s *Sim) routes() {
 	s.commentRoutes()
 	s.teamRoutes()
 	s.checkRoutes()
+	s.checkSuiteRoutes()
 	s.statusRoutes()
 	s.dispatchRoutes()
 	s.attestationRoutes()
