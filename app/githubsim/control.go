@@ -25,6 +25,7 @@ import (
 //	POST /_sim/install        {owner}                                    -> {installation_id}
 //	POST /_sim/uninstall      {owner}
 //	POST /_sim/push           {owner, repo, branch, files, deleted, author} -> {sha}
+//	POST /_sim/branches       {owner, repo, branch, sha, user}           (move a branch to a commit)
 //	POST /_sim/pulls          {owner, repo, head, base, title, body, author, draft, labels} -> {number}
 //	POST /_sim/draft          {owner, repo, number, draft}
 //	POST /_sim/close          {owner, repo, number, user}
@@ -161,6 +162,9 @@ func (s *Sim) controlRoutes() {
 	post("comments", func(c ctl) (any, error) {
 		id, err := s.Comment(c.Owner, c.Repo, c.Number, c.User, c.Body)
 		return map[string]int64{"id": id}, err
+	})
+	post("branches", func(c ctl) (any, error) {
+		return nil, s.MoveBranch(c.Owner, c.Repo, c.Branch, c.SHA, c.User)
 	})
 	post("comment-edits", func(c ctl) (any, error) {
 		return nil, s.EditComment(c.Owner, c.Repo, c.CommentID, c.User, c.Body)

@@ -20,7 +20,8 @@
 // (installation created/deleted; an uninstalled account's tokens get 401
 // and its events are not delivered).
 //
-// Then, as people and other systems would: [Sim.Push], [Sim.OpenPR],
+// Then, as people and other systems would: [Sim.Push], [Sim.MoveBranch]
+// (point a branch at an existing commit), [Sim.OpenPR],
 // [Sim.SetDraft], [Sim.ClosePR], [Sim.ReopenPR], [Sim.ChangeBase],
 // [Sim.SubmitReview], [Sim.DismissReview], [Sim.Comment],
 // [Sim.EditComment] (issue_comment edited, updated_at set), [Sim.AddLabel],
