@@ -1,0 +1,138 @@
+package facts
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-github/v62/github"
+
+	"github.com/zgate-dev/zgate/app/store"
+	"github.com/zgate-dev/zgate/policy"
+)
+
+// TestStorePushes: pushers come from the recorded deliveries of this pull
+// request (any head) and of its head anywhere in the repository; the head
+// was first seen at its earliest sighting on this pull request, and an
+// evaluation that sees a head first records the sighting.
+func TestStorePushes(t *testing.T) {
+	w := newWorld(t, nil, nil)
+	ctx := t.Context()
+	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "zgate.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	pr, _, err := w.gh.PullRequests.Get(ctx, owner, repoName, w.pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	repoID := pr.GetBase().GetRepo().GetID()
+	t0 := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	for _, p := range []store.Push{
+		{RepoID: repoID, Number: w.pr, HeadSHA: "0ld", Sender: "bob", SeenAt: t0.Add(-time.Hour)},
+		{RepoID: repoID, Number: w.pr, HeadSHA: w.head, Sender: "alice", SeenAt: t0},
+		{RepoID: repoID, Number: w.pr + 5, HeadSHA: w.head, Sender: "carol", SeenAt: t0.Add(-2 * time.Hour)},
+		{RepoID: repoID, Number: 0, HeadSHA: w.head, Sender: "dave", SeenAt: t0.Add(-3 * time.Hour)},
+		{RepoID: repoID, Number: w.pr + 5, HeadSHA: "other", Sender: "erin", SeenAt: t0},
+	} {
+		if err := st.RecordPush(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := StorePushes{Store: st}.Pushes(ctx, w.gh, pr, t0.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := PushFacts{
+		Pushers: []policy.Pusher{
+			{Login: "dave", HeadSHA: w.head, Via: "a push to a branch"},
+			{Login: "carol", HeadSHA: w.head, Via: "#" + itoa(w.pr+5)},
+			{Login: "bob", HeadSHA: "0ld"},
+			{Login: "alice", HeadSHA: w.head},
+		},
+		HeadSeenAt: &t0,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Pushes() mismatch (-want +got):\n%s", diff)
+	}
+
+	// A head no delivery named: this evaluation is its first sighting.
+	pr.Head.SHA = ptr("feedface")
+	seen := t0.Add(2 * time.Minute)
+	got, err = StorePushes{Store: st}.Pushes(ctx, w.gh, pr, seen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.HeadSeenAt == nil || !got.HeadSeenAt.Equal(seen) {
+		t.Errorf("head seen at %v, want %v (this evaluation)", got.HeadSeenAt, seen)
+	}
+	got, err = StorePushes{Store: st}.Pushes(ctx, w.gh, pr, seen.Add(time.Hour))
+	if err != nil || got.HeadSeenAt == nil || !got.HeadSeenAt.Equal(seen) {
+		t.Errorf("second evaluation: head seen at %v, %v; want %v (the first)", got.HeadSeenAt, err, seen)
+	}
+}
+
+// TestGatherPushersUnavailable: an unreadable push source fails closed.
+func TestGatherPushersUnavailable(t *testing.T) {
+	w := newWorld(t, nil, nil)
+	g := &Gatherer{Pushes: failingPushes{}}
+	res, err := g.Gather(t.Context(), w.gh, owner, repoName, w.pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Facts.Unavailable) != 1 || !strings.Contains(res.Facts.Unavailable[0], "who pushed") {
+		t.Errorf("unavailable = %q, want the pushers", res.Facts.Unavailable)
+	}
+}
+
+// TestSuitePushes: the Action's source dates the head by its earliest
+// check suite (one second later: GitHub's seconds) and knows the event's
+// pusher only.
+func TestSuitePushes(t *testing.T) {
+	w := newWorld(t, nil, nil)
+	ctx := t.Context()
+	before := time.Now().UTC().Truncate(time.Second)
+	head2, err := w.env.Sim.Push(owner, repoName, "feature", map[string]string{"deploy/prod/app.yaml": "replicas: 4\n"}, nil, "carol")
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := time.Now().UTC()
+	g := &Gatherer{Pushes: SuitePushes{Event: &EventPush{Number: w.pr, HeadSHA: head2, Sender: "carol"}}}
+	res, err := g.Gather(ctx, w.gh, owner, repoName, w.pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := res.Facts
+	if diff := cmp.Diff([]policy.Pusher{{Login: "carol", HeadSHA: head2}}, f.Pushers); diff != "" {
+		t.Errorf("pushers mismatch (-want +got):\n%s", diff)
+	}
+	seen := f.PullRequest.HeadSeenAt
+	if seen == nil || seen.Before(before.Add(time.Second)) || seen.After(after.Add(time.Second)) {
+		t.Errorf("head seen at %v, want one second after the push, in [%v, %v]", seen, before, after)
+	}
+	// Another pull request's event names no pusher of this one.
+	g.Pushes = SuitePushes{Event: &EventPush{Number: w.pr + 1, HeadSHA: head2, Sender: "mallory"}}
+	res, err = g.Gather(ctx, w.gh, owner, repoName, w.pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Facts.Pushers) != 0 {
+		t.Errorf("pushers = %v, want none", res.Facts.Pushers)
+	}
+}
+
+type failingPushes struct{}
+
+func (failingPushes) Pushes(_ context.Context, _ *github.Client, _ *github.PullRequest, _ time.Time) (PushFacts, error) {
+	return PushFacts{}, errors.New("database is down")
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func ptr[T any](v T) *T { return &v }
