@@ -166,6 +166,11 @@ func (g *Gatherer) gatherPushes(ctx context.Context, gh *github.Client, res *Res
 	}
 	f := &res.Facts
 	pf, err := g.Pushes.Pushes(ctx, gh, res.PR, read)
+	if errors.Is(err, ErrHeadUnseen) {
+		g.logger().WarnContext(ctx, "overrides cannot count: when the head was first seen is unknown", "err", err)
+		f.Pushers = pf.Pushers
+		return
+	}
 	if err != nil {
 		g.logger().WarnContext(ctx, "pushers unreadable", "err", err)
 		f.Unavailable = append(f.Unavailable, fmt.Sprintf("who pushed to the pull request could not be read: %v", err))

@@ -2,6 +2,7 @@ package facts
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -20,6 +21,12 @@ import (
 type PushSource interface {
 	Pushes(ctx context.Context, gh *github.Client, pr *github.PullRequest, seen time.Time) (PushFacts, error)
 }
+
+// ErrHeadUnseen is wrapped by a [PushSource] error that leaves the
+// pushers known but not when the head was first seen: then no override
+// counts, while approvals are judged as usual (the Action's token may lack
+// checks: read).
+var ErrHeadUnseen = errors.New("when the head was first seen is unknown")
 
 // PushFacts is what a [PushSource] knows.
 type PushFacts struct {
@@ -111,7 +118,8 @@ func (sp SuitePushes) Pushes(ctx context.Context, gh *github.Client, pr *github.
 	for {
 		page, resp, err := gh.Checks.ListCheckSuitesForRef(ctx, owner, repo, head, opts)
 		if err != nil {
-			return PushFacts{}, fmt.Errorf("list check suites of %s/%s@%s: %w", owner, repo, head, err)
+			out.HeadSeenAt = nil
+			return out, fmt.Errorf("%w: list check suites of %s/%s@%s: %w", ErrHeadUnseen, owner, repo, head, err)
 		}
 		for _, cs := range page.CheckSuites {
 			if cs.CreatedAt == nil || cs.CreatedAt.IsZero() {

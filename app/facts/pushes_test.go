@@ -3,6 +3,7 @@ package facts
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -136,3 +137,25 @@ func (failingPushes) Pushes(_ context.Context, _ *github.Client, _ *github.PullR
 func itoa(n int) string { return strconv.Itoa(n) }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestGatherHeadUnseen: a source that knows the pushers but not when the
+// head was first seen (the Action's token lacks checks: read) leaves the
+// gates decidable: no fact is unavailable, only overrides cannot count.
+func TestGatherHeadUnseen(t *testing.T) {
+	w := newWorld(t, nil, nil)
+	g := &Gatherer{Pushes: unseenPushes{}}
+	res, err := g.Gather(t.Context(), w.gh, owner, repoName, w.pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := res.Facts
+	if len(f.Unavailable) != 0 || f.PullRequest.HeadSeenAt != nil || len(f.Pushers) != 1 {
+		t.Errorf("unavailable %q, head seen %v, pushers %v; want none, nil, carol", f.Unavailable, f.PullRequest.HeadSeenAt, f.Pushers)
+	}
+}
+
+type unseenPushes struct{}
+
+func (unseenPushes) Pushes(_ context.Context, _ *github.Client, _ *github.PullRequest, _ time.Time) (PushFacts, error) {
+	return PushFacts{Pushers: []policy.Pusher{{Login: "carol"}}}, fmt.Errorf("%w: 403 Resource not accessible by integration", ErrHeadUnseen)
+}
