@@ -90,7 +90,7 @@ func TestParseValid(t *testing.T) {
 								"environment": "staging",
 							},
 						}},
-						Line: 30,
+						Line: 31,
 					},
 					{
 						Name: "schema-migration",
@@ -112,7 +112,7 @@ func TestParseValid(t *testing.T) {
 							EventType:     "zgate-approved",
 							ClientPayload: map[string]string{"gate": "{{ .Gate }}", "pr": "{{ .PR.Number }}"},
 						}},
-						Line: 48,
+						Line: 49,
 					},
 				},
 			},
