@@ -43,8 +43,11 @@ type PushStore interface {
 
 // StorePushes is the App's [PushSource]: the pushers are the senders of
 // the pull_request deliveries intake recorded (app/server), and the head
-// was first seen at the first delivery naming it on this pull request or,
-// without one, at the first evaluation that read it, which it records.
+// counts as seen since the start of its current tenure: its first sighting
+// (a delivery naming it, or an evaluation reading it) after the latest
+// sighting of any other head of the pull request. A head that comes back
+// (A, then B, then A again) is new again: an override given while B was
+// the head never holds for A.
 type StorePushes struct {
 	Store PushStore
 }
@@ -55,21 +58,22 @@ func (sp StorePushes) Pushes(ctx context.Context, _ *github.Client, pr *github.P
 	if repoID == 0 || head == "" {
 		return PushFacts{}, fmt.Errorf("pull request #%d: GitHub returned no repository id or head", n)
 	}
-	// This evaluation saw the head: a first sighting when no delivery named
-	// it (zgate was down, the delivery was lost, or it is not in yet).
-	if err := sp.Store.RecordPush(ctx, store.Push{RepoID: repoID, Number: n, HeadSHA: head, SeenAt: seen}); err != nil {
-		return PushFacts{}, err
-	}
 	rows, err := sp.Store.Pushes(ctx, repoID, n, head)
 	if err != nil {
 		return PushFacts{}, err
 	}
-	var out PushFacts
-	for _, r := range rows {
-		if r.Number == n && strings.EqualFold(r.HeadSHA, head) && (out.HeadSeenAt == nil || r.SeenAt.Before(*out.HeadSeenAt)) {
-			at := r.SeenAt
-			out.HeadSeenAt = &at
+	out := PushFacts{HeadSeenAt: headTenure(rows, n, head)}
+	if out.HeadSeenAt == nil {
+		// No sighting of this head is newer than the other heads': this
+		// evaluation is its first sighting (no delivery named it, or the
+		// pull request came back to it and the delivery is not in yet).
+		if err := sp.Store.RecordPush(ctx, store.Push{RepoID: repoID, Number: n, HeadSHA: head, SeenAt: seen}); err != nil {
+			return PushFacts{}, err
 		}
+		at := seen
+		out.HeadSeenAt = &at
+	}
+	for _, r := range rows {
 		if r.Sender == "" {
 			continue
 		}
@@ -84,6 +88,35 @@ func (sp StorePushes) Pushes(ctx context.Context, _ *github.Client, pr *github.P
 		out.Pushers = append(out.Pushers, p)
 	}
 	return out, nil
+}
+
+// headTenure is when head became pull request n's head for the last time,
+// from its rows: the earliest sighting of head after the latest sighting
+// of any other head. A row keeps only its first and latest sighting, so
+// when the first is older than another head's, its latest stands in (a
+// later time: fewer overrides count). Nil when zgate's latest sighting of
+// the pull request is another head.
+func headTenure(rows []store.Push, n int, head string) *time.Time {
+	var other time.Time
+	for _, r := range rows {
+		if r.Number == n && !strings.EqualFold(r.HeadSHA, head) && r.LastSeenAt.After(other) {
+			other = r.LastSeenAt
+		}
+	}
+	var start *time.Time
+	for _, r := range rows {
+		if r.Number != n || !strings.EqualFold(r.HeadSHA, head) {
+			continue
+		}
+		at := r.SeenAt
+		if !at.After(other) {
+			at = r.LastSeenAt
+		}
+		if at.After(other) && (start == nil || at.Before(*start)) {
+			start = &at
+		}
+	}
+	return start
 }
 
 // EventPush is the push the event being handled names: the sender of a

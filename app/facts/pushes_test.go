@@ -77,6 +77,50 @@ func TestStorePushes(t *testing.T) {
 	if err != nil || got.HeadSeenAt == nil || !got.HeadSeenAt.Equal(seen) {
 		t.Errorf("second evaluation: head seen at %v, %v; want %v (the first)", got.HeadSeenAt, err, seen)
 	}
+
+	// The head comes back (A, B, then A again): its tenure starts anew, so
+	// an override given while B was the head does not hold for A.
+	back := t0.Add(3 * time.Minute)
+	if err := st.RecordPush(ctx, store.Push{RepoID: repoID, Number: w.pr, HeadSHA: w.head, Sender: "alice", SeenAt: back}); err != nil {
+		t.Fatal(err)
+	}
+	pr.Head.SHA = ptr(w.head)
+	got, err = StorePushes{Store: st}.Pushes(ctx, w.gh, pr, back.Add(time.Minute))
+	if err != nil || got.HeadSeenAt == nil || !got.HeadSeenAt.Equal(back) {
+		t.Errorf("head back: seen at %v, %v; want %v (its return), not %v", got.HeadSeenAt, err, back, t0)
+	}
+}
+
+// TestHeadTenure: the current head counts as seen from its first sighting
+// after the latest sighting of another head of the pull request.
+func TestHeadTenure(t *testing.T) {
+	t0 := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	at := func(m int) time.Time { return t0.Add(time.Duration(m) * time.Minute) }
+	row := func(n int, head, sender string, first, last int) store.Push {
+		return store.Push{RepoID: 1, Number: n, HeadSHA: head, Sender: sender, SeenAt: at(first), LastSeenAt: at(last)}
+	}
+	tests := []struct {
+		name string
+		rows []store.Push
+		want *time.Time
+	}{
+		{"no rows", nil, nil},
+		{"one sighting", []store.Push{row(1, "a", "alice", 5, 5)}, ptr(at(5))},
+		{"earliest of two", []store.Push{row(1, "a", "alice", 5, 9), row(1, "a", "", 3, 3)}, ptr(at(3))},
+		{"after the previous head", []store.Push{row(1, "a", "alice", 0, 0), row(1, "b", "bob", 4, 4)}, nil},
+		{"linear history", []store.Push{row(1, "o", "alice", 0, 0), row(1, "a", "bob", 4, 4)}, ptr(at(4))},
+		{"back again", []store.Push{row(1, "a", "alice", 0, 9), row(1, "b", "bob", 4, 4)}, ptr(at(9))},
+		{"back, first newer", []store.Push{row(1, "a", "alice", 0, 0), row(1, "b", "bob", 4, 4), row(1, "a", "", 6, 6)}, ptr(at(6))},
+		{"other pull requests do not count", []store.Push{row(1, "a", "alice", 5, 5), row(2, "b", "bob", 8, 8), row(0, "c", "eve", 9, 9)}, ptr(at(5))},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := headTenure(tt.rows, 1, "a")
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("headTenure() mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
 }
 
 // TestGatherPushersUnavailable: an unreadable push source fails closed.

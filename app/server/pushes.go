@@ -16,9 +16,7 @@ var errNoHead = errors.New("payload has no repository id or head commit")
 
 // prPush is the pusher a pull_request opened, synchronize or reopened
 // delivery names: its sender, whom GitHub sets (a commit's author and
-// committer are whatever the pusher wrote). It is seen now, or one second
-// after the pull request's updated_at if that is later, so that a clock
-// behind GitHub's cannot date the head before its push.
+// committer are whatever the pusher wrote), sighted now by zgate's clock.
 func prPush(ev *github.PullRequestEvent, now time.Time) (store.Push, error) {
 	p := store.Push{
 		RepoID:  ev.GetRepo().GetID(),
@@ -32,9 +30,6 @@ func prPush(ev *github.PullRequestEvent, now time.Time) (store.Push, error) {
 	}
 	if p.RepoID == 0 || p.HeadSHA == "" || p.Number <= 0 {
 		return store.Push{}, errNoHead
-	}
-	if u := ev.GetPullRequest().GetUpdatedAt().Time.Add(time.Second); u.After(p.SeenAt) {
-		p.SeenAt = u
 	}
 	return p, nil
 }

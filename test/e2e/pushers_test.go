@@ -80,6 +80,32 @@ func TestOverrideOutlivesNoPush(t *testing.T) {
 	}
 }
 
+// TestOverrideDoesNotFollowAnOldHeadBack (issue 7, 1.2): an override given
+// on B does not hold when the author moves the pull request back to its
+// earlier head A: A's tenure starts anew.
+func TestOverrideDoesNotFollowAnOldHeadBack(t *testing.T) {
+	w := newWorldWith(t, overridePolicy)
+	must(t, w.sim.AddTeamMember(owner, "ic", "ivan", "active"))
+	w.serve()
+	n, headA := w.openPR("hotfix", nil)
+	w.pendingWith(headA, 0)
+	headB, err := w.sim.Push(owner, repoName, "hotfix", map[string]string{"deploy/prod/payments.yml": "replicas: 4\n"}, nil, "alice")
+	must(t, err)
+	w.pendingWith(headB, 0)
+	nextSecond()
+	_, err = w.sim.Comment(owner, repoName, n, "ivan", "/zgate override INC-9: B is the fix")
+	must(t, err)
+	if got := w.waitDispatches(1); got != 1 {
+		t.Fatalf("dispatches after the override on B = %d, want 1", got)
+	}
+	must(t, w.sim.MoveBranch(owner, repoName, "hotfix", headA, "alice"))
+	w.waitCheckSays(headA, "ivan's override does not count")
+	time.Sleep(500 * time.Millisecond)
+	if got := len(w.sim.Dispatches(owner, repoName)); got != 1 {
+		t.Errorf("dispatches after moving back to %s = %d, want 1", headA[:7], got)
+	}
+}
+
 // TestEditedOverrideDoesNotCount (issue 7, 1.2): a comment edited into an
 // override command, or an override edited afterwards, never counts.
 func TestEditedOverrideDoesNotCount(t *testing.T) {
