@@ -56,7 +56,7 @@ func Run(ctx context.Context, o Options) error {
 	defer st.Close()
 
 	members := facts.NewMembershipCache(o.MembershipTTL, o.Now)
-	gatherer := &facts.Gatherer{Attestations: attest, Members: members, Logger: log, Now: o.Now}
+	gatherer := &facts.Gatherer{Attestations: attest, Members: members, Pushes: facts.StorePushes{Store: st}, Logger: log, Now: o.Now}
 	auditLog := audit.NewKeyed(st, o.Now, o.AuditKey)
 	if err := startAudit(ctx, auditLog, o); err != nil {
 		return err
@@ -89,6 +89,7 @@ func Run(ctx context.Context, o Options) error {
 		AppID:      o.AppID,
 		BotLogin:   o.BotLogin,
 		Deliveries: st,
+		Pushes:     st,
 		Queue:      q,
 		Audit:      rejectionAuditor{auditLog},
 		Metrics:    m,

@@ -36,7 +36,7 @@ func (ge *gateEval) teamResult(i int, tc *teamControl) ControlResult {
 	case len(elsewhere) > 0:
 		cr.Reason = "approved only by " + strings.Join(elsewhere, ", ") + "; one person counts for one team only"
 	case len(cr.Candidates) == 0:
-		cr.Reason = "no member other than the author or a bot can approve"
+		cr.Reason = "no member other than the author, a pusher or a bot can approve"
 	default:
 		cr.Reason = "no counted approval from a member"
 	}
@@ -57,11 +57,11 @@ func (ge *gateEval) teamOf(key string) *teamControl {
 }
 
 // candidates are the active members of tc who could make it hold: not the
-// author, not bots, not already counted for another team.
+// author, not a pusher, not bots, not already counted for another team.
 func (ge *gateEval) candidates(tc *teamControl) []string {
 	var out []string
 	for _, m := range tc.members {
-		if ge.ix.isAuthor(m) || ge.ix.isBot(m) || ge.teamOf(strings.ToLower(m)) != nil {
+		if ge.ix.isAuthor(m) || ge.ix.isBot(m) || ge.ix.pusherWhy(m, ge.g.Pushers) != "" || ge.teamOf(strings.ToLower(m)) != nil {
 			continue
 		}
 		out = append(out, m)
@@ -124,7 +124,7 @@ func (ge *gateEval) missing(quorum int) []string {
 		case !tc.known:
 			out = append(out, fmt.Sprintf("%s: no known active members; add members or fix the team name", id))
 		case len(cr.Candidates) == 0:
-			out = append(out, fmt.Sprintf("%s: no eligible approver (members are the author, bots or already counted)", id))
+			out = append(out, fmt.Sprintf("%s: no eligible approver (members are the author, pushers, bots or already counted)", id))
 		default:
 			out = append(out, fmt.Sprintf("%s: approval from one of %s", id, strings.Join(cr.Candidates, ", ")))
 		}

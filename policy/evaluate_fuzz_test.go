@@ -16,7 +16,8 @@ import (
 // Evaluate and checks the safety invariants of every decision: one gate
 // per policy gate, deterministic, never success while facts are missing or
 // the pull request is a draft, a person counts for one team only, never
-// the author or a bot, and success only with the quorum and every required
+// the author, a pusher of the head or a bot, no override before the head
+// was seen, and success only with the quorum and every required
 // control held, or a valid override.
 func FuzzEvaluate(f *testing.F) {
 	var cases []string
@@ -87,6 +88,16 @@ func checkGateInvariants(t *testing.T, g *Gate, f *Facts, now time.Time, gd Gate
 		}
 		return false
 	}
+	// headPusher: whoever pushed the head counts as an author under every
+	// pushers rule.
+	headPusher := func(login string) bool {
+		for _, p := range f.Pushers {
+			if strings.EqualFold(p.Login, login) && f.PullRequest.HeadSHA != "" && strings.EqualFold(p.HeadSHA, f.PullRequest.HeadSHA) {
+				return true
+			}
+		}
+		return false
+	}
 	switch gd.State {
 	case StateSkipped:
 		if len(gd.Controls) != 0 {
@@ -112,8 +123,8 @@ func checkGateInvariants(t *testing.T, g *Gate, f *Facts, now time.Time, gd Gate
 			t.Errorf("gate %q: %s holds both %s and %s", g.Name, c.By, other, c.ID)
 		}
 		seen[by] = c.ID
-		if strings.EqualFold(c.By, f.PullRequest.Author) || isBot(c.By) {
-			t.Errorf("gate %q: %s held by the author or a bot (%s)", g.Name, c.ID, c.By)
+		if strings.EqualFold(c.By, f.PullRequest.Author) || isBot(c.By) || headPusher(c.By) {
+			t.Errorf("gate %q: %s held by the author, a pusher or a bot (%s)", g.Name, c.ID, c.By)
 		}
 		if c.At == nil || now.Sub(*c.At) > gateWindow(g) {
 			t.Errorf("gate %q: %s held by an approval outside the window", g.Name, c.ID)
@@ -133,9 +144,12 @@ func checkGateInvariants(t *testing.T, g *Gate, f *Facts, now time.Time, gd Gate
 			t.Errorf("gate %q: override %+v does not meet %+v", g.Name, gd.Override, g.Override)
 		}
 		for _, by := range gd.Override.By {
-			if strings.EqualFold(by, f.PullRequest.Author) || isBot(by) {
-				t.Errorf("gate %q: override by the author or a bot (%s)", g.Name, by)
+			if strings.EqualFold(by, f.PullRequest.Author) || isBot(by) || headPusher(by) {
+				t.Errorf("gate %q: override by the author, a pusher or a bot (%s)", g.Name, by)
 			}
+		}
+		if f.PullRequest.HeadSeenAt == nil {
+			t.Errorf("gate %q: override without knowing when the head was first seen", g.Name)
 		}
 		return
 	}

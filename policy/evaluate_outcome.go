@@ -189,7 +189,7 @@ func (ge *gateEval) decide(gd *GateDecision) {
 		return
 	}
 	if g.Override != nil {
-		ov := judgeOverride(g.Override, ix, ge.window, ge.now)
+		ov := judgeOverride(g.Override, g.Pushers, ix, ge.window, ge.now)
 		gd.Notes = append(gd.Notes, ov.notes...)
 		if ov.result != nil {
 			gd.State = StateSuccess

@@ -38,16 +38,19 @@ type overrideVerdict struct {
 	// have counts the distinct people whose override counts.
 	have, need int
 	// members are the people who may override: members of the override
-	// teams who are neither the author nor bots.
+	// teams who are neither the author, pushers nor bots.
 	members []string
 	// voted holds the lower-case logins whose override counts.
 	voted map[string]bool
 }
 
 // judgeOverride counts distinct members of the override teams (not the
-// author, not bots) whose "/zgate override <reason>" comment is inside the
-// window. Each person's latest valid command is the one recorded.
-func judgeOverride(o *Override, ix *factsIndex, window time.Duration, now time.Time) overrideVerdict {
+// author, not pushers under rule, not bots) whose "/zgate override
+// <reason>" comment is inside the window, was never edited and was made
+// at or after the head was first seen: an override binds to the head it
+// was given on, so a push after it needs a new one. Each person's latest
+// valid command is the one recorded.
+func judgeOverride(o *Override, rule PusherRule, ix *factsIndex, window time.Duration, now time.Time) overrideVerdict {
 	v := overrideVerdict{need: max(o.Approvals, 1)}
 	isMem := map[string]bool{}
 	for _, id := range o.Teams {
@@ -61,7 +64,7 @@ func judgeOverride(o *Override, ix *factsIndex, window time.Duration, now time.T
 		}
 		for _, m := range tc.members {
 			k := strings.ToLower(m)
-			if !isMem[k] && !ix.isAuthor(m) && !ix.isBot(m) {
+			if !isMem[k] && !ix.isAuthor(m) && !ix.isBot(m) && ix.pusherWhy(m, rule) == "" {
 				v.members = append(v.members, m)
 			}
 			isMem[k] = true
@@ -90,14 +93,23 @@ func judgeOverride(o *Override, ix *factsIndex, window time.Duration, now time.T
 		switch {
 		case ix.isAuthor(c.User):
 			why = "the author cannot override their own gate"
+		case ix.pusherWhy(c.User, rule) != "":
+			why = ix.pusherWhy(c.User, rule) + " and cannot override"
 		case ix.isBot(c.User):
 			why = "bots cannot override"
 		case !isMem[strings.ToLower(c.User)]:
 			why = "not a member of " + joinOr(o.Teams)
+		case c.UpdatedAt != nil && c.UpdatedAt.After(c.CreatedAt):
+			why = fmt.Sprintf("edited at %s (an edited override never counts: post a new one)", rfc3339(*c.UpdatedAt))
 		case c.CreatedAt.After(now.Add(clockSkew)):
 			why = fmt.Sprintf("dated %s, in the future", rfc3339(c.CreatedAt))
 		case now.Sub(c.CreatedAt) > window:
 			why = fmt.Sprintf("made at %s, outside the %s window", rfc3339(c.CreatedAt), windowString(window))
+		case ix.f.PullRequest.HeadSeenAt == nil:
+			why = fmt.Sprintf("when the head %s was first seen is unknown, so the override cannot be tied to it", abbrevSHA(ix.headSHA()))
+		case c.CreatedAt.Before(*ix.f.PullRequest.HeadSeenAt):
+			why = fmt.Sprintf("made at %s, before the head %s was first seen at %s (an override holds only for the head it was given on)",
+				rfc3339(c.CreatedAt), abbrevSHA(ix.headSHA()), rfc3339(*ix.f.PullRequest.HeadSeenAt))
 		}
 		if why != "" {
 			v.notes = append(v.notes, fmt.Sprintf("%s's override does not count: %s", c.User, why))
@@ -143,7 +155,7 @@ func overrideMissing(v overrideVerdict) string {
 	}
 	n := v.need - v.have
 	if len(who) < n {
-		return "or break glass: not enough members of the override teams (other than the author and bots) to override"
+		return "or break glass: not enough members of the override teams (other than the author, pushers and bots) to override"
 	}
 	noun := "comment"
 	if n > 1 {

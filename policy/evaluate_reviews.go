@@ -81,6 +81,8 @@ func judgeReviews(ix *factsIndex, g *Gate, window time.Duration, now time.Time) 
 			v.why = fmt.Sprintf("%s's review of %s was dismissed", lr.login, abbrevSHA(lr.commit))
 		case ix.isAuthor(lr.login):
 			v.why = fmt.Sprintf("%s is the author (self-approval does not count)", lr.login)
+		case ix.pusherWhy(lr.login, g.Pushers) != "":
+			v.why = ix.pusherWhy(lr.login, g.Pushers) + " (a pusher's approval does not count)"
 		case ix.isBot(lr.login):
 			v.why = fmt.Sprintf("%s is a bot (bot approvals do not count)", lr.login)
 		case g.Controls.Teams.Fresh != FreshAny && (head == "" || !strings.EqualFold(lr.commit, head)):

@@ -14,6 +14,10 @@ import (
 // carol), security (dave, erin), and a head commit.
 var evalNow = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
 
+// headSeen is when the head was first seen: two days before evalNow, so
+// overrides inside the window are after it.
+var headSeen = evalNow.Add(-48 * time.Hour)
+
 const (
 	headSHA = "abc1234def5678"
 	oldSHA  = "0ld0000c0ffee"
@@ -23,11 +27,13 @@ const (
 )
 
 func evalFacts() *Facts {
+	seen := headSeen
 	return &Facts{
 		Repository: "acme/payments",
 		PullRequest: PullRequest{
 			Number: 42, Author: "alice", Base: "main", HeadSHA: headSHA,
 			Labels: []string{"deploy"}, ChangedFiles: []string{"deploy/prod/app.yaml"},
+			HeadSeenAt: &seen,
 		},
 		Teams: map[string][]string{
 			"acme/sre":      {"bob", "carol", "alice"},

@@ -18,6 +18,15 @@ type Facts struct {
 	Teams map[string][]string `json:"teams"`
 	// Bots lists logins to treat as bots besides those ending in "[bot]".
 	Bots []string `json:"bots,omitempty"`
+	// Pushers are the people seen pushing to the pull request, or pushing
+	// its head commit through another pull request or branch of the
+	// repository. A pusher wrote part of the change, so, like the author,
+	// cannot consent to it: their approvals and overrides do not count
+	// (which pushes count is the gate's pushers rule, [PushersAll] or
+	// [PushersHead]). The App takes them from the sender of the pull_request
+	// deliveries it recorded, never from commit metadata, which the pusher
+	// writes.
+	Pushers []Pusher `json:"pushers,omitempty"`
 	// Attestations are the verified attestations about the pull request.
 	Attestations []Attestation `json:"attestations"`
 	// RejectedAttestations are attestations found but not verified, kept so
@@ -43,6 +52,26 @@ type PullRequest struct {
 	// ChangedFilesTruncated is set when GitHub could not list every changed
 	// file (past its 3,000-file cap): gates that look at paths fail closed.
 	ChangedFilesTruncated bool `json:"changed_files_truncated,omitempty"`
+	// HeadSeenAt is when the head commit was first seen as the head of
+	// this pull request, by a clock the author cannot set: zgate's own
+	// (the first delivery or evaluation naming it) or GitHub's (the
+	// creation of the commit's first check suite). An override comment
+	// counts only if created at or after it, so an override binds to the
+	// head it was given on. Nil when unknown: no override counts.
+	HeadSeenAt *time.Time `json:"head_seen_at,omitempty"`
+}
+
+// Pusher is one person seen pushing: the sender of a pull_request
+// opened, synchronize or reopened event (or of a push to a branch).
+type Pusher struct {
+	Login string `json:"login"`
+	// HeadSHA is the head commit the push made.
+	HeadSHA string `json:"head_sha"`
+	// Via is empty for a push to this pull request; otherwise it says
+	// where the push was seen ("#12", "a push to a branch"), and the push
+	// counts only when it made this pull request's head commit: the same
+	// commits pushed through another pull request are the same change.
+	Via string `json:"via,omitempty"`
 }
 
 // Review is one pull request review.
@@ -60,6 +89,11 @@ type Comment struct {
 	User      string    `json:"user"`
 	Body      string    `json:"body"`
 	CreatedAt time.Time `json:"created_at"`
+	// UpdatedAt is GitHub's updated_at; later than CreatedAt means the
+	// comment was edited, and an edited override never counts (whoever
+	// can edit it could have rewritten the reason, or the command itself,
+	// after the fact).
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
 }
 
 // Attestation is a verified attestation: the signature, certificate chain,

@@ -94,6 +94,7 @@ func encodePolicy(t *testing.T, p *Policy) []byte {
 			"name":                       g.Name,
 			"window":                     g.Window.String(),
 			"block_on_changes_requested": g.BlockOnChangesRequested,
+			"pushers":                    string(g.Pushers),
 		}
 		if g.Description != "" {
 			gm["description"] = g.Description

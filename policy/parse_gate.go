@@ -11,7 +11,7 @@ import (
 
 var (
 	gateKeys = []string{"name", "description", "if", "controls", "quorum", "required",
-		"window", "block_on_changes_requested", "override", "then"}
+		"window", "block_on_changes_requested", "override", "pushers", "then"}
 	ifKeys = []string{"base", "paths", "labels"}
 )
 
@@ -53,6 +53,7 @@ func (d *policyDecoder) gate(n *yaml.Node) (Gate, *yaml.Node) {
 		Line:                    n.Line,
 		Window:                  DefaultWindow,
 		BlockOnChangesRequested: true,
+		Pushers:                 PushersAll,
 		Controls:                Controls{Teams: TeamControls{FromCodeowners: true, Fresh: FreshHead}},
 	}
 	f, ok := d.mapping(n, "gate", gateKeys)
@@ -112,6 +113,16 @@ func (d *policyDecoder) gate(n *yaml.Node) (Gate, *yaml.Node) {
 	}
 	if v := f.get("override"); v != nil {
 		g.Override = d.override(v)
+	}
+	if v := f.get("pushers"); v != nil {
+		if s, ok := d.str(v, "pushers"); ok {
+			switch PusherRule(s) {
+			case PushersAll, PushersHead:
+				g.Pushers = PusherRule(s)
+			default:
+				d.errorf(v, "pushers: want %q or %q, got %q", PushersAll, PushersHead, s)
+			}
+		}
 	}
 	if v, set := f["then"]; set {
 		g.Then = d.action(v)

@@ -37,7 +37,10 @@ type Gate struct {
 	BlockOnChangesRequested bool
 	// Override is the break-glass rule; nil when the gate has none.
 	Override *Override
-	Then     Action
+	// Pushers says whose pushes make a person count as an author, who can
+	// neither approve nor override; "" means [PushersAll].
+	Pushers PusherRule
+	Then    Action
 
 	// Line is the 1-based line of the gate in the policy file.
 	Line int
@@ -72,6 +75,20 @@ const (
 	FreshHead Freshness = "head"
 	// FreshAny counts any approval inside the window.
 	FreshAny Freshness = "any"
+)
+
+// PusherRule says which pushers of a pull request count as its authors.
+type PusherRule string
+
+const (
+	// PushersAll: everyone seen pushing to the pull request while it was
+	// open, and whoever pushed its head commit elsewhere in the
+	// repository (the two-person rule: an approver did not write any of
+	// the change). The default.
+	PushersAll PusherRule = "all"
+	// PushersHead: only whoever pushed the head commit (GitHub's "require
+	// approval of the most recent reviewable push").
+	PushersHead PusherRule = "head"
 )
 
 // TeamControls says where the gate's team controls come from.

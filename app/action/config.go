@@ -39,8 +39,9 @@ type Config struct {
 	RunURL string
 	// DryRun decides and reports but never runs Z.
 	DryRun bool
-	// Gatherer reads facts; a zero facts.Gatherer (no attestations) when
-	// nil.
+	// Gatherer reads facts; when nil, a facts.Gatherer without
+	// attestations whose pushers are the event's ([EventPusher]) and whose
+	// head-seen time comes from check suites (facts.SuitePushes).
 	Gatherer Gatherer
 	// Summary receives the Markdown report (GITHUB_STEP_SUMMARY); nil for
 	// none.

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/zgate-dev/zgate/app/facts"
 )
 
 // Target is what an event asks the Action to evaluate.
@@ -75,4 +77,49 @@ func Targets(name string, payload []byte) (Target, error) {
 		return Target{Open: true, Base: branch, Why: "push to " + branch + ": its open pull requests"}, nil
 	}
 	return Target{}, fmt.Errorf("%w: event %q is not handled (use pull_request, pull_request_target, pull_request_review, issue_comment, push, schedule or workflow_dispatch)", ErrConfig, name)
+}
+
+// pushEvent is the part of a pull_request payload that names a push.
+type pushEvent struct {
+	Action      string `json:"action"`
+	Number      int    `json:"number"`
+	PullRequest *struct {
+		Number int `json:"number"`
+		Head   struct {
+			SHA string `json:"sha"`
+		} `json:"head"`
+	} `json:"pull_request"`
+	Sender struct {
+		Login string `json:"login"`
+	} `json:"sender"`
+}
+
+// EventPusher returns the push the event names: the sender of a
+// pull_request or pull_request_target opened, synchronize or reopened
+// event, whom GitHub sets. It is nil for every other event: the Action
+// keeps no record, so the pushers of earlier events are unknown to it.
+func EventPusher(name string, payload []byte) *facts.EventPush {
+	if name != "pull_request" && name != "pull_request_target" {
+		return nil
+	}
+	var ev pushEvent
+	if json.Unmarshal(payload, &ev) != nil {
+		return nil
+	}
+	switch ev.Action {
+	case "opened", "synchronize", "reopened":
+	default:
+		return nil
+	}
+	p := &facts.EventPush{Number: ev.Number, Sender: ev.Sender.Login}
+	if ev.PullRequest != nil {
+		p.HeadSHA = ev.PullRequest.Head.SHA
+		if p.Number == 0 {
+			p.Number = ev.PullRequest.Number
+		}
+	}
+	if p.Number <= 0 || p.Sender == "" {
+		return nil
+	}
+	return p
 }

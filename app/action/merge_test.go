@@ -159,6 +159,7 @@ func TestMergeRefusedIsReportedNotRetried(t *testing.T) {
 func TestOverrideCommentOpensGate(t *testing.T) {
 	r := newRig(t, "override.yml")
 	n, _ := r.openPR("hotfix", nil)
+	nextSecond() // an override dated the second GitHub first saw the head does not count
 	if _, err := r.sim.Comment("acme", "payments", n, "carol", "/zgate override db is down"); err != nil {
 		t.Fatal(err)
 	}

@@ -100,7 +100,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	}
 	r := &runner{cfg: cfg, gh: cfg.Client, owner: owner, repo: repo, gather: cfg.Gatherer, log: cfg.Logger, now: cfg.Now}
 	if r.gather == nil {
-		r.gather = &facts.Gatherer{}
+		r.gather = &facts.Gatherer{Pushes: facts.SuitePushes{Event: EventPusher(cfg.EventName, cfg.Event)}}
 	}
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)

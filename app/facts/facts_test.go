@@ -132,6 +132,7 @@ func TestGather(t *testing.T) {
 	}
 	for i := range f.Comments {
 		f.Comments[i].CreatedAt = time.Time{}
+		f.Comments[i].UpdatedAt = nil
 	}
 	want := policy.Facts{
 		Repository: "acme/payments",

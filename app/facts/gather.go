@@ -30,6 +30,9 @@ type Gatherer struct {
 	Attestations AttestationSource
 	// Members caches team membership; nil reads it on every Gather.
 	Members *MembershipCache
+	// Pushes says who pushed to the pull request and when its head was
+	// first seen; nil means unknown: no pushers, and no override counts.
+	Pushes PushSource
 	// Logger receives diagnostics; discarded when nil.
 	Logger *slog.Logger
 	// Now is the clock that stamps [Result.At]; time.Now when nil.
@@ -85,6 +88,8 @@ func (g *Gatherer) Gather(ctx context.Context, gh *github.Client, owner, repo st
 	if err != nil {
 		return nil, fmt.Errorf("get pull request %s/%s#%d: %w", owner, repo, number, err)
 	}
+	// The head was current at the latest when GitHub answered.
+	read := g.now()
 	res := &Result{
 		At:      at,
 		PR:      pr,
@@ -135,6 +140,7 @@ func (g *Gatherer) Gather(ctx context.Context, gh *github.Client, owner, repo st
 		}
 	}
 	g.gatherTeams(ctx, gh, res)
+	g.gatherPushes(ctx, gh, res, read)
 	g.gatherAttestations(ctx, gh, owner, repo, res)
 	f.Bots = bots.list()
 	return res, nil
@@ -154,6 +160,28 @@ func (g *Gatherer) gatherTeams(ctx context.Context, gh *github.Client, res *Resu
 		}
 		f.Teams[slug] = members
 	}
+}
+
+// gatherPushes asks the push source who pushed and when the head was
+// first seen; an unreadable source is recorded as unavailable.
+func (g *Gatherer) gatherPushes(ctx context.Context, gh *github.Client, res *Result, read time.Time) {
+	if g.Pushes == nil {
+		return
+	}
+	f := &res.Facts
+	pf, err := g.Pushes.Pushes(ctx, gh, res.PR, read)
+	if errors.Is(err, ErrHeadUnseen) {
+		g.logger().WarnContext(ctx, "overrides cannot count: when the head was first seen is unknown", "err", err)
+		f.Pushers = pf.Pushers
+		return
+	}
+	if err != nil {
+		g.logger().WarnContext(ctx, "pushers unreadable", "err", err)
+		f.Unavailable = append(f.Unavailable, fmt.Sprintf("who pushed to the pull request could not be read: %v", err))
+		return
+	}
+	f.Pushers = pf.Pushers
+	f.PullRequest.HeadSeenAt = pf.HeadSeenAt
 }
 
 // gatherAttestations asks the source for attestations about the head

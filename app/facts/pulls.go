@@ -84,11 +84,17 @@ func comments(ctx context.Context, gh *github.Client, owner, repo string, number
 				continue
 			}
 			bots.add(c.GetUser())
-			out = append(out, policy.Comment{
+			pc := policy.Comment{
 				User:      c.GetUser().GetLogin(),
 				Body:      c.GetBody(),
 				CreatedAt: c.GetCreatedAt().Time,
-			})
+			}
+			if c.UpdatedAt != nil {
+				// An edited override never counts: the policy compares.
+				u := c.GetUpdatedAt().Time
+				pc.UpdatedAt = &u
+			}
+			out = append(out, pc)
 		}
 		if resp.NextPage == 0 {
 			return out, nil

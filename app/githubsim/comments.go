@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -13,6 +14,8 @@ type issueComment struct {
 	user    string
 	body    string
 	created time.Time
+	// updated is the last edit; equal to created until one.
+	updated time.Time
 }
 
 // Comment adds an issue comment by user to the pull request and emits
@@ -24,12 +27,58 @@ func (s *Sim) Comment(owner, repoName string, number int, user, body string) (in
 		s.mu.Unlock()
 		return 0, err
 	}
-	c := &issueComment{id: s.id(), user: user, body: body, created: s.clock()}
+	now := s.clock()
+	c := &issueComment{id: s.id(), user: user, body: body, created: now, updated: now}
 	r.comments[number] = append(r.comments[number], c)
-	evs := []event{s.commentEvent(r, p, c, user)}
+	evs := []event{s.commentEvent(r, p, c, user, "created", nil)}
 	s.mu.Unlock()
 	s.post(evs, true)
 	return c.id, nil
+}
+
+// EditComment replaces the body of issue comment id, as editor (the
+// comment's author or anyone with write access), sets its updated_at and
+// emits issue_comment edited with the old body in changes.
+func (s *Sim) EditComment(owner, repoName string, id int64, editor, body string) error {
+	s.mu.Lock()
+	r := s.repo(owner, repoName)
+	if r == nil {
+		s.mu.Unlock()
+		return fmt.Errorf("edit comment %d in %s/%s: %w", id, owner, repoName, ErrNotFound)
+	}
+	p, c := r.findComment(id)
+	if c == nil {
+		s.mu.Unlock()
+		return fmt.Errorf("edit comment %d in %s/%s: %w", id, owner, repoName, ErrNotFound)
+	}
+	evs := []event{s.editComment(r, p, c, editor, body)}
+	s.mu.Unlock()
+	s.post(evs, true)
+	return nil
+}
+
+// editComment applies an edit and returns its webhook. Callers hold s.mu.
+func (s *Sim) editComment(r *repo, p *pull, c *issueComment, editor, body string) event {
+	was := c.body
+	c.body = body
+	c.updated = s.clock()
+	if !c.updated.After(c.created) {
+		// GitHub's times are whole seconds; an edit is always later.
+		c.updated = c.created.Add(time.Second)
+	}
+	return s.commentEvent(r, p, c, editor, "edited", map[string]any{"body": map[string]any{"from": was}})
+}
+
+// findComment returns issue comment id and its pull request, or nils.
+func (r *repo) findComment(id int64) (*pull, *issueComment) {
+	for n, cs := range r.comments {
+		for _, c := range cs {
+			if c.id == id {
+				return r.pulls[n], c
+			}
+		}
+	}
+	return nil, nil
 }
 
 // AddLabel labels the pull request and emits pull_request labeled.
@@ -84,7 +133,7 @@ func (s *Sim) commentObject(r *repo, number int, c *issueComment) map[string]any
 		"id": c.id, "node_id": nodeID("IC", c.id),
 		"url":      fmt.Sprintf("%s/repos/%s/issues/comments/%d", s.api(), r.fullName(), c.id),
 		"html_url": fmt.Sprintf("%s/%s/pull/%d#issuecomment-%d", s.base, r.fullName(), number, c.id),
-		"body":     c.body, "user": s.user(c.user), "created_at": ts(c.created), "updated_at": ts(c.created),
+		"body":     c.body, "user": s.user(c.user), "created_at": ts(c.created), "updated_at": ts(c.updated),
 		"issue_url": issue, "author_association": "MEMBER", "performed_via_github_app": nil,
 		"reactions": reactions(fmt.Sprintf("%s/repos/%s/issues/comments/%d", s.api(), r.fullName(), c.id)),
 	}
@@ -96,7 +145,9 @@ func reactions(url string) map[string]any {
 		"confused": 0, "heart": 0, "hooray": 0, "eyes": 0, "rocket": 0}
 }
 
-func (s *Sim) commentEvent(r *repo, p *pull, c *issueComment, sender string) event {
+// commentEvent builds issue_comment with action (created, edited); changes
+// is the edited event's changes object, nil otherwise.
+func (s *Sim) commentEvent(r *repo, p *pull, c *issueComment, sender, action string, changes map[string]any) event {
 	pr := s.pullObject(r, p)
 	issue := map[string]any{
 		"url": pr["issue_url"], "id": p.id, "node_id": nodeID("I", p.id), "number": p.number,
@@ -111,14 +162,17 @@ func (s *Sim) commentEvent(r *repo, p *pull, c *issueComment, sender string) eve
 		"pull_request": map[string]any{"url": pr["url"], "html_url": pr["html_url"],
 			"diff_url": pr["diff_url"], "patch_url": pr["patch_url"], "merged_at": pr["merged_at"]},
 	}
-	return s.event("issue_comment", r, sender, map[string]any{
-		"action": "created", "issue": issue, "comment": s.commentObject(r, p.number, c),
-	})
+	fields := map[string]any{"action": action, "issue": issue, "comment": s.commentObject(r, p.number, c)}
+	if changes != nil {
+		fields["changes"] = changes
+	}
+	return s.event("issue_comment", r, sender, fields)
 }
 
 func (s *Sim) commentRoutes() {
 	s.handle("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", authToken, s.listComments)
 	s.handle("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", authToken, s.createComment)
+	s.handle("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", authToken, s.updateComment)
 }
 
 // routeIssue resolves the route's repository and the pull request its
@@ -152,9 +206,41 @@ func (s *Sim) createComment(q *request) response {
 	if b.Body == "" {
 		return invalid("IssueComment", "body", "missing_field", "body is required")
 	}
-	c := &issueComment{id: s.id(), user: s.botLogin(), body: b.Body, created: s.clock()}
+	now := s.clock()
+	c := &issueComment{id: s.id(), user: s.botLogin(), body: b.Body, created: now, updated: now}
 	r.comments[p.number] = append(r.comments[p.number], c)
 	resp := created(s.commentObject(r, p.number, c))
-	resp.events = []event{s.commentEvent(r, p, c, c.user)}
+	resp.events = []event{s.commentEvent(r, p, c, c.user, "created", nil)}
+	return resp
+}
+
+// updateComment answers PATCH .../issues/comments/{comment_id}: the App
+// edits a comment (its token may edit any, as GitHub lets Apps with
+// issues or pull requests write do).
+func (s *Sim) updateComment(q *request) response {
+	r, e := s.visibleRepo(q)
+	if e != nil {
+		return *e
+	}
+	id, err := strconv.ParseInt(q.path("comment_id"), 10, 64)
+	if err != nil {
+		return notFound()
+	}
+	p, c := r.findComment(id)
+	if c == nil || p == nil {
+		return notFound()
+	}
+	var b struct {
+		Body string `json:"body"`
+	}
+	if bad := q.decode(&b); bad != nil {
+		return *bad
+	}
+	if b.Body == "" {
+		return invalid("IssueComment", "body", "missing_field", "body is required")
+	}
+	ev := s.editComment(r, p, c, s.botLogin(), b.Body)
+	resp := ok(s.commentObject(r, p.number, c))
+	resp.events = []event{ev}
 	return resp
 }

@@ -25,6 +25,7 @@ import (
 //	POST /_sim/install        {owner}                                    -> {installation_id}
 //	POST /_sim/uninstall      {owner}
 //	POST /_sim/push           {owner, repo, branch, files, deleted, author} -> {sha}
+//	POST /_sim/branches       {owner, repo, branch, sha, user}           (move a branch to a commit)
 //	POST /_sim/pulls          {owner, repo, head, base, title, body, author, draft, labels} -> {number}
 //	POST /_sim/draft          {owner, repo, number, draft}
 //	POST /_sim/close          {owner, repo, number, user}
@@ -34,6 +35,7 @@ import (
 //	POST /_sim/reviews        {owner, repo, number, user, state, body}   -> {id}
 //	POST /_sim/dismissals     {owner, repo, number, review_id, message}
 //	POST /_sim/comments       {owner, repo, number, user, body}          -> {id}
+//	POST /_sim/comment-edits {owner, repo, comment_id, user, body}
 //	POST /_sim/labels         {owner, repo, number, label, user, remove}
 //	POST /_sim/team-members   {org, team, user, state, remove}
 //	POST /_sim/parent-team    {org, team, parent}
@@ -76,6 +78,7 @@ type ctl struct {
 	User          string            `json:"user"`
 	State         string            `json:"state"`
 	ReviewID      int64             `json:"review_id"`
+	CommentID     int64             `json:"comment_id"`
 	Message       string            `json:"message"`
 	Label         string            `json:"label"`
 	Remove        bool              `json:"remove"`
@@ -165,6 +168,12 @@ func (s *Sim) controlRoutes() {
 	post("comments", func(c ctl) (any, error) {
 		id, err := s.Comment(c.Owner, c.Repo, c.Number, c.User, c.Body)
 		return map[string]int64{"id": id}, err
+	})
+	post("branches", func(c ctl) (any, error) {
+		return nil, s.MoveBranch(c.Owner, c.Repo, c.Branch, c.SHA, c.User)
+	})
+	post("comment-edits", func(c ctl) (any, error) {
+		return nil, s.EditComment(c.Owner, c.Repo, c.CommentID, c.User, c.Body)
 	})
 	post("labels", func(c ctl) (any, error) {
 		if c.Remove {

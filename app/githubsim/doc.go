@@ -20,9 +20,11 @@
 // (installation created/deleted; an uninstalled account's tokens get 401
 // and its events are not delivered).
 //
-// Then, as people and other systems would: [Sim.Push], [Sim.OpenPR],
+// Then, as people and other systems would: [Sim.Push], [Sim.MoveBranch]
+// (point a branch at an existing commit), [Sim.OpenPR],
 // [Sim.SetDraft], [Sim.ClosePR], [Sim.ReopenPR], [Sim.ChangeBase],
-// [Sim.SubmitReview], [Sim.DismissReview], [Sim.Comment], [Sim.AddLabel],
+// [Sim.SubmitReview], [Sim.DismissReview], [Sim.Comment],
+// [Sim.EditComment] (issue_comment edited, updated_at set), [Sim.AddLabel],
 // [Sim.RemoveLabel], [Sim.AddTeamMember], [Sim.RemoveTeamMember],
 // [Sim.SetParentTeam], [Sim.SetRequiredChecks], [Sim.SetStatus] (a
 // foreign CI), [Sim.RerequestCheckRun], [Sim.CompleteRun],
@@ -36,7 +38,7 @@
 //
 // Pull requests behave like GitHub's: reviews bind to the head at the
 // time; a push to the head branch moves head.sha (pull_request
-// synchronize); files are head against the merge base; mergeable_state
+// synchronize, whose sender is the pusher, as on GitHub); files are head against the merge base; mergeable_state
 // is dirty (conflict with the base branch), draft, blocked (a required
 // check or status not green on the head) or clean; a merge creates a
 // merge, squash or rebase commit on the base branch and emits push and
@@ -79,7 +81,11 @@
 // 405 when closed, draft, conflicting or a required check is not green),
 // GET .../pulls/{n}/reviews, GET .../pulls/{n}/reviews/{id},
 // PUT .../pulls/{n}/reviews/{id}/dismissals, GET and POST
-// .../issues/{n}/comments, GET /orgs/{org}/teams/{team},
+// .../issues/{n}/comments, PATCH .../issues/comments/{id},
+// GET .../commits/{ref}/check-suites (one GitHub Actions suite per
+// commit, created when the commit is first pushed to a branch: its
+// created_at is when GitHub first saw the commit),
+// GET /orgs/{org}/teams/{team},
 // GET /orgs/{org}/teams/{team}/memberships/{user} (child teams count),
 // GET /orgs/{org}/teams/{team}/members, POST .../check-runs,
 // GET and PATCH .../check-runs/{id}, POST .../check-runs/{id}/rerequest,

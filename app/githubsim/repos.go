@@ -25,6 +25,7 @@ type repo struct {
 	nextNumber    int
 	comments      map[int][]*issueComment
 	checkRuns     []*checkRun
+	suites        []*checkSuite
 	statuses      []*status
 	required      map[string][]string // branch -> required check contexts
 	dispatches    []Dispatch
@@ -82,6 +83,7 @@ func (s *Sim) CreateRepo(owner, name string, files map[string]string) error {
 	r.commits[c.sha] = c
 	r.branches["main"] = c.sha
 	r.pushed = c.date
+	s.ensureSuite(r, c.sha, "main")
 	s.repos[repoKey(owner, name)] = r
 	return nil
 }
@@ -125,6 +127,7 @@ func (s *Sim) advance(r *repo, branch string, c *commit, sender, before string) 
 	r.commits[c.sha] = c
 	r.branches[branch] = c.sha
 	r.pushed = c.date
+	s.ensureSuite(r, c.sha, branch)
 	evs := []event{s.pushEvent(r, branch, before, c, sender)}
 	for _, n := range slices.Sorted(maps.Keys(r.pulls)) {
 		p := r.pulls[n]

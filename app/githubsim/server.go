@@ -211,6 +211,7 @@ func (s *Sim) routes() {
 	s.commentRoutes()
 	s.teamRoutes()
 	s.checkRoutes()
+	s.checkSuiteRoutes()
 	s.statusRoutes()
 	s.dispatchRoutes()
 	s.attestationRoutes()

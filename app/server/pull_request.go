@@ -4,11 +4,14 @@ import (
 	"log/slog"
 
 	"github.com/google/go-github/v62/github"
+
+	"github.com/zgate-dev/zgate/app/store"
 )
 
 // handlePullRequest re-evaluates a pull request when anything the policy
 // reads changes: its head, base, draft state or labels. A closed pull
-// request is re-evaluated too, so the engine drops its timers.
+// request is re-evaluated too, so the engine drops its timers. The sender
+// of opened, synchronize and reopened is recorded as a pusher of the head.
 func handlePullRequest(s *Server, _ *slog.Logger, body []byte) (outcome, error) {
 	ev, err := decode[github.PullRequestEvent](body)
 	if err != nil {
@@ -24,8 +27,19 @@ func handlePullRequest(s *Server, _ *slog.Logger, body []byte) (outcome, error) 
 	default:
 		return ignore("pull_request action %q", a)
 	}
-	if s.fromSelf(ev.GetSender()) && ev.GetAction() != "closed" {
-		return ignore("sent by the App")
+	var pushes []store.Push
+	switch ev.GetAction() {
+	case "opened", "reopened", "synchronize":
+		p, err := prPush(ev, s.cfg.Now())
+		if err != nil {
+			return outcome{}, err
+		}
+		pushes = []store.Push{p}
 	}
-	return one(ev.GetInstallation(), ev.GetRepo(), ev.GetNumber())
+	if s.fromSelf(ev.GetSender()) && ev.GetAction() != "closed" {
+		return outcome{ignored: "sent by the App", pushes: pushes}, nil
+	}
+	out, err := one(ev.GetInstallation(), ev.GetRepo(), ev.GetNumber())
+	out.pushes = pushes
+	return out, err
 }

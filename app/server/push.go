@@ -21,7 +21,7 @@ const maxPushCommits = 20
 //
 // The key is repository-level ([engine.RepoKey]): the engine lists the open pull
 // requests and re-evaluates those whose base is affected.
-func handlePush(_ *Server, _ *slog.Logger, body []byte) (outcome, error) {
+func handlePush(s *Server, _ *slog.Logger, body []byte) (outcome, error) {
 	ev, err := decode[github.PushEvent](body)
 	if err != nil {
 		return outcome{}, err
@@ -33,10 +33,16 @@ func handlePush(_ *Server, _ *slog.Logger, body []byte) (outcome, error) {
 	if ev.GetDeleted() {
 		return ignore("branch %s deleted", branch)
 	}
+	// Whoever pushes a commit to any branch is a pusher of that commit: a
+	// pull request whose head it becomes cannot count their approval.
+	if ev.GetRepo().GetID() == 0 || ev.GetAfter() == "" {
+		return outcome{}, errNoHead
+	}
+	pushed := []store.Push{{RepoID: ev.GetRepo().GetID(), HeadSHA: ev.GetAfter(), Sender: ev.GetSender().GetLogin(), SeenAt: s.cfg.Now()}}
 	// Pushes by the App itself (its merges) are not ignored: a merged pull
 	// request that changed CODEOWNERS changes every other gate.
 	if !pushTouchesGates(ev) {
-		return ignore("push to %s leaves the policy and CODEOWNERS alone", branch)
+		return outcome{ignored: "push to " + branch + " leaves the policy and CODEOWNERS alone", pushes: pushed}, nil
 	}
 	if ev.GetInstallation().GetID() == 0 {
 		return outcome{}, errNoInstallation
@@ -47,9 +53,9 @@ func handlePush(_ *Server, _ *slog.Logger, body []byte) (outcome, error) {
 		owner = repo.GetOwner().GetName()
 	}
 	if owner == "" || repo.GetName() == "" {
-		return ignore("push without a repository owner or name")
+		return outcome{ignored: "push without a repository owner or name", pushes: pushed}, nil
 	}
-	return outcome{keys: []store.PRKey{engine.RepoKey(ev.GetInstallation().GetID(), owner, repo.GetName())}}, nil
+	return outcome{keys: []store.PRKey{engine.RepoKey(ev.GetInstallation().GetID(), owner, repo.GetName())}, pushes: pushed}, nil
 }
 
 // pushTouchesGates reports whether a push may have changed the policy or

@@ -27,6 +27,11 @@ type Enqueuer interface {
 	Enqueue(ctx context.Context, key store.PRKey, at time.Time) error
 }
 
+// PushRecorder records who pushed which head of which pull request.
+type PushRecorder interface {
+	RecordPush(ctx context.Context, p store.Push) error
+}
+
 // Auditor records rejected webhooks in the audit log.
 type Auditor interface {
 	WebhookRejected(ctx context.Context, r Rejection) error
@@ -41,8 +46,8 @@ type Rejection struct {
 	Reason   string `json:"reason"`
 }
 
-// Config is what the server needs; every field but Ready, Gatherer and
-// Invalidate is required.
+// Config is what the server needs; every field but Ready, Gatherer,
+// Invalidate and Uninstalled is required.
 type Config struct {
 	// Secret is the webhook secret shared with GitHub.
 	Secret []byte
@@ -54,7 +59,11 @@ type Config struct {
 	Deliveries Deliveries
 	Queue      Enqueuer
 	Audit      Auditor
-	Metrics    *metrics.Metrics
+	// Pushes records the senders of pull_request opened, synchronize and
+	// reopened deliveries and of branch pushes: the pushers whose
+	// approvals do not count.
+	Pushes  PushRecorder
+	Metrics *metrics.Metrics
 	// Gatherer serves /metrics; nil disables the endpoint.
 	Gatherer prometheus.Gatherer
 	// Ready reports whether the App can serve (the store is reachable).
@@ -80,8 +89,8 @@ func New(cfg Config) (*Server, error) {
 	switch {
 	case len(cfg.Secret) == 0:
 		return nil, errors.New("server: webhook secret is empty")
-	case cfg.Deliveries == nil || cfg.Queue == nil || cfg.Audit == nil:
-		return nil, errors.New("server: deliveries, queue and audit are required")
+	case cfg.Deliveries == nil || cfg.Queue == nil || cfg.Audit == nil || cfg.Pushes == nil:
+		return nil, errors.New("server: deliveries, queue, audit and pushes are required")
 	case cfg.Metrics == nil:
 		return nil, errors.New("server: metrics are required")
 	}

@@ -32,6 +32,18 @@ type fakeBackend struct {
 	rejected    []Rejection
 	invalidated []string
 	enqueueErr  error
+	pushes      []store.Push
+	pushErr     error
+}
+
+func (f *fakeBackend) RecordPush(_ context.Context, p store.Push) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.pushErr != nil {
+		return f.pushErr
+	}
+	f.pushes = append(f.pushes, p)
+	return nil
 }
 
 func (f *fakeBackend) RecordDelivery(_ context.Context, id, _ string, _ time.Time) (bool, error) {
@@ -71,7 +83,7 @@ func newTestServer(t *testing.T) (*Server, *fakeBackend) {
 	}
 	s, err := New(Config{
 		Secret: testSecret, AppID: 42, BotLogin: "zgate[bot]",
-		Deliveries: f, Queue: f, Audit: f, Metrics: m, Gatherer: reg,
+		Deliveries: f, Queue: f, Audit: f, Pushes: f, Metrics: m, Gatherer: reg,
 		Invalidate: func(org, team string) {
 			f.mu.Lock()
 			defer f.mu.Unlock()

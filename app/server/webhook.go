@@ -30,6 +30,9 @@ type outcome struct {
 	keys []store.PRKey
 	// ignored says why the event changes nothing; empty when keys matter.
 	ignored string
+	// pushes are who pushed which head, recorded before anything is
+	// queued, also when the event is otherwise ignored.
+	pushes []store.Push
 }
 
 // eventHandler decodes one event's payload and decides what to re-evaluate.
@@ -117,6 +120,14 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		rej.Status, rej.Reason = http.StatusBadRequest, fmt.Sprintf("malformed %s payload: %v", event, err)
 		s.reject(w, r, log, rej, resultBadRequest)
+		return
+	}
+	if err := s.recordPushes(ctx, out.pushes); err != nil {
+		// Unrecorded, the pusher could approve their own push: fail, so the
+		// delivery shows as failed and is redelivered.
+		log.Error("cannot record the pusher", "err", err)
+		s.count(event, resultError)
+		respond(w, http.StatusServiceUnavailable, "cannot record the pusher")
 		return
 	}
 	if out.ignored != "" || len(out.keys) == 0 {

@@ -112,7 +112,8 @@ func (f *actionFlags) config(fs *flag.FlagSet, e env) (cfg action.Config, closeS
 	if err != nil {
 		return cfg, closeSummary, err
 	}
-	gatherer := &facts.Gatherer{Logger: log, Attestations: src}
+	gatherer := &facts.Gatherer{Logger: log, Attestations: src,
+		Pushes: facts.SuitePushes{Event: action.EventPusher(f.eventName, payload)}}
 	gh, err := ghclient.NewTokenClientConfig(ghclient.Config{BaseURL: f.githubURL, Logger: log}, ghclient.Token(token))
 	if err != nil {
 		return cfg, closeSummary, fmt.Errorf("GitHub client: %w", err)

@@ -196,6 +196,11 @@ func decodeSnapshot(data []byte) (*policy.Facts, error) {
 			return nil, fmt.Errorf("comments[%d]: user and created_at are required", i)
 		}
 	}
+	for i, p := range f.Pushers {
+		if p.Login == "" || p.HeadSHA == "" {
+			return nil, fmt.Errorf("pushers[%d]: login and head_sha are required", i)
+		}
+	}
 	for i, a := range f.Attestations {
 		if a.SignedAt.IsZero() {
 			return nil, fmt.Errorf("attestations[%d]: signed_at is required", i)

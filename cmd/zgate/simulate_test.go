@@ -85,6 +85,11 @@ func TestSimulate(t *testing.T) {
 			wantCode: exitUsage,
 		},
 		{
+			name:     "pusher without head sha",
+			args:     []string{"--policy", pol, "--codeowners", co, "--snapshot", simTestdata("pusher_no_head.json")},
+			wantCode: exitUsage,
+		},
+		{
 			name:     "data after the snapshot",
 			args:     []string{"--policy", pol, "--codeowners", co, "--snapshot", simTestdata("trailing.json")},
 			wantCode: exitUsage,
@@ -112,6 +117,29 @@ func TestSimulate(t *testing.T) {
 				checkGolden(t, simTestdata(tt.golden), []byte(stdout))
 			}
 		})
+	}
+}
+
+// TestDecodeSnapshotPushers: pushers, the head's first sighting and comment
+// edits are part of a snapshot.
+func TestDecodeSnapshotPushers(t *testing.T) {
+	f, err := decodeSnapshot([]byte(`{"pull_request": {"author": "alice", "head_sha": "abc", "head_seen_at": "2026-11-24T10:00:00Z"},
+		"pushers": [{"login": "bob", "head_sha": "abc"}, {"login": "carol", "head_sha": "abc", "via": "#7"}],
+		"comments": [{"user": "ivan", "body": "/zgate override x", "created_at": "2026-11-24T11:00:00Z", "updated_at": "2026-11-24T11:05:00Z"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+	edited := time.Date(2026, 11, 24, 11, 5, 0, 0, time.UTC)
+	if f.PullRequest.HeadSeenAt == nil || !f.PullRequest.HeadSeenAt.Equal(seen) {
+		t.Errorf("head_seen_at = %v, want %v", f.PullRequest.HeadSeenAt, seen)
+	}
+	want := []policy.Pusher{{Login: "bob", HeadSHA: "abc"}, {Login: "carol", HeadSHA: "abc", Via: "#7"}}
+	if diff := cmp.Diff(want, f.Pushers); diff != "" {
+		t.Errorf("pushers mismatch (-want +got):\n%s", diff)
+	}
+	if u := f.Comments[0].UpdatedAt; u == nil || !u.Equal(edited) {
+		t.Errorf("comments[0].updated_at = %v, want %v", u, edited)
 	}
 }
 

@@ -20,6 +20,7 @@ func TestBreakGlassOverride(t *testing.T) {
 	w.serve()
 	n, head := w.openPR("hotfix", nil)
 	w.pendingWith(head, 0)
+	nextSecond() // an override dated in the second zgate saw the head does not count
 	_, err := w.sim.Comment(owner, repoName, n, "erin", "/zgate override payments are down, rollback")
 	must(t, err)
 	_, err = w.sim.Comment(owner, repoName, n, "alice", "/zgate override I am the author") // never counts

@@ -34,6 +34,7 @@ func Run(t *testing.T, open Open) {
 		{"Executions", testExecutions},
 		{"ConcurrentBeginExecution", testConcurrentBeginExecution},
 		{"CheckFingerprints", testCheckFingerprints},
+		{"Pushes", testPushes},
 		{"AuditAppend", testAuditAppend},
 		{"AuditRejectsBadLinks", testAuditRejects},
 		{"AuditConcurrentAppends", testAuditConcurrent},

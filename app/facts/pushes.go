@@ -1,0 +1,171 @@
+package facts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/go-github/v62/github"
+
+	"github.com/zgate-dev/zgate/app/store"
+	"github.com/zgate-dev/zgate/policy"
+)
+
+// PushSource says who pushed to a pull request and when its head was first
+// seen (policy.Facts.Pushers and policy.PullRequest.HeadSeenAt). seen is
+// when the caller read the pull request with its current head. An error
+// makes the pushers unavailable, which fails every gate closed.
+type PushSource interface {
+	Pushes(ctx context.Context, gh *github.Client, pr *github.PullRequest, seen time.Time) (PushFacts, error)
+}
+
+// ErrHeadUnseen is wrapped by a [PushSource] error that leaves the
+// pushers known but not when the head was first seen: then no override
+// counts, while approvals are judged as usual (the Action's token may lack
+// checks: read).
+var ErrHeadUnseen = errors.New("when the head was first seen is unknown")
+
+// PushFacts is what a [PushSource] knows.
+type PushFacts struct {
+	Pushers []policy.Pusher
+	// HeadSeenAt is nil when unknown: then no override counts.
+	HeadSeenAt *time.Time
+}
+
+// PushStore is the store behind [StorePushes] (*store.Store).
+type PushStore interface {
+	RecordPush(ctx context.Context, p store.Push) error
+	Pushes(ctx context.Context, repoID int64, number int, head string) ([]store.Push, error)
+}
+
+// StorePushes is the App's [PushSource]: the pushers are the senders of
+// the pull_request deliveries intake recorded (app/server), and the head
+// counts as seen since the start of its current tenure: its first sighting
+// (a delivery naming it, or an evaluation reading it) after the latest
+// sighting of any other head of the pull request. A head that comes back
+// (A, then B, then A again) is new again: an override given while B was
+// the head never holds for A.
+type StorePushes struct {
+	Store PushStore
+}
+
+// Pushes implements [PushSource].
+func (sp StorePushes) Pushes(ctx context.Context, _ *github.Client, pr *github.PullRequest, seen time.Time) (PushFacts, error) {
+	repoID, n, head := pr.GetBase().GetRepo().GetID(), pr.GetNumber(), strings.ToLower(pr.GetHead().GetSHA())
+	if repoID == 0 || head == "" {
+		return PushFacts{}, fmt.Errorf("pull request #%d: GitHub returned no repository id or head", n)
+	}
+	rows, err := sp.Store.Pushes(ctx, repoID, n, head)
+	if err != nil {
+		return PushFacts{}, err
+	}
+	out := PushFacts{HeadSeenAt: headTenure(rows, n, head)}
+	if out.HeadSeenAt == nil {
+		// No sighting of this head is newer than the other heads': this
+		// evaluation is its first sighting (no delivery named it, or the
+		// pull request came back to it and the delivery is not in yet).
+		if err := sp.Store.RecordPush(ctx, store.Push{RepoID: repoID, Number: n, HeadSHA: head, SeenAt: seen}); err != nil {
+			return PushFacts{}, err
+		}
+		at := seen
+		out.HeadSeenAt = &at
+	}
+	for _, r := range rows {
+		if r.Sender == "" {
+			continue
+		}
+		p := policy.Pusher{Login: r.Sender, HeadSHA: r.HeadSHA}
+		switch {
+		case r.Number == n:
+		case r.Number == 0:
+			p.Via = "a push to a branch"
+		default:
+			p.Via = "#" + strconv.Itoa(r.Number)
+		}
+		out.Pushers = append(out.Pushers, p)
+	}
+	return out, nil
+}
+
+// headTenure is when head became pull request n's head for the last time,
+// from its rows: the earliest sighting of head after the latest sighting
+// of any other head. A row keeps only its first and latest sighting, so
+// when the first is older than another head's, its latest stands in (a
+// later time: fewer overrides count). Nil when zgate's latest sighting of
+// the pull request is another head.
+func headTenure(rows []store.Push, n int, head string) *time.Time {
+	var other time.Time
+	for _, r := range rows {
+		if r.Number == n && !strings.EqualFold(r.HeadSHA, head) && r.LastSeenAt.After(other) {
+			other = r.LastSeenAt
+		}
+	}
+	var start *time.Time
+	for _, r := range rows {
+		if r.Number != n || !strings.EqualFold(r.HeadSHA, head) {
+			continue
+		}
+		at := r.SeenAt
+		if !at.After(other) {
+			at = r.LastSeenAt
+		}
+		if at.After(other) && (start == nil || at.Before(*start)) {
+			start = &at
+		}
+	}
+	return start
+}
+
+// EventPush is the push the event being handled names: the sender of a
+// pull_request opened, synchronize or reopened event.
+type EventPush struct {
+	Number  int
+	HeadSHA string
+	Sender  string
+}
+
+// SuitePushes is the Action's [PushSource]. The Action has no database,
+// so it knows only the pusher the current event names (Event), and takes
+// the time the head was first seen from GitHub: the creation of the
+// earliest check suite GitHub made for the head commit, which GitHub sets
+// when the commit is pushed and no one can forge. GitHub's times are
+// whole seconds, so the head counts as seen one second after the suite's
+// creation time: an override dated that second may predate the push.
+type SuitePushes struct {
+	// Event is nil when the event names no push.
+	Event *EventPush
+}
+
+// Pushes implements [PushSource].
+func (sp SuitePushes) Pushes(ctx context.Context, gh *github.Client, pr *github.PullRequest, _ time.Time) (PushFacts, error) {
+	var out PushFacts
+	if e := sp.Event; e != nil && e.Number == pr.GetNumber() && e.Sender != "" {
+		out.Pushers = append(out.Pushers, policy.Pusher{Login: e.Sender, HeadSHA: strings.ToLower(e.HeadSHA)})
+	}
+	owner, repo := pr.GetBase().GetRepo().GetOwner().GetLogin(), pr.GetBase().GetRepo().GetName()
+	head := pr.GetHead().GetSHA()
+	opts := &github.ListCheckSuiteOptions{ListOptions: github.ListOptions{PerPage: perPage}}
+	for {
+		page, resp, err := gh.Checks.ListCheckSuitesForRef(ctx, owner, repo, head, opts)
+		if err != nil {
+			out.HeadSeenAt = nil
+			return out, fmt.Errorf("%w: list check suites of %s/%s@%s: %w", ErrHeadUnseen, owner, repo, head, err)
+		}
+		for _, cs := range page.CheckSuites {
+			if cs.CreatedAt == nil || cs.CreatedAt.IsZero() {
+				continue
+			}
+			at := cs.GetCreatedAt().Time.Add(time.Second)
+			if out.HeadSeenAt == nil || at.Before(*out.HeadSeenAt) {
+				out.HeadSeenAt = &at
+			}
+		}
+		if resp.NextPage == 0 {
+			return out, nil
+		}
+		opts.Page = resp.NextPage
+	}
+}

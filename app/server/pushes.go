@@ -1,0 +1,45 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/google/go-github/v62/github"
+
+	"github.com/zgate-dev/zgate/app/store"
+)
+
+// errNoHead means a pull_request or push payload lacks the repository id
+// or the head commit the pusher is recorded under.
+var errNoHead = errors.New("payload has no repository id or head commit")
+
+// prPush is the pusher a pull_request opened, synchronize or reopened
+// delivery names: its sender, whom GitHub sets (a commit's author and
+// committer are whatever the pusher wrote), sighted now by zgate's clock.
+func prPush(ev *github.PullRequestEvent, now time.Time) (store.Push, error) {
+	p := store.Push{
+		RepoID:  ev.GetRepo().GetID(),
+		Number:  ev.GetNumber(),
+		HeadSHA: ev.GetPullRequest().GetHead().GetSHA(),
+		Sender:  ev.GetSender().GetLogin(),
+		SeenAt:  now,
+	}
+	if p.Number == 0 {
+		p.Number = ev.GetPullRequest().GetNumber()
+	}
+	if p.RepoID == 0 || p.HeadSHA == "" || p.Number <= 0 {
+		return store.Push{}, errNoHead
+	}
+	return p, nil
+}
+
+// recordPushes stores what the handler found.
+func (s *Server) recordPushes(ctx context.Context, pushes []store.Push) error {
+	for _, p := range pushes {
+		if err := s.cfg.Pushes.RecordPush(ctx, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
