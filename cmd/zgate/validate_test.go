@@ -19,7 +19,7 @@ func fullWarnings(valid string) string {
 			"a merge needs every applicable gate, so \"production\" also waits for %q to hold; "+
 			"if that is not meant, keep such changes in separate pull requests or give the gates if.base lists that match no common branch\n", valid, line, other, kind, other)
 	}
-	return w(30, "deploy-staging", "dispatch") + w(48, "schema-migration", "repository_dispatch")
+	return w(31, "deploy-staging", "dispatch") + w(49, "schema-migration", "repository_dispatch")
 }
 
 func TestValidate(t *testing.T) {
