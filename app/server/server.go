@@ -32,13 +32,18 @@ type Auditor interface {
 	WebhookRejected(ctx context.Context, r Rejection) error
 }
 
-// Rejection describes a webhook intake refused.
+// Rejection describes a webhook intake refused. Values taken from the
+// request are clipped; rejections of unauthenticated requests are rate
+// limited, and the record written after a pause counts those left out.
 type Rejection struct {
 	Delivery string `json:"delivery,omitempty"`
 	Event    string `json:"event,omitempty"`
 	Remote   string `json:"remote,omitempty"`
 	Status   int    `json:"status"`
 	Reason   string `json:"reason"`
+	// Suppressed counts unauthenticated rejections not recorded since the
+	// previous record (the metrics and logs have each one).
+	Suppressed int `json:"suppressed,omitempty"`
 }
 
 // Config is what the server needs; every field but Ready, Gatherer and
@@ -67,12 +72,24 @@ type Config struct {
 	Uninstalled func(installation int64)
 	Logger      *slog.Logger
 	Now         func() time.Time
+
+	// MaxConcurrentReads caps webhook bodies read at once; 0 means
+	// [DefaultMaxConcurrentReads].
+	MaxConcurrentReads int
+	// ReadWait is how long a delivery waits for a read slot before it is
+	// answered 503 with Retry-After; 0 means [DefaultReadWait].
+	ReadWait time.Duration
+	// BodyReadTimeout bounds reading one body; 0 means
+	// [DefaultBodyReadTimeout].
+	BodyReadTimeout time.Duration
 }
 
 // Server serves the App's HTTP endpoints.
 type Server struct {
-	cfg Config
-	log *slog.Logger
+	cfg     Config
+	log     *slog.Logger
+	reads   readSlots
+	limiter rejectLimiter
 }
 
 // New checks cfg and returns a server.
@@ -91,7 +108,16 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Server{cfg: cfg, log: cfg.Logger}, nil
+	if cfg.MaxConcurrentReads <= 0 {
+		cfg.MaxConcurrentReads = DefaultMaxConcurrentReads
+	}
+	if cfg.ReadWait <= 0 {
+		cfg.ReadWait = DefaultReadWait
+	}
+	if cfg.BodyReadTimeout <= 0 {
+		cfg.BodyReadTimeout = DefaultBodyReadTimeout
+	}
+	return &Server{cfg: cfg, log: cfg.Logger, reads: make(readSlots, cfg.MaxConcurrentReads)}, nil
 }
 
 // Handler returns the routes.
