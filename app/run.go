@@ -98,9 +98,10 @@ func Run(ctx context.Context, o Options) error {
 			}
 			members.Invalidate(org, team)
 		},
-		Uninstalled: apps.Forget,
-		Logger:      log,
-		Now:         o.Now,
+		Uninstalled:        apps.Forget,
+		Logger:             log,
+		Now:                o.Now,
+		MaxConcurrentReads: o.MaxConcurrentReads,
 	})
 	if err != nil {
 		return err
@@ -127,9 +128,9 @@ func Run(ctx context.Context, o Options) error {
 	wg.Go(func() { eng.RunSweeper(runCtx, o.SweepInterval) })
 	wg.Go(func() { watchQueue(runCtx, st, m) })
 
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: nil}
+	hs := newHTTPServer(o, srv.Handler())
 	serveErr := make(chan error, 1)
-	go func() { serveErr <- hs.Serve(ln) }()
+	go func() { serveErr <- hs.Serve(limitListener(o, ln)) }()
 	log.Info("zgate serving", "addr", ln.Addr().String(), "github", o.GitHubURL, "app_id", o.AppID, "database", redactDSN(o.Database))
 	if o.OnListen != nil {
 		o.OnListen(ln.Addr())

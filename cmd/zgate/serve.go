@@ -25,11 +25,12 @@ type serveFlags struct {
 	appID                                                       int64
 	sweep, membershipTTL, jobLease                              durationValue
 	workers                                                     int
+	intake                                                      intakeFlags
 }
 
 // serveEnv maps each flag of `zgate serve` to its environment variable.
 func serveEnv() map[string]string {
-	return map[string]string{
+	m := map[string]string{
 		"listen":              "ZGATE_LISTEN",
 		"app-id":              "ZGATE_APP_ID",
 		"private-key":         "ZGATE_PRIVATE_KEY",
@@ -46,6 +47,10 @@ func serveEnv() map[string]string {
 		"workers":             "ZGATE_WORKERS",
 		"job-lease":           "ZGATE_JOB_LEASE",
 	}
+	for name, env := range intakeEnv() {
+		m[name] = env
+	}
+	return m
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
@@ -67,6 +72,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.workers, "workers", app.DefaultWorkers, "pull requests evaluated at once")
 	f.jobLease = durationValue(app.DefaultJobLease)
 	fs.Var(&f.jobLease, "job-lease", "how long a worker holds a job; a crashed process's jobs run again after it")
+	f.intake.register(fs)
 }
 
 // runServe is `zgate serve`: it runs the GitHub App until SIGINT/SIGTERM.
@@ -132,7 +138,7 @@ func (f *serveFlags) options(stderr io.Writer) (app.Options, error) {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	return app.Options{
+	o := app.Options{
 		Listen:        f.listen,
 		AppID:         f.appID,
 		PrivateKey:    ghclient.PrivateKey(key),
@@ -148,5 +154,7 @@ func (f *serveFlags) options(stderr io.Writer) (app.Options, error) {
 		Logger:        log,
 		Registerer:    reg,
 		Gatherer:      reg,
-	}, nil
+	}
+	f.intake.apply(&o)
+	return o, nil
 }
