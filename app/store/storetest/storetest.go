@@ -34,6 +34,8 @@ func Run(t *testing.T, open Open) {
 		{"Executions", testExecutions},
 		{"ConcurrentBeginExecution", testConcurrentBeginExecution},
 		{"CheckFingerprints", testCheckFingerprints},
+		{"DeliverySeen", testDeliverySeen},
+		{"PruneCheckFingerprints", testPruneCheckFingerprints},
 		{"AuditAppend", testAuditAppend},
 		{"AuditRejectsBadLinks", testAuditRejects},
 		{"AuditConcurrentAppends", testAuditConcurrent},
