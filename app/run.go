@@ -127,6 +127,7 @@ func Run(ctx context.Context, o Options) error {
 	})
 	wg.Go(func() { eng.RunSweeper(runCtx, o.SweepInterval) })
 	wg.Go(func() { watchQueue(runCtx, st, m) })
+	startUpkeep(runCtx, &wg, o, apps, st)
 
 	hs := newHTTPServer(o, srv.Handler())
 	serveErr := make(chan error, 1)
