@@ -17,13 +17,13 @@ func startUpkeep(ctx context.Context, wg *sync.WaitGroup, o Options, apps *ghcli
 	r := &upkeep.Redeliverer{App: apps.App, Seen: st, Window: o.RedeliveryWindow, Max: o.RedeliveryMax, Now: o.Now, Logger: log}
 	wg.Go(func() {
 		upkeep.Every(ctx, o.RedeliveryInterval, func(ctx context.Context) {
-			st, err := r.Run(ctx)
+			stats, err := r.Run(ctx)
 			switch {
 			case err != nil && ctx.Err() == nil:
-				log.Warn("redelivery of failed webhooks incomplete; the next run retries", "err", err, "redelivered", st.Redelivered)
-			case st.Failed > 0:
-				log.Info("failed webhook deliveries checked", "failed", st.Failed, "redelivered", st.Redelivered,
-					"already_received", st.Seen, "refused", st.Refused, "given_up", st.GivenUp)
+				log.Warn("redelivery of failed webhooks incomplete; the next run retries", "err", err, "redelivered", stats.Redelivered)
+			case stats.Failed > 0:
+				log.Info("failed webhook deliveries checked", "failed", stats.Failed, "redelivered", stats.Redelivered,
+					"already_received", stats.Seen, "refused", stats.Refused, "given_up", stats.GivenUp)
 			}
 		})
 	})

@@ -23,10 +23,8 @@ func (s *Sim) hookDeliveryRoutes() {
 func hookDeliveryObject(d Delivery) map[string]any {
 	status := "OK"
 	switch {
-	case d.StatusCode == 0 && d.Err != "":
-		status = "failed to connect to host"
 	case d.StatusCode == 0:
-		status = "no webhook URL"
+		status = "failed to connect to host"
 	case d.StatusCode < 200 || d.StatusCode > 299:
 		status = fmt.Sprintf("Invalid HTTP Response: %d", d.StatusCode)
 	}
@@ -69,7 +67,7 @@ func (s *Sim) listHookDeliveries(q *request) response {
 	more := false
 	for i := len(s.deliveries) - 1; i >= 0; i-- {
 		d := s.deliveries[i]
-		if below >= 0 && d.HookID >= below {
+		if d.Err == errNoWebhookURL || below >= 0 && d.HookID >= below {
 			continue
 		}
 		if len(items) == perPage {
@@ -96,7 +94,7 @@ func (s *Sim) hookDelivery(q *request) (Delivery, bool) {
 		return Delivery{}, false
 	}
 	for _, d := range s.deliveries {
-		if d.HookID == id {
+		if d.HookID == id && d.Err != errNoWebhookURL {
 			return d, true
 		}
 	}

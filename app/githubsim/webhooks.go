@@ -188,7 +188,7 @@ func (s *Sim) deliver(ev event) (d Delivery) {
 	d.DeliveredAt = start.UTC().Truncate(time.Second)
 	defer func() { d.Duration = s.now().Sub(start).Seconds() }()
 	if ev.url == "" {
-		d.Err = "no webhook URL"
+		d.Err = errNoWebhookURL
 		return d
 	}
 	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, ev.url, bytes.NewReader(ev.payload))
@@ -216,6 +216,11 @@ func (s *Sim) deliver(ev event) (d Delivery) {
 	s.log.Debug("githubsim: delivered", "event", ev.name, "action", ev.action, "id", d.ID, "status", d.StatusCode)
 	return d
 }
+
+// errNoWebhookURL is the Err of a delivery not attempted: the App had no
+// webhook URL. GitHub makes no delivery then, so the deliveries API does
+// not list it.
+const errNoWebhookURL = "no webhook URL"
 
 // Sign returns the X-Hub-Signature-256 value of body under secret.
 func Sign(secret string, body []byte) string {
