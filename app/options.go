@@ -108,8 +108,8 @@ type Options struct {
 	MaxHeaderBytes int
 	// MaxConns caps the connections served at once.
 	MaxConns int
-	// MaxConcurrentReads caps webhook bodies read at once (503 with
-	// Retry-After when all are taken for 2 s).
+	// MaxConcurrentReads caps webhook deliveries read and handled at once
+	// (503 with Retry-After when all are taken for 2 s).
 	MaxConcurrentReads int
 
 	// RedeliveryInterval is how often the App's recent failed deliveries

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -28,26 +29,36 @@ const retryAfterBusy = "5"
 // readBody reads and authenticates a webhook body. Everything that can be
 // refused without the body is refused before reading it: a missing or
 // malformed signature header, a declared length past [MaxBodyBytes]. The
-// read holds one of a bounded number of slots and has a deadline, so
-// neither many large bodies nor slow ones can exhaust memory or
-// connections. ok is false when the request was answered.
-func (s *Server) readBody(w http.ResponseWriter, r *http.Request, log *slog.Logger, rej Rejection) (body []byte, ok bool) {
+// delivery then holds one of a bounded number of slots until it is
+// answered, reads with a deadline, and reads into a pooled buffer: neither
+// many large bodies nor slow ones can exhaust memory or connections, and
+// a stream of large bodies with bad signatures reuses the same buffers
+// instead of leaving garbage behind. ok is false when the request was
+// answered; otherwise the caller must call done once it no longer uses
+// body.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request, log *slog.Logger, rej Rejection) (body []byte, done func(), ok bool) {
 	sig := r.Header.Get("X-Hub-Signature-256")
 	if !wellFormedSignature(sig) {
 		rej.Status, rej.Reason = http.StatusUnauthorized, "missing or malformed X-Hub-Signature-256"
 		s.rejectUnauthenticated(w, r, log, rej, resultUnauthorized)
-		return nil, false
+		return nil, nil, false
 	}
 	if r.ContentLength > MaxBodyBytes {
 		rej.Status, rej.Reason = http.StatusRequestEntityTooLarge, "body larger than 25 MiB"
 		s.rejectUnauthenticated(w, r, log, rej, resultTooLarge)
-		return nil, false
+		return nil, nil, false
 	}
 	if !s.reads.acquire(r.Context(), s.cfg.ReadWait) {
 		w.Header().Set("Retry-After", retryAfterBusy)
-		rej.Status, rej.Reason = http.StatusServiceUnavailable, "too many webhook bodies being read"
+		rej.Status, rej.Reason = http.StatusServiceUnavailable, "too many webhook deliveries in progress"
 		s.rejectUnauthenticated(w, r, log, rej, resultBusy)
-		return nil, false
+		return nil, nil, false
+	}
+	buf := s.bufs.Get().(*bytes.Buffer)
+	done = func() {
+		buf.Reset()
+		s.bufs.Put(buf)
+		s.reads.release()
 	}
 	// The deadline covers this read only; a server without ReadTimeout
 	// (tests, embedders) is covered too. Recorders cannot set deadlines.
@@ -55,8 +66,7 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, log *slog.Logg
 	if err := http.NewResponseController(w).SetReadDeadline(deadline); err != nil && !errors.Is(err, http.ErrNotSupported) {
 		log.Debug("cannot set the body read deadline", "err", err)
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
-	s.reads.release()
+	err := readInto(buf, http.MaxBytesReader(w, r.Body, MaxBodyBytes), r.ContentLength)
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		switch {
@@ -70,14 +80,27 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, log *slog.Logg
 			rej.Status, rej.Reason = http.StatusBadRequest, "cannot read body"
 			s.rejectUnauthenticated(w, r, log, rej, resultBadRequest)
 		}
-		return nil, false
+		done()
+		return nil, nil, false
 	}
-	if err := verifySignature(s.cfg.Secret, body, sig); err != nil {
+	if err := verifySignature(s.cfg.Secret, buf.Bytes(), sig); err != nil {
 		rej.Status, rej.Reason = http.StatusUnauthorized, "bad X-Hub-Signature-256"
 		s.rejectUnauthenticated(w, r, log, rej, resultUnauthorized)
-		return nil, false
+		done()
+		return nil, nil, false
 	}
-	return body, true
+	return buf.Bytes(), done, true
+}
+
+// readInto reads a body of declared length n (-1: unknown) into buf,
+// growing it once when n is known rather than doubling as it fills.
+func readInto(buf *bytes.Buffer, r io.Reader, n int64) error {
+	if n > 0 {
+		// ReadFrom wants bytes.MinRead of room to see the end.
+		buf.Grow(int(n) + bytes.MinRead)
+	}
+	_, err := buf.ReadFrom(r)
+	return err
 }
 
 // wellFormedSignature reports whether header can be a SHA-256 signature

@@ -11,7 +11,7 @@ import (
 const (
 	// DefaultMaxConcurrentReads bounds the webhook bodies read at once:
 	// at most this many times [MaxBodyBytes] is held for bodies.
-	DefaultMaxConcurrentReads = 8
+	DefaultMaxConcurrentReads = 4
 	// DefaultReadWait is how long a delivery waits for a read slot before
 	// it is answered 503: GitHub gives up on a delivery after 10 s.
 	DefaultReadWait = 2 * time.Second

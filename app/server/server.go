@@ -1,10 +1,12 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -73,8 +75,8 @@ type Config struct {
 	Logger      *slog.Logger
 	Now         func() time.Time
 
-	// MaxConcurrentReads caps webhook bodies read at once; 0 means
-	// [DefaultMaxConcurrentReads].
+	// MaxConcurrentReads caps webhook deliveries read and handled at
+	// once; 0 means [DefaultMaxConcurrentReads].
 	MaxConcurrentReads int
 	// ReadWait is how long a delivery waits for a read slot before it is
 	// answered 503 with Retry-After; 0 means [DefaultReadWait].
@@ -89,6 +91,7 @@ type Server struct {
 	cfg     Config
 	log     *slog.Logger
 	reads   readSlots
+	bufs    sync.Pool // *bytes.Buffer for bodies
 	limiter rejectLimiter
 }
 
@@ -117,7 +120,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.BodyReadTimeout <= 0 {
 		cfg.BodyReadTimeout = DefaultBodyReadTimeout
 	}
-	return &Server{cfg: cfg, log: cfg.Logger, reads: make(readSlots, cfg.MaxConcurrentReads)}, nil
+	s := &Server{cfg: cfg, log: cfg.Logger, reads: make(readSlots, cfg.MaxConcurrentReads)}
+	s.bufs.New = func() any { return new(bytes.Buffer) }
+	return s, nil
 }
 
 // Handler returns the routes.

@@ -73,10 +73,11 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 	log := s.log.With("delivery", clip(delivery), "event", clip(event))
 	rej := Rejection{Delivery: delivery, Event: event, Remote: r.RemoteAddr}
 
-	raw, ok := s.readBody(w, r, log, rej)
+	raw, done, ok := s.readBody(w, r, log, rej)
 	if !ok {
 		return
 	}
+	defer done()
 	// Authenticated from here: GitHub sent it, so every rejection is
 	// recorded (clipped).
 	rej = clipRejection(rej)

@@ -48,7 +48,7 @@ func (f *intakeFlags) register(fs *flag.FlagSet) {
 	dur(&f.idleTimeout, "idle-timeout", app.DefaultIdleTimeout, "how long an idle keep-alive connection is kept")
 	fs.IntVar(&f.maxHeaderBytes, "max-header-bytes", app.DefaultMaxHeaderBytes, "largest request header accepted, in bytes (431 past it)")
 	fs.IntVar(&f.maxConns, "max-conns", app.DefaultMaxConns, "connections served at once; more wait to be accepted")
-	fs.IntVar(&f.maxReads, "max-concurrent-reads", app.DefaultMaxConcurrentReads, "webhook bodies read at once (each up to 25 MiB); more get 503 with Retry-After")
+	fs.IntVar(&f.maxReads, "max-concurrent-reads", app.DefaultMaxConcurrentReads, "webhook deliveries read and handled at once (each body up to 25 MiB); more wait 2s, then get 503 with Retry-After")
 	dur(&f.redeliveryInterval, "redelivery-interval", app.DefaultRedeliveryInterval, "how often failed webhook deliveries are asked for again (also at start); 0 disables")
 	dur(&f.redeliveryWindow, "redelivery-window", app.DefaultRedeliveryWindow, "how far back failed deliveries are looked for")
 	fs.IntVar(&f.redeliveryMax, "redelivery-max", app.DefaultRedeliveryMax, "most deliveries asked for again per run")
