@@ -46,6 +46,9 @@ const (
 	// Pruning of the store (docs/config.md); the audit log is never pruned.
 	DefaultPruneInterval  = time.Hour
 	DefaultCheckRetention = 30 * 24 * time.Hour
+	// DefaultJobMaxAttempts is about a week of failures at the queue's
+	// 10-minute backoff cap.
+	DefaultJobMaxAttempts = 1000
 )
 
 // ErrConfig is wrapped by every error [Options.Check] returns, so the
@@ -127,6 +130,9 @@ type Options struct {
 	// fingerprint of a check run not rewritten since is kept. 0: Default.
 	DeliveryRetention time.Duration
 	CheckRetention    time.Duration
+	// JobMaxAttempts is how many failures in a row a re-evaluation job
+	// may have before pruning drops it; 0: the Default.
+	JobMaxAttempts int
 
 	Logger *slog.Logger
 	// Registerer receives the App's metrics; Gatherer serves /metrics.
@@ -185,6 +191,7 @@ func (o *Options) Check() error {
 	defaultTo(&o.RedeliveryMax, DefaultRedeliveryMax)
 	defaultTo(&o.DeliveryRetention, DefaultDeliveryMaxAge)
 	defaultTo(&o.CheckRetention, DefaultCheckRetention)
+	defaultTo(&o.JobMaxAttempts, DefaultJobMaxAttempts)
 	if o.RedeliveryInterval < 0 || o.PruneInterval < 0 {
 		return fmt.Errorf("%w: the redelivery and prune intervals must not be negative", ErrConfig)
 	}

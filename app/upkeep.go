@@ -27,7 +27,8 @@ func startUpkeep(ctx context.Context, wg *sync.WaitGroup, o Options, apps *ghcli
 			}
 		})
 	})
-	p := &upkeep.Pruner{Store: st, DeliveryRetention: o.DeliveryRetention, CheckRetention: o.CheckRetention, Now: o.Now, Logger: log}
+	p := &upkeep.Pruner{Store: st, DeliveryRetention: o.DeliveryRetention, CheckRetention: o.CheckRetention,
+		JobMaxAttempts: o.JobMaxAttempts, Now: o.Now, Logger: log}
 	wg.Go(func() {
 		upkeep.Every(ctx, o.PruneInterval, func(ctx context.Context) {
 			if err := p.Run(ctx); err != nil && ctx.Err() == nil {

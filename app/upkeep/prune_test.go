@@ -9,8 +9,8 @@ import (
 	"github.com/zgate-dev/zgate/app/store"
 )
 
-// TestPrune: delivery ids and check fingerprints past their retention go;
-// newer ones stay.
+// TestPrune: delivery ids and check fingerprints past their retention go,
+// newer ones stay; a job that keeps failing goes.
 func TestPrune(t *testing.T) {
 	ctx := t.Context()
 	st, err := store.Open(ctx, "sqlite::memory:")
@@ -28,8 +28,21 @@ func TestPrune(t *testing.T) {
 	if err := st.SetCheckFingerprint(ctx, "o", "r", "sha", "zgate/x", 1, "fp"); err != nil {
 		t.Fatal(err)
 	}
+	k := store.PRKey{Installation: 1, Owner: "o", Repo: "gone", Number: 1}
+	if err := st.Enqueue(ctx, k, now); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		j, err := st.Claim(ctx, "w", now.Add(time.Duration(i)*time.Hour), time.Minute)
+		if err != nil || j == nil {
+			t.Fatalf("Claim() = %v, %v", j, err)
+		}
+		if err := st.Retry(ctx, j, now.Add(time.Duration(i+1)*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
 	p := &Pruner{Store: st, DeliveryRetention: 7 * 24 * time.Hour, CheckRetention: 30 * 24 * time.Hour,
-		Now: time.Now, Logger: slog.New(slog.DiscardHandler)}
+		JobMaxAttempts: 3, Now: time.Now, Logger: slog.New(slog.DiscardHandler)}
 	if err := p.Run(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -40,6 +53,9 @@ func TestPrune(t *testing.T) {
 	}
 	if _, _, err := st.CheckFingerprint(ctx, "o", "r", "sha", "zgate/x"); err != nil {
 		t.Errorf("a fresh fingerprint was pruned: %v", err)
+	}
+	if n, err := st.PendingJobs(ctx); err != nil || n != 0 {
+		t.Errorf("jobs left after pruning = %d, %v; want the job that failed 3 times gone", n, err)
 	}
 	// 31 days on, the fingerprint (never rewritten) goes too.
 	p.Now = func() time.Time { return time.Now().Add(31 * 24 * time.Hour) }

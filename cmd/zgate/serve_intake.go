@@ -14,7 +14,7 @@ type intakeFlags struct {
 	readHeaderTimeout, readTimeout, writeTimeout, idleTimeout durationValue
 	maxHeaderBytes, maxConns, maxReads                        int
 	redeliveryInterval, redeliveryWindow                      durationValue
-	redeliveryMax                                             int
+	redeliveryMax, jobMaxAttempts                             int
 	pruneInterval, deliveryRetention, checkRetention          durationValue
 }
 
@@ -34,6 +34,7 @@ func intakeEnv() map[string]string {
 		"prune-interval":       "ZGATE_PRUNE_INTERVAL",
 		"delivery-retention":   "ZGATE_DELIVERY_RETENTION",
 		"check-retention":      "ZGATE_CHECK_RETENTION",
+		"job-max-attempts":     "ZGATE_JOB_MAX_ATTEMPTS",
 	}
 }
 
@@ -55,6 +56,7 @@ func (f *intakeFlags) register(fs *flag.FlagSet) {
 	dur(&f.pruneInterval, "prune-interval", app.DefaultPruneInterval, "how often old store rows are removed; 0 disables")
 	dur(&f.deliveryRetention, "delivery-retention", app.DefaultDeliveryMaxAge, "how long delivery ids are kept to drop replays; at least --redelivery-window")
 	dur(&f.checkRetention, "check-retention", app.DefaultCheckRetention, "how long the fingerprint of a check run not rewritten since is kept")
+	fs.IntVar(&f.jobMaxAttempts, "job-max-attempts", app.DefaultJobMaxAttempts, "failures in a row after which a re-evaluation job is dropped (the sweep enqueues open pull requests again)")
 }
 
 // apply copies the flags into o.
@@ -72,4 +74,5 @@ func (f *intakeFlags) apply(o *app.Options) {
 	o.PruneInterval = f.pruneInterval.get()
 	o.DeliveryRetention = f.deliveryRetention.get()
 	o.CheckRetention = f.checkRetention.get()
+	o.JobMaxAttempts = f.jobMaxAttempts
 }

@@ -36,6 +36,7 @@ func Run(t *testing.T, open Open) {
 		{"CheckFingerprints", testCheckFingerprints},
 		{"DeliverySeen", testDeliverySeen},
 		{"PruneCheckFingerprints", testPruneCheckFingerprints},
+		{"PruneFailingJobs", testPruneFailingJobs},
 		{"AuditAppend", testAuditAppend},
 		{"AuditRejectsBadLinks", testAuditRejects},
 		{"AuditConcurrentAppends", testAuditConcurrent},

@@ -48,3 +48,42 @@ func testPruneCheckFingerprints(t *testing.T, s *store.Store) {
 		t.Errorf("CheckFingerprint after prune: err = %v, want ErrNotFound", err)
 	}
 }
+
+// testPruneFailingJobs: an unclaimed job that failed the given number of
+// times in a row goes; one failing less often, or claimed, stays.
+func testPruneFailingJobs(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	fail := func(k store.PRKey, times int, at time.Time) {
+		t.Helper()
+		for i := range times {
+			j := mustClaim(t, s, at.Add(time.Duration(i)*time.Minute), time.Minute)
+			if j == nil || j.Key != k {
+				t.Fatalf("Claim() = %+v, want %v", j, k)
+			}
+			if err := s.Retry(ctx, j, at.Add(time.Duration(i+1)*time.Minute)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	mustEnqueue(t, s, key(1), t0)
+	mustEnqueue(t, s, key(2), t0.Add(time.Hour))
+	fail(key(1), 3, t0)
+	if _, err := s.PruneFailingJobs(ctx, 0); err == nil {
+		t.Errorf("PruneFailingJobs(0) = nil error, want an error")
+	}
+	if n, err := s.PruneFailingJobs(ctx, 3); err != nil || n != 1 {
+		t.Fatalf("PruneFailingJobs(3) = %d, %v; want 1, nil", n, err)
+	}
+	fail(key(2), 2, t0.Add(time.Hour))
+	if n, err := s.PruneFailingJobs(ctx, 3); err != nil || n != 0 {
+		t.Fatalf("PruneFailingJobs(3) with a job failed twice = %d, %v; want 0, nil", n, err)
+	}
+	j := mustClaim(t, s, t0.Add(24*time.Hour), time.Minute)
+	if j == nil || j.Key != key(2) {
+		t.Fatalf("Claim() after pruning = %+v, want only %v left", j, key(2))
+	}
+	// A claimed job is never pruned under its worker.
+	if n, err := s.PruneFailingJobs(ctx, 1); err != nil || n != 0 {
+		t.Errorf("PruneFailingJobs(1) with the job claimed = %d, %v; want 0, nil", n, err)
+	}
+}
