@@ -60,8 +60,9 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, log *slog.Logg
 		s.bufs.Put(buf)
 		s.reads.release()
 	}
-	// The deadline covers this read only; a server without ReadTimeout
-	// (tests, embedders) is covered too. Recorders cannot set deadlines.
+	// The deadline covers this read only (net/http lifts it once the body
+	// is in); a server without ReadTimeout (tests, embedders) is covered
+	// too. Recorders cannot set deadlines.
 	deadline := s.cfg.Now().Add(s.cfg.BodyReadTimeout)
 	if err := http.NewResponseController(w).SetReadDeadline(deadline); err != nil && !errors.Is(err, http.ErrNotSupported) {
 		log.Debug("cannot set the body read deadline", "err", err)

@@ -33,6 +33,8 @@ func TestServeRefusesBadConfig(t *testing.T) {
 		{"secret from env, key bad", []string{"--app-id", "1", "--private-key", key}, map[string]string{"ZGATE_WEBHOOK_SECRET": "s"}, "key"},
 		{"bad log level", []string{"--log-level", "loud"}, nil, "--log-level"},
 		{"negative sweep", []string{"--sweep-interval", "-1m"}, nil, "negative"},
+		{"negative read timeout", []string{"--read-timeout", "-1s"}, nil, "negative"},
+		{"redelivery interval from env", nil, map[string]string{"ZGATE_REDELIVERY_INTERVAL": "soon"}, "ZGATE_REDELIVERY_INTERVAL"},
 		{"stray argument", []string{"now"}, nil, "unexpected argument"},
 	}
 	for _, tt := range tests {
