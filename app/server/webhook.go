@@ -32,7 +32,9 @@ type outcome struct {
 }
 
 // eventHandler decodes one event's payload and decides what to re-evaluate.
-// An error means the payload is malformed.
+// An error means the payload is malformed; one wrapping errCannotAct that
+// it parses but zgate cannot act on it (answered 200). body is valid only
+// during the call: its buffer is reused for the next delivery.
 type eventHandler func(s *Server, log *slog.Logger, body []byte) (outcome, error)
 
 // handlerFor returns the handler for a webhook event, nil for events zgate
