@@ -14,6 +14,7 @@ import (
 	"github.com/zgate-dev/zgate/app/audit"
 	"github.com/zgate-dev/zgate/app/ghclient"
 	"github.com/zgate-dev/zgate/app/queue"
+	"github.com/zgate-dev/zgate/app/server"
 )
 
 // Defaults for [Options].
@@ -31,6 +32,27 @@ const (
 	// DefaultAuditCheckpointInterval is how often the audit log's head is
 	// checkpointed (when it grew).
 	DefaultAuditCheckpointInterval = time.Minute
+
+	// HTTP limits of `zgate serve` (docs/config.md, "Intake limits").
+	DefaultReadHeaderTimeout  = 10 * time.Second
+	DefaultReadTimeout        = 30 * time.Second
+	DefaultWriteTimeout       = 30 * time.Second
+	DefaultIdleTimeout        = 2 * time.Minute
+	DefaultMaxHeaderBytes     = 64 << 10
+	DefaultMaxConns           = 512
+	DefaultMaxConcurrentReads = server.DefaultMaxConcurrentReads
+
+	// Redelivery of failed webhook deliveries (docs/config.md).
+	DefaultRedeliveryInterval = 5 * time.Minute
+	DefaultRedeliveryWindow   = 24 * time.Hour
+	DefaultRedeliveryMax      = 100
+
+	// Pruning of the store (docs/config.md); the audit log is never pruned.
+	DefaultPruneInterval  = time.Hour
+	DefaultCheckRetention = 30 * 24 * time.Hour
+	// DefaultJobMaxAttempts is about a week of failures at the queue's
+	// 10-minute backoff cap.
+	DefaultJobMaxAttempts = 1000
 )
 
 // ErrConfig is wrapped by every error [Options.Check] returns, so the
@@ -95,6 +117,39 @@ type Options struct {
 	// AuditCheckpointInterval is how often a checkpoint is taken when the
 	// log grew; 0 means only at start and at shutdown.
 	AuditCheckpointInterval time.Duration
+	// HTTP limits; 0 means the Default. ReadTimeout bounds reading a whole
+	// request, body included; WriteTimeout the handling and answer;
+	// IdleTimeout a keep-alive connection between requests.
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	WriteTimeout      time.Duration
+	IdleTimeout       time.Duration
+	// MaxHeaderBytes caps a request's header size (431 past it).
+	MaxHeaderBytes int
+	// MaxConns caps the connections served at once.
+	MaxConns int
+	// MaxConcurrentReads caps webhook deliveries read and handled at once
+	// (503 with Retry-After when all are taken for 2 s).
+	MaxConcurrentReads int
+
+	// RedeliveryInterval is how often the App's recent failed deliveries
+	// are asked for again (and once at start); 0 disables.
+	RedeliveryInterval time.Duration
+	// RedeliveryWindow bounds how far back deliveries are looked at;
+	// RedeliveryMax how many are asked for again per run. 0: the Default.
+	RedeliveryWindow time.Duration
+	RedeliveryMax    int
+
+	// PruneInterval is how often old rows are removed; 0 disables.
+	PruneInterval time.Duration
+	// DeliveryRetention is how long delivery ids are kept for dedupe; it
+	// must cover RedeliveryWindow. CheckRetention is how long the
+	// fingerprint of a check run not rewritten since is kept. 0: Default.
+	DeliveryRetention time.Duration
+	CheckRetention    time.Duration
+	// JobMaxAttempts is how many failures in a row a re-evaluation job
+	// may have before pruning drops it; 0: the Default.
+	JobMaxAttempts int
 
 	Logger *slog.Logger
 	// Registerer receives the App's metrics; Gatherer serves /metrics.
@@ -145,6 +200,26 @@ func (o *Options) Check() error {
 	if o.AuditCheckpointInterval < 0 {
 		return fmt.Errorf("%w: the audit checkpoint interval %s is negative", ErrConfig, o.AuditCheckpointInterval)
 	}
+	defaultTo(&o.ReadHeaderTimeout, DefaultReadHeaderTimeout)
+	defaultTo(&o.ReadTimeout, DefaultReadTimeout)
+	defaultTo(&o.WriteTimeout, DefaultWriteTimeout)
+	defaultTo(&o.IdleTimeout, DefaultIdleTimeout)
+	defaultTo(&o.MaxHeaderBytes, DefaultMaxHeaderBytes)
+	defaultTo(&o.MaxConns, DefaultMaxConns)
+	defaultTo(&o.MaxConcurrentReads, DefaultMaxConcurrentReads)
+	defaultTo(&o.RedeliveryWindow, DefaultRedeliveryWindow)
+	defaultTo(&o.RedeliveryMax, DefaultRedeliveryMax)
+	defaultTo(&o.DeliveryRetention, DefaultDeliveryMaxAge)
+	defaultTo(&o.CheckRetention, DefaultCheckRetention)
+	defaultTo(&o.JobMaxAttempts, DefaultJobMaxAttempts)
+	if o.RedeliveryInterval < 0 || o.PruneInterval < 0 {
+		return fmt.Errorf("%w: the redelivery and prune intervals must not be negative", ErrConfig)
+	}
+	if o.DeliveryRetention < o.RedeliveryWindow {
+		// A delivery redelivered after its id was forgotten would be taken
+		// as new: harmless (every event only re-evaluates) but wasteful.
+		return fmt.Errorf("%w: the delivery retention %s must cover the redelivery window %s", ErrConfig, o.DeliveryRetention, o.RedeliveryWindow)
+	}
 	if o.SweepInterval < 0 {
 		return fmt.Errorf("%w: the sweep interval %s is negative", ErrConfig, o.SweepInterval)
 	}
@@ -159,6 +234,13 @@ func (o *Options) Check() error {
 		o.Now = time.Now
 	}
 	return nil
+}
+
+// defaultTo sets *v to def when it is zero or negative.
+func defaultTo[T int | time.Duration](v *T, def T) {
+	if *v <= 0 {
+		*v = def
+	}
 }
 
 // redactDSN hides a database password for logs.

@@ -20,6 +20,11 @@ func TestOptionsCheck(t *testing.T) {
 		{"no key", func(o *Options) { o.PrivateKey = nil }, true},
 		{"no secret", func(o *Options) { o.WebhookSecret = nil }, true},
 		{"negative sweep", func(o *Options) { o.SweepInterval = -time.Second }, true},
+		{"negative redelivery interval", func(o *Options) { o.RedeliveryInterval = -time.Second }, true},
+		{"negative prune interval", func(o *Options) { o.PruneInterval = -time.Second }, true},
+		{"retention shorter than the redelivery window", func(o *Options) {
+			o.DeliveryRetention, o.RedeliveryWindow = time.Hour, 2*time.Hour
+		}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -102,9 +102,10 @@ func Run(ctx context.Context, o Options) error {
 			}
 			members.Invalidate(org, team)
 		},
-		Uninstalled: apps.Forget,
-		Logger:      log,
-		Now:         o.Now,
+		Uninstalled:        apps.Forget,
+		Logger:             log,
+		Now:                o.Now,
+		MaxConcurrentReads: o.MaxConcurrentReads,
 	})
 	if err != nil {
 		return err
@@ -132,10 +133,11 @@ func Run(ctx context.Context, o Options) error {
 	wg.Go(func() { watchQueue(runCtx, st, m) })
 	cp := &checkpointer{log: auditLog, file: o.AuditCheckpointFile, every: o.AuditCheckpointInterval, l: log}
 	wg.Go(func() { cp.run(runCtx) })
+	startUpkeep(runCtx, &wg, o, apps, st)
 
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: nil}
+	hs := newHTTPServer(o, srv.Handler())
 	serveErr := make(chan error, 1)
-	go func() { serveErr <- hs.Serve(ln) }()
+	go func() { serveErr <- hs.Serve(limitListener(o, ln)) }()
 	log.Info("zgate serving", "addr", ln.Addr().String(), "github", o.GitHubURL, "app_id", o.AppID, "database", redactDSN(o.Database))
 	if o.OnListen != nil {
 		o.OnListen(ln.Addr())

@@ -32,7 +32,10 @@
 // returns after the App has answered it. Observers: [Sim.PullRequest],
 // [Sim.CheckRuns], [Sim.Statuses], [Sim.Dispatches], [Sim.Deliveries],
 // [Sim.Calls] and [Sim.ResetCalls]. [Sim.Redeliver] replays a delivery
-// (same id and body). [Sim.SetFaults] injects errors, rate limits and
+// (same id and body). Every delivery attempt, failed ones included, is
+// also listed to the App by GET /app/hook/deliveries (newest first,
+// cursor-paginated), and POST /app/hook/deliveries/{id}/attempts sends
+// one again under the same GUID. [Sim.SetFaults] injects errors, rate limits and
 // latency ([Faults]; the token exchange is exempt). Go API errors wrap
 // [ErrNotFound], [ErrExists] or [ErrInvalid].
 //

@@ -78,6 +78,12 @@ func TestEveryRoute(t *testing.T) {
 	jwt("GET", fmt.Sprintf("/app/installations/%d", inst), nil, 200)
 	jwt("POST", fmt.Sprintf("/app/installations/%d/access_tokens", inst), nil, 201)
 	jwt("POST", "/app/installations/1/access_tokens", nil, 404)
+	e.sim.WaitDeliveries()
+	jwt("GET", "/app/hook/deliveries?per_page=2", nil, 200)
+	jwt("GET", "/app/hook/deliveries/1", nil, 200)
+	jwt("GET", "/app/hook/deliveries/999999", nil, 404)
+	jwt("POST", "/app/hook/deliveries/1/attempts", nil, 202)
+	jwt("POST", "/app/hook/deliveries/999999/attempts", nil, 404)
 	jwt("GET", repo+"/installation", nil, 200)
 	jwt("GET", "/orgs/acme/installation", nil, 200)
 

@@ -205,6 +205,7 @@ func (s *Sim) learnBase(r *http.Request) {
 func (s *Sim) routes() {
 	s.mux = http.NewServeMux()
 	s.appRoutes()
+	s.hookDeliveryRoutes()
 	s.repoRoutes()
 	s.pullRoutes()
 	s.reviewRoutes()

@@ -60,6 +60,7 @@ type Sim struct {
 	appBucket     rateBucket
 	rateLimit     int
 	deliveries    []Delivery
+	nextHookID    int64
 	sent          map[string]event // by delivery id, for Redeliver
 	sentOrder     []string         // ids in sent, oldest first
 

@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -27,6 +28,17 @@ type Delivery struct {
 	// reached (see Err) or no webhook URL was set.
 	StatusCode int    `json:"status_code"`
 	Err        string `json:"error,omitempty"`
+
+	// HookID is the delivery's numeric id in GET /app/hook/deliveries;
+	// each attempt, redeliveries included, has its own.
+	HookID int64 `json:"hook_id"`
+	// Redelivery is true for an attempt asked for after the first.
+	Redelivery  bool      `json:"redelivery"`
+	DeliveredAt time.Time `json:"delivered_at"`
+	// Duration is how long the App took to answer, in seconds.
+	Duration       float64 `json:"duration"`
+	InstallationID int64   `json:"installation_id,omitempty"`
+	RepositoryID   int64   `json:"repository_id,omitempty"`
 }
 
 // event is a webhook waiting to be delivered; its payload is encoded
@@ -40,6 +52,8 @@ type event struct {
 	secret  string
 	appID   int64
 	drop    bool // the App is not installed on the account
+	// redelivery marks an attempt asked for through the REST API.
+	redelivery bool
 }
 
 // outbox delivers events one at a time, in order.
@@ -145,17 +159,36 @@ func (s *Sim) drain() {
 		}
 		d := s.deliver(ev)
 		s.mu.Lock()
-		s.deliveries = append(s.deliveries, d)
+		s.recordDelivery(&d)
 		s.remember(ev)
 		s.mu.Unlock()
 	}
 }
 
+// recordDelivery numbers an attempt and keeps it for the deliveries API.
+// Callers hold s.mu.
+func (s *Sim) recordDelivery(d *Delivery) {
+	// Its own sequence: object ids in payloads (and golden files) must
+	// not depend on how many deliveries went out.
+	s.nextHookID++
+	d.HookID = s.nextHookID
+	s.deliveries = append(s.deliveries, *d)
+}
+
 // deliver POSTs one event, signed like GitHub's Hookshot.
-func (s *Sim) deliver(ev event) Delivery {
-	d := Delivery{Event: ev.name, Action: ev.action, ID: ev.id}
+func (s *Sim) deliver(ev event) (d Delivery) {
+	d = Delivery{Event: ev.name, Action: ev.action, ID: ev.id, Redelivery: ev.redelivery}
+	var ids struct {
+		Installation struct{ ID int64 } `json:"installation"`
+		Repository   struct{ ID int64 } `json:"repository"`
+	}
+	_ = json.Unmarshal(ev.payload, &ids)
+	d.InstallationID, d.RepositoryID = ids.Installation.ID, ids.Repository.ID
+	start := s.now()
+	d.DeliveredAt = start.UTC().Truncate(time.Second)
+	defer func() { d.Duration = s.now().Sub(start).Seconds() }()
 	if ev.url == "" {
-		d.Err = "no webhook URL"
+		d.Err = errNoWebhookURL
 		return d
 	}
 	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, ev.url, bytes.NewReader(ev.payload))
@@ -183,6 +216,11 @@ func (s *Sim) deliver(ev event) Delivery {
 	s.log.Debug("githubsim: delivered", "event", ev.name, "action", ev.action, "id", d.ID, "status", d.StatusCode)
 	return d
 }
+
+// errNoWebhookURL is the Err of a delivery not attempted: the App had no
+// webhook URL. GitHub makes no delivery then, so the deliveries API does
+// not list it.
+const errNoWebhookURL = "no webhook URL"
 
 // Sign returns the X-Hub-Signature-256 value of body under secret.
 func Sign(secret string, body []byte) string {
@@ -228,9 +266,10 @@ func (s *Sim) Redeliver(id string) (Delivery, error) {
 		return Delivery{}, fmt.Errorf("delivery %s: %w", id, ErrNotFound)
 	}
 	s.WaitDeliveries()
+	ev.redelivery = true
 	d := s.deliver(ev)
 	s.mu.Lock()
-	s.deliveries = append(s.deliveries, d)
+	s.recordDelivery(&d)
 	s.mu.Unlock()
 	return d, nil
 }

@@ -5,10 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-github/v62/github"
 )
 
 func TestWebhooks(t *testing.T) {
@@ -131,5 +133,54 @@ func TestControlAPI(t *testing.T) {
 	}
 	if m, _, err := e.gh.Teams.GetTeamMembershipBySlug(context.Background(), "acme", "sre", "bob"); err != nil || m.GetState() != "active" {
 		t.Errorf("membership via control API: %v %v", m, err)
+	}
+}
+
+// TestHookDeliveriesAPI: every attempt, failed ones too, is listed newest
+// first with cursor pagination, and a redelivery asked for through the
+// API goes out again under the same GUID.
+func TestHookDeliveriesAPI(t *testing.T) {
+	e := newEnv(t, Options{})
+	app := e.appClient(t)
+	ctx := context.Background()
+	e.hooks.status = http.StatusServiceUnavailable
+	for i := range 3 {
+		_, err := e.sim.Push("acme", "payments", "main", map[string]string{"x": fmt.Sprint(i)}, nil, "alice")
+		must(t, err)
+	}
+	e.sim.WaitDeliveries()
+	var all []*github.HookDelivery
+	opts := &github.ListCursorOptions{PerPage: 2}
+	for pages := 0; ; pages++ {
+		page, resp, err := app.Apps.ListHookDeliveries(ctx, opts)
+		must(t, err)
+		all = append(all, page...)
+		if resp.Cursor == "" || pages > 5 {
+			break
+		}
+		opts.Cursor = resp.Cursor
+	}
+	if len(all) != 3 {
+		t.Fatalf("listed %d deliveries over cursor pages, want 3", len(all))
+	}
+	if all[0].GetID() <= all[2].GetID() || all[0].GetStatusCode() != 503 || all[0].GetGUID() == "" ||
+		all[0].GetInstallationID() != e.sim.InstallationID("acme") || all[0].GetRepositoryID() == 0 || all[0].GetRedelivery() {
+		t.Errorf("deliveries = %v, want newest first, status 503, with guid, installation and repository", all)
+	}
+	e.hooks.status = 0
+	e.hooks.reset()
+	_, _, err := app.Apps.RedeliverHookDelivery(ctx, all[2].GetID())
+	var accepted *github.AcceptedError
+	if !errors.As(err, &accepted) {
+		t.Fatalf("redeliver: err = %v, want 202 Accepted", err)
+	}
+	e.sim.WaitDeliveries()
+	if h := e.hooks.last("push"); h.Delivery != all[2].GetGUID() {
+		t.Errorf("redelivered with guid %q, want %q", h.Delivery, all[2].GetGUID())
+	}
+	page, _, err := app.Apps.ListHookDeliveries(ctx, &github.ListCursorOptions{PerPage: 1})
+	must(t, err)
+	if len(page) != 1 || page[0].GetGUID() != all[2].GetGUID() || !page[0].GetRedelivery() || page[0].GetStatusCode() != 202 {
+		t.Errorf("newest delivery after the redelivery = %v, want the same guid, redelivery true, 202", page)
 	}
 }

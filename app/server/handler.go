@@ -11,12 +11,17 @@ import (
 	"github.com/zgate-dev/zgate/app/store"
 )
 
+// errCannotAct is wrapped by the errors of payloads that parse but lack what
+// zgate needs to act: they are acknowledged (2xx) with the reason logged,
+// since GitHub shows every 4xx to the App's owner as a failed delivery.
+var errCannotAct = errors.New("cannot act on this delivery")
+
 // errNoInstallation means a payload lacks the installation the App needs to
-// act; GitHub always sends it to Apps, so the payload is malformed.
-var errNoInstallation = errors.New("payload has no installation id")
+// act, as repository and organization webhooks send them.
+var errNoInstallation = fmt.Errorf("%w: payload has no installation id (a repository webhook?)", errCannotAct)
 
 // errNoRepository means a payload lacks the repository owner or name.
-var errNoRepository = errors.New("payload has no repository owner or name")
+var errNoRepository = fmt.Errorf("%w: payload has no repository owner or name", errCannotAct)
 
 // decode unmarshals a payload into the go-github event type.
 func decode[T any](body []byte) (*T, error) {
@@ -42,7 +47,7 @@ func prKey(inst *github.Installation, repo *github.Repository, n int) (store.PRK
 // one returns the outcome "re-evaluate pull request n".
 func one(inst *github.Installation, repo *github.Repository, n int) (outcome, error) {
 	if n <= 0 {
-		return outcome{}, errors.New("payload has no pull request number")
+		return outcome{}, fmt.Errorf("%w: payload has no pull request number", errCannotAct)
 	}
 	k, err := prKey(inst, repo, n)
 	if err != nil {

@@ -1,10 +1,12 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -37,13 +39,18 @@ type Auditor interface {
 	WebhookRejected(ctx context.Context, r Rejection) error
 }
 
-// Rejection describes a webhook intake refused.
+// Rejection describes a webhook intake refused. Values taken from the
+// request are clipped; rejections of unauthenticated requests are rate
+// limited, and the record written after a pause counts those left out.
 type Rejection struct {
 	Delivery string `json:"delivery,omitempty"`
 	Event    string `json:"event,omitempty"`
 	Remote   string `json:"remote,omitempty"`
 	Status   int    `json:"status"`
 	Reason   string `json:"reason"`
+	// Suppressed counts unauthenticated rejections not recorded since the
+	// previous record (the metrics and logs have each one).
+	Suppressed int `json:"suppressed,omitempty"`
 }
 
 // Config is what the server needs; every field but Ready, Gatherer,
@@ -76,12 +83,25 @@ type Config struct {
 	Uninstalled func(installation int64)
 	Logger      *slog.Logger
 	Now         func() time.Time
+
+	// MaxConcurrentReads caps webhook deliveries read and handled at
+	// once; 0 means [DefaultMaxConcurrentReads].
+	MaxConcurrentReads int
+	// ReadWait is how long a delivery waits for a read slot before it is
+	// answered 503 with Retry-After; 0 means [DefaultReadWait].
+	ReadWait time.Duration
+	// BodyReadTimeout bounds reading one body; 0 means
+	// [DefaultBodyReadTimeout].
+	BodyReadTimeout time.Duration
 }
 
 // Server serves the App's HTTP endpoints.
 type Server struct {
-	cfg Config
-	log *slog.Logger
+	cfg     Config
+	log     *slog.Logger
+	reads   readSlots
+	bufs    sync.Pool // *bytes.Buffer for bodies
+	limiter rejectLimiter
 }
 
 // New checks cfg and returns a server.
@@ -100,7 +120,18 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Server{cfg: cfg, log: cfg.Logger}, nil
+	if cfg.MaxConcurrentReads <= 0 {
+		cfg.MaxConcurrentReads = DefaultMaxConcurrentReads
+	}
+	if cfg.ReadWait <= 0 {
+		cfg.ReadWait = DefaultReadWait
+	}
+	if cfg.BodyReadTimeout <= 0 {
+		cfg.BodyReadTimeout = DefaultBodyReadTimeout
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, reads: make(readSlots, cfg.MaxConcurrentReads)}
+	s.bufs.New = func() any { return new(bytes.Buffer) }
+	return s, nil
 }
 
 // Handler returns the routes.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"mime"
 	"net/http"
 
 	"github.com/zgate-dev/zgate/app/store"
@@ -36,7 +35,9 @@ type outcome struct {
 }
 
 // eventHandler decodes one event's payload and decides what to re-evaluate.
-// An error means the payload is malformed.
+// An error means the payload is malformed; one wrapping errCannotAct that
+// it parses but zgate cannot act on it (answered 200). body is valid only
+// during the call: its buffer is reused for the next delivery.
 type eventHandler func(s *Server, log *slog.Logger, body []byte) (outcome, error)
 
 // handlerFor returns the handler for a webhook event, nil for events zgate
@@ -74,33 +75,25 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 	now := s.cfg.Now()
 	event := r.Header.Get("X-GitHub-Event")
 	delivery := r.Header.Get("X-GitHub-Delivery")
-	log := s.log.With("delivery", delivery, "event", event)
+	log := s.log.With("delivery", clip(delivery), "event", clip(event))
 	rej := Rejection{Delivery: delivery, Event: event, Remote: r.RemoteAddr}
 
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
-	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			rej.Status, rej.Reason = http.StatusRequestEntityTooLarge, "body larger than 25 MiB"
-			s.reject(w, r, log, rej, resultTooLarge)
-			return
-		}
-		rej.Status, rej.Reason = http.StatusBadRequest, "cannot read body"
-		s.reject(w, r, log, rej, resultBadRequest)
+	raw, done, ok := s.readBody(w, r, log, rej)
+	if !ok {
 		return
 	}
-	if err := verifySignature(s.cfg.Secret, body, r.Header.Get("X-Hub-Signature-256")); err != nil {
-		rej.Status, rej.Reason = http.StatusUnauthorized, "missing or bad X-Hub-Signature-256"
-		s.reject(w, r, log, rej, resultUnauthorized)
-		return
-	}
+	defer done()
+	// Authenticated from here: GitHub sent it, so every rejection is
+	// recorded (clipped).
+	rej = clipRejection(rej)
 	if event == "" || delivery == "" {
 		rej.Status, rej.Reason = http.StatusBadRequest, "missing X-GitHub-Event or X-GitHub-Delivery"
 		s.reject(w, r, log, rej, resultBadRequest)
 		return
 	}
-	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-		rej.Status, rej.Reason = http.StatusBadRequest, "content type must be application/json"
+	body, err := payload(r.Header.Get("Content-Type"), raw)
+	if err != nil {
+		rej.Status, rej.Reason = http.StatusBadRequest, err.Error()
 		s.reject(w, r, log, rej, resultBadRequest)
 		return
 	}
@@ -117,8 +110,16 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out, err := h(s, log, body)
+	if errors.Is(err, errCannotAct) {
+		// Well-formed but not for an App (a repository webhook has no
+		// installation): a 4xx would show as a failed delivery.
+		log.Info("webhook ignored", "reason", err.Error())
+		s.count(event, resultIgnored)
+		respond(w, http.StatusOK, "ignored: "+err.Error())
+		return
+	}
 	if err != nil {
-		rej.Status, rej.Reason = http.StatusBadRequest, fmt.Sprintf("malformed %s payload: %v", event, err)
+		rej.Status, rej.Reason = http.StatusBadRequest, clipN(fmt.Sprintf("malformed %s payload: %v", event, err), 4*maxRecorded)
 		s.reject(w, r, log, rej, resultBadRequest)
 		return
 	}

@@ -40,3 +40,14 @@ func (s *Store) PruneDeliveries(ctx context.Context, before time.Time) (int64, e
 	}
 	return n, nil
 }
+
+// DeliverySeen reports whether a delivery id was recorded (and not yet
+// pruned): its pull requests were queued, so asking GitHub to deliver it
+// again is pointless.
+func (s *Store) DeliverySeen(ctx context.Context, id string) (bool, error) {
+	var n int
+	if err := s.queryRow(ctx, "SELECT COUNT(*) FROM deliveries WHERE id = $1", id).Scan(&n); err != nil {
+		return false, fmt.Errorf("delivery seen %s: %w", id, err)
+	}
+	return n > 0, nil
+}

@@ -38,7 +38,7 @@ func (s *Store) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
 
 func (s *Store) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	if s.engine == enginePostgres {
-		return s.db.ExecContext(ctx, q, args...)
+		return s.retryExec(ctx, q, args...)
 	}
 	st, err := s.prepared(ctx, q)
 	if err != nil {
@@ -49,7 +49,7 @@ func (s *Store) exec(ctx context.Context, q string, args ...any) (sql.Result, er
 
 func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	if s.engine == enginePostgres {
-		return s.db.QueryContext(ctx, q, args...)
+		return s.retryQuery(ctx, q, args...)
 	}
 	st, err := s.prepared(ctx, q)
 	if err != nil {
@@ -60,7 +60,7 @@ func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, er
 
 func (s *Store) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	if s.engine == enginePostgres {
-		return s.db.QueryRowContext(ctx, q, args...)
+		return s.retryQueryRow(ctx, q, args...)
 	}
 	st, err := s.prepared(ctx, q)
 	if err != nil {

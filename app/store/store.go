@@ -28,6 +28,9 @@ var ErrClaimLost = errors.New("store: job claim lost")
 // cannot be parsed.
 var ErrBadDSN = errors.New("store: bad database DSN")
 
+// maxOpenPostgres caps a PostgreSQL store's connections.
+const maxOpenPostgres = 16
+
 // engine is the database behind a Store.
 type engine int
 
@@ -88,7 +91,7 @@ func open(dsn string) (*Store, error) {
 			return nil, fmt.Errorf("%w: %w", ErrBadDSN, err)
 		}
 		db := stdlib.OpenDB(*cfg)
-		db.SetMaxOpenConns(16)
+		db.SetMaxOpenConns(maxOpenPostgres)
 		db.SetMaxIdleConns(4)
 		db.SetConnMaxIdleTime(5 * time.Minute)
 		return &Store{db: db, engine: enginePostgres}, nil

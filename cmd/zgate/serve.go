@@ -27,11 +27,12 @@ type serveFlags struct {
 	appID                                                       int64
 	sweep, membershipTTL, jobLease, auditCheckpointEvery        durationValue
 	workers                                                     int
+	intake                                                      intakeFlags
 }
 
 // serveEnv maps each flag of `zgate serve` to its environment variable.
 func serveEnv() map[string]string {
-	return map[string]string{
+	m := map[string]string{
 		"listen":                    "ZGATE_LISTEN",
 		"app-id":                    "ZGATE_APP_ID",
 		"private-key":               "ZGATE_PRIVATE_KEY",
@@ -51,6 +52,10 @@ func serveEnv() map[string]string {
 		"audit-checkpoint-file":     "ZGATE_AUDIT_CHECKPOINT_FILE",
 		"audit-checkpoint-interval": "ZGATE_AUDIT_CHECKPOINT_INTERVAL",
 	}
+	for name, env := range intakeEnv() {
+		m[name] = env
+	}
+	return m
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
@@ -76,6 +81,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.auditCheckpointFile, "audit-checkpoint-file", "", "file to append audit checkpoints to (keep it off the database host)")
 	f.auditCheckpointEvery = durationValue(app.DefaultAuditCheckpointInterval)
 	fs.Var(&f.auditCheckpointEvery, "audit-checkpoint-interval", "how often the audit log's head is checkpointed, when it grew; 0 only at start and stop")
+	f.intake.register(fs)
 }
 
 // runServe is `zgate serve`: it runs the GitHub App until SIGINT/SIGTERM.
@@ -147,7 +153,7 @@ func (f *serveFlags) options(stderr io.Writer) (app.Options, error) {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	return app.Options{
+	o := app.Options{
 		Listen:                  f.listen,
 		AppID:                   f.appID,
 		PrivateKey:              ghclient.PrivateKey(key),
@@ -166,5 +172,7 @@ func (f *serveFlags) options(stderr io.Writer) (app.Options, error) {
 		Logger:                  log,
 		Registerer:              reg,
 		Gatherer:                reg,
-	}, nil
+	}
+	f.intake.apply(&o)
+	return o, nil
 }

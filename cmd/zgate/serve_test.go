@@ -38,6 +38,8 @@ func TestServeRefusesBadConfig(t *testing.T) {
 		{"secret from env, key bad", []string{"--app-id", "1", "--private-key", key}, map[string]string{"ZGATE_WEBHOOK_SECRET": "s"}, "key"},
 		{"bad log level", []string{"--log-level", "loud"}, nil, "--log-level"},
 		{"negative sweep", []string{"--sweep-interval", "-1m"}, nil, "negative"},
+		{"negative read timeout", []string{"--read-timeout", "-1s"}, nil, "negative"},
+		{"redelivery interval from env", nil, map[string]string{"ZGATE_REDELIVERY_INTERVAL": "soon"}, "ZGATE_REDELIVERY_INTERVAL"},
 		{"stray argument", []string{"now"}, nil, "unexpected argument"},
 		{"short audit key", append(base, "--audit-key-file", shortKey), nil, "audit key"},
 		{"missing audit key", append(base, "--audit-key-file", filepath.Join(dir, "nope")), nil, "read the audit key"},
