@@ -2,7 +2,7 @@ package server
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"time"
 
 	"github.com/google/go-github/v62/github"
@@ -12,7 +12,7 @@ import (
 
 // errNoHead means a pull_request or push payload lacks the repository id
 // or the head commit the pusher is recorded under.
-var errNoHead = errors.New("payload has no repository id or head commit")
+var errNoHead = fmt.Errorf("%w: payload has no repository id or head commit", errCannotAct)
 
 // prPush is the pusher a pull_request opened, synchronize or reopened
 // delivery names: its sender, whom GitHub sets (a commit's author and

@@ -41,7 +41,7 @@ func TestWebhookRecordsPushers(t *testing.T) {
 			body: `{"action":"labeled","number":12,"pull_request":{"number":12,"head":{"sha":"beef"}},"repository":{"id":99,"name":"payments","owner":{"login":"acme"}},"installation":{"id":7},"sender":{"login":"carol"}}`,
 		},
 		{
-			name: "no head: malformed", event: "pull_request", wantStatus: 400,
+			name: "no head: cannot act, nothing queued", event: "pull_request", wantStatus: 200,
 			body: `{"action":"synchronize","number":12,"pull_request":{"number":12},"repository":{"id":99,"name":"payments","owner":{"login":"acme"}},"installation":{"id":7},"sender":{"login":"carol"}}`,
 		},
 		{
