@@ -202,6 +202,7 @@ func (s *Sim) routes() {
 	s.mux = http.NewServeMux()
 	s.appRoutes()
 	s.repoRoutes()
+	s.refRoutes()
 	s.pullRoutes()
 	s.reviewRoutes()
 	s.commentRoutes()
