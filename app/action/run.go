@@ -82,6 +82,8 @@ type runner struct {
 	log         *slog.Logger
 	now         func() time.Time
 	summary     *summaryWriter
+	// self is whose marker statuses are trusted (Config.Identity).
+	self *identity
 }
 
 // Run evaluates the pull requests the event names, reports a commit status
@@ -109,6 +111,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		r.now = time.Now
 	}
 	r.summary = newSummaryWriter(cfg.Summary, cfg.Repository)
+	r.self = &identity{login: cfg.Identity, configured: cfg.Identity != "", log: r.log}
 	res := Result{Target: t}
 	r.log.Info("zgate action", "event", cfg.EventName, "targets", t.Why, "dry_run", cfg.DryRun)
 	nums := t.Numbers
