@@ -114,6 +114,12 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	r.self = &identity{login: cfg.Identity, configured: cfg.Identity != "", log: r.log}
 	res := Result{Target: t}
 	r.log.Info("zgate action", "event", cfg.EventName, "targets", t.Why, "dry_run", cfg.DryRun)
+	switch cfg.EventName {
+	case "pull_request", "pull_request_review", "pull_request_review_comment":
+		// The decision is still sound, but the workflow is the pull
+		// request's own copy: the pull request could have replaced zgate.
+		r.log.Warn("this event runs the pull request's own copy of the workflow, which the pull request can rewrite; run zgate on pull_request_target, workflow_run, issue_comment and schedule instead (docs/action.md)", "event", cfg.EventName)
+	}
 	nums := t.Numbers
 	if t.Open {
 		if nums, err = r.gather.OpenPRs(ctx, r.gh, owner, repo, t.Base); err != nil {
