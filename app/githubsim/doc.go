@@ -24,6 +24,7 @@
 // [Sim.SetDraft], [Sim.ClosePR], [Sim.ReopenPR], [Sim.ChangeBase],
 // [Sim.SubmitReview], [Sim.DismissReview], [Sim.Comment], [Sim.AddLabel],
 // [Sim.RemoveLabel], [Sim.AddTeamMember], [Sim.RemoveTeamMember],
+// [Sim.RemoveOrgMember] (organization member_removed), [Sim.DeleteTeam],
 // [Sim.SetParentTeam], [Sim.SetRequiredChecks], [Sim.SetStatus] (a
 // foreign CI), [Sim.RerequestCheckRun], [Sim.CompleteRun],
 // [Sim.AddAttestation], [Sim.CreateTag] (no webhook). Each emits the webhook GitHub would send and
