@@ -87,7 +87,7 @@
 // POST .../dispatches, GET .../attestations/{subject_digest}
 // (predicate_type filter; after cursors), POST .../git/refs (GitHub's
 // compare-and-swap: 422 "Reference already exists"), GET .../git/ref/{ref},
-// DELETE .../git/refs/{ref}. A ref parameter resolves as git rev-parse
+// DELETE .../git/refs/{ref}, GET /installation/repositories. A ref parameter resolves as git rev-parse
 // does: refs/<name>, then refs/tags/<name>, then refs/heads/<name>, so a
 // tag shadows a branch of the same name. Past the rate limit every call
 // gets 403 "API rate limit exceeded". testdata/conformance checks the

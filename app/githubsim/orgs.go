@@ -1,7 +1,9 @@
 package githubsim
 
 import (
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 )
 
@@ -55,4 +57,24 @@ func (s *Sim) DeleteTeam(org, slug string) error {
 	s.mu.Unlock()
 	s.post(evs, true)
 	return nil
+}
+
+func (s *Sim) installationRepoRoutes() {
+	s.handle("GET /installation/repositories", authToken, s.installationRepos)
+}
+
+// installationRepos lists the repositories the token's installation can
+// access: every repository of the account it is installed on
+// (repository_selection "all").
+func (s *Sim) installationRepos(q *request) response {
+	var list []*repo
+	for _, k := range sortedKeys(s.repos) {
+		if r := s.repos[k]; q.canSee(r.owner) {
+			list = append(list, r)
+		}
+	}
+	resp := response{status: http.StatusOK}
+	objs := pageMap(q, list, &resp, func(r *repo) json.RawMessage { return s.repositoryJSON(r) })
+	resp.body = map[string]any{"total_count": len(list), "repository_selection": "all", "repositories": objs}
+	return resp
 }

@@ -124,6 +124,7 @@ func TestEveryRoute(t *testing.T) {
 	gh("POST", repo+"/git/refs", map[string]string{"ref": "refs/zgate/" + head + "/prod/main", "sha": head}, 422)
 	gh("GET", repo+"/git/ref/zgate/"+head+"/prod/main", nil, 200)
 	gh("GET", repo+"/git/ref/heads/main", nil, 200)
+	gh("GET", "/installation/repositories", nil, 200)
 	gh("GET", repo+"/git/ref/zgate/nope", nil, 404)
 	gh("DELETE", repo+"/git/refs/zgate/"+head+"/prod/main", nil, 204)
 	gh("DELETE", repo+"/git/refs/zgate/"+head+"/prod/main", nil, 422)

@@ -203,6 +203,7 @@ func (s *Sim) routes() {
 	s.appRoutes()
 	s.repoRoutes()
 	s.refRoutes()
+	s.installationRepoRoutes()
 	s.pullRoutes()
 	s.reviewRoutes()
 	s.commentRoutes()
