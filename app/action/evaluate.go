@@ -139,7 +139,7 @@ func (r *runner) act(ctx context.Context, log *slog.Logger, first *facts.Result,
 		// Another run holds the dispatch: it sends it, this one must not.
 		log.Info("another run holds this dispatch: not sending it", "detail", err)
 		now := r.now()
-		return &store.Execution{ID: "claimed", Gate: gate, HeadSHA: res.HeadSHA, Kind: string(g.Then.Kind()), Status: store.ExecIntent,
+		return &store.Execution{ID: ClaimRef(res.HeadSHA, gate, res.BaseRef), Gate: gate, HeadSHA: res.HeadSHA, Kind: string(g.Then.Kind()), Status: store.ExecIntent,
 			Detail: err.Error() + "; if no zgate run is under way, a run stopped after claiming: check whether the workflow ran, then delete " +
 				ClaimRef(res.HeadSHA, gate, res.BaseRef) + " to let zgate dispatch", Created: now, Updated: now}, nil
 	}
