@@ -1,6 +1,7 @@
 // Package examples_test checks every example policy: each directory holds
 // a policy, its CODEOWNERS, a pull-request snapshot and the states the
-// gates must reach, and the test parses and simulates it.
+// gates must reach, and the test parses and simulates it. workflows/ holds
+// GitHub Actions workflows instead, checked by workflows_test.go.
 package examples_test
 
 import (
