@@ -24,16 +24,21 @@
 // [Sim.SetDraft], [Sim.ClosePR], [Sim.ReopenPR], [Sim.ChangeBase],
 // [Sim.SubmitReview], [Sim.DismissReview], [Sim.Comment], [Sim.AddLabel],
 // [Sim.RemoveLabel], [Sim.AddTeamMember], [Sim.RemoveTeamMember],
-// [Sim.RemoveOrgMember] (organization member_removed), [Sim.DeleteTeam],
 // [Sim.SetParentTeam], [Sim.SetRequiredChecks], [Sim.SetStatus] (a
 // foreign CI), [Sim.RerequestCheckRun], [Sim.CompleteRun],
-// [Sim.AddAttestation], [Sim.CreateTag] (no webhook). Each emits the webhook GitHub would send and
+// [Sim.AddAttestation]. Each emits the webhook GitHub would send and
 // returns after the App has answered it. Observers: [Sim.PullRequest],
 // [Sim.CheckRuns], [Sim.Statuses], [Sim.Dispatches], [Sim.Deliveries],
-// [Sim.Calls], [Sim.Ref], [Sim.Refs] and [Sim.ResetCalls]. [Sim.Redeliver] replays a delivery
+// [Sim.Calls] and [Sim.ResetCalls]. [Sim.Redeliver] replays a delivery
 // (same id and body). [Sim.SetFaults] injects errors, rate limits and
 // latency ([Faults]; the token exchange is exempt). Go API errors wrap
 // [ErrNotFound], [ErrExists] or [ErrInvalid].
+//
+// Organizations, refs and branch protection: [Sim.RemoveOrgMember]
+// (organization member_removed), [Sim.DeleteTeam] (team deleted),
+// [Sim.CreateTag] (no webhook), [Sim.SetRequiredCheckSource] (a required
+// check's expected source: only check runs and statuses by that creator
+// satisfy it); observers [Sim.Ref] and [Sim.Refs].
 //
 // Pull requests behave like GitHub's: reviews bind to the head at the
 // time; a push to the head branch moves head.sha (pull_request
@@ -85,13 +90,15 @@
 // GET .../commits/{ref}/status, GET .../commits/{ref}/statuses,
 // POST .../actions/workflows/{id}/dispatches, GET .../actions/runs,
 // POST .../dispatches, GET .../attestations/{subject_digest}
-// (predicate_type filter; after cursors), POST .../git/refs (GitHub's
-// compare-and-swap: 422 "Reference already exists"), GET .../git/ref/{ref},
-// DELETE .../git/refs/{ref}, GET /installation/repositories. A ref parameter resolves as git rev-parse
-// does: refs/<name>, then refs/tags/<name>, then refs/heads/<name>, so a
-// tag shadows a branch of the same name. Past the rate limit every call
+// (predicate_type filter; after cursors). Past the rate limit every call
 // gets 403 "API rate limit exceeded". testdata/conformance checks the
 // answers against GitHub's OpenAPI description and webhook schemas.
+//
+// Also: POST .../git/refs (GitHub's compare-and-swap: 422 "Reference
+// already exists"), GET .../git/ref/{ref}, DELETE .../git/refs/{ref} and
+// GET /installation/repositories. A ref parameter resolves as git
+// rev-parse does: refs/<name>, then refs/tags/<name>, then
+// refs/heads/<name>, so a tag shadows a branch of the same name.
 //
 // # Webhooks
 //

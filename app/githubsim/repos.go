@@ -28,6 +28,7 @@ type repo struct {
 	checkRuns     []*checkRun
 	statuses      []*status
 	required      map[string][]string // branch -> required check contexts
+	source        map[string]string   // branch + "\x00" + context -> the creator it requires
 	dispatches    []Dispatch
 	runs          []*workflowRun
 	attestations  map[string][]attestation // subject digest -> bundles
