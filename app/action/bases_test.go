@@ -185,11 +185,12 @@ func retargetBeforeMerge(t *testing.T, required string) {
 // "/z" is a gate status, not a marker.
 func TestPerBaseStatusIsNotAMarker(t *testing.T) {
 	for ctx, want := range map[string]bool{
-		MarkerContext("deploy"):      true,
-		"zgate/deploy: feature/z":    false,
-		"zgate/deploy":               false,
-		"zgate/deploy: main":         false,
-		"zgate/deploy/z: not-ours/z": false,
+		MarkerContext("deploy", "main"):  true,
+		MarkerContext("deploy", "ops/z"): true,
+		legacyMarkerContext("deploy"):    true,
+		"zgate/deploy: feature/z":        false,
+		"zgate/deploy":                   false,
+		"zgate/deploy: main":             false,
 	} {
 		if got := isMarker(ctx); got != want {
 			t.Errorf("isMarker(%q) = %v, want %v", ctx, got, want)

@@ -50,6 +50,14 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock; time.Now when nil. Only app reads the clock.
 	Now func() time.Time
+	// Identity is the login GitHub shows as the creator of the statuses
+	// this token writes: "github-actions[bot]" for the workflow token,
+	// "<app-slug>[bot]" for a GitHub App's. Only marker statuses by it are
+	// records of a dispatch (anyone with write access can post a status).
+	// Empty: learnt from the first marker this run writes; until then no
+	// marker is trusted and the claim ref alone decides, which is safe
+	// but can leave an interrupted dispatch unreported.
+	Identity string
 	// NewID returns a fresh execution id for a dispatch (the zgate_id);
 	// random when nil.
 	NewID func() (string, error)

@@ -10,6 +10,7 @@
 //	pull_request_review, pull_request_review_comment
 //	issue_comment on a pull request           that pull request
 //	push to a branch                          the open pull requests with that base
+//	workflow_run (a review relay)             the pull requests it names (none: the sweep)
 //	schedule, workflow_dispatch               every open pull request (the sweep)
 //
 // The sweep is the Action's only timer: a gate whose oldest control
@@ -42,21 +43,21 @@
 // SHA-guarded merge. An already merged pull request is done; 409 and 405
 // are reported and not retried by this run.
 //
-// Dispatch and repository_dispatch: a marker status "zgate/<gate>/z" on
-// the head SHA records the execution ([MarkerContext], [ParseMarker]). Before dispatching,
-// a marker is looked for: present, nothing is sent. Otherwise the marker
-// is written as pending "dispatched <id>" first, the dispatch carries
-// zgate_id = id (plus pr, head_sha, gate and the policy's inputs, as in
-// package act), and the marker becomes success. A dispatch that failed
-// without a definite 4xx leaves the marker as error "unknown <id>": a
-// person checks whether the workflow ran and sets the marker to success
-// "confirmed <id>" (or failure "failed <id>" to let zgate try again); zgate
-// never dispatches again on a guess. A definite 4xx is marker failure
-// "failed <id>": GitHub refused, nothing ran, and the next run may retry.
-//
-// Statuses offer no compare-and-swap, so two jobs evaluating the same pull
-// request at once could both dispatch; the workflow must serialise zgate
-// runs with a concurrency group (docs/action.md). As a second line,
-// a run that finds another run's marker right after writing its own
-// backs off.
+// Dispatch and repository_dispatch: the run that dispatches first claims
+// the dispatch by creating the git ref [ClaimRef]
+// "refs/zgate/<head>/<gate>/<base>" (GitHub answers 422 to every later
+// creation of an existing ref, a compare-and-swap), so of two runs racing
+// for one dispatch exactly one sends it, with or without a concurrency
+// group. The claimant records the execution in a marker status
+// [MarkerContext] "zgate/<gate>/z: <base>" on the head SHA ([ParseMarker]):
+// pending "dispatched <id>" before the call, success after it, error
+// "unknown <id>" when the call got no definite answer (a person checks and
+// confirms; zgate never dispatches again on a guess), failure "failed
+// <id>" on a definite 4xx, which also deletes the claim ref so a later run
+// may try again under the same id. Only markers whose creator is zgate's
+// own identity ([Config.Identity]) are records: anyone with write access
+// can post a status. A person may settle zgate's unknown marker by
+// posting "confirmed <id>" or "failed <id>"; the latter lets zgate claim
+// again once the claim ref is deleted. A pending marker younger than the
+// job timeout is a dispatch under way in another run and is left to it.
 package action

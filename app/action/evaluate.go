@@ -70,7 +70,13 @@ func (r *runner) gate(ctx context.Context, log *slog.Logger, res *facts.Result, 
 	gr := GateResult{Name: gd.Name, State: gd.State}
 	opens := gd.State == policy.StateSuccess && gd.Action != policy.ActionNone && len(waits) == 0
 	if opens && gd.Action != policy.ActionMerge {
-		gr.Z = existing(cur, gd.Name, res.HeadSHA, string(gd.Action))
+		rec, err := readRecord(ctx, r.gh, r.owner, r.repo, res.HeadSHA, gd.Name, res.BaseRef, r.self.get())
+		if err != nil {
+			return gr, err
+		}
+		if rec != nil && rec.id != "" {
+			gr.Z = &store.Execution{ID: rec.id, Gate: gd.Name, HeadSHA: res.HeadSHA, Kind: string(gd.Action), Status: rec.status, Detail: rec.detail, Created: rec.at, Updated: rec.at}
+		}
 	}
 	c := report.CheckRun(res, gd, report.Options{Now: now, Execution: gr.Z, WaitsFor: waits})
 	// Report before acting: the gate's own status may be required by
@@ -138,8 +144,16 @@ func (r *runner) act(ctx context.Context, log *slog.Logger, first *facts.Result,
 		return nil, nil
 	}
 	key := store.PRKey{Owner: r.owner, Repo: r.repo, Number: res.Facts.PullRequest.Number}
-	x := &act.Executor{Store: newMarkerStore(r.gh, r.owner, r.repo, r.cfg.RunURL, r.cfg.NewID), Logger: log, Now: r.now}
+	x := &act.Executor{Store: newMarkerStore(r, res.BaseRef), Logger: log, Now: r.now}
 	exec, err := x.Run(ctx, r.gh, key, g, res.HeadSHA, res.Facts.PullRequest)
+	if errors.Is(err, errClaimed) {
+		// Another run holds the dispatch: it sends it, this one must not.
+		log.Info("another run holds this dispatch: not sending it", "detail", err)
+		now := r.now()
+		return &store.Execution{ID: ClaimRef(res.HeadSHA, gate, res.BaseRef), Gate: gate, HeadSHA: res.HeadSHA, Kind: string(g.Then.Kind()), Status: store.ExecIntent,
+			Detail: err.Error() + "; if no zgate run is under way, a run stopped after claiming: check whether the workflow ran, then delete " +
+				ClaimRef(res.HeadSHA, gate, res.BaseRef) + " to let zgate dispatch", Created: now, Updated: now}, nil
+	}
 	if exec.ID == "" {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package action
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/zgate-dev/zgate/app/facts"
@@ -30,8 +31,13 @@ type event struct {
 		Number      int             `json:"number"`
 		PullRequest json.RawMessage `json:"pull_request"`
 	} `json:"issue"`
-	Ref     string `json:"ref"`
-	Deleted bool   `json:"deleted"`
+	Ref         string `json:"ref"`
+	Deleted     bool   `json:"deleted"`
+	WorkflowRun *struct {
+		PullRequests []struct {
+			Number int `json:"number"`
+		} `json:"pull_requests"`
+	} `json:"workflow_run"`
 }
 
 // Targets decides which pull requests the event named name with payload
@@ -75,8 +81,26 @@ func Targets(name string, payload []byte) (Target, error) {
 			return Target{Why: fmt.Sprintf("push of %q: not a branch that can be a base", ev.Ref)}, nil
 		}
 		return Target{Open: true, Base: branch, Why: "push to " + branch + ": its open pull requests"}, nil
+	case "workflow_run":
+		// A relay workflow ran on a review (pull_request_review runs the
+		// pull request's own workflow, so it only relays). GitHub lists
+		// the pull requests of same-repository heads; for a fork's it
+		// lists none, and every open pull request is evaluated.
+		if ev.WorkflowRun == nil {
+			return Target{}, fmt.Errorf("%w: workflow_run event without a workflow_run", ErrConfig)
+		}
+		var nums []int
+		for _, pr := range ev.WorkflowRun.PullRequests {
+			if pr.Number > 0 && !slices.Contains(nums, pr.Number) {
+				nums = append(nums, pr.Number)
+			}
+		}
+		if len(nums) == 0 {
+			return Target{Open: true, Why: "workflow_run naming no pull request: sweep of every open pull request"}, nil
+		}
+		return Target{Numbers: nums, Why: fmt.Sprintf("workflow_run on %v", nums)}, nil
 	}
-	return Target{}, fmt.Errorf("%w: event %q is not handled (use pull_request, pull_request_target, pull_request_review, issue_comment, push, schedule or workflow_dispatch)", ErrConfig, name)
+	return Target{}, fmt.Errorf("%w: event %q is not handled (use pull_request_target, issue_comment, workflow_run, push, schedule or workflow_dispatch)", ErrConfig, name)
 }
 
 // pushEvent is the part of a pull_request payload that names a push.

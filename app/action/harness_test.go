@@ -31,7 +31,14 @@ type rig struct {
 	lose    atomic.Pointer[string]
 	summary bytes.Buffer
 	ids     int
+	// later, when set, is how far ahead of the wall clock runs are.
+	later time.Duration
+	// identity is Config.Identity of every run.
+	identity string
 }
+
+// self is the creator GitHub shows for the statuses the rig's token writes.
+const self = "zgate[bot]"
 
 func readTestdata(t testing.TB, name string) string {
 	t.Helper()
@@ -71,7 +78,7 @@ func newRig(t testing.TB, policyFile string) *rig {
 	if err != nil {
 		t.Fatalf("token exchange: %v", err)
 	}
-	return &rig{t: t, env: env, sim: env.Sim, token: tok.GetToken()}
+	return &rig{t: t, env: env, sim: env.Sim, token: tok.GetToken(), identity: self}
 }
 
 // RoundTrip implements http.RoundTripper for the lossy transport.
@@ -118,6 +125,8 @@ func (r *rig) run(name string, payload any, dryRun bool) Result {
 		DryRun:     dryRun,
 		Summary:    &r.summary,
 		NewID:      func() (string, error) { return fmt.Sprintf("run%d-test", n), nil },
+		Now:        func() time.Time { return time.Now().Add(r.later) },
+		Identity:   r.identity,
 	})
 	if err != nil {
 		r.t.Fatalf("Run(%s): %v", name, err)
@@ -165,6 +174,16 @@ func (r *rig) statuses(sha string) map[string]string {
 		out[s.Context] = s.State + ": " + s.Description
 	}
 	return out
+}
+
+// claim creates the claim ref of gate on sha for main, as a run would.
+func (r *rig) claim(sha, gate string) {
+	r.t.Helper()
+	ref := ClaimRef(sha, gate, "main")
+	if _, _, err := r.client().Git.CreateRef(context.Background(), "acme", "payments",
+		&github.Reference{Ref: &ref, Object: &github.GitObject{SHA: &sha}}); err != nil {
+		r.t.Fatal(err)
+	}
 }
 
 // writes counts the statuses written on sha with context.

@@ -1,16 +1,10 @@
 package action
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"strings"
-	"sync"
-	"time"
-
-	"github.com/google/go-github/v62/github"
 
 	"github.com/zgate-dev/zgate/app/report"
 	"github.com/zgate-dev/zgate/app/store"
@@ -27,14 +21,27 @@ const (
 )
 
 // MarkerContext is the context of the marker status that records the Z of
-// gate on a head SHA.
-func MarkerContext(gate string) string { return policy.CheckPrefix + gate + "/z" }
+// gate for base on a head SHA: "zgate/<gate>/z: <base>". The base is part
+// of it because one head can be the head of pull requests into several
+// branches, each judged by its own policy: a dispatch for one base is no
+// record of the dispatch for another.
+func MarkerContext(gate, base string) string { return policy.CheckPrefix + gate + "/z: " + base }
 
-// isMarker reports whether a status context is a marker, not a gate. A
-// gate's per-base status for a branch ending in "/z" ("zgate/prod:
-// feature/z") is not one: gate names hold no ':'.
+// legacyMarkerContext is the marker of zgate before markers named their
+// base. A trusted one still records a dispatch (for every base), so that an
+// upgrade never dispatches again what was already dispatched.
+func legacyMarkerContext(gate string) string { return policy.CheckPrefix + gate + "/z" }
+
+// isMarker reports whether a status context is a marker, not a gate: the
+// gate part (before any ": <base>") ends in "/z". Gate names have no "/",
+// and branch names may (a gate status for base "ops/z" is no marker).
 func isMarker(context string) bool {
-	return strings.HasPrefix(context, policy.CheckPrefix) && strings.HasSuffix(context, "/z") && !strings.Contains(context, ": ")
+	rest, ok := strings.CutPrefix(context, policy.CheckPrefix)
+	if !ok {
+		return false
+	}
+	name, _, _ := strings.Cut(rest, ":")
+	return strings.HasSuffix(name, "/z")
 }
 
 // ParseMarker reads a marker status: the execution status it records and
@@ -62,8 +69,8 @@ func ParseMarker(s Status) (status store.ExecutionStatus, id string) {
 }
 
 // markerStatus renders the marker of an execution.
-func markerStatus(gate string, status store.ExecutionStatus, id string) Status {
-	s := Status{Context: MarkerContext(gate)}
+func markerStatus(gate, base string, status store.ExecutionStatus, id string) Status {
+	s := Status{Context: MarkerContext(gate, base)}
 	switch status {
 	case store.ExecIntent:
 		s.State, s.Description = StatePending, WordDispatched+" "+id
@@ -100,106 +107,4 @@ func randomID() (string, error) {
 		return "", fmt.Errorf("random execution id: %w", err)
 	}
 	return "zg-" + hex.EncodeToString(b[:]), nil
-}
-
-// errRace means another run wrote the marker at the same time.
-var errRace = errors.New("another zgate run is dispatching this gate at the same time; serialise runs with a concurrency group")
-
-// markerStore is act.ExecStore backed by marker statuses on the head SHA.
-// A merge needs no marker (the pull request's merged state is the record),
-// so merges are kept in memory for this run only.
-type markerStore struct {
-	gh          *github.Client
-	owner, repo string
-	targetURL   string
-	newID       func() (string, error)
-
-	mu    sync.Mutex
-	execs map[string]store.Execution
-}
-
-func newMarkerStore(gh *github.Client, owner, repo, targetURL string, newID func() (string, error)) *markerStore {
-	if newID == nil {
-		newID = randomID
-	}
-	return &markerStore{gh: gh, owner: owner, repo: repo, targetURL: targetURL, newID: newID, execs: map[string]store.Execution{}}
-}
-
-// BeginExecution implements act.ExecStore: an existing marker is returned
-// as stored; otherwise the pending marker is written first.
-func (m *markerStore) BeginExecution(ctx context.Context, e store.Execution) (store.Execution, bool, error) {
-	if e.Kind == string(policy.ActionMerge) {
-		e.ID = "merge-" + e.HeadSHA
-		m.remember(e)
-		return e, true, nil
-	}
-	cur, err := statuses(ctx, m.gh, m.owner, m.repo, e.HeadSHA)
-	if err != nil {
-		return store.Execution{}, false, err
-	}
-	if st, ok := cur[MarkerContext(e.Gate)]; ok {
-		e.Status, e.ID = ParseMarker(st)
-		e.Detail = "marker " + st.State + ": " + st.Description
-		if e.ID == "" {
-			e.ID = "unrecognised-marker"
-		}
-		m.remember(e)
-		return e, false, nil
-	}
-	if e.ID, err = m.newID(); err != nil {
-		return store.Execution{}, false, err
-	}
-	if !validID(e.ID) {
-		return store.Execution{}, false, fmt.Errorf("execution id %q: want letters, digits, '-', '_' or '.'", e.ID)
-	}
-	e.Status = store.ExecIntent
-	if err := writeStatus(ctx, m.gh, m.owner, m.repo, e.HeadSHA, m.targetURL, markerStatus(e.Gate, e.Status, e.ID)); err != nil {
-		return store.Execution{}, false, fmt.Errorf("record the dispatch intent: %w", err)
-	}
-	// Statuses have no compare-and-swap: read back, and back off when
-	// another run's marker is the newest.
-	cur, err = statuses(ctx, m.gh, m.owner, m.repo, e.HeadSHA)
-	if err != nil {
-		return store.Execution{}, false, err
-	}
-	if _, id := ParseMarker(cur[MarkerContext(e.Gate)]); id != e.ID {
-		return store.Execution{}, false, errRace
-	}
-	m.remember(e)
-	return e, true, nil
-}
-
-// FinishExecution implements act.ExecStore: it rewrites the marker.
-func (m *markerStore) FinishExecution(ctx context.Context, id string, status store.ExecutionStatus, detail string, at time.Time) error {
-	m.mu.Lock()
-	e, ok := m.execs[id]
-	m.mu.Unlock()
-	if !ok {
-		return fmt.Errorf("finish execution %s: not begun in this run", id)
-	}
-	e.Status, e.Detail, e.Updated = status, detail, at
-	if e.Kind != string(policy.ActionMerge) {
-		if err := writeStatus(ctx, m.gh, m.owner, m.repo, e.HeadSHA, m.targetURL, markerStatus(e.Gate, status, id)); err != nil {
-			return fmt.Errorf("record the dispatch outcome %s: %w", status, err)
-		}
-	}
-	m.remember(e)
-	return nil
-}
-
-func (m *markerStore) remember(e store.Execution) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.execs[e.ID] = e
-}
-
-// existing reads the execution a marker in cur records for gate, nil when
-// there is none.
-func existing(cur map[string]Status, gate, headSHA, kind string) *store.Execution {
-	st, ok := cur[MarkerContext(gate)]
-	if !ok {
-		return nil
-	}
-	status, id := ParseMarker(st)
-	return &store.Execution{ID: id, Gate: gate, HeadSHA: headSHA, Kind: kind, Status: status, Detail: "marker " + st.State + ": " + st.Description}
 }

@@ -37,9 +37,12 @@ func TestParseMarker(t *testing.T) {
 // what it records.
 func TestMarkerRoundTrip(t *testing.T) {
 	for _, st := range []store.ExecutionStatus{store.ExecIntent, store.ExecDone, store.ExecConfirmed, store.ExecFailed, store.ExecUnknown} {
-		m := markerStatus("deploy", st, "zg-0123456789abcdef")
-		if m.Context != "zgate/deploy/z" {
-			t.Errorf("marker context = %q, want zgate/deploy/z", m.Context)
+		m := markerStatus("deploy", "release/1.2", st, "zg-0123456789abcdef")
+		if m.Context != "zgate/deploy/z: release/1.2" {
+			t.Errorf("marker context = %q, want zgate/deploy/z: release/1.2", m.Context)
+		}
+		if !isMarker(m.Context) {
+			t.Errorf("isMarker(%q) = false", m.Context)
 		}
 		if got, id := ParseMarker(m); got != st || id != "zg-0123456789abcdef" {
 			t.Errorf("ParseMarker(markerStatus(%s)) = %s, %q", st, got, id)
@@ -65,8 +68,27 @@ func FuzzParseMarker(f *testing.F) {
 			return
 		}
 		// What it read, written back, reads the same.
-		if got, gotID := ParseMarker(markerStatus("g", status, id)); got != status || gotID != id {
+		if got, gotID := ParseMarker(markerStatus("g", "main", status, id)); got != status || gotID != id {
 			t.Fatalf("round trip of %s %q = %s %q", status, id, got, gotID)
 		}
 	})
+}
+
+func TestIsMarker(t *testing.T) {
+	for ctx, want := range map[string]bool{
+		"zgate/deploy/z: main":        true,
+		"zgate/deploy/z: ops/z":       true,
+		"zgate/deploy/z":              true, // before markers named their base
+		"zgate/deploy":                false,
+		"zgate/deploy: main":          false,
+		"zgate/deploy: ops/z":         false, // a base ending in /z
+		"zgate":                       false,
+		"ci/z":                        false,
+		"zgate/deploy/zz: main":       false,
+		"zgate/deploy/z: release/1.2": true,
+	} {
+		if got := isMarker(ctx); got != want {
+			t.Errorf("isMarker(%q) = %v, want %v", ctx, got, want)
+		}
+	}
 }

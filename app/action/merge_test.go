@@ -171,3 +171,26 @@ func TestOverrideCommentOpensGate(t *testing.T) {
 		t.Errorf("job summary lacks the override reason:\n%s", r.summary.String())
 	}
 }
+
+// TestTagDoesNotShadowBasePolicy: a tag named "main" at a commit with a
+// weak policy does not decide the gate of a pull request into main (git
+// resolves the bare name "main" to the tag first).
+func TestTagDoesNotShadowBasePolicy(t *testing.T) {
+	r := newRig(t, "merge.yml")
+	weak, err := r.sim.Push("acme", "payments", "weak", map[string]string{
+		".github/zgate.yml":  readTestdata(t, "weakened.yml"),
+		".github/CODEOWNERS": "* @acme/sre\n",
+	}, nil, "mallory")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.sim.CreateTag("acme", "payments", "main", weak); err != nil {
+		t.Fatal(err)
+	}
+	n, _ := r.openPR("scale", nil)
+	r.approve(n, "carol") // enough under the tag's policy, not the branch's
+	r.runPR(n)
+	if r.pr(n).Merged {
+		t.Fatal("merged under the policy of tag main")
+	}
+}

@@ -82,6 +82,8 @@ type runner struct {
 	log         *slog.Logger
 	now         func() time.Time
 	summary     *summaryWriter
+	// self is whose marker statuses are trusted (Config.Identity).
+	self *identity
 }
 
 // Run evaluates the pull requests the event names, reports a commit status
@@ -109,8 +111,15 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		r.now = time.Now
 	}
 	r.summary = newSummaryWriter(cfg.Summary, cfg.Repository)
+	r.self = &identity{login: cfg.Identity, configured: cfg.Identity != "", log: r.log}
 	res := Result{Target: t}
 	r.log.Info("zgate action", "event", cfg.EventName, "targets", t.Why, "dry_run", cfg.DryRun)
+	switch cfg.EventName {
+	case "pull_request", "pull_request_review", "pull_request_review_comment":
+		// The decision is still sound, but the workflow is the pull
+		// request's own copy: the pull request could have replaced zgate.
+		r.log.Warn("this event runs the pull request's own copy of the workflow, which the pull request can rewrite; run zgate on pull_request_target, workflow_run, issue_comment and schedule instead (docs/action.md)", "event", cfg.EventName)
+	}
 	nums := t.Numbers
 	if t.Open {
 		if nums, err = r.gather.OpenPRs(ctx, r.gh, owner, repo, t.Base); err != nil {

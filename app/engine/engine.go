@@ -139,6 +139,9 @@ func (e *Engine) Reevaluate(ctx context.Context, key store.PRKey) (next time.Tim
 	if err != nil {
 		return time.Time{}, err
 	}
+	if IsInstallationKey(key) {
+		return time.Time{}, e.expandInstallation(ctx, log, gh, key)
+	}
 	e.mu.Lock()
 	e.known[RepoKey(key.Installation, key.Owner, key.Repo)] = true
 	e.mu.Unlock()

@@ -17,11 +17,21 @@ import (
 // CODEOWNERS limit is 3 MB).
 const maxConfigFile = 3 << 20
 
+// BaseRef is the ref the policy and CODEOWNERS are read at: the base
+// branch, fully qualified. A bare name is ambiguous: git, and GitHub's ref
+// parameters with it, resolve "main" to refs/tags/main before
+// refs/heads/main, so anyone who can push a tag named like the base branch
+// would choose the policy their pull request is judged by. The branch,
+// not the pull request's base.sha, so that a policy tightened on the base
+// branch applies to every open pull request at once (base.sha can lag
+// behind the branch).
+func BaseRef(branch string) string { return "refs/heads/" + branch }
+
 // loadPolicy reads and parses the first policy file on the base branch.
 // A parse failure is not an error of Gather: it is the gate's answer.
 func (g *Gatherer) loadPolicy(ctx context.Context, gh *github.Client, owner, repo string, res *Result) error {
 	res.PolicyFile = PolicyPaths[0]
-	path, data, err := readFirst(ctx, gh, owner, repo, res.BaseRef, PolicyPaths)
+	path, data, err := readFirst(ctx, gh, owner, repo, BaseRef(res.BaseRef), PolicyPaths)
 	switch {
 	case errors.Is(err, errNotFound):
 		res.PolicyErr = fmt.Errorf("%w (%s): tried %v", ErrNoPolicy, res.BaseRef, PolicyPaths)
@@ -49,7 +59,7 @@ func (g *Gatherer) loadPolicy(ctx context.Context, gh *github.Client, owner, rep
 // lines are skipped (as GitHub does) and stay visible in
 // Codeowners.Problems; an unreadable file fails the gather.
 func (g *Gatherer) loadCodeowners(ctx context.Context, gh *github.Client, owner, repo string, res *Result) error {
-	path, data, err := readFirst(ctx, gh, owner, repo, res.BaseRef, policy.CodeownersPaths)
+	path, data, err := readFirst(ctx, gh, owner, repo, BaseRef(res.BaseRef), policy.CodeownersPaths)
 	switch {
 	case errors.Is(err, errNotFound):
 		return nil

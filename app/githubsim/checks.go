@@ -123,6 +123,12 @@ func (r *repo) checkRun(id int64) *checkRun {
 // green on sha, or "". Callers hold s.mu.
 func (s *Sim) failingRequired(r *repo, branch, sha string) string {
 	for _, name := range r.required[branch] {
+		if src := r.source[branch+"\x00"+name]; src != "" {
+			if !s.greenFrom(r, name, sha, src) {
+				return name
+			}
+			continue
+		}
 		if !r.green(name, sha) {
 			return name
 		}

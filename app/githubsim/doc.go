@@ -39,6 +39,12 @@
 // latency ([Faults]; the token exchange is exempt). Go API errors wrap
 // [ErrNotFound], [ErrExists] or [ErrInvalid].
 //
+// Organizations, refs and branch protection: [Sim.RemoveOrgMember]
+// (organization member_removed), [Sim.DeleteTeam] (team deleted),
+// [Sim.CreateTag] (no webhook), [Sim.SetRequiredCheckSource] (a required
+// check's expected source: only check runs and statuses by that creator
+// satisfy it); observers [Sim.Ref] and [Sim.Refs].
+//
 // Pull requests behave like GitHub's: reviews bind to the head at the
 // time; a push to the head branch moves head.sha (pull_request
 // synchronize, whose sender is the pusher, as on GitHub); files are head against the merge base; mergeable_state
@@ -99,6 +105,12 @@
 // (predicate_type filter; after cursors). Past the rate limit every call
 // gets 403 "API rate limit exceeded". testdata/conformance checks the
 // answers against GitHub's OpenAPI description and webhook schemas.
+//
+// Also: POST .../git/refs (GitHub's compare-and-swap: 422 "Reference
+// already exists"), GET .../git/ref/{ref} and DELETE .../git/refs/{ref}.
+// A ref parameter resolves as git
+// rev-parse does: refs/<name>, then refs/tags/<name>, then
+// refs/heads/<name>, so a tag shadows a branch of the same name.
 //
 // # Webhooks
 //

@@ -21,6 +21,7 @@ type repo struct {
 	pushed        time.Time
 	commits       map[string]*commit
 	branches      map[string]string // name -> head sha
+	refs          map[string]string // other refs ("refs/tags/v1", "refs/zgate/...") -> sha
 	pulls         map[int]*pull
 	nextNumber    int
 	comments      map[int][]*issueComment
@@ -28,6 +29,7 @@ type repo struct {
 	suites        []*checkSuite
 	statuses      []*status
 	required      map[string][]string // branch -> required check contexts
+	source        map[string]string   // branch + "\x00" + context -> the creator it requires
 	dispatches    []Dispatch
 	runs          []*workflowRun
 	attestations  map[string][]attestation // subject digest -> bundles
@@ -40,12 +42,24 @@ type repo struct {
 
 func (r *repo) fullName() string { return r.owner + "/" + r.name }
 
-// resolve turns a branch name, "heads/<branch>", "refs/heads/<branch>"
-// or a commit sha (full or at least 7 hex digits) into a commit.
+// resolve turns a ref or a commit sha (full or at least 7 hex digits)
+// into a commit, as git rev-parse does (gitrevisions(7)): a name is
+// looked up as refs/<name>, then refs/tags/<name>, then refs/heads/<name>,
+// so a tag shadows a branch of the same name; "heads/<b>" and
+// "refs/heads/<b>" name only the branch.
 func (r *repo) resolve(ref string) *commit {
-	ref = strings.TrimPrefix(strings.TrimPrefix(ref, "refs/"), "heads/")
-	if sha, ok := r.branches[ref]; ok {
-		return r.commits[sha]
+	if ref == "" {
+		return nil
+	}
+	if len(ref) == 40 {
+		if c, ok := r.commits[ref]; ok {
+			return c
+		}
+	}
+	for _, full := range []string{ref, "refs/" + ref, "refs/tags/" + ref, "refs/heads/" + ref} {
+		if sha, ok := r.lookupRef(full); ok {
+			return r.commits[sha]
+		}
 	}
 	if c, ok := r.commits[ref]; ok {
 		return c

@@ -132,6 +132,13 @@ func TestEveryRoute(t *testing.T) {
 	gh("GET", repo+"/actions/runs", nil, 200)
 	gh("POST", repo+"/dispatches", map[string]any{"event_type": "zgate", "client_payload": map[string]int{"pr": n}}, 204)
 	gh("GET", repo+"/attestations/"+digest, nil, 200)
+	gh("POST", repo+"/git/refs", map[string]string{"ref": "refs/zgate/" + head + "/prod/main", "sha": head}, 201)
+	gh("POST", repo+"/git/refs", map[string]string{"ref": "refs/zgate/" + head + "/prod/main", "sha": head}, 422)
+	gh("GET", repo+"/git/ref/zgate/"+head+"/prod/main", nil, 200)
+	gh("GET", repo+"/git/ref/heads/main", nil, 200)
+	gh("GET", repo+"/git/ref/zgate/nope", nil, 404)
+	gh("DELETE", repo+"/git/refs/zgate/"+head+"/prod/main", nil, 204)
+	gh("DELETE", repo+"/git/refs/zgate/"+head+"/prod/main", nil, 422)
 
 	gh("GET", fmt.Sprintf("%s/pulls/%d/merge", repo, n), nil, 404)
 	gh("PUT", fmt.Sprintf("%s/pulls/%d/merge", repo, n), map[string]string{"sha": strings.Repeat("0", 40)}, 409)

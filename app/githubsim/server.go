@@ -207,6 +207,7 @@ func (s *Sim) routes() {
 	s.appRoutes()
 	s.hookDeliveryRoutes()
 	s.repoRoutes()
+	s.refRoutes()
 	s.pullRoutes()
 	s.reviewRoutes()
 	s.commentRoutes()

@@ -60,6 +60,8 @@ func handlerFor(event string) eventHandler {
 		return handlePush
 	case "membership", "team":
 		return handleMembership
+	case "organization":
+		return handleOrganization
 	case "installation", "installation_repositories":
 		return handleInstallation
 	case "status":

@@ -19,8 +19,8 @@ import (
 // actionFlags are `zgate action`'s flags. Each defaults to the variable
 // GitHub Actions sets (the flag wins); docs/action.md documents them.
 type actionFlags struct {
-	eventName, eventPath, repo, githubURL, trustedRoot, logLevel string
-	dryRun                                                       bool
+	eventName, eventPath, repo, githubURL, trustedRoot, logLevel, identity string
+	dryRun                                                                 bool
 }
 
 // actionEnv maps each flag of `zgate action` to the environment variable
@@ -33,6 +33,7 @@ func actionEnv() map[string]string {
 		"github-url":   "GITHUB_API_URL",
 		"trusted-root": "ZGATE_TRUSTED_ROOT",
 		"log-level":    "ZGATE_LOG_LEVEL",
+		"identity":     "ZGATE_IDENTITY",
 	}
 }
 
@@ -50,6 +51,7 @@ func runAction(ctx context.Context, e env, args []string) int {
 	fs.StringVar(&f.githubURL, "github-url", ghclient.DefaultBaseURL, "GitHub REST API root (GITHUB_API_URL); GHES: https://HOST/api/v3")
 	fs.StringVar(&f.trustedRoot, "trusted-root", "", "Sigstore trusted root (JSON or JSONL) for attestation controls (ZGATE_TRUSTED_ROOT)")
 	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error (ZGATE_LOG_LEVEL)")
+	fs.StringVar(&f.identity, "identity", "", "login the token's statuses are created by, whose dispatch markers are trusted (ZGATE_IDENTITY); default github-actions[bot] with GITHUB_TOKEN, else learnt from this run's own markers")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "decide and report, never merge or dispatch")
 	setUsage(fs, "usage: zgate action [flags]\n\nRuns zgate inside a GitHub Actions job with the workflow's token (ZGATE_TOKEN or GITHUB_TOKEN).\nEvery flag defaults to the variable named beside it (docs/action.md).")
 	if code, ok := parseFlags(fs, args, true); !ok {
@@ -93,6 +95,9 @@ func (f *actionFlags) config(fs *flag.FlagSet, e env) (cfg action.Config, closeS
 	token := e.getenv("ZGATE_TOKEN")
 	if token == "" {
 		token = e.getenv("GITHUB_TOKEN")
+		if f.identity == "" {
+			f.identity = workflowTokenIdentity
+		}
 	}
 	switch {
 	case token == "":
@@ -129,6 +134,7 @@ func (f *actionFlags) config(fs *flag.FlagSet, e env) (cfg action.Config, closeS
 		Gatherer:   gatherer,
 		Logger:     log,
 		NewID:      func() (string, error) { return executionID(runID) },
+		Identity:   f.identity,
 	}
 	if path := e.getenv("GITHUB_STEP_SUMMARY"); path != "" {
 		file, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
@@ -139,6 +145,10 @@ func (f *actionFlags) config(fs *flag.FlagSet, e env) (cfg action.Config, closeS
 	}
 	return cfg, closeSummary, nil
 }
+
+// workflowTokenIdentity is the creator of what the workflow's own token
+// (GITHUB_TOKEN) writes.
+const workflowTokenIdentity = "github-actions[bot]"
 
 // runURL is the workflow run's page, "" without a run id.
 func runURL(server, repo, runID string) string {

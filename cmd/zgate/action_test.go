@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -205,5 +207,54 @@ func TestExecutionID(t *testing.T) {
 	}
 	if got := runURL("https://ghe.example/", "acme/payments", ""); got != "" {
 		t.Errorf("runURL without a run id = %q, want empty", got)
+	}
+}
+
+// TestActionIdentity: whose markers are trusted defaults to the workflow
+// token's bot only when the token is the workflow token.
+func TestActionIdentity(t *testing.T) {
+	base := map[string]string{"GITHUB_EVENT_NAME": "schedule", "GITHUB_REPOSITORY": "acme/payments"}
+	tests := []struct {
+		name string
+		vars map[string]string
+		args []string
+		want string
+	}{
+		{"workflow token", map[string]string{"GITHUB_TOKEN": "t"}, nil, "github-actions[bot]"},
+		{"another token: learnt", map[string]string{"ZGATE_TOKEN": "t", "GITHUB_TOKEN": "g"}, nil, ""},
+		{"variable", map[string]string{"ZGATE_TOKEN": "t", "ZGATE_IDENTITY": "zgate-acme[bot]"}, nil, "zgate-acme[bot]"},
+		{"flag wins", map[string]string{"GITHUB_TOKEN": "t", "ZGATE_IDENTITY": "x[bot]"}, []string{"--identity", "y[bot]"}, "y[bot]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			vars := map[string]string{}
+			for k, v := range base {
+				vars[k] = v
+			}
+			for k, v := range tt.vars {
+				vars[k] = v
+			}
+			fs := flag.NewFlagSet("action", flag.ContinueOnError)
+			var f actionFlags
+			fs.StringVar(&f.identity, "identity", "", "")
+			fs.StringVar(&f.eventName, "event-name", "", "")
+			fs.StringVar(&f.repo, "repo", "", "")
+			fs.StringVar(&f.githubURL, "github-url", "http://127.0.0.1:1/api/v3", "")
+			fs.StringVar(&f.logLevel, "log-level", "info", "")
+			for _, name := range []string{"event-path", "trusted-root"} {
+				fs.String(name, "", "")
+			}
+			if err := fs.Parse(tt.args); err != nil {
+				t.Fatal(err)
+			}
+			cfg, done, err := f.config(fs, env{stderr: io.Discard, getenv: mapEnv(vars)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer done()
+			if cfg.Identity != tt.want {
+				t.Errorf("identity = %q, want %q", cfg.Identity, tt.want)
+			}
+		})
 	}
 }
