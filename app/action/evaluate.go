@@ -48,7 +48,7 @@ func (r *runner) evaluate(ctx context.Context, n int) PRResult {
 		return out
 	}
 	now := r.now()
-	dec := policy.Evaluate(res.Policy, &res.Facts, now)
+	dec := facts.Evaluate(res, now)
 	r.summary.pr(res)
 	for _, gd := range dec.Gates {
 		// A merge needs every applicable gate of the pull request; a

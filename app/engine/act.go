@@ -128,7 +128,7 @@ type zDecisionData struct {
 // own records, written with its state, so a Z keeps its reason in the log
 // even when the decision's separate record was lost to a crash.
 func zDecision(res *facts.Result, gate string, now time.Time) *zDecisionData {
-	dec := policy.Evaluate(res.Policy, &res.Facts, now)
+	dec := facts.Evaluate(res, now)
 	for _, gd := range dec.Gates {
 		if gd.Name != gate {
 			continue

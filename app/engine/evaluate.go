@@ -39,7 +39,7 @@ func (e *Engine) evaluate(ctx context.Context, log *slog.Logger, gh *github.Clie
 	e.remember(key, res)
 
 	now := e.now()
-	dec := policy.Evaluate(res.Policy, &res.Facts, now)
+	dec := facts.Evaluate(res, now)
 	want := map[string]string{}
 	for _, gd := range dec.Gates {
 		for _, name := range report.Names(res, gd.Name) {

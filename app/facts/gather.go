@@ -61,6 +61,11 @@ type Result struct {
 	PolicyErr error
 	// CodeownersFile is the CODEOWNERS path used, "" when there is none.
 	CodeownersFile string
+	// BaseTrusted tells whether the base branch's policy may dispatch: the
+	// base is the default branch or protected ([Evaluate]).
+	BaseTrusted bool
+	// BaseTrustReason says why BaseTrusted is false, when it was checked.
+	BaseTrustReason string
 	// Facts is the input to policy.Evaluate; Now is left nil.
 	Facts policy.Facts
 	// At is when gathering started: no fact is older than this.
@@ -125,6 +130,7 @@ func (g *Gatherer) Gather(ctx context.Context, gh *github.Client, owner, repo st
 	if err := g.loadCodeowners(ctx, gh, owner, repo, res); err != nil {
 		return nil, err
 	}
+	g.gatherBaseTrust(ctx, gh, owner, repo, res)
 	files, truncated, err := changedFiles(ctx, gh, owner, repo, number)
 	if err != nil {
 		return nil, err

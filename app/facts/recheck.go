@@ -33,7 +33,7 @@ func Recheck(first, fresh *Result, gate string, now time.Time) (*policy.Gate, st
 	case fresh.PolicyDigest != first.PolicyDigest:
 		return nil, "policy on the base branch changed before Z"
 	}
-	d := policy.Evaluate(fresh.Policy, &fresh.Facts, now)
+	d := Evaluate(fresh, now)
 	var g *policy.Gate
 	for i := range fresh.Policy.Gates {
 		if fresh.Policy.Gates[i].Name == gate {
