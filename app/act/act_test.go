@@ -95,6 +95,12 @@ func dispatchGate() *policy.Gate {
 	}}}
 }
 
+// fullRef makes a dispatch gate's ref a full one (refs/heads/...).
+func fullRef(g *policy.Gate) *policy.Gate {
+	g.Then.Dispatch.Ref = "refs/heads/" + g.Then.Dispatch.Ref
+	return g
+}
+
 func repoDispatchGate() *policy.Gate {
 	return &policy.Gate{Name: "notify", Then: policy.Action{RepositoryDispatch: &policy.RepositoryDispatchAction{
 		EventType: "zgate-approved", ClientPayload: map[string]string{"author": "{{ .PR.Author }}"},
@@ -234,7 +240,9 @@ func TestDispatchUnknownNeverResent(t *testing.T) {
 		gate *policy.Gate
 		api  string
 	}{
-		{"workflow", dispatchGate(), wfAPI},
+		// A full ref: a bare one is first checked against tags, a read
+		// the faults would fail before the dispatch is sent.
+		{"workflow", fullRef(dispatchGate()), wfAPI},
 		{"repository", repoDispatchGate(), repoAPI},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -308,4 +316,22 @@ func TestNoAction(t *testing.T) {
 	if err != ErrNoAction {
 		t.Errorf("Run() error = %v, want ErrNoAction", err)
 	}
+}
+
+// TestDispatchRefShadowedByTag: a tag named like the dispatch's branch
+// would run the tag's workflow; the dispatch is refused, not sent, and a
+// full ref in the policy dispatches.
+func TestDispatchRefShadowedByTag(t *testing.T) {
+	f := newFixture(t)
+	if err := f.env.Sim.CreateTag(owner, repoName, "main", f.head); err != nil {
+		t.Fatal(err)
+	}
+	e := f.run(t, dispatchGate())
+	checkStatus(t, e, store.ExecFailed, "both a branch and a tag are named \"main\"")
+	if got := len(f.env.Sim.Dispatches(owner, repoName)); got != 0 {
+		t.Fatalf("dispatches = %d, want 0 while main is ambiguous", got)
+	}
+	g := fullRef(dispatchGate())
+	g.Name = "deploy-full-ref"
+	checkStatus(t, f.run(t, g), store.ExecDone, "dispatched on refs/heads/main")
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/google/go-github/v62/github"
 
@@ -61,9 +63,45 @@ func (r *execution) dispatch(ctx context.Context) error {
 		anyIn[k] = v
 	}
 	k := r.e.Key
+	if why, err := ambiguousRef(ctx, r.gh, k.Owner, k.Repo, d.Ref); err != nil {
+		return fmt.Errorf("dispatch %s: %w", d.Workflow, err)
+	} else if why != "" {
+		return r.finish(ctx, store.ExecFailed, "dispatch not sent: "+why)
+	}
 	resp, err := r.gh.Actions.CreateWorkflowDispatchEventByFileName(ctx, k.Owner, k.Repo, d.Workflow,
 		github.CreateWorkflowDispatchEventRequest{Ref: d.Ref, Inputs: anyIn})
 	return r.dispatched(ctx, resp, err, fmt.Sprintf("workflow %s dispatched on %s", d.Workflow, d.Ref))
+}
+
+// ambiguousRef says why a dispatch must not run on ref: a bare name that
+// is both a branch and a tag. GitHub resolves such a name as git does, tag
+// first, and anyone who can push can create a tag named "main" pointing at
+// a workflow of their own. A full ref ("refs/heads/main") or a name that is
+// only one of the two is not ambiguous. An unreadable answer is an error:
+// never dispatch on a guess.
+func ambiguousRef(ctx context.Context, gh *github.Client, owner, repo, ref string) (string, error) {
+	if strings.HasPrefix(ref, "refs/") {
+		return "", nil
+	}
+	exists := func(full string) (bool, error) {
+		_, resp, err := gh.Git.GetRef(ctx, owner, repo, full)
+		if resp != nil && resp.StatusCode == http.StatusNotFound {
+			return false, nil
+		}
+		if err != nil {
+			return false, fmt.Errorf("read %s: %w", full, err)
+		}
+		return true, nil
+	}
+	tag, err := exists("tags/" + ref)
+	if err != nil || !tag {
+		return "", err
+	}
+	branch, err := exists("heads/" + ref)
+	if err != nil || !branch {
+		return "", err
+	}
+	return fmt.Sprintf("both a branch and a tag are named %q, and GitHub would run the tag's workflow; write refs/heads/%s in the policy", ref, ref), nil
 }
 
 // repositoryDispatch sends the repository_dispatch event.
