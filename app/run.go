@@ -54,6 +54,9 @@ func Run(ctx context.Context, o Options) error {
 		return fmt.Errorf("open store: %w", err)
 	}
 	defer st.Close()
+	if err := registerStore(o.Registerer, st); err != nil {
+		return err
+	}
 
 	members := facts.NewMembershipCache(o.MembershipTTL, o.Now)
 	gatherer := &facts.Gatherer{Attestations: attest, Members: members, Pushes: facts.StorePushes{Store: st}, Logger: log, Now: o.Now}

@@ -97,6 +97,7 @@ func (s *Store) Claim(ctx context.Context, worker string, now time.Time, lease t
 	if err != nil {
 		return nil, fmt.Errorf("claim: %w", err)
 	}
+	s.commits.Add(1)
 	j.RunAt = fromMicros(runAt)
 	return &j, nil
 }

@@ -36,7 +36,19 @@ func (s *Store) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
 	return st, nil
 }
 
+// exec runs a write statement outside a transaction (so in one of its
+// own), counting it in [Store.Commits] when it changed a row.
 func (s *Store) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	res, err := s.execUncounted(ctx, q, args...)
+	if err == nil {
+		if n, _ := res.RowsAffected(); n > 0 {
+			s.commits.Add(1)
+		}
+	}
+	return res, err
+}
+
+func (s *Store) execUncounted(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	if s.engine == enginePostgres {
 		return s.retryExec(ctx, q, args...)
 	}

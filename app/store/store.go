@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -46,6 +47,9 @@ type Store struct {
 
 	mu    sync.Mutex
 	stmts map[string]*sql.Stmt // SQLite only: see prepared
+
+	// commits counts the write transactions committed (see Commits).
+	commits atomic.Uint64
 }
 
 // Open opens (and migrates) the database named by dsn: "sqlite:PATH",
@@ -139,6 +143,23 @@ func (s *Store) Ping(ctx context.Context) error {
 	if err := s.db.PingContext(ctx); err != nil {
 		return fmt.Errorf("ping store: %w", err)
 	}
+	return nil
+}
+
+// Commits returns how many write transactions this Store has committed
+// since it was opened: each transaction, and each write statement run on
+// its own that changed a row. It is the cost that matters per event (on
+// SQLite each one waits for the single writer and, with
+// synchronous=FULL, for an fsync), so tests and the
+// zgate_store_commits_total metric count it.
+func (s *Store) Commits() uint64 { return s.commits.Load() }
+
+// commit commits tx, counting it.
+func (s *Store) commit(tx *sql.Tx) error {
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	s.commits.Add(1)
 	return nil
 }
 
