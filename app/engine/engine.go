@@ -85,6 +85,11 @@ type Config struct {
 	// DetailsURL links a check run to a page about the pull request; nil
 	// for none.
 	DetailsURL func(key store.PRKey) string
+	// StagedPublisher and Stager let [Engine.ReevaluateStaged] stage its
+	// writes; without them it writes fingerprints directly and cannot
+	// commit staged audit records before a Z.
+	StagedPublisher StagedPublisher
+	Stager          Stager
 }
 
 // Engine re-evaluates pull requests. It is safe for concurrent use; the

@@ -2,9 +2,12 @@ package app
 
 import (
 	"fmt"
+	"log/slog"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/zgate-dev/zgate/app/engine"
+	"github.com/zgate-dev/zgate/app/report"
 	"github.com/zgate-dev/zgate/app/store"
 )
 
@@ -21,4 +24,15 @@ func registerStore(reg prometheus.Registerer, st *store.Store) error {
 		return fmt.Errorf("register store metrics: %w", err)
 	}
 	return nil
+}
+
+// staging lets the engine stage the writes of a queued evaluation
+// (fingerprints, audit records of decisions) for the queue to commit with
+// the job's settlement, and flush them before a Z.
+func staging(st *store.Store, log *slog.Logger, cfg engine.Config) engine.Config {
+	cfg.StagedPublisher = func(fs report.FingerprintStore) engine.Publisher {
+		return &report.Publisher{Store: fs, Logger: log}
+	}
+	cfg.Stager = st
+	return cfg
 }
