@@ -1,11 +1,17 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // A job's run writes little, but each write committed on its own costs a
@@ -204,7 +210,13 @@ func (s *Store) finishTx(ctx context.Context, fin *Finish, settle func(tx *sql.T
 			}
 		}()
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	// Rows are locked in one order — check runs, then jobs, each by key,
+	// then the audit lock — so that two finishes on PostgreSQL (of one
+	// pull request, when a lease ran out) never wait for each other in a
+	// cycle; only the latest write of a check run matters.
+	checks = latestChecks(checks)
+	slices.SortFunc(jobs, func(a, b jobWrite) int { return compareKeys(a.key, b.key) })
+	tx := func(tx *sql.Tx) error {
 		for _, c := range checks {
 			if _, err := s.txExec(ctx, tx, setCheckQuery, c.owner, c.repo, c.sha, c.name, c.runID, c.fingerprint, micros(c.at)); err != nil {
 				return fmt.Errorf("set check fingerprint %s/%s@%s %s: %w", c.owner, c.repo, c.sha, c.name, err)
@@ -226,7 +238,44 @@ func (s *Store) finishTx(ctx context.Context, fin *Finish, settle func(tx *sql.T
 			}
 		}
 		return nil
+	}
+	err = s.inTx(ctx, tx)
+	for i := 0; i < 2 && s.engine == enginePostgres && rolledBack(err) && ctx.Err() == nil; i++ {
+		err = s.inTx(ctx, tx)
+	}
+	return err
+}
+
+// latestChecks keeps the latest write of each check run, in key order.
+func latestChecks(in []checkWrite) []checkWrite {
+	seen := map[checkKey]int{}
+	var out []checkWrite
+	for _, c := range in {
+		if i, ok := seen[c.checkKey]; ok {
+			out[i] = c
+			continue
+		}
+		seen[c.checkKey] = len(out)
+		out = append(out, c)
+	}
+	slices.SortFunc(out, func(a, b checkWrite) int {
+		return cmp.Or(strings.Compare(a.owner, b.owner), strings.Compare(a.repo, b.repo),
+			strings.Compare(a.sha, b.sha), strings.Compare(a.name, b.name))
 	})
+	return out
+}
+
+// compareKeys orders PR keys, for locking rows in one order.
+func compareKeys(a, b PRKey) int {
+	return cmp.Or(strings.Compare(a.Owner, b.Owner), strings.Compare(a.Repo, b.Repo), cmp.Compare(a.Number, b.Number))
+}
+
+// rolledBack reports whether PostgreSQL aborted the transaction for a
+// deadlock or a serialization failure: nothing was committed, so running
+// it again is safe.
+func rolledBack(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (pgErr.Code == "40P01" || pgErr.Code == "40001")
 }
 
 // settleTx settles job in tx; held is false when the claim was lost.

@@ -50,9 +50,7 @@ func (s *Store) Intake(ctx context.Context, in Intake) (new bool, err error) {
 			strings.Compare(strings.ToLower(a.HeadSHA), strings.ToLower(b.HeadSHA)), strings.Compare(a.Sender, b.Sender))
 	})
 	jobs := slices.Clone(in.Jobs)
-	slices.SortFunc(jobs, func(a, b PRKey) int {
-		return cmp.Or(strings.Compare(a.Owner, b.Owner), strings.Compare(a.Repo, b.Repo), cmp.Compare(a.Number, b.Number))
-	})
+	slices.SortFunc(jobs, compareKeys)
 	run := func() error {
 		return s.inTx(ctx, func(tx *sql.Tx) error {
 			for _, p := range pushes {
