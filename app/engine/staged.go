@@ -82,3 +82,13 @@ func (e *Engine) flushStaged(ctx context.Context) error {
 	}
 	return nil
 }
+
+// enqueue schedules key at at: staged when the evaluation stages its
+// writes (a repository with many open pull requests then costs one
+// transaction, not one per pull request), else through the queue.
+func (e *Engine) enqueue(ctx context.Context, key store.PRKey, at time.Time) error {
+	if fin := staged(ctx); fin != nil {
+		return fin.Enqueue(key, at)
+	}
+	return e.cfg.Queue.Enqueue(ctx, key, at)
+}

@@ -86,3 +86,25 @@ func TestStagedMergeKeepsAuditOrder(t *testing.T) {
 		t.Errorf("audit (-want +got):\n%s", diff)
 	}
 }
+
+// TestStagedExpandQueuesWithTheSettlement: a repository's open pull
+// requests are queued in the expanding job's finish (one transaction for
+// the whole repository), not one by one.
+func TestStagedExpandQueuesWithTheSettlement(t *testing.T) {
+	r := newRig(t, gatedFiles(t))
+	r.staging()
+	r.openPR("one")
+	r.openPR("two")
+	fin := r.st.NewFinish()
+	r.reevaluateStaged(RepoKey(r.inst, "acme", "payments"), fin)
+	if len(r.queue.keys) != 0 || fin.Jobs() != 2 {
+		t.Errorf("queued directly %v, staged %d; want none and 2", r.queue.keys, fin.Jobs())
+	}
+	before := r.st.Commits()
+	if err := r.st.Flush(context.Background(), fin); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := r.st.PendingJobs(context.Background()); err != nil || n != 2 || r.st.Commits()-before != 1 {
+		t.Errorf("after the flush: %d jobs (%v) in %d commits, want 2 in 1", n, err, r.st.Commits()-before)
+	}
+}

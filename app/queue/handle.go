@@ -23,6 +23,7 @@ func (r *Runner) handle(ctx context.Context, log *slog.Logger, job *store.Job) {
 	hctx, cancel := context.WithTimeout(ctx, r.o.Lease*9/10)
 	next, err := r.call(hctx, job.Key, fin)
 	cancel()
+	jobs := fin.Jobs() // queued by the handler, for others to run
 
 	// Settle even when shutting down, so the PR is not stuck until the
 	// lease runs out.
@@ -44,6 +45,13 @@ func (r *Runner) handle(ctx context.Context, log *slog.Logger, job *store.Job) {
 		}
 	}
 	err = r.s.Settle(sctx, job, how, fin)
+	if err == nil || errors.Is(err, store.ErrClaimLost) {
+		// The handler queued other pull requests (a repository's): wake
+		// workers for them.
+		for range jobs {
+			r.Wake()
+		}
+	}
 	switch {
 	case errors.Is(err, store.ErrClaimLost):
 		log.Warn("claim lost before the job was settled; another worker re-ran it", "err", err)

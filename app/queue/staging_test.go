@@ -86,3 +86,37 @@ func TestStagedWritesOfAFailedRunAreKept(t *testing.T) {
 		t.Errorf("PendingJobs() = %d, %v; want the job back for its retry", n, err)
 	}
 }
+
+// TestStagedJobsWakeWorkers: jobs a handler stages (a repository expanded
+// to its pull requests) wake idle workers once committed, instead of
+// waiting for the next poll or for the one busy worker.
+func TestStagedJobsWakeWorkers(t *testing.T) {
+	s, c := openStore(t), newClock()
+	o := opts(c)
+	o.Poll = time.Hour
+	var started, together atomic.Int32
+	r := queue.NewStaging(s, func(ctx context.Context, k store.PRKey, fin *store.Finish) (time.Time, error) {
+		if k.Number == 1 {
+			return time.Time{}, errors.Join(fin.Enqueue(pr(2), c.Now()), fin.Enqueue(pr(3), c.Now()))
+		}
+		started.Add(1)
+		// Wait for the other staged job to start in another worker.
+		deadline := time.Now().Add(3 * time.Second)
+		for started.Load() < 2 && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
+		if started.Load() == 2 {
+			together.Add(1)
+		}
+		return time.Time{}, nil
+	}, o)
+	start(t, r)
+	time.Sleep(50 * time.Millisecond) // the workers look once and sleep for an hour
+	if err := r.Enqueue(t.Context(), pr(1), c.Now()); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the queue to empty", idle(t, s))
+	if together.Load() != 2 {
+		t.Errorf("staged jobs run together = %d, want 2: idle workers were not woken", together.Load())
+	}
+}

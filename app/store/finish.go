@@ -102,6 +102,13 @@ func (f *Finish) AppendAudit(build AuditBuilder) {
 	f.audits = append(f.audits, build)
 }
 
+// Jobs counts the staged enqueues.
+func (f *Finish) Jobs() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.jobs)
+}
+
 // Empty reports whether nothing is staged.
 func (f *Finish) Empty() bool {
 	if f == nil {
