@@ -65,8 +65,8 @@ type Auditor interface {
 	Builder(e audit.Entry) (store.AuditBuilder, error)
 }
 
-// Config wires an [Engine]. Every field but Logger, Now and DetailsURL is
-// required.
+// Config wires an [Engine]. Every field but Logger, Now, DetailsURL,
+// StagedPublisher and Stager is required.
 type Config struct {
 	Clients   Clients
 	Gatherer  Gatherer

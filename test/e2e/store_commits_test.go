@@ -2,10 +2,13 @@ package e2e
 
 import (
 	"bufio"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/zgate-dev/zgate/app/store/storetest"
 )
 
 // TestStoreCommitsPerReviewEvent counts the write transactions the store
@@ -15,7 +18,20 @@ import (
 // fingerprint, the decision's audit record, the window's timer and the
 // job's completion.
 func TestStoreCommitsPerReviewEvent(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) { testStoreCommits(t, nil) })
+	t.Run("postgres", func(t *testing.T) {
+		if os.Getenv("ZGATE_TEST_POSTGRES") == "" {
+			t.Skip(storetest.SkipPostgres)
+		}
+		testStoreCommits(t, func(w *world) { w.db = storetest.PostgresDSN(t, os.Getenv("ZGATE_TEST_POSTGRES")) })
+	})
+}
+
+func testStoreCommits(t *testing.T, edit func(*world)) {
 	w := newWorld(t)
+	if edit != nil {
+		edit(w)
+	}
 	p := w.serve()
 	n, head := w.openPR("scale", nil)
 	w.pendingWith(head, 0)
