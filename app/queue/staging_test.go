@@ -45,6 +45,8 @@ func TestStagedWritesCommitWithTheSettlement(t *testing.T) {
 		at, ok, err := s.NextDue(t.Context())
 		return err == nil && ok && at.Equal(c.Now().Add(time.Hour))
 	})
+	// The counter moves just after the commit is visible.
+	eventually(t, "the settlement to be counted", func() bool { return s.Commits()-before >= 3 })
 	if got := s.Commits() - before; got != 3 {
 		t.Errorf("commits for intake and one run = %d, want 3 (intake, claim, settlement)", got)
 	}

@@ -170,18 +170,6 @@ func (s *Store) PendingJobs(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// claimHeld turns "no row updated" into ErrClaimLost.
-func (s *Store) claimHeld(res sql.Result, op string) error {
-	ok, err := affected(res)
-	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	if !ok {
-		return fmt.Errorf("%s: %w", op, ErrClaimLost)
-	}
-	return nil
-}
-
 // affected reports whether a statement changed at least one row.
 func affected(res sql.Result) (bool, error) {
 	n, err := res.RowsAffected()
@@ -189,12 +177,4 @@ func affected(res sql.Result) (bool, error) {
 		return false, err
 	}
 	return n > 0, nil
-}
-
-// wrapIf wraps a non-nil err with op.
-func wrapIf(err error, op string) error {
-	if err == nil {
-		return nil
-	}
-	return fmt.Errorf("%s: %w", op, err)
 }
