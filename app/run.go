@@ -54,6 +54,9 @@ func Run(ctx context.Context, o Options) error {
 		return fmt.Errorf("open store: %w", err)
 	}
 	defer st.Close()
+	if err := registerStore(o.Registerer, st); err != nil {
+		return err
+	}
 
 	members := facts.NewMembershipCache(o.MembershipTTL, o.Now)
 	gatherer := &facts.Gatherer{Attestations: attest, Members: members, Pushes: facts.StorePushes{Store: st}, Logger: log, Now: o.Now}
@@ -65,10 +68,10 @@ func Run(ctx context.Context, o Options) error {
 		o.BotLogin = botLogin(ctx, apps, log)
 	}
 	var eng *engine.Engine
-	q := queue.New(st, func(ctx context.Context, k store.PRKey) (time.Time, error) {
-		return eng.Reevaluate(ctx, k)
+	q := queue.NewStaging(st, func(ctx context.Context, k store.PRKey, fin *store.Finish) (time.Time, error) {
+		return eng.ReevaluateStaged(ctx, k, fin)
 	}, queue.Options{Workers: o.Workers, Poll: o.QueuePoll, Lease: o.JobLease, Now: o.Now, Logger: log})
-	eng, err = engine.New(engine.Config{
+	eng, err = engine.New(staging(st, log, engine.Config{
 		Clients:   apps,
 		Gatherer:  gatherer,
 		Publisher: &report.Publisher{Store: st, Logger: log},
@@ -80,21 +83,19 @@ func Run(ctx context.Context, o Options) error {
 		Logger:    log,
 		Now:       o.Now,
 		BotLogin:  o.BotLogin,
-	})
+	}))
 	if err != nil {
 		return err
 	}
 	srv, err := server.New(server.Config{
-		Secret:     o.WebhookSecret,
-		AppID:      o.AppID,
-		BotLogin:   o.BotLogin,
-		Deliveries: st,
-		Pushes:     st,
-		Queue:      q,
-		Audit:      rejectionAuditor{auditLog},
-		Metrics:    m,
-		Gatherer:   o.Gatherer,
-		Ready:      st.Ping,
+		Secret:   o.WebhookSecret,
+		AppID:    o.AppID,
+		BotLogin: o.BotLogin,
+		Intake:   q,
+		Audit:    rejectionAuditor{auditLog},
+		Metrics:  m,
+		Gatherer: o.Gatherer,
+		Ready:    st.Ping,
 		Invalidate: func(org, team string) {
 			if team == "" {
 				members.InvalidateOrg(org)

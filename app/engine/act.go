@@ -32,6 +32,9 @@ func (e *Engine) act(ctx context.Context, log *slog.Logger, gh *github.Client, k
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("run Z of %s on %s: %w", gate, key, err)
 	}
+	if err := e.flushStaged(ctx); err != nil {
+		return nil, fmt.Errorf("run Z of %s on %s: %w", gate, key, err)
+	}
 	// From here on a shutdown does not cut Z short: cancelled half-way, a
 	// merge or dispatch may reach GitHub with its outcome never recorded
 	// (nor audited), and a dispatch would then wait for a person as

@@ -65,8 +65,8 @@ type Auditor interface {
 	Builder(e audit.Entry) (store.AuditBuilder, error)
 }
 
-// Config wires an [Engine]. Every field but Logger, Now and DetailsURL is
-// required.
+// Config wires an [Engine]. Every field but Logger, Now, DetailsURL,
+// StagedPublisher and Stager is required.
 type Config struct {
 	Clients   Clients
 	Gatherer  Gatherer
@@ -85,6 +85,11 @@ type Config struct {
 	// DetailsURL links a check run to a page about the pull request; nil
 	// for none.
 	DetailsURL func(key store.PRKey) string
+	// StagedPublisher and Stager let [Engine.ReevaluateStaged] stage its
+	// writes; without them it writes fingerprints directly and cannot
+	// commit staged audit records before a Z.
+	StagedPublisher StagedPublisher
+	Stager          Stager
 }
 
 // Engine re-evaluates pull requests. It is safe for concurrent use; the

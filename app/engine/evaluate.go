@@ -180,7 +180,7 @@ func (e *Engine) report(ctx context.Context, log *slog.Logger, gh *github.Client
 // publish writes c on the head commit unless it is already there;
 // changed tells whether it was written.
 func (e *Engine) publish(ctx context.Context, gh *github.Client, key store.PRKey, sha string, c report.Content) (changed bool, err error) {
-	_, changed, err = e.cfg.Publisher.Publish(ctx, gh, key.Owner, key.Repo, sha, c)
+	_, changed, err = e.publisher(ctx).Publish(ctx, gh, key.Owner, key.Repo, sha, c)
 	if err != nil {
 		return changed, fmt.Errorf("publish %s on %s: %w", c.Name, key, err)
 	}
@@ -210,6 +210,9 @@ func decisionRecord(gd policy.GateDecision, c report.Content) decisionRecordData
 }
 
 func (e *Engine) append(ctx context.Context, key store.PRKey, entry audit.Entry) error {
+	if ok, err := e.stageAudit(ctx, entry); ok {
+		return err
+	}
 	if _, err := e.cfg.Audit.Append(ctx, entry); err != nil {
 		// What happened on GitHub must reach the log even though this
 		// evaluation fails: the retry of this pull request writes it first.

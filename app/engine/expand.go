@@ -23,7 +23,7 @@ func (e *Engine) expand(ctx context.Context, log *slog.Logger, gh *github.Client
 	for _, n := range nums {
 		k := key
 		k.Number = n
-		if err := e.cfg.Queue.Enqueue(ctx, k, now); err != nil {
+		if err := e.enqueue(ctx, k, now); err != nil {
 			return fmt.Errorf("expand %s/%s: %w", key.Owner, key.Repo, err)
 		}
 	}

@@ -40,7 +40,7 @@ func (e *Engine) expandInstallation(ctx context.Context, log *slog.Logger, gh *g
 	}
 	now := e.now()
 	for _, k := range repos {
-		if err := e.cfg.Queue.Enqueue(ctx, k, now); err != nil {
+		if err := e.enqueue(ctx, k, now); err != nil {
 			return fmt.Errorf("expand installation %d: %w", key.Installation, err)
 		}
 	}

@@ -18,6 +18,12 @@ import (
 // makes the job run again after a backoff.
 type Handler func(ctx context.Context, key store.PRKey) (next time.Time, err error)
 
+// StagingHandler is a [Handler] that stages the writes recording what it
+// did (check-run fingerprints, audit records) in fin rather than
+// committing each: the runner commits them in the one transaction that
+// settles the job, also when the handler failed (see store.Finish).
+type StagingHandler func(ctx context.Context, key store.PRKey, fin *store.Finish) (next time.Time, err error)
+
 // Defaults for the zero fields of Options.
 const (
 	DefaultWorkers    = 4
@@ -50,16 +56,35 @@ type Options struct {
 // Runner runs queued jobs with a Handler.
 type Runner struct {
 	s   *store.Store
-	h   Handler
+	h   StagingHandler
 	o   Options
 	log *slog.Logger
 
-	mu    sync.Mutex
-	wakeC chan struct{} // closed and replaced by Wake
+	// wake holds a token per Wake not yet taken, at most one per
+	// worker: each wakes one idle worker, so a job enqueued wakes one
+	// worker rather than all of them racing for it on the store's writer.
+	wake chan struct{}
+
+	mu sync.Mutex
+	// unsettled keeps, per pull request, the staged writes of a run whose
+	// settlement failed (the store was unreachable): they record what
+	// happened on GitHub, so the next run of the pull request here
+	// commits them first.
+	unsettled map[store.PRKey]*store.Finish
 }
 
 // New returns a Runner over s calling h; it does nothing until Run.
 func New(s *store.Store, h Handler, o Options) *Runner {
+	var sh StagingHandler
+	if h != nil {
+		sh = func(ctx context.Context, key store.PRKey, _ *store.Finish) (time.Time, error) { return h(ctx, key) }
+	}
+	return NewStaging(s, sh, o)
+}
+
+// NewStaging returns a Runner over s calling h, committing the writes h
+// stages with each job's settlement; it does nothing until Run.
+func NewStaging(s *store.Store, h StagingHandler, o Options) *Runner {
 	if o.Workers <= 0 {
 		o.Workers = DefaultWorkers
 	}
@@ -84,11 +109,12 @@ func New(s *store.Store, h Handler, o Options) *Runner {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Runner{s: s, h: h, o: o, log: log.With("worker", o.Worker), wakeC: make(chan struct{})}
+	return &Runner{s: s, h: h, o: o, log: log.With("worker", o.Worker), wake: make(chan struct{}, o.Workers),
+		unsettled: map[store.PRKey]*store.Finish{}}
 }
 
 // Enqueue asks for the PR to be handled at the given time (coalescing with
-// any pending job for it) and wakes the workers.
+// any pending job for it) and wakes a worker.
 func (r *Runner) Enqueue(ctx context.Context, key store.PRKey, at time.Time) error {
 	if err := r.s.Enqueue(ctx, key, at); err != nil {
 		return fmt.Errorf("queue: %w", err)
@@ -97,18 +123,26 @@ func (r *Runner) Enqueue(ctx context.Context, key store.PRKey, at time.Time) err
 	return nil
 }
 
-// Wake makes idle workers look for due jobs now.
-func (r *Runner) Wake() {
-	r.mu.Lock()
-	close(r.wakeC)
-	r.wakeC = make(chan struct{})
-	r.mu.Unlock()
+// Intake records a webhook delivery with its jobs in one transaction (see
+// store.Store.Intake) and wakes a worker per job.
+func (r *Runner) Intake(ctx context.Context, in store.Intake) (new bool, err error) {
+	new, err = r.s.Intake(ctx, in)
+	if err != nil {
+		return false, fmt.Errorf("queue: %w", err)
+	}
+	for range in.Jobs {
+		r.Wake()
+	}
+	return new, nil
 }
 
-func (r *Runner) wakeChan() <-chan struct{} {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.wakeC
+// Wake makes an idle worker look for due jobs now; when none is idle,
+// the next one to go idle looks again at once.
+func (r *Runner) Wake() {
+	select {
+	case r.wake <- struct{}{}:
+	default: // every worker has a wake-up waiting already
+	}
 }
 
 // Run handles jobs until ctx is done, then waits for the workers to stop
@@ -131,9 +165,9 @@ const minSleep = 10 * time.Millisecond
 // work is one worker's loop.
 func (r *Runner) work(ctx context.Context, log *slog.Logger) {
 	for ctx.Err() == nil {
-		// Take the wake channel before looking, so a Wake during the
-		// look is not missed.
-		wake := r.wakeChan()
+		// A Wake during the look leaves its token for the sleep below,
+		// so it is not missed.
+		wake := r.wake
 		job, err := r.s.Claim(ctx, r.o.Worker, r.o.Now(), r.o.Lease)
 		if err != nil {
 			if ctx.Err() == nil {

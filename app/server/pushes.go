@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"fmt"
 	"time"
 
@@ -32,14 +31,4 @@ func prPush(ev *github.PullRequestEvent, now time.Time) (store.Push, error) {
 		return store.Push{}, errNoHead
 	}
 	return p, nil
-}
-
-// recordPushes stores what the handler found.
-func (s *Server) recordPushes(ctx context.Context, pushes []store.Push) error {
-	for _, p := range pushes {
-		if err := s.cfg.Pushes.RecordPush(ctx, p); err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -19,19 +19,13 @@ import (
 // MaxBodyBytes caps a webhook body; GitHub caps payloads at 25 MiB.
 const MaxBodyBytes = 25 << 20
 
-// Deliveries records webhook delivery ids for dedupe.
-type Deliveries interface {
-	RecordDelivery(ctx context.Context, id, event string, received time.Time) (new bool, err error)
-}
-
-// Enqueuer durably schedules a re-evaluation of a pull request.
-type Enqueuer interface {
-	Enqueue(ctx context.Context, key store.PRKey, at time.Time) error
-}
-
-// PushRecorder records who pushed which head of which pull request.
-type PushRecorder interface {
-	RecordPush(ctx context.Context, p store.Push) error
+// Intaker durably records a delivery (queue.Runner): who pushed which
+// head, the re-evaluations it asks for and its id, in one transaction —
+// all or nothing, so a delivery answered 503 left nothing behind and one
+// answered 202 left everything. new is false for a delivery id recorded
+// before.
+type Intaker interface {
+	Intake(ctx context.Context, in store.Intake) (new bool, err error)
 }
 
 // Auditor records rejected webhooks in the audit log.
@@ -62,14 +56,12 @@ type Config struct {
 	AppID int64
 	// BotLogin is the App's bot login ("zgate[bot]"); events sent by it are
 	// ignored. Empty when unknown.
-	BotLogin   string
-	Deliveries Deliveries
-	Queue      Enqueuer
-	Audit      Auditor
-	// Pushes records the senders of pull_request opened, synchronize and
-	// reopened deliveries and of branch pushes: the pushers whose
-	// approvals do not count.
-	Pushes  PushRecorder
+	BotLogin string
+	// Intake records deliveries with the senders of pull_request opened,
+	// synchronize and reopened deliveries and of branch pushes (the
+	// pushers whose approvals do not count) and the jobs they ask for.
+	Intake  Intaker
+	Audit   Auditor
 	Metrics *metrics.Metrics
 	// Gatherer serves /metrics; nil disables the endpoint.
 	Gatherer prometheus.Gatherer
@@ -109,8 +101,8 @@ func New(cfg Config) (*Server, error) {
 	switch {
 	case len(cfg.Secret) == 0:
 		return nil, errors.New("server: webhook secret is empty")
-	case cfg.Deliveries == nil || cfg.Queue == nil || cfg.Audit == nil || cfg.Pushes == nil:
-		return nil, errors.New("server: deliveries, queue, audit and pushes are required")
+	case cfg.Intake == nil || cfg.Audit == nil:
+		return nil, errors.New("server: intake and audit are required")
 	case cfg.Metrics == nil:
 		return nil, errors.New("server: metrics are required")
 	}

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/prometheus/client_golang/prometheus"
@@ -36,34 +35,26 @@ type fakeBackend struct {
 	pushErr     error
 }
 
-func (f *fakeBackend) RecordPush(_ context.Context, p store.Push) error {
+// Intake stores all of in or, failing, nothing, as the store does.
+func (f *fakeBackend) Intake(_ context.Context, in store.Intake) (bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.pushErr != nil {
-		return f.pushErr
+	if f.pushErr != nil && len(in.Pushes) > 0 {
+		return false, f.pushErr
 	}
-	f.pushes = append(f.pushes, p)
-	return nil
-}
-
-func (f *fakeBackend) RecordDelivery(_ context.Context, id, _ string, _ time.Time) (bool, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.seen[id] {
+	if f.enqueueErr != nil && len(in.Jobs) > 0 {
+		return false, f.enqueueErr
+	}
+	f.pushes = append(f.pushes, in.Pushes...)
+	f.keys = append(f.keys, in.Jobs...)
+	if in.Delivery == "" {
 		return false, nil
 	}
-	f.seen[id] = true
-	return true, nil
-}
-
-func (f *fakeBackend) Enqueue(_ context.Context, k store.PRKey, _ time.Time) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.enqueueErr != nil {
-		return f.enqueueErr
+	if f.seen[in.Delivery] {
+		return false, nil
 	}
-	f.keys = append(f.keys, k)
-	return nil
+	f.seen[in.Delivery] = true
+	return true, nil
 }
 
 func (f *fakeBackend) WebhookRejected(_ context.Context, r Rejection) error {
@@ -89,7 +80,7 @@ func newTestServerWith(t *testing.T, edit func(*Config)) (*Server, *fakeBackend)
 	}
 	cfg := Config{
 		Secret: testSecret, AppID: 42, BotLogin: "zgate[bot]",
-		Deliveries: f, Queue: f, Audit: f, Pushes: f, Metrics: m, Gatherer: reg,
+		Intake: f, Audit: f, Metrics: m, Gatherer: reg,
 		Invalidate: func(org, team string) {
 			f.mu.Lock()
 			defer f.mu.Unlock()

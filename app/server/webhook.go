@@ -29,8 +29,8 @@ type outcome struct {
 	keys []store.PRKey
 	// ignored says why the event changes nothing; empty when keys matter.
 	ignored string
-	// pushes are who pushed which head, recorded before anything is
-	// queued, also when the event is otherwise ignored.
+	// pushes are who pushed which head, recorded in the transaction that
+	// queues the keys, also when the event is otherwise ignored.
 	pushes []store.Push
 }
 
@@ -125,37 +125,34 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 		s.reject(w, r, log, rej, resultBadRequest)
 		return
 	}
-	if err := s.recordPushes(ctx, out.pushes); err != nil {
-		// Unrecorded, the pusher could approve their own push: fail, so the
-		// delivery shows as failed and is redelivered.
-		log.Error("cannot record the pusher", "err", err)
-		s.count(event, resultError)
-		respond(w, http.StatusServiceUnavailable, "cannot record the pusher")
-		return
+	in := store.Intake{Delivery: delivery, Event: event, Received: now, Pushes: out.pushes, Jobs: out.keys}
+	ignored := out.ignored != "" || len(out.keys) == 0
+	if ignored {
+		// Nothing to queue and no delivery to remember, but the pushers
+		// still count.
+		in.Delivery, in.Jobs = "", nil
 	}
-	if out.ignored != "" || len(out.keys) == 0 {
-		log.Debug("webhook ignored", "reason", out.ignored)
-		s.count(event, resultIgnored)
-		respond(w, http.StatusOK, "ignored: "+out.ignored)
-		return
-	}
-	// Enqueue before recording the delivery: a crash in between makes the
-	// redelivery enqueue again instead of being dropped as a duplicate.
-	for _, k := range out.keys {
-		if err := s.cfg.Queue.Enqueue(ctx, k, now); err != nil {
-			log.Error("cannot enqueue re-evaluation", "repo", k.Owner+"/"+k.Repo, "pr", k.Number, "err", err)
+	if !ignored || len(in.Pushes) > 0 {
+		isNew, err := s.cfg.Intake.Intake(ctx, in)
+		if err != nil {
+			// Unrecorded, the pusher could approve their own push, and the
+			// pull request would wait for the sweep: fail, so the delivery
+			// shows as failed and is redelivered. Nothing was stored.
+			log.Error("cannot record the delivery", "err", err)
 			s.count(event, resultError)
-			respond(w, http.StatusServiceUnavailable, "cannot enqueue")
+			respond(w, http.StatusServiceUnavailable, "cannot record the delivery")
+			return
+		}
+		if !ignored && !isNew {
+			s.count(event, resultDuplicate)
+			respond(w, http.StatusOK, "duplicate delivery")
 			return
 		}
 	}
-	isNew, err := s.cfg.Deliveries.RecordDelivery(ctx, delivery, event, now)
-	if err != nil {
-		// The jobs are queued; GitHub's retry would only coalesce with them.
-		log.Warn("cannot record delivery", "err", err)
-	} else if !isNew {
-		s.count(event, resultDuplicate)
-		respond(w, http.StatusOK, "duplicate delivery")
+	if ignored {
+		log.Debug("webhook ignored", "reason", out.ignored)
+		s.count(event, resultIgnored)
+		respond(w, http.StatusOK, "ignored: "+out.ignored)
 		return
 	}
 	for _, k := range out.keys {

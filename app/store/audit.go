@@ -53,7 +53,7 @@ func (s *Store) AppendAudit(ctx context.Context, build AuditBuilder) (AuditRecor
 	if err != nil {
 		return AuditRecord{}, err
 	}
-	if err := tx.Commit(); err != nil {
+	if err := s.commit(tx); err != nil {
 		return AuditRecord{}, fmt.Errorf("append audit seq %d: commit: %w", rec.Seq, err)
 	}
 	return rec, nil

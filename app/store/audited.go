@@ -46,7 +46,7 @@ func (s *Store) BeginExecutionAudited(ctx context.Context, e Execution, build Au
 	if _, err := s.appendAuditTx(ctx, tx, build); err != nil {
 		return Execution{}, false, fmt.Errorf("begin execution %s: %w", e.Key, err)
 	}
-	if err := tx.Commit(); err != nil {
+	if err := s.commit(tx); err != nil {
 		return Execution{}, false, fmt.Errorf("begin execution %s: commit: %w", e.Key, err)
 	}
 	return e, true, nil
@@ -81,7 +81,7 @@ func (s *Store) FinishExecutionAudited(ctx context.Context, id string, status Ex
 	if _, err := s.appendAuditTx(ctx, tx, build); err != nil {
 		return fmt.Errorf("finish execution %s: %w", id, err)
 	}
-	if err := tx.Commit(); err != nil {
+	if err := s.commit(tx); err != nil {
 		return fmt.Errorf("finish execution %s: commit: %w", id, err)
 	}
 	return nil

@@ -22,14 +22,15 @@ func (s *Store) CheckFingerprint(ctx context.Context, owner, repo, sha, check st
 	return runID, fingerprint, nil
 }
 
+const setCheckQuery = `
+		INSERT INTO check_runs (owner, repo, sha, name, run_id, fingerprint, updated_us) VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (owner, repo, sha, name) DO UPDATE SET
+			run_id = excluded.run_id, fingerprint = excluded.fingerprint, updated_us = excluded.updated_us`
+
 // SetCheckFingerprint records the check run id and fingerprint, and when
 // they were written (for [Store.PruneCheckFingerprints]).
 func (s *Store) SetCheckFingerprint(ctx context.Context, owner, repo, sha, check string, runID int64, fingerprint string) error {
-	_, err := s.exec(ctx, `
-		INSERT INTO check_runs (owner, repo, sha, name, run_id, fingerprint, updated_us) VALUES ($1, $2, $3, $4, $5, $6, $7)
-		ON CONFLICT (owner, repo, sha, name) DO UPDATE SET
-			run_id = excluded.run_id, fingerprint = excluded.fingerprint, updated_us = excluded.updated_us`,
-		owner, repo, sha, check, runID, fingerprint, micros(nowUTC()))
+	_, err := s.exec(ctx, setCheckQuery, owner, repo, sha, check, runID, fingerprint, micros(nowUTC()))
 	if err != nil {
 		return fmt.Errorf("set check fingerprint %s/%s@%s %s: %w", owner, repo, sha, check, err)
 	}

@@ -6,16 +6,16 @@ import (
 	"time"
 )
 
+const recordDeliveryQuery = `INSERT INTO deliveries (id, event, received_us) VALUES ($1, $2, $3)
+		 ON CONFLICT (id) DO NOTHING`
+
 // RecordDelivery stores a webhook delivery once; new is false when the
 // delivery id was seen before (a replay), in which case nothing changes.
 func (s *Store) RecordDelivery(ctx context.Context, id, event string, received time.Time) (new bool, err error) {
 	if id == "" {
 		return false, fmt.Errorf("record delivery: empty delivery id")
 	}
-	res, err := s.exec(ctx,
-		`INSERT INTO deliveries (id, event, received_us) VALUES ($1, $2, $3)
-		 ON CONFLICT (id) DO NOTHING`,
-		id, event, micros(received))
+	res, err := s.exec(ctx, recordDeliveryQuery, id, event, micros(received))
 	if err != nil {
 		return false, fmt.Errorf("record delivery %s: %w", id, err)
 	}

@@ -6,13 +6,21 @@
 //   - "sqlite:PATH" or "sqlite::memory:": embedded SQLite (modernc.org/sqlite,
 //     no cgo) in WAL mode with a busy timeout, foreign keys on and
 //     synchronous=FULL (a commit survives a power cut: Z's intent must).
-//     One process uses a single connection, and transactions begin
-//     IMMEDIATE, so writers are serialised and never deadlock on a lock
-//     upgrade. Statements are prepared once per Store.
+//     One process writes through a single connection, and transactions
+//     begin IMMEDIATE, so writers are serialised and never deadlock on a
+//     lock upgrade; reads go to a pool of read-only connections, which WAL
+//     lets run beside the writer (an in-memory database has only the one
+//     connection). Statements are prepared once per connection pool.
 //   - "postgres://..." or "postgresql://...": PostgreSQL through pgx, for
 //     several replicas. [Store.Claim] uses FOR UPDATE SKIP LOCKED and
 //     [Store.AppendAudit] holds a transaction-scoped advisory lock, so the
 //     audit chain never forks.
+//
+// A webhook event costs three write transactions ([Store.Commits] counts
+// them): [Store.Intake] (pushers, jobs and delivery id), [Store.Claim],
+// and [Store.Settle], which commits what the evaluation staged in a
+// [Finish] (check-run fingerprints, audit records, the next run's timer)
+// with the job's settlement.
 //
 // The schema is migrated on Open from embedded, numbered SQL files, recorded
 // in schema_migrations. Every time is stored as integer microseconds since

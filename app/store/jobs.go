@@ -29,14 +29,8 @@ type Job struct {
 	Attempt int
 }
 
-// Enqueue asks for the PR to be re-evaluated at runAt. Jobs coalesce: a PR
-// has at most one pending job, due at the earliest runAt asked for. A job
-// enqueued while the PR's job is claimed runs again after it completes.
-func (s *Store) Enqueue(ctx context.Context, key PRKey, runAt time.Time) error {
-	if key.Owner == "" || key.Repo == "" || key.Number <= 0 {
-		return fmt.Errorf("enqueue %s: incomplete PR key", key)
-	}
-	_, err := s.exec(ctx, `
+// enqueueQuery upserts a PR's job; see Enqueue.
+const enqueueQuery = `
 		INSERT INTO jobs (installation, owner, repo, number, run_at_us)
 		VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (owner, repo, number) DO UPDATE SET
@@ -48,8 +42,16 @@ func (s *Store) Enqueue(ctx context.Context, key PRKey, runAt time.Time) error {
 			dirty_run_at_us = CASE
 				WHEN jobs.token IS NULL THEN jobs.dirty_run_at_us
 				WHEN jobs.dirty_run_at_us IS NULL OR excluded.run_at_us < jobs.dirty_run_at_us THEN excluded.run_at_us
-				ELSE jobs.dirty_run_at_us END`,
-		key.Installation, key.Owner, key.Repo, key.Number, micros(runAt))
+				ELSE jobs.dirty_run_at_us END`
+
+// Enqueue asks for the PR to be re-evaluated at runAt. Jobs coalesce: a PR
+// has at most one pending job, due at the earliest runAt asked for. A job
+// enqueued while the PR's job is claimed runs again after it completes.
+func (s *Store) Enqueue(ctx context.Context, key PRKey, runAt time.Time) error {
+	if err := validKey(key); err != nil {
+		return err
+	}
+	_, err := s.exec(ctx, enqueueQuery, key.Installation, key.Owner, key.Repo, key.Number, micros(runAt))
 	if err != nil {
 		return fmt.Errorf("enqueue %s: %w", key, err)
 	}
@@ -89,7 +91,7 @@ func (s *Store) Claim(ctx context.Context, worker string, now time.Time, lease t
 		RETURNING installation, owner, repo, number, run_at_us, attempt`
 	j := Job{Token: token}
 	var runAt int64
-	err = s.queryRow(ctx, q, token, worker, micros(now.Add(lease)), micros(now)).
+	err = s.writeRow(ctx, q, token, worker, micros(now.Add(lease)), micros(now)).
 		Scan(&j.Key.Installation, &j.Key.Owner, &j.Key.Repo, &j.Key.Number, &runAt, &j.Attempt)
 	if errIsNoRows(err) {
 		return nil, nil
@@ -97,68 +99,51 @@ func (s *Store) Claim(ctx context.Context, worker string, now time.Time, lease t
 	if err != nil {
 		return nil, fmt.Errorf("claim: %w", err)
 	}
+	s.commits.Add(1)
 	j.RunAt = fromMicros(runAt)
 	return &j, nil
 }
 
 // Complete removes a claimed job, unless it was enqueued again meanwhile:
 // then the job stays, due at the earliest time asked for, with its attempt
-// count reset.
+// count reset. It is [Store.Settle] with nothing staged.
 func (s *Store) Complete(ctx context.Context, job *Job) error {
-	k := job.Key
-	res, err := s.exec(ctx,
-		"DELETE FROM jobs WHERE owner = $1 AND repo = $2 AND number = $3 AND token = $4 AND NOT dirty",
-		k.Owner, k.Repo, k.Number, job.Token)
-	if err != nil {
-		return fmt.Errorf("complete %s: %w", k, err)
-	}
-	if done, err := affected(res); err != nil || done {
-		return wrapIf(err, "complete "+k.String())
-	}
-	// dirty is only ever set while claimed, so it cannot clear between the
-	// two statements; a concurrent Enqueue after the DELETE inserts afresh.
-	res, err = s.exec(ctx, `
-		UPDATE jobs SET token = NULL, worker = NULL, lease_until_us = NULL, attempt = 0,
-			run_at_us = dirty_run_at_us, dirty = FALSE, dirty_run_at_us = NULL
-		WHERE owner = $1 AND repo = $2 AND number = $3 AND token = $4 AND dirty`,
-		k.Owner, k.Repo, k.Number, job.Token)
-	if err != nil {
-		return fmt.Errorf("complete %s: %w", k, err)
-	}
-	return s.claimHeld(res, "complete "+k.String())
+	return s.Settle(ctx, job, Settlement{}, nil)
 }
 
 // Retry releases a claimed job to run again at runAt, counting the attempt.
 // An Enqueue made while claimed for an earlier time wins.
 func (s *Store) Retry(ctx context.Context, job *Job, runAt time.Time) error {
-	return s.release(ctx, job, runAt, true, "retry")
+	return s.Settle(ctx, job, Settlement{Retry: true, RunAt: runAt}, nil)
 }
 
 // Release gives a claimed job back without counting an attempt (a worker
 // shutting down): it runs again at the earlier of its runAt and any
 // Enqueue made while it was claimed.
 func (s *Store) Release(ctx context.Context, job *Job) error {
-	return s.release(ctx, job, job.RunAt, false, "release")
+	return s.Settle(ctx, job, Settlement{Release: true}, nil)
 }
 
-func (s *Store) release(ctx context.Context, job *Job, runAt time.Time, count bool, op string) error {
-	k := job.Key
-	inc := 0
-	if count {
-		inc = 1
-	}
-	res, err := s.exec(ctx, `
+const (
+	// completeQuery removes a claimed job nobody enqueued again.
+	completeQuery = "DELETE FROM jobs WHERE owner = $1 AND repo = $2 AND number = $3 AND token = $4 AND NOT dirty"
+	// completeDirtyQuery turns a claimed job enqueued again into a new
+	// run. dirty is only ever set while claimed, so it cannot clear
+	// between completeQuery and this; an Enqueue after completeQuery
+	// inserts afresh.
+	completeDirtyQuery = `
+		UPDATE jobs SET token = NULL, worker = NULL, lease_until_us = NULL, attempt = 0,
+			run_at_us = dirty_run_at_us, dirty = FALSE, dirty_run_at_us = NULL
+		WHERE owner = $1 AND repo = $2 AND number = $3 AND token = $4 AND dirty`
+	// releaseQuery gives a claimed job back to run at $6 (or earlier, if
+	// enqueued meanwhile), adding $5 attempts.
+	releaseQuery = `
 		UPDATE jobs SET token = NULL, worker = NULL, lease_until_us = NULL,
 			attempt = attempt + $5,
 			run_at_us = CASE WHEN dirty AND dirty_run_at_us < $6 THEN dirty_run_at_us ELSE $6 END,
 			dirty = FALSE, dirty_run_at_us = NULL
-		WHERE owner = $1 AND repo = $2 AND number = $3 AND token = $4`,
-		k.Owner, k.Repo, k.Number, job.Token, inc, micros(runAt))
-	if err != nil {
-		return fmt.Errorf("%s %s: %w", op, k, err)
-	}
-	return s.claimHeld(res, op+" "+k.String())
-}
+		WHERE owner = $1 AND repo = $2 AND number = $3 AND token = $4`
+)
 
 // NextDue returns the earliest time any job becomes claimable (a pending
 // job's runAt or a claimed job's lease end), for sleeping; ok is false when
@@ -185,18 +170,6 @@ func (s *Store) PendingJobs(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// claimHeld turns "no row updated" into ErrClaimLost.
-func (s *Store) claimHeld(res sql.Result, op string) error {
-	ok, err := affected(res)
-	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	if !ok {
-		return fmt.Errorf("%s: %w", op, ErrClaimLost)
-	}
-	return nil
-}
-
 // affected reports whether a statement changed at least one row.
 func affected(res sql.Result) (bool, error) {
 	n, err := res.RowsAffected()
@@ -204,12 +177,4 @@ func affected(res sql.Result) (bool, error) {
 		return false, err
 	}
 	return n > 0, nil
-}
-
-// wrapIf wraps a non-nil err with op.
-func wrapIf(err error, op string) error {
-	if err == nil {
-		return nil
-	}
-	return fmt.Errorf("%s: %w", op, err)
 }

@@ -28,19 +28,32 @@ type Push struct {
 	LastSeenAt time.Time
 }
 
-// RecordPush records a sighting at p.SeenAt of (repository, pull request,
-// head, sender): the row keeps the earliest and the latest sighting.
-func (s *Store) RecordPush(ctx context.Context, p Push) error {
-	if p.RepoID == 0 || p.HeadSHA == "" || p.Number < 0 {
-		return errors.New("record push: repository id and head SHA are required")
-	}
-	at := micros(p.SeenAt)
-	_, err := s.exec(ctx, `
+const recordPushQuery = `
 		INSERT INTO pushes (repo_id, number, head_sha, sender, first_us, last_us) VALUES ($1, $2, $3, $4, $5, $5)
 		ON CONFLICT (repo_id, number, head_sha, sender) DO UPDATE SET
 			first_us = CASE WHEN excluded.first_us < pushes.first_us THEN excluded.first_us ELSE pushes.first_us END,
-			last_us  = CASE WHEN excluded.last_us > pushes.last_us THEN excluded.last_us ELSE pushes.last_us END`,
-		p.RepoID, p.Number, strings.ToLower(p.HeadSHA), p.Sender, at)
+			last_us  = CASE WHEN excluded.last_us > pushes.last_us THEN excluded.last_us ELSE pushes.last_us END`
+
+// pushArgs are the arguments of recordPushQuery.
+func pushArgs(p Push) []any {
+	return []any{p.RepoID, p.Number, strings.ToLower(p.HeadSHA), p.Sender, micros(p.SeenAt)}
+}
+
+// checkPush refuses a push without the fields it is keyed by.
+func checkPush(p Push) error {
+	if p.RepoID == 0 || p.HeadSHA == "" || p.Number < 0 {
+		return errors.New("record push: repository id and head SHA are required")
+	}
+	return nil
+}
+
+// RecordPush records a sighting at p.SeenAt of (repository, pull request,
+// head, sender): the row keeps the earliest and the latest sighting.
+func (s *Store) RecordPush(ctx context.Context, p Push) error {
+	if err := checkPush(p); err != nil {
+		return err
+	}
+	_, err := s.exec(ctx, recordPushQuery, pushArgs(p)...)
 	if err != nil {
 		return fmt.Errorf("record push %d#%d@%s by %q: %w", p.RepoID, p.Number, p.HeadSHA, p.Sender, err)
 	}

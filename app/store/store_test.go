@@ -122,3 +122,54 @@ func TestPostgresReplicasMigrateTogether(t *testing.T) {
 		}
 	}
 }
+
+// TestSQLiteReadsDoNotWaitForTheWriter holds a write transaction open (an
+// audit builder that blocks inside Settle) and reads meanwhile: on a file
+// the reads run on their own connections, in WAL mode beside the writer,
+// and see the last committed state.
+func TestSQLiteReadsDoNotWaitForTheWriter(t *testing.T) {
+	ctx := t.Context()
+	s := openSQLite(t, "sqlite:"+filepath.Join(t.TempDir(), "zgate.db"))
+	defer s.Close()
+	k := store.PRKey{Installation: 1, Owner: "acme", Repo: "payments", Number: 1}
+	if err := s.Enqueue(ctx, k, time.Unix(100, 0)); err != nil {
+		t.Fatal(err)
+	}
+	j, err := s.Claim(ctx, "w", time.Unix(100, 0), time.Minute)
+	if err != nil || j == nil {
+		t.Fatalf("Claim() = %v, %v", j, err)
+	}
+	inTx, release := make(chan struct{}), make(chan struct{})
+	fin := s.NewFinish()
+	fin.AppendAudit(func(last *store.AuditRecord) (store.AuditRecord, error) {
+		close(inTx)
+		<-release
+		return store.AuditRecord{Seq: 1, Time: time.Unix(100, 0).UTC(), Kind: "decision", PrevHash: "0", Hash: "h1"}, nil
+	})
+	settled := make(chan error, 1)
+	go func() { settled <- s.Settle(ctx, j, store.Settlement{}, fin) }()
+	<-inTx
+	read := make(chan error, 1)
+	go func() {
+		n, err := s.PendingJobs(ctx)
+		if err == nil && n != 1 {
+			err = errors.New("the uncommitted completion is visible")
+		}
+		read <- err
+	}()
+	select {
+	case err := <-read:
+		if err != nil {
+			t.Errorf("PendingJobs() during a write transaction = %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Errorf("PendingJobs() waited for the writer's transaction")
+	}
+	close(release)
+	if err := <-settled; err != nil {
+		t.Fatalf("Settle() = %v", err)
+	}
+	if n, err := s.PendingJobs(ctx); err != nil || n != 0 {
+		t.Errorf("PendingJobs() after Settle = %d, %v; want 0", n, err)
+	}
+}

@@ -44,6 +44,10 @@ func Run(t *testing.T, open Open) {
 		{"LastAudit", testLastAudit},
 		{"ExecutionsAudited", testExecutionsAudited},
 		{"ExecutionsAuditedConcurrent", testExecutionsAuditedConcurrent},
+		{"Intake", testIntake},
+		{"SettleFinish", testSettleFinish},
+		{"SettleClaimLost", testSettleClaimLost},
+		{"SettleFailureKeepsStaged", testSettleFailureKeepsStaged},
 		{"Ping", func(t *testing.T, s *store.Store) {
 			if err := s.Ping(t.Context()); err != nil {
 				t.Fatalf("Ping() = %v, want nil", err)

@@ -1,0 +1,87 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Intake is what one webhook delivery leaves in the store.
+type Intake struct {
+	// Delivery is GitHub's delivery id, recorded for dedupe; "" records
+	// none (an event ignored but for its pushes).
+	Delivery string
+	Event    string
+	Received time.Time
+	// Pushes are the pushers the delivery names.
+	Pushes []Push
+	// Jobs are the pull requests (or repositories) to re-evaluate, due
+	// at Received.
+	Jobs []PRKey
+}
+
+// Intake records a delivery in one transaction: its pushes, its jobs and
+// its id. Either all of it is stored or none, so a delivery answered with
+// an error (which GitHub or the redelivery loop sends again) left nothing
+// behind, and one answered 202 is recorded with everything it asked for.
+// new is false when the delivery id was recorded before (a replay); its
+// pushes and jobs are stored again all the same (they coalesce), as a
+// re-evaluation is always safe. On PostgreSQL rows are written in key
+// order, so concurrent intakes never deadlock, and a transaction that
+// failed on a broken connection runs once more (it is idempotent).
+func (s *Store) Intake(ctx context.Context, in Intake) (new bool, err error) {
+	for _, p := range in.Pushes {
+		if err := checkPush(p); err != nil {
+			return false, err
+		}
+	}
+	for _, k := range in.Jobs {
+		if err := validKey(k); err != nil {
+			return false, err
+		}
+	}
+	pushes := slices.Clone(in.Pushes)
+	slices.SortFunc(pushes, func(a, b Push) int {
+		return cmp.Or(cmp.Compare(a.RepoID, b.RepoID), cmp.Compare(a.Number, b.Number),
+			strings.Compare(strings.ToLower(a.HeadSHA), strings.ToLower(b.HeadSHA)), strings.Compare(a.Sender, b.Sender))
+	})
+	jobs := slices.Clone(in.Jobs)
+	slices.SortFunc(jobs, compareKeys)
+	run := func() error {
+		return s.inTx(ctx, func(tx *sql.Tx) error {
+			for _, p := range pushes {
+				if _, err := s.txExec(ctx, tx, recordPushQuery, pushArgs(p)...); err != nil {
+					return fmt.Errorf("record push %d#%d@%s by %q: %w", p.RepoID, p.Number, p.HeadSHA, p.Sender, err)
+				}
+			}
+			for _, k := range jobs {
+				if _, err := s.txExec(ctx, tx, enqueueQuery, k.Installation, k.Owner, k.Repo, k.Number, micros(in.Received)); err != nil {
+					return fmt.Errorf("enqueue %s: %w", k, err)
+				}
+			}
+			new = false
+			if in.Delivery == "" {
+				return nil
+			}
+			res, err := s.txExec(ctx, tx, recordDeliveryQuery, in.Delivery, in.Event, micros(in.Received))
+			if err != nil {
+				return fmt.Errorf("record delivery: %w", err)
+			}
+			new, err = affected(res)
+			return err
+		})
+	}
+	err = run()
+	if s.engine == enginePostgres && connLost(err) && ctx.Err() == nil {
+		s.flushDead(ctx)
+		err = run()
+	}
+	if err != nil {
+		return false, fmt.Errorf("intake of delivery %q: %w", in.Delivery, err)
+	}
+	return new, nil
+}
