@@ -23,12 +23,13 @@ func (s *Store) CheckFingerprint(ctx context.Context, owner, repo, sha, check st
 }
 
 // SetCheckFingerprint records the check run id and fingerprint, and when
-// they were written (for [Store.PruneCheckFingerprints]).
+// they were written (for [Store.PruneCheckFingerprints]). The run's
+// status becomes unknown ([Store.SetCheckRun] records it).
 func (s *Store) SetCheckFingerprint(ctx context.Context, owner, repo, sha, check string, runID int64, fingerprint string) error {
 	_, err := s.exec(ctx, `
 		INSERT INTO check_runs (owner, repo, sha, name, run_id, fingerprint, updated_us) VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (owner, repo, sha, name) DO UPDATE SET
-			run_id = excluded.run_id, fingerprint = excluded.fingerprint, updated_us = excluded.updated_us`,
+			run_id = excluded.run_id, fingerprint = excluded.fingerprint, run_status = '', updated_us = excluded.updated_us`,
 		owner, repo, sha, check, runID, fingerprint, micros(nowUTC()))
 	if err != nil {
 		return fmt.Errorf("set check fingerprint %s/%s@%s %s: %w", owner, repo, sha, check, err)

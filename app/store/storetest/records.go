@@ -283,3 +283,36 @@ func testAuditConcurrent(t *testing.T, s *store.Store) {
 		prev = r.Hash
 	}
 }
+
+// testCheckRunStates: the status written on a check run is kept with its
+// id and fingerprint, and a write through SetCheckFingerprint (which does
+// not know it) makes it unknown again rather than leaving a stale one.
+func testCheckRunStates(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	if _, err := s.CheckRun(ctx, "acme", "payments", "abc", "zgate/prod"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("CheckRun(missing) = %v, want ErrNotFound", err)
+	}
+	for _, want := range []store.CheckRunState{
+		{RunID: 11, Fingerprint: "fp1", Status: "in_progress"},
+		{RunID: 11, Fingerprint: "fp2", Status: "completed"},
+		{RunID: 12, Fingerprint: "fp3", Status: "in_progress"},
+	} {
+		if err := s.SetCheckRun(ctx, "acme", "payments", "abc", "zgate/prod", want); err != nil {
+			t.Fatalf("SetCheckRun() = %v", err)
+		}
+		got, err := s.CheckRun(ctx, "acme", "payments", "abc", "zgate/prod")
+		if err != nil || got != want {
+			t.Errorf("CheckRun() = %+v, %v; want %+v, nil", got, err, want)
+		}
+	}
+	if err := s.SetCheckFingerprint(ctx, "acme", "payments", "abc", "zgate/prod", 13, "fp4"); err != nil {
+		t.Fatalf("SetCheckFingerprint() = %v", err)
+	}
+	got, err := s.CheckRun(ctx, "acme", "payments", "abc", "zgate/prod")
+	if want := (store.CheckRunState{RunID: 13, Fingerprint: "fp4"}); err != nil || got != want {
+		t.Errorf("CheckRun() after SetCheckFingerprint = %+v, %v; want %+v (status unknown)", got, err, want)
+	}
+	if _, err := s.CheckRun(ctx, "acme", "payments", "abc", "zgate/other"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("CheckRun(other check) = %v, want ErrNotFound", err)
+	}
+}

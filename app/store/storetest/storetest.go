@@ -34,6 +34,7 @@ func Run(t *testing.T, open Open) {
 		{"Executions", testExecutions},
 		{"ConcurrentBeginExecution", testConcurrentBeginExecution},
 		{"CheckFingerprints", testCheckFingerprints},
+		{"CheckRunStates", testCheckRunStates},
 		{"Pushes", testPushes},
 		{"DeliverySeen", testDeliverySeen},
 		{"PruneCheckFingerprints", testPruneCheckFingerprints},

@@ -1,0 +1,47 @@
+package store
+
+import (
+	"context"
+	"fmt"
+)
+
+// CheckRunState is what zgate last wrote on one check run: its id, the
+// fingerprint of its content and its status.
+type CheckRunState struct {
+	RunID       int64
+	Fingerprint string
+	// Status is the status written ("queued", "in_progress", "completed");
+	// "" when unknown (recorded before statuses were kept, or through
+	// [Store.SetCheckFingerprint]): the caller then asks GitHub.
+	Status string
+}
+
+// CheckRun returns what was last written on the check run check of a
+// commit; ErrNotFound when nothing was recorded.
+func (s *Store) CheckRun(ctx context.Context, owner, repo, sha, check string) (CheckRunState, error) {
+	var st CheckRunState
+	err := s.queryRow(ctx,
+		"SELECT run_id, fingerprint, run_status FROM check_runs WHERE owner = $1 AND repo = $2 AND sha = $3 AND name = $4",
+		owner, repo, sha, check).Scan(&st.RunID, &st.Fingerprint, &st.Status)
+	if errIsNoRows(err) {
+		return CheckRunState{}, fmt.Errorf("check run %s/%s@%s %s: %w", owner, repo, sha, check, ErrNotFound)
+	}
+	if err != nil {
+		return CheckRunState{}, fmt.Errorf("check run %s/%s@%s %s: %w", owner, repo, sha, check, err)
+	}
+	return st, nil
+}
+
+// SetCheckRun records what was written on a check run, and when (for
+// [Store.PruneCheckFingerprints]).
+func (s *Store) SetCheckRun(ctx context.Context, owner, repo, sha, check string, st CheckRunState) error {
+	_, err := s.exec(ctx, `
+		INSERT INTO check_runs (owner, repo, sha, name, run_id, fingerprint, run_status, updated_us) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		ON CONFLICT (owner, repo, sha, name) DO UPDATE SET
+			run_id = excluded.run_id, fingerprint = excluded.fingerprint, run_status = excluded.run_status, updated_us = excluded.updated_us`,
+		owner, repo, sha, check, st.RunID, st.Fingerprint, st.Status, micros(nowUTC()))
+	if err != nil {
+		return fmt.Errorf("set check run %s/%s@%s %s: %w", owner, repo, sha, check, err)
+	}
+	return nil
+}
