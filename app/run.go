@@ -80,21 +80,26 @@ func Run(ctx context.Context, o Options) error {
 		Logger:    log,
 		Now:       o.Now,
 		BotLogin:  o.BotLogin,
+		// Statuses are re-read after a status webhook the server noted,
+		// and at each sweep, which covers a lost webhook.
+		StatusNotices: st,
+		StatusRecheck: o.SweepInterval / 2,
 	})
 	if err != nil {
 		return err
 	}
 	srv, err := server.New(server.Config{
-		Secret:     o.WebhookSecret,
-		AppID:      o.AppID,
-		BotLogin:   o.BotLogin,
-		Deliveries: st,
-		Pushes:     st,
-		Queue:      q,
-		Audit:      rejectionAuditor{auditLog},
-		Metrics:    m,
-		Gatherer:   o.Gatherer,
-		Ready:      st.Ping,
+		StatusNotes: st,
+		Secret:      o.WebhookSecret,
+		AppID:       o.AppID,
+		BotLogin:    o.BotLogin,
+		Deliveries:  st,
+		Pushes:      st,
+		Queue:       q,
+		Audit:       rejectionAuditor{auditLog},
+		Metrics:     m,
+		Gatherer:    o.Gatherer,
+		Ready:       st.Ping,
 		Invalidate: func(org, team string) {
 			if team == "" {
 				members.InvalidateOrg(org)

@@ -45,3 +45,33 @@ func (s *Store) SetCheckRun(ctx context.Context, owner, repo, sha, check string,
 	}
 	return nil
 }
+
+// NoteStatus records that a webhook reported a commit status claiming a
+// zgate check name on sha: the next evaluation of that head re-reads its
+// statuses ([Store.StatusNotice]). Shared by every replica.
+func (s *Store) NoteStatus(ctx context.Context, owner, repo, sha string) error {
+	_, err := s.exec(ctx, `
+		INSERT INTO status_notices (owner, repo, sha, seq, updated_us) VALUES ($1, $2, $3, 1, $4)
+		ON CONFLICT (owner, repo, sha) DO UPDATE SET
+			seq = status_notices.seq + 1, updated_us = excluded.updated_us`,
+		owner, repo, sha, micros(nowUTC()))
+	if err != nil {
+		return fmt.Errorf("note status on %s/%s@%s: %w", owner, repo, sha, err)
+	}
+	return nil
+}
+
+// StatusNotice returns how many status notices sha has had ([Store.NoteStatus]),
+// 0 for none: a caller that read the statuses after seeing n need not
+// read them again while it stays n.
+func (s *Store) StatusNotice(ctx context.Context, owner, repo, sha string) (int64, error) {
+	var seq int64
+	err := s.queryRow(ctx, "SELECT seq FROM status_notices WHERE owner = $1 AND repo = $2 AND sha = $3", owner, repo, sha).Scan(&seq)
+	if errIsNoRows(err) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("status notice of %s/%s@%s: %w", owner, repo, sha, err)
+	}
+	return seq, nil
+}

@@ -43,6 +43,10 @@ func (s *Store) SetCheckFingerprint(ctx context.Context, owner, repo, sha, check
 // written again, and one pruned while its commit is still evaluated costs
 // one check run written anew (GitHub counts the newest run of a name).
 func (s *Store) PruneCheckFingerprints(ctx context.Context, before time.Time) (int64, error) {
+	// Status notices live as long: a pruned one only costs a re-read.
+	if _, err := s.exec(ctx, "DELETE FROM status_notices WHERE updated_us < $1", micros(before)); err != nil {
+		return 0, fmt.Errorf("prune status notices: %w", err)
+	}
 	res, err := s.exec(ctx, "DELETE FROM check_runs WHERE updated_us < $1", micros(before))
 	if err != nil {
 		return 0, fmt.Errorf("prune check fingerprints: %w", err)

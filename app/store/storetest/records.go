@@ -316,3 +316,31 @@ func testCheckRunStates(t *testing.T, s *store.Store) {
 		t.Errorf("CheckRun(other check) = %v, want ErrNotFound", err)
 	}
 }
+
+// testStatusNotices: each notice moves a commit's count, and only that
+// commit's.
+func testStatusNotices(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	seq := func(sha string) int64 {
+		t.Helper()
+		n, err := s.StatusNotice(ctx, "acme", "payments", sha)
+		if err != nil {
+			t.Fatalf("StatusNotice(%s) = %v", sha, err)
+		}
+		return n
+	}
+	if n := seq("abc"); n != 0 {
+		t.Fatalf("StatusNotice(never noted) = %d, want 0", n)
+	}
+	for want := int64(1); want <= 3; want++ {
+		if err := s.NoteStatus(ctx, "acme", "payments", "abc"); err != nil {
+			t.Fatalf("NoteStatus() = %v", err)
+		}
+		if n := seq("abc"); n != want {
+			t.Errorf("StatusNotice after %d notes = %d", want, n)
+		}
+	}
+	if n := seq("def"); n != 0 {
+		t.Errorf("StatusNotice(other commit) = %d, want 0", n)
+	}
+}

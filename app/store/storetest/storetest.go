@@ -35,6 +35,7 @@ func Run(t *testing.T, open Open) {
 		{"ConcurrentBeginExecution", testConcurrentBeginExecution},
 		{"CheckFingerprints", testCheckFingerprints},
 		{"CheckRunStates", testCheckRunStates},
+		{"StatusNotices", testStatusNotices},
 		{"Pushes", testPushes},
 		{"DeliverySeen", testDeliverySeen},
 		{"PruneCheckFingerprints", testPruneCheckFingerprints},
