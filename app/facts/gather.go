@@ -30,6 +30,9 @@ type Gatherer struct {
 	Attestations AttestationSource
 	// Members caches team membership; nil reads it on every Gather.
 	Members *MembershipCache
+	// Configs caches the parsed policy and CODEOWNERS per base commit;
+	// nil reads and parses them on every Gather.
+	Configs *ConfigCache
 	// Pushes says who pushed to the pull request and when its head was
 	// first seen; nil means unknown: no pushers, and no override counts.
 	Pushes PushSource
@@ -116,14 +119,11 @@ func (g *Gatherer) Gather(ctx context.Context, gh *github.Client, owner, repo st
 	bots := newBotSet()
 	bots.add(pr.GetUser())
 
-	if err := g.loadPolicy(ctx, gh, owner, repo, res); err != nil {
+	if err := g.loadConfig(ctx, gh, owner, repo, res); err != nil {
 		return nil, err
 	}
 	if res.Policy == nil {
 		return res, nil // nothing more is needed to fail or skip every check
-	}
-	if err := g.loadCodeowners(ctx, gh, owner, repo, res); err != nil {
-		return nil, err
 	}
 	files, truncated, err := changedFiles(ctx, gh, owner, repo, number)
 	if err != nil {
