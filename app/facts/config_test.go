@@ -2,8 +2,13 @@ package facts
 
 import (
 	"context"
+	"net/http"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/zgate-dev/zgate/app/ghclient"
 )
 
 // TestConfigCachedPerBaseCommit: the policy and CODEOWNERS are read and
@@ -80,5 +85,40 @@ func TestConfigCacheBounded(t *testing.T) {
 	c.put(&configEntry{key: "huge", size: 1 << 20})
 	if c.Len() != 1 || c.get("huge") == nil {
 		t.Errorf("an entry above the budget: %d entries, want only it", c.Len())
+	}
+}
+
+// inFlight is a transport that holds each request a moment and records
+// how many were in flight at once.
+type inFlight struct {
+	next      http.RoundTripper
+	mu        sync.Mutex
+	now, most int
+}
+
+func (t *inFlight) RoundTrip(r *http.Request) (*http.Response, error) {
+	t.mu.Lock()
+	t.now++
+	t.most = max(t.most, t.now)
+	t.mu.Unlock()
+	time.Sleep(20 * time.Millisecond)
+	defer func() {
+		t.mu.Lock()
+		t.now--
+		t.mu.Unlock()
+	}()
+	return t.next.RoundTrip(r)
+}
+
+// TestGatherListsConcurrently: the changed files and the reviews do not
+// depend on each other and are read at the same time.
+func TestGatherListsConcurrently(t *testing.T) {
+	tr := &inFlight{next: http.DefaultTransport}
+	w := newWorldEdit(t, nil, nil, func(c *ghclient.Config) { c.Transport = tr })
+	if _, err := (&Gatherer{}).Gather(context.Background(), w.gh, owner, repoName, w.pr); err != nil {
+		t.Fatal(err)
+	}
+	if tr.most < 2 {
+		t.Errorf("at most %d requests in flight, want the lists read concurrently", tr.most)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/go-github/v62/github"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/zgate-dev/zgate/policy"
 )
@@ -125,25 +126,55 @@ func (g *Gatherer) Gather(ctx context.Context, gh *github.Client, owner, repo st
 	if res.Policy == nil {
 		return res, nil // nothing more is needed to fail or skip every check
 	}
-	files, truncated, err := changedFiles(ctx, gh, owner, repo, number)
-	if err != nil {
+	if err := g.gatherLists(ctx, gh, owner, repo, number, res, bots); err != nil {
 		return nil, err
-	}
-	f.PullRequest.ChangedFiles = files
-	f.PullRequest.ChangedFilesTruncated = truncated || pr.GetChangedFiles() > maxChangedFiles
-	if f.Reviews, err = reviews(ctx, gh, owner, repo, number, bots); err != nil {
-		return nil, err
-	}
-	if needsComments(res.Policy) {
-		if f.Comments, err = comments(ctx, gh, owner, repo, number, bots); err != nil {
-			return nil, err
-		}
 	}
 	g.gatherTeams(ctx, gh, res)
 	g.gatherPushes(ctx, gh, res, read)
 	g.gatherAttestations(ctx, gh, owner, repo, res)
 	f.Bots = bots.list()
 	return res, nil
+}
+
+// maxConcurrentLists bounds the lists one Gather reads at once.
+const maxConcurrentLists = 3
+
+// gatherLists reads the changed files, the reviews and, when an override
+// may need them, the comments of the pull request, concurrently: they do
+// not depend on each other, and an evaluation waits for the slowest only.
+// Each list is still read to its last page.
+func (g *Gatherer) gatherLists(ctx context.Context, gh *github.Client, owner, repo string, number int, res *Result, bots botSet) error {
+	f := &res.Facts
+	var (
+		files      []string
+		truncated  bool
+		commenters = newBotSet()
+	)
+	eg, ectx := errgroup.WithContext(ctx)
+	eg.SetLimit(maxConcurrentLists)
+	eg.Go(func() (err error) {
+		files, truncated, err = changedFiles(ectx, gh, owner, repo, number)
+		return err
+	})
+	eg.Go(func() (err error) {
+		f.Reviews, err = reviews(ectx, gh, owner, repo, number, bots)
+		return err
+	})
+	if needsComments(res.Policy) {
+		eg.Go(func() (err error) {
+			f.Comments, err = comments(ectx, gh, owner, repo, number, commenters)
+			return err
+		})
+	}
+	if err := eg.Wait(); err != nil {
+		return err
+	}
+	for b := range commenters {
+		bots[b] = true
+	}
+	f.PullRequest.ChangedFiles = files
+	f.PullRequest.ChangedFilesTruncated = truncated || res.PR.GetChangedFiles() > maxChangedFiles
+	return nil
 }
 
 // gatherTeams reads every team the policy can need; an unreadable team is
