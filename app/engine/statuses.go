@@ -171,18 +171,29 @@ func statusReadKey(key store.PRKey, sha string) string {
 	return key.Owner + "/" + key.Repo + "@" + sha
 }
 
-// combinedStatuses reads the newest status of every context on sha, every
-// page of the combined status: a claim past the first 100 contexts
-// counts for branch protection as much as one on page 1.
+// combinedStatuses reads the newest status of every context on sha, from
+// every page: a claim past the first 100 statuses counts for branch
+// protection as much as one on page 1. It lists the commit's statuses
+// (newest first) rather than reading the combined status, whose answer
+// embeds the repository object: any push anywhere in the repository
+// changes that answer's ETag, this list's only when the commit's
+// statuses change, so a re-read of unchanged statuses costs no rate
+// limit.
 func combinedStatuses(ctx context.Context, gh *github.Client, key store.PRKey, sha string) ([]*github.RepoStatus, error) {
 	var out []*github.RepoStatus
+	seen := map[string]bool{}
 	opts := &github.ListOptions{PerPage: 100}
 	for {
-		combined, resp, err := gh.Repositories.GetCombinedStatus(ctx, key.Owner, key.Repo, sha, opts)
+		page, resp, err := gh.Repositories.ListStatuses(ctx, key.Owner, key.Repo, sha, opts)
 		if err != nil {
 			return nil, fmt.Errorf("read commit statuses of %s@%s (page %d): %w", key, sha, max(opts.Page, 1), err)
 		}
-		out = append(out, combined.Statuses...)
+		for _, st := range page {
+			if c := st.GetContext(); !seen[c] {
+				seen[c] = true
+				out = append(out, st)
+			}
+		}
 		if resp.NextPage == 0 {
 			return out, nil
 		}

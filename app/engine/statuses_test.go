@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-const combinedStatusRoute = "GET /repos/{owner}/{repo}/commits/{sha}/status"
+const combinedStatusRoute = "GET /repos/{owner}/{repo}/commits/{sha}/statuses"
 
 // TestStatusesReadOnlyAfterNotice: a head's statuses are read on its first
 // evaluation, then only after a status webhook was noted for it (or when
