@@ -38,6 +38,9 @@ func Run(ctx context.Context, o Options) error {
 	}
 	apps, err := ghclient.New(ghclient.Config{
 		BaseURL: o.GitHubURL, AppID: o.AppID, PrivateKey: o.PrivateKey, Transport: o.Transport, Logger: log,
+		CacheBytes: int64(o.GitHubCacheMB) << 20, CacheEntries: min(o.GitHubCacheMB, 0),
+		// Each worker has up to facts.MaxConcurrentLists requests in flight.
+		IdleConnsPerHost: o.Workers * (facts.MaxConcurrentLists + 1),
 		OnCall: func(c ghclient.Call) {
 			m.GitHubCalls.WithLabelValues(c.Method, c.Route, fmt.Sprint(c.Status)).Inc()
 		},

@@ -136,8 +136,8 @@ func (g *Gatherer) Gather(ctx context.Context, gh *github.Client, owner, repo st
 	return res, nil
 }
 
-// maxConcurrentLists bounds the lists one Gather reads at once.
-const maxConcurrentLists = 3
+// MaxConcurrentLists bounds the lists one Gather reads at once.
+const MaxConcurrentLists = 3
 
 // gatherLists reads the changed files, the reviews and, when an override
 // may need them, the comments of the pull request, concurrently: they do
@@ -151,7 +151,7 @@ func (g *Gatherer) gatherLists(ctx context.Context, gh *github.Client, owner, re
 		commenters = newBotSet()
 	)
 	eg, ectx := errgroup.WithContext(ctx)
-	eg.SetLimit(maxConcurrentLists)
+	eg.SetLimit(MaxConcurrentLists)
 	eg.Go(func() (err error) {
 		files, truncated, err = changedFiles(ectx, gh, owner, repo, number)
 		return err
