@@ -20,16 +20,19 @@ import (
 	"github.com/zgate-dev/zgate/app/githubsim"
 )
 
-// callCounter counts the App's GitHub calls and the 304s among them (an
-// ETag hit costs no rate limit).
+// callCounter counts the App's GitHub calls, the 304s among them (an
+// ETag hit costs no rate limit) and the writes.
 type callCounter struct {
-	next          http.RoundTripper
-	calls, notMod atomic.Int64
+	next                  http.RoundTripper
+	calls, notMod, writes atomic.Int64
 }
 
 func (c *callCounter) RoundTrip(r *http.Request) (*http.Response, error) {
 	resp, err := c.next.RoundTrip(r)
 	c.calls.Add(1)
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		c.writes.Add(1)
+	}
 	if err == nil && resp.StatusCode == http.StatusNotModified {
 		c.notMod.Add(1)
 	}
