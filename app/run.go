@@ -93,17 +93,16 @@ func Run(ctx context.Context, o Options) error {
 		return err
 	}
 	srv, err := server.New(server.Config{
-		StatusNotes: st,
-		Secret:      o.WebhookSecret,
-		AppID:       o.AppID,
-		BotLogin:    o.BotLogin,
-		Deliveries:  st,
-		Pushes:      st,
-		Queue:       q,
-		Audit:       rejectionAuditor{auditLog},
-		Metrics:     m,
-		Gatherer:    o.Gatherer,
-		Ready:       st.Ping,
+		Secret:     o.WebhookSecret,
+		AppID:      o.AppID,
+		BotLogin:   o.BotLogin,
+		Deliveries: st,
+		Pushes:     st,
+		Queue:      q,
+		Audit:      rejectionAuditor{auditLog},
+		Metrics:    m,
+		Gatherer:   o.Gatherer,
+		Ready:      st.Ping,
 		Invalidate: func(org, team string) {
 			if team == "" {
 				members.InvalidateOrg(org)
@@ -115,6 +114,8 @@ func Run(ctx context.Context, o Options) error {
 		Logger:             log,
 		Now:                o.Now,
 		MaxConcurrentReads: o.MaxConcurrentReads,
+
+		StatusNotes: st,
 	})
 	if err != nil {
 		return err
