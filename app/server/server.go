@@ -69,14 +69,14 @@ type Config struct {
 	// Pushes records the senders of pull_request opened, synchronize and
 	// reopened deliveries and of branch pushes: the pushers whose
 	// approvals do not count.
-	Pushes PushRecorder
+	Pushes  PushRecorder
+	Metrics *metrics.Metrics
 	// StatusNotes records the commits that status deliveries claiming a
 	// zgate check name are about, so that the engine, which reads a
 	// commit's statuses only after such a notice, re-reads them. Nil
 	// records nothing: then the engine must read them every time
 	// (engine.Config.StatusNotices nil).
 	StatusNotes StatusNoter
-	Metrics     *metrics.Metrics
 	// Gatherer serves /metrics; nil disables the endpoint.
 	Gatherer prometheus.Gatherer
 	// Ready reports whether the App can serve (the store is reachable).
