@@ -25,6 +25,7 @@ const (
 	DefaultSweepInterval  = 30 * time.Minute
 	DefaultWorkers        = queue.DefaultWorkers
 	DefaultMembershipTTL  = 5 * time.Minute
+	DefaultGitHubCacheMB  = 48
 	DefaultShutdownGrace  = 10 * time.Second
 	DefaultQueuePoll      = 5 * time.Second
 	DefaultJobLease       = 2 * time.Minute
@@ -97,6 +98,10 @@ type Options struct {
 	// installation is re-evaluated; 0 disables the sweep.
 	SweepInterval time.Duration
 	Workers       int
+	// GitHubCacheMB is the memory, in MB, for GitHub answers kept for
+	// conditional requests (an answer 304 costs no rate limit); 0 means
+	// DefaultGitHubCacheMB, negative disables the cache.
+	GitHubCacheMB int
 	MembershipTTL time.Duration
 	QueuePoll     time.Duration
 	// JobLease is how long a worker holds a pull request's job; a crashed

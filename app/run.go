@@ -38,6 +38,9 @@ func Run(ctx context.Context, o Options) error {
 	}
 	apps, err := ghclient.New(ghclient.Config{
 		BaseURL: o.GitHubURL, AppID: o.AppID, PrivateKey: o.PrivateKey, Transport: o.Transport, Logger: log,
+		CacheBytes: int64(o.GitHubCacheMB) << 20, CacheEntries: min(o.GitHubCacheMB, 0),
+		// Each worker has up to facts.MaxConcurrentLists requests in flight.
+		IdleConnsPerHost: o.Workers * (facts.MaxConcurrentLists + 1),
 		OnCall: func(c ghclient.Call) {
 			m.GitHubCalls.WithLabelValues(c.Method, c.Route, fmt.Sprint(c.Status)).Inc()
 		},
@@ -59,7 +62,8 @@ func Run(ctx context.Context, o Options) error {
 	}
 
 	members := facts.NewMembershipCache(o.MembershipTTL, o.Now)
-	gatherer := &facts.Gatherer{Attestations: attest, Members: members, Pushes: facts.StorePushes{Store: st}, Logger: log, Now: o.Now}
+	gatherer := &facts.Gatherer{Attestations: attest, Members: members, Pushes: facts.StorePushes{Store: st}, Logger: log, Now: o.Now,
+		Configs: facts.NewConfigCache(facts.DefaultConfigCacheBytes)}
 	auditLog := audit.NewKeyed(st, o.Now, o.AuditKey)
 	if err := startAudit(ctx, auditLog, o); err != nil {
 		return err
@@ -83,6 +87,10 @@ func Run(ctx context.Context, o Options) error {
 		Logger:    log,
 		Now:       o.Now,
 		BotLogin:  o.BotLogin,
+		// Statuses are re-read after a status webhook the server noted,
+		// and at each sweep, which covers a lost webhook.
+		StatusNotices: st,
+		StatusRecheck: o.SweepInterval / 2,
 	}))
 	if err != nil {
 		return err
@@ -107,6 +115,8 @@ func Run(ctx context.Context, o Options) error {
 		Logger:             log,
 		Now:                o.Now,
 		MaxConcurrentReads: o.MaxConcurrentReads,
+
+		StatusNotes: st,
 	})
 	if err != nil {
 		return err

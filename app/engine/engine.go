@@ -90,6 +90,21 @@ type Config struct {
 	// commit staged audit records before a Z.
 	StagedPublisher StagedPublisher
 	Stager          Stager
+	// StatusNotices counts the status webhooks noted per commit (the
+	// server's StatusNotes): a head's statuses are read on its first
+	// evaluation and again only after a notice. Nil reads them on every
+	// evaluation.
+	StatusNotices StatusNotices
+	// StatusRecheck re-reads a head's statuses also when the last read is
+	// older than this, so that the sweep (half its interval is a good
+	// value) covers a status webhook that was lost; 0: only on notices.
+	StatusRecheck time.Duration
+}
+
+// StatusNotices says how many status webhooks claiming a zgate check
+// were noted for a commit (*store.Store).
+type StatusNotices interface {
+	StatusNotice(ctx context.Context, owner, repo, sha string) (int64, error)
 }
 
 // Engine re-evaluates pull requests. It is safe for concurrent use; the
@@ -115,6 +130,9 @@ type Engine struct {
 	// the like, whose check is already on GitHub. A Z's records never go
 	// here: the executor writes them with the execution's state.
 	unaudited map[store.PRKey][]audit.Entry
+	// statusReads are the statuses claiming zgate checks last read per
+	// commit, with the notice count they were read at (guardStatuses).
+	statusReads map[string]statusRead
 }
 
 // New checks cfg and returns an engine.
@@ -123,7 +141,7 @@ func New(cfg Config) (*Engine, error) {
 		cfg.Store == nil || cfg.Queue == nil || cfg.Audit == nil || cfg.Metrics == nil {
 		return nil, errors.New("engine: clients, gatherer, publisher, executor, store, queue, audit and metrics are required")
 	}
-	e := &Engine{cfg: cfg, log: cfg.Logger, now: cfg.Now, lastGood: map[string]*policy.Policy{}, execs: map[string]store.Execution{}, known: map[store.PRKey]bool{}, unaudited: map[store.PRKey][]audit.Entry{}}
+	e := &Engine{cfg: cfg, log: cfg.Logger, now: cfg.Now, lastGood: map[string]*policy.Policy{}, execs: map[string]store.Execution{}, known: map[store.PRKey]bool{}, unaudited: map[store.PRKey][]audit.Entry{}, statusReads: map[string]statusRead{}}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
 	}

@@ -17,6 +17,11 @@
 // [AttestationSource]; [NewAttestSource] backs one with package attest,
 // [LoadAttestSource] with the trusted roots in a file.
 //
+// A [ConfigCache] keeps the policy and CODEOWNERS parsed per head commit of
+// the base branch: with it, Gather reads the branch's ref (a 304 while it
+// does not move) and the files only at a commit not seen yet. The changed
+// files, reviews and comments are read concurrently.
+//
 // [NeededTeams] says which teams a policy can need for a pull request, so
 // only those are read. [Gatherer.OpenPRs] lists the open pull requests against a base branch,
 // for the periodic sweep and for re-evaluation after a push to a base branch

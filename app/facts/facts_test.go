@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-github/v62/github"
 
+	"github.com/zgate-dev/zgate/app/ghclient"
 	"github.com/zgate-dev/zgate/app/ghclient/ghclienttest"
 	"github.com/zgate-dev/zgate/app/githubsim"
 	"github.com/zgate-dev/zgate/policy"
@@ -43,7 +44,13 @@ type world struct {
 
 func newWorld(t testing.TB, baseFiles map[string]string, prFiles map[string]string) *world {
 	t.Helper()
-	env := ghclienttest.New(t, nil)
+	return newWorldEdit(t, baseFiles, prFiles, nil)
+}
+
+// newWorldEdit is newWorld with edit adjusting the client configuration.
+func newWorldEdit(t testing.TB, baseFiles map[string]string, prFiles map[string]string, edit func(*ghclient.Config)) *world {
+	t.Helper()
+	env := ghclienttest.New(t, edit)
 	sim := env.Sim
 	if baseFiles == nil {
 		baseFiles = map[string]string{

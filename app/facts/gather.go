@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/go-github/v62/github"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/zgate-dev/zgate/policy"
 )
@@ -30,6 +31,9 @@ type Gatherer struct {
 	Attestations AttestationSource
 	// Members caches team membership; nil reads it on every Gather.
 	Members *MembershipCache
+	// Configs caches the parsed policy and CODEOWNERS per base commit;
+	// nil reads and parses them on every Gather.
+	Configs *ConfigCache
 	// Pushes says who pushed to the pull request and when its head was
 	// first seen; nil means unknown: no pushers, and no override counts.
 	Pushes PushSource
@@ -121,35 +125,62 @@ func (g *Gatherer) Gather(ctx context.Context, gh *github.Client, owner, repo st
 	bots := newBotSet()
 	bots.add(pr.GetUser())
 
-	if err := g.loadPolicy(ctx, gh, owner, repo, res); err != nil {
+	if err := g.loadConfig(ctx, gh, owner, repo, res); err != nil {
 		return nil, err
 	}
 	if res.Policy == nil {
 		return res, nil // nothing more is needed to fail or skip every check
 	}
-	if err := g.loadCodeowners(ctx, gh, owner, repo, res); err != nil {
+	if err := g.gatherLists(ctx, gh, owner, repo, number, res, bots); err != nil {
 		return nil, err
 	}
 	g.gatherBaseTrust(ctx, gh, owner, repo, res)
-	files, truncated, err := changedFiles(ctx, gh, owner, repo, number)
-	if err != nil {
-		return nil, err
-	}
-	f.PullRequest.ChangedFiles = files
-	f.PullRequest.ChangedFilesTruncated = truncated || pr.GetChangedFiles() > maxChangedFiles
-	if f.Reviews, err = reviews(ctx, gh, owner, repo, number, bots); err != nil {
-		return nil, err
-	}
-	if needsComments(res.Policy) {
-		if f.Comments, err = comments(ctx, gh, owner, repo, number, bots); err != nil {
-			return nil, err
-		}
-	}
 	g.gatherTeams(ctx, gh, res)
 	g.gatherPushes(ctx, gh, res, read)
 	g.gatherAttestations(ctx, gh, owner, repo, res)
 	f.Bots = bots.list()
 	return res, nil
+}
+
+// MaxConcurrentLists bounds the lists one Gather reads at once.
+const MaxConcurrentLists = 3
+
+// gatherLists reads the changed files, the reviews and, when an override
+// may need them, the comments of the pull request, concurrently: they do
+// not depend on each other, and an evaluation waits for the slowest only.
+// Each list is still read to its last page.
+func (g *Gatherer) gatherLists(ctx context.Context, gh *github.Client, owner, repo string, number int, res *Result, bots botSet) error {
+	f := &res.Facts
+	var (
+		files      []string
+		truncated  bool
+		commenters = newBotSet()
+	)
+	eg, ectx := errgroup.WithContext(ctx)
+	eg.SetLimit(MaxConcurrentLists)
+	eg.Go(func() (err error) {
+		files, truncated, err = changedFiles(ectx, gh, owner, repo, number)
+		return err
+	})
+	eg.Go(func() (err error) {
+		f.Reviews, err = reviews(ectx, gh, owner, repo, number, bots)
+		return err
+	})
+	if needsComments(res.Policy) {
+		eg.Go(func() (err error) {
+			f.Comments, err = comments(ectx, gh, owner, repo, number, commenters)
+			return err
+		})
+	}
+	if err := eg.Wait(); err != nil {
+		return err
+	}
+	for b := range commenters {
+		bots[b] = true
+	}
+	f.PullRequest.ChangedFiles = files
+	f.PullRequest.ChangedFilesTruncated = truncated || res.PR.GetChangedFiles() > maxChangedFiles
+	return nil
 }
 
 // gatherTeams reads every team the policy can need; an unreadable team is

@@ -27,21 +27,22 @@ const maxConfigFile = 3 << 20
 // behind the branch).
 func BaseRef(branch string) string { return "refs/heads/" + branch }
 
-// loadPolicy reads and parses the first policy file on the base branch.
-// A parse failure is not an error of Gather: it is the gate's answer.
-func (g *Gatherer) loadPolicy(ctx context.Context, gh *github.Client, owner, repo string, res *Result) error {
+// loadPolicy reads and parses the first policy file on the base branch, at
+// ref: [BaseRef], or the branch's head commit SHA. It returns the bytes
+// read. A parse failure is not an error of Gather: it is the gate's answer.
+func (g *Gatherer) loadPolicy(ctx context.Context, gh *github.Client, owner, repo, ref string, res *Result) (int, error) {
 	res.PolicyFile = PolicyPaths[0]
-	path, data, err := readFirst(ctx, gh, owner, repo, BaseRef(res.BaseRef), PolicyPaths)
+	path, data, err := readFirst(ctx, gh, owner, repo, ref, PolicyPaths)
 	switch {
 	case errors.Is(err, errNotFound):
 		res.PolicyErr = fmt.Errorf("%w (%s): tried %v", ErrNoPolicy, res.BaseRef, PolicyPaths)
-		return nil
+		return 0, nil
 	case errors.Is(err, errUnusable):
 		res.PolicyFile = path
 		res.PolicyErr = err
-		return nil
+		return 0, nil
 	case err != nil:
-		return err
+		return 0, err
 	}
 	res.PolicyFile = path
 	sum := sha256.Sum256(data)
@@ -49,30 +50,31 @@ func (g *Gatherer) loadPolicy(ctx context.Context, gh *github.Client, owner, rep
 	p, err := policy.Parse(path, data)
 	if err != nil {
 		res.PolicyErr = err
-		return nil
+		return len(data), nil
 	}
 	res.Policy = p
-	return nil
+	return len(data), nil
 }
 
-// loadCodeowners reads the first CODEOWNERS of the base branch. Invalid
-// lines are skipped (as GitHub does) and stay visible in
-// Codeowners.Problems; an unreadable file fails the gather.
-func (g *Gatherer) loadCodeowners(ctx context.Context, gh *github.Client, owner, repo string, res *Result) error {
-	path, data, err := readFirst(ctx, gh, owner, repo, BaseRef(res.BaseRef), policy.CodeownersPaths)
+// loadCodeowners reads the first CODEOWNERS of the base branch at ref
+// (as loadPolicy) and returns the bytes read. Invalid lines are skipped
+// (as GitHub does) and stay visible in Codeowners.Problems; an unreadable
+// file fails the gather.
+func (g *Gatherer) loadCodeowners(ctx context.Context, gh *github.Client, owner, repo, ref string, res *Result) (int, error) {
+	path, data, err := readFirst(ctx, gh, owner, repo, ref, policy.CodeownersPaths)
 	switch {
 	case errors.Is(err, errNotFound):
-		return nil
+		return 0, nil
 	case errors.Is(err, errUnusable):
 		res.Facts.Unavailable = append(res.Facts.Unavailable, err.Error())
-		return nil
+		return 0, nil
 	case err != nil:
-		return err
+		return 0, err
 	}
 	co, _ := policy.ParseCodeowners(path, data) // always usable; problems kept inside
 	res.CodeownersFile = path
 	res.Facts.Codeowners = co
-	return nil
+	return len(data), nil
 }
 
 var (

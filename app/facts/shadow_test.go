@@ -11,6 +11,11 @@ import (
 // before refs/heads/<name>; anyone who can push a tag could otherwise
 // pick the policy their own pull request is judged by.
 func TestPolicyNotShadowedByTag(t *testing.T) {
+	t.Run("read at the branch", func(t *testing.T) { testPolicyNotShadowedByTag(t, &Gatherer{}) })
+	t.Run("cached per branch head", func(t *testing.T) { testPolicyNotShadowedByTag(t, &Gatherer{Configs: NewConfigCache(1 << 20)}) })
+}
+
+func testPolicyNotShadowedByTag(t *testing.T, g *Gatherer) {
 	w := newWorld(t, nil, nil)
 	weak, err := w.env.Sim.Push(owner, repoName, "weak", map[string]string{
 		".github/zgate.yml":  testdata(t, "weakened.yml"),
@@ -22,7 +27,7 @@ func TestPolicyNotShadowedByTag(t *testing.T) {
 	if err := w.env.Sim.CreateTag(owner, repoName, "main", weak); err != nil {
 		t.Fatal(err)
 	}
-	res, err := (&Gatherer{}).Gather(context.Background(), w.gh, owner, repoName, w.pr)
+	res, err := g.Gather(context.Background(), w.gh, owner, repoName, w.pr)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -73,7 +73,7 @@ func stack(cfg Config) (http.RoundTripper, *etagCache, *url.URL, *slog.Logger, e
 	}
 	tr := cfg.Transport
 	if tr == nil {
-		tr = http.DefaultTransport
+		tr = newTransport(cfg.IdleConnsPerHost)
 	}
 	if cfg.OnCall != nil {
 		tr = &counterTransport{next: tr, basePath: u.Path, hook: cfg.OnCall}
@@ -81,16 +81,26 @@ func stack(cfg Config) (http.RoundTripper, *etagCache, *url.URL, *slog.Logger, e
 	tr = &retryTransport{next: tr, policy: cfg.Retry.withDefaults(), log: log, now: time.Now}
 	var cache *etagCache
 	if cfg.CacheEntries >= 0 {
-		n, b := cfg.CacheEntries, cfg.CacheBytes
-		if n == 0 {
-			n = DefaultCacheEntries
-		}
+		b := cfg.CacheBytes
 		if b <= 0 {
 			b = DefaultCacheBytes
 		}
-		cache = newETagCache(n, b)
+		cache = newETagCache(cfg.CacheEntries, b)
 	}
 	return tr, cache, u, log, nil
+}
+
+// newTransport is http.DefaultTransport keeping idle connections per
+// host for every worker (the default keeps 2, so concurrent evaluations
+// keep opening new ones).
+func newTransport(idlePerHost int) *http.Transport {
+	if idlePerHost <= 0 {
+		idlePerHost = DefaultIdleConnsPerHost
+	}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = idlePerHost
+	t.MaxIdleConns = max(t.MaxIdleConns, idlePerHost)
+	return t
 }
 
 // Installation returns the client for one installation, creating and

@@ -29,19 +29,28 @@ type Config struct {
 	// OnCall, when set, is called once per request that reaches the
 	// network (each retry attempt counts), for metrics.
 	OnCall func(Call)
-	// CacheEntries bounds the ETag cache; DefaultCacheEntries when zero,
-	// no cache when negative.
+	// CacheEntries, when positive, also bounds the ETag cache's entries;
+	// 0 leaves CacheBytes alone to bound it; negative disables the cache.
 	CacheEntries int
-	// CacheBytes bounds the bodies the ETag cache keeps, in bytes;
-	// DefaultCacheBytes when zero.
+	// CacheBytes is the ETag cache's memory budget in bytes (bodies, kept
+	// headers, keys); DefaultCacheBytes when zero. Size it from the open
+	// pull requests: each costs a few entries (pull request ~15 KB, files,
+	// reviews, statuses), and an entry evicted before the sweep comes back
+	// to it costs a full, rate-limited answer instead of a 304.
 	CacheBytes int64
+	// IdleConnsPerHost is how many idle connections to keep per host
+	// when Transport is nil; DefaultIdleConnsPerHost when zero. Give at
+	// least the number of workers times the requests one evaluation has
+	// in flight: fewer means new connections (against github.com a TLS
+	// handshake each) under load.
+	IdleConnsPerHost int
 }
 
-// ETag cache defaults.
-const (
-	DefaultCacheEntries       = 4096
-	DefaultCacheBytes   int64 = 64 << 20
-)
+// ETag cache defaults: about 2,000 open pull requests' worth.
+const DefaultCacheBytes int64 = 48 << 20
+
+// DefaultIdleConnsPerHost is the idle connections kept per host by default.
+const DefaultIdleConnsPerHost = 32
 
 // maxCachedBody is the largest response body the ETag cache keeps.
 const maxCachedBody = 8 << 20

@@ -14,8 +14,8 @@ import (
 // one installation never sees another's cached data.
 type etagCache struct {
 	mu       sync.Mutex
-	max      int   // entries
-	maxBytes int64 // total body bytes
+	max      int   // entries; 0: no bound but maxBytes
+	maxBytes int64 // total of the entries' sizes
 	bytes    int64
 	order    *list.List // front = most recent; values are *etagEntry
 	entries  map[string]*list.Element
@@ -30,6 +30,41 @@ type etagEntry struct {
 	// items is the number of items when body is one page of a list,
 	// notList otherwise (see pageItems).
 	items int
+	// size is the memory the entry is charged with (see entrySize).
+	size int64
+}
+
+// entryOverhead approximates an entry's memory besides its body, keys and
+// headers (list element, map slot, struct).
+const entryOverhead = 256
+
+// entrySize is what e is charged against the cache's budget: the body,
+// the key (twice: map and entry), the kept headers and the overhead.
+func entrySize(e *etagEntry) int64 {
+	n := len(e.body) + 2*len(e.key) + len(e.etag) + entryOverhead
+	for k, vs := range e.header {
+		for _, v := range vs {
+			n += len(k) + len(v) + 32
+		}
+	}
+	return int64(n)
+}
+
+// keptHeaders are the response headers a cached answer keeps: what
+// go-github and the cache read from a 200 (the rate-limit headers come
+// fresh from each 304). The others (security policies, request ids...)
+// would take about as much memory as a small body.
+var keptHeaders = []string{"Content-Type", "Etag", "Last-Modified", "Link", "X-Github-Media-Type"}
+
+// keepHeaders returns the kept headers of h.
+func keepHeaders(h http.Header) http.Header {
+	out := make(http.Header, len(keptHeaders))
+	for _, k := range keptHeaders {
+		if v := h.Values(k); len(v) > 0 {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 func newETagCache(max int, maxBytes int64) *etagCache {
@@ -50,15 +85,16 @@ func (c *etagCache) get(key string) *etagEntry {
 func (c *etagCache) put(e *etagEntry) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	e.size = entrySize(e)
 	if el, ok := c.entries[e.key]; ok {
-		c.bytes -= int64(len(el.Value.(*etagEntry).body))
+		c.bytes -= el.Value.(*etagEntry).size
 		el.Value = e
 		c.order.MoveToFront(el)
 	} else {
 		c.entries[e.key] = c.order.PushFront(e)
 	}
-	c.bytes += int64(len(e.body))
-	for c.order.Len() > c.max || c.bytes > c.maxBytes {
+	c.bytes += e.size
+	for c.order.Len() > 0 && ((c.max > 0 && c.order.Len() > c.max) || c.bytes > c.maxBytes) {
 		c.removeElement(c.order.Back())
 	}
 }
@@ -68,7 +104,7 @@ func (c *etagCache) removeElement(el *list.Element) {
 	e := el.Value.(*etagEntry)
 	c.order.Remove(el)
 	delete(c.entries, e.key)
-	c.bytes -= int64(len(e.body))
+	c.bytes -= e.size
 }
 
 func (c *etagCache) remove(key string) {
@@ -156,7 +192,7 @@ func (t *etagTransport) store(req *http.Request, key string, resp *http.Response
 		key:    key,
 		etag:   resp.Header.Get("ETag"),
 		status: resp.StatusCode,
-		header: resp.Header.Clone(),
+		header: keepHeaders(resp.Header),
 		body:   body,
 		items:  pageItems(req.URL, resp.Header, body),
 	})

@@ -2,6 +2,8 @@ package ghclient
 
 import (
 	"fmt"
+	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -28,21 +30,45 @@ func TestETagCacheEvictsLeastRecent(t *testing.T) {
 }
 
 func TestETagCacheBoundsBytes(t *testing.T) {
-	c := newETagCache(100, 10)
-	c.put(&etagEntry{key: "a", body: make([]byte, 6)})
-	c.put(&etagEntry{key: "b", body: make([]byte, 6)}) // 12 > 10: evicts a
-	if c.get("a") != nil || c.get("b") == nil {
-		t.Errorf("cached a, b = %v, %v; want false, true", c.get("a") != nil, c.get("b") != nil)
+	one := entrySize(&etagEntry{key: "a", body: make([]byte, 600)})
+	c := newETagCache(0, 2*one) // no entry bound: bytes only
+	c.put(&etagEntry{key: "a", body: make([]byte, 600)})
+	c.put(&etagEntry{key: "b", body: make([]byte, 600)})
+	c.put(&etagEntry{key: "c", body: make([]byte, 600)}) // over: evicts a
+	if c.get("a") != nil || c.get("b") == nil || c.get("c") == nil {
+		t.Errorf("cached a, b, c = %v, %v, %v; want false, true, true", c.get("a") != nil, c.get("b") != nil, c.get("c") != nil)
 	}
-	c.put(&etagEntry{key: "b", body: make([]byte, 2)}) // replacing frees bytes
-	c.put(&etagEntry{key: "c", body: make([]byte, 8)})
-	if c.len() != 2 || c.bytes != 10 {
-		t.Errorf("len, bytes = %d, %d; want 2, 10", c.len(), c.bytes)
+	c.put(&etagEntry{key: "b", body: make([]byte, 100)}) // replacing frees bytes
+	c.put(&etagEntry{key: "d", body: make([]byte, 200)})
+	if c.len() != 3 {
+		t.Errorf("len = %d, want 3 (b shrank)", c.len())
+	}
+	if want := entrySize(c.get("b")) + entrySize(c.get("c")) + entrySize(c.get("d")); c.bytes != want {
+		t.Errorf("bytes = %d, want %d", c.bytes, want)
+	}
+}
+
+// TestETagCacheChargesHeadersAndKeys: an entry costs more than its body
+// (keys, headers), so a budget in bytes holds what it says; and only the
+// headers a cached answer needs are kept.
+func TestETagCacheChargesHeadersAndKeys(t *testing.T) {
+	h := http.Header{}
+	h.Set("Content-Type", "application/json")
+	h.Set("Link", `<https://x/?page=2>; rel="next"`)
+	h.Set("Content-Security-Policy", strings.Repeat("x", 500))
+	h.Set("X-Github-Request-Id", "ABCD")
+	kept := keepHeaders(h)
+	if kept.Get("Link") == "" || kept.Get("Content-Type") == "" || kept.Get("Content-Security-Policy") != "" || kept.Get("X-Github-Request-Id") != "" {
+		t.Errorf("kept headers = %v, want Content-Type and Link only", kept)
+	}
+	e := &etagEntry{key: strings.Repeat("k", 100), etag: `W/"abc"`, header: kept, body: make([]byte, 1000)}
+	if got := entrySize(e); got < int64(1000+200+len(`W/"abc"`)+len("Content-Type")+len("Link")) {
+		t.Errorf("entrySize = %d, want the body, keys and headers counted", got)
 	}
 }
 
 func BenchmarkETagCache(b *testing.B) {
-	c := newETagCache(DefaultCacheEntries, DefaultCacheBytes)
+	c := newETagCache(0, DefaultCacheBytes)
 	keys := make([]string, 10000)
 	for i := range keys {
 		keys[i] = fmt.Sprintf("installation:1\x00\x00https://api.github.com/repos/acme/payments/pulls/%d", i)

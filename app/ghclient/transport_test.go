@@ -4,10 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -314,4 +317,60 @@ func FuzzRetryAfter(f *testing.F) {
 			t.Fatalf("capWait(%v) = %v, want within [0, MaxWait]", d, w)
 		}
 	})
+}
+
+// TestTransportKeepsIdleConnections: the default network transport keeps
+// an idle connection per concurrent request, so that a second burst of
+// requests reuses them instead of opening new ones (against github.com a
+// TLS handshake each). http.DefaultTransport keeps 2 per host.
+func TestTransportKeepsIdleConnections(t *testing.T) {
+	var opened atomic.Int64
+	release := make(chan struct{})
+	var inflight sync.WaitGroup
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		inflight.Done()
+		<-release
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			opened.Add(1)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	const burst = 8
+	tr := newTransport(burst)
+	client := &http.Client{Transport: tr}
+	round := func() {
+		t.Helper()
+		inflight.Add(burst)
+		var done sync.WaitGroup
+		for range burst {
+			done.Go(func() {
+				resp, err := client.Get(srv.URL)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			})
+		}
+		inflight.Wait() // all burst requests are in flight at once
+		release <- struct{}{}
+		for range burst - 1 {
+			release <- struct{}{}
+		}
+		done.Wait()
+	}
+	round()
+	first := opened.Load()
+	round()
+	if again := opened.Load() - first; again != 0 {
+		t.Errorf("second burst of %d opened %d new connections, want 0 (idle ones reused)", burst, again)
+	}
+	if got := newTransport(0).MaxIdleConnsPerHost; got != DefaultIdleConnsPerHost {
+		t.Errorf("default idle connections per host = %d, want %d", got, DefaultIdleConnsPerHost)
+	}
 }

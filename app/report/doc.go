@@ -27,7 +27,9 @@
 // [Publisher.Publish] creates or updates the check run on the head commit
 // and skips the call when the stored fingerprint matches. A completed run
 // is never reopened (GitHub refuses, or keeps the old conclusion): going
-// back to pending creates a new run and marks the old one cancelled. The rendered text
+// back to pending creates a new run and marks the old one cancelled. The
+// store keeps the status written on each run with its fingerprint, so
+// knowing whether a run is completed needs no GET. The rendered text
 // holds absolute times only, so the same decision always renders the same.
 //
 // Commit statuses (the Action's, and the App's overwrites of foreign ones)

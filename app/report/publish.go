@@ -13,10 +13,11 @@ import (
 )
 
 // FingerprintStore remembers the check run last written per commit and
-// check name; *store.Store implements it.
+// check name, with its status; *store.Store implements it. Knowing the
+// status spares a GET before each update (is the run completed?).
 type FingerprintStore interface {
-	CheckFingerprint(ctx context.Context, owner, repo, sha, check string) (runID int64, fingerprint string, err error)
-	SetCheckFingerprint(ctx context.Context, owner, repo, sha, check string, runID int64, fingerprint string) error
+	CheckRun(ctx context.Context, owner, repo, sha, check string) (store.CheckRunState, error)
+	SetCheckRun(ctx context.Context, owner, repo, sha, check string, st store.CheckRunState) error
 }
 
 // Publisher writes check runs, skipping unchanged ones.
@@ -35,23 +36,30 @@ func (p *Publisher) Publish(ctx context.Context, gh *github.Client, owner, repo,
 	if c.Name == "" || sha == "" {
 		return 0, false, errors.New("publish check run: name and head SHA are required")
 	}
+	var known store.CheckRunState
 	if p.Store != nil {
-		id, fp, err := p.Store.CheckFingerprint(ctx, owner, repo, sha, c.Name)
+		st, err := p.Store.CheckRun(ctx, owner, repo, sha, c.Name)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 		case err != nil:
 			return 0, false, fmt.Errorf("publish check run %s: %w", c.Name, err)
-		case id != 0 && fp == c.Fingerprint:
-			return id, false, nil
+		case st.RunID != 0 && st.Fingerprint == c.Fingerprint:
+			return st.RunID, false, nil
 		default:
-			runID = id
+			known, runID = st, st.RunID
 		}
 	}
 	var superseded int64
-	if runID != 0 && c.Status != StatusCompleted {
+	switch {
+	case runID == 0:
+	case c.Status != StatusCompleted && known.Status == StatusCompleted:
 		// GitHub refuses to reopen a completed check run, or reopens it
 		// keeping the old conclusion: a stale "success" must never stay
 		// visible while the gate is pending. Start a new run instead.
+		superseded, runID = runID, 0
+	case c.Status != StatusCompleted && known.Status == "":
+		// The status is unknown (recorded before statuses were kept, or a
+		// completion whose outcome was not recorded): ask GitHub.
 		old, resp, err := gh.Checks.GetCheckRun(ctx, owner, repo, runID)
 		switch {
 		case err != nil && !recreatable(resp):
@@ -60,6 +68,15 @@ func (p *Publisher) Publish(ctx context.Context, gh *github.Client, owner, repo,
 			runID = 0
 		case old.GetStatus() == StatusCompleted:
 			superseded, runID = runID, 0
+		}
+	case c.Status == StatusCompleted && known.Status != StatusCompleted && p.Store != nil:
+		// Completing the run: should the outcome go unrecorded (a crash, a
+		// store error), a later pending update must neither trust a stale
+		// "in progress" and reopen it, nor take the old fingerprint for
+		// what GitHub shows. Mark status and content unknown first.
+		known.Status, known.Fingerprint = "", ""
+		if err := p.Store.SetCheckRun(ctx, owner, repo, sha, c.Name, known); err != nil {
+			return 0, false, fmt.Errorf("publish check run %s: %w", c.Name, err)
 		}
 	}
 	if runID != 0 {
@@ -86,7 +103,7 @@ func (p *Publisher) Publish(ctx context.Context, gh *github.Client, owner, repo,
 		p.supersede(ctx, gh, owner, repo, superseded, c.Name, runID)
 	}
 	if p.Store != nil {
-		if err := p.Store.SetCheckFingerprint(ctx, owner, repo, sha, c.Name, runID, c.Fingerprint); err != nil {
+		if err := p.Store.SetCheckRun(ctx, owner, repo, sha, c.Name, store.CheckRunState{RunID: runID, Fingerprint: c.Fingerprint, Status: c.Status}); err != nil {
 			// GitHub has the new content; the next publish rewrites it once.
 			return runID, true, fmt.Errorf("record check run %s fingerprint: %w", c.Name, err)
 		}

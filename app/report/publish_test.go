@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"testing"
 	"time"
@@ -60,6 +61,7 @@ func TestPublish(t *testing.T) {
 		{name: "pending update", content: pending2, wantChanged: true},
 	}
 	var lastID int64
+	reads := 0
 	for _, s := range steps {
 		env.Counter.Reset()
 		id, changed, err := p.Publish(ctx, gh, "acme", "payments", sha, s.content)
@@ -75,7 +77,13 @@ func TestPublish(t *testing.T) {
 		if calls, _ := env.Counter.Total(); !s.wantChanged && calls != 0 {
 			t.Errorf("%s: %d GitHub calls, want none", s.name, calls)
 		}
+		reads += env.Counter.Counts()["GET /repos/{owner}/{repo}/check-runs/{n}"]
 		lastID = id
+	}
+	// The store knows each run's status: no update reads the run first
+	// (a GET that counts against the rate limit).
+	if reads != 0 {
+		t.Errorf("%d GETs of a check run, want none: the stored status says whether it is completed", reads)
 	}
 	runs := env.Sim.CheckRuns("acme", "payments", sha)
 	if len(runs) == 0 {
@@ -99,29 +107,80 @@ func TestPublish(t *testing.T) {
 func TestPublishRecreatesLostRun(t *testing.T) {
 	env, sha := newPublishRepo(t)
 	ctx := context.Background()
-	st := &memStore{runID: 987654, fp: "stale"}
+	st := &memStore{st: store.CheckRunState{RunID: 987654, Fingerprint: "stale", Status: StatusInProgress}}
 	p := &Publisher{Store: st}
 	c := PolicyError(".github/zgate.yml", nil)
 	id, changed, err := p.Publish(ctx, env.Client(t, "acme"), "acme", "payments", sha, c)
 	if err != nil || !changed || id == 987654 || id == 0 {
 		t.Fatalf("Publish() = %d, %v, %v; want a new run", id, changed, err)
 	}
-	if st.runID != id || st.fp != c.Fingerprint {
-		t.Errorf("stored %d %q, want %d %q", st.runID, st.fp, id, c.Fingerprint)
+	if want := (store.CheckRunState{RunID: id, Fingerprint: c.Fingerprint, Status: c.Status}); st.st != want {
+		t.Errorf("stored %+v, want %+v", st.st, want)
 	}
 }
 
 // memStore is a FingerprintStore for one check run.
 type memStore struct {
-	runID int64
-	fp    string
+	st store.CheckRunState
+	// sets are the states written, in order.
+	sets []store.CheckRunState
+	// failSet fails SetCheckRun from that write on (1-based; 0: never).
+	failSet int
 }
 
-func (m *memStore) CheckFingerprint(ctx context.Context, owner, repo, sha, check string) (int64, string, error) {
-	return m.runID, m.fp, nil
+func (m *memStore) CheckRun(ctx context.Context, owner, repo, sha, check string) (store.CheckRunState, error) {
+	if m.st.RunID == 0 {
+		return store.CheckRunState{}, store.ErrNotFound
+	}
+	return m.st, nil
 }
 
-func (m *memStore) SetCheckFingerprint(ctx context.Context, owner, repo, sha, check string, runID int64, fp string) error {
-	m.runID, m.fp = runID, fp
+func (m *memStore) SetCheckRun(ctx context.Context, owner, repo, sha, check string, st store.CheckRunState) error {
+	m.sets = append(m.sets, st)
+	if m.failSet > 0 && len(m.sets) >= m.failSet {
+		return errors.New("store down")
+	}
+	m.st = st
 	return nil
+}
+
+// TestPublishUnrecordedCompletion: a run was completed on GitHub but the
+// store did not record it (the store failed, or a crash). The next pending
+// content must not reopen that run (GitHub would keep its conclusion): the
+// status was marked unknown before completing, so it is read and a new
+// run replaces the completed one.
+func TestPublishUnrecordedCompletion(t *testing.T) {
+	env, sha := newPublishRepo(t)
+	ctx := context.Background()
+	gh := env.Client(t, "acme")
+	st := &memStore{}
+	p := &Publisher{Store: st}
+	res := &facts.Result{HeadSHA: sha, Policy: loadPolicy(t)}
+	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	pending := CheckRun(res, loadDecision(t, "pending-missing-teams"), Options{Now: now})
+	success := CheckRun(res, loadDecision(t, "success"), Options{Now: now})
+
+	first, _, err := p.Publish(ctx, gh, "acme", "payments", sha, pending)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.failSet = len(st.sets) + 2 // the mark succeeds, the record fails
+	if _, _, err := p.Publish(ctx, gh, "acme", "payments", sha, success); err == nil {
+		t.Fatal("Publish(success) with the store failing = nil error, want one")
+	}
+	st.failSet = 0
+	id, changed, err := p.Publish(ctx, gh, "acme", "payments", sha, pending)
+	if err != nil || !changed || id == first {
+		t.Fatalf("Publish(pending) = %d, %v, %v; want a new run, not %d reopened", id, changed, err, first)
+	}
+	runs := env.Sim.CheckRuns("acme", "payments", sha)
+	if len(runs) != 2 {
+		t.Fatalf("check runs = %d, want 2", len(runs))
+	}
+	if old := runs[0]; old.ID != first || old.Status != StatusCompleted || old.Conclusion == "success" {
+		t.Errorf("first run = %d %s %q, want %d completed and no longer success", old.ID, old.Status, old.Conclusion, first)
+	}
+	if cur := runs[1]; cur.ID != id || cur.Status != StatusInProgress {
+		t.Errorf("current run = %d %s, want %d in_progress", cur.ID, cur.Status, id)
+	}
 }

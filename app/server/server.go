@@ -63,6 +63,12 @@ type Config struct {
 	Intake  Intaker
 	Audit   Auditor
 	Metrics *metrics.Metrics
+	// StatusNotes records the commits that status deliveries claiming a
+	// zgate check name are about, so that the engine, which reads a
+	// commit's statuses only after such a notice, re-reads them. Nil
+	// records nothing: then the engine must read them every time
+	// (engine.Config.StatusNotices nil).
+	StatusNotes StatusNoter
 	// Gatherer serves /metrics; nil disables the endpoint.
 	Gatherer prometheus.Gatherer
 	// Ready reports whether the App can serve (the store is reachable).
@@ -85,6 +91,12 @@ type Config struct {
 	// BodyReadTimeout bounds reading one body; 0 means
 	// [DefaultBodyReadTimeout].
 	BodyReadTimeout time.Duration
+}
+
+// StatusNoter records that a commit got a status claiming a zgate check
+// (*store.Store).
+type StatusNoter interface {
+	NoteStatus(ctx context.Context, owner, repo, sha string) error
 }
 
 // Server serves the App's HTTP endpoints.

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"log/slog"
 	"strings"
 
@@ -37,5 +38,22 @@ func handleStatus(_ *Server, log *slog.Logger, body []byte) (outcome, error) {
 		return outcome{}, errNoRepository
 	}
 	log.Info("a commit status claims a zgate check", "context", c, "state", ev.GetState(), "sha", ev.GetSHA(), "by", ev.GetSender().GetLogin())
-	return outcome{keys: []store.PRKey{engine.RepoKey(ev.GetInstallation().GetID(), owner, name)}}, nil
+	out := outcome{keys: []store.PRKey{engine.RepoKey(ev.GetInstallation().GetID(), owner, name)}}
+	if sha := ev.GetSHA(); sha != "" {
+		out.statuses = []statusNote{{owner: owner, repo: name, sha: sha}}
+	}
+	return out, nil
+}
+
+// noteStatuses records the commits whose statuses must be read again.
+func (s *Server) noteStatuses(ctx context.Context, notes []statusNote) error {
+	if s.cfg.StatusNotes == nil {
+		return nil
+	}
+	for _, n := range notes {
+		if err := s.cfg.StatusNotes.NoteStatus(ctx, n.owner, n.repo, n.sha); err != nil {
+			return err
+		}
+	}
+	return nil
 }

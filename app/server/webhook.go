@@ -32,7 +32,13 @@ type outcome struct {
 	// pushes are who pushed which head, recorded in the transaction that
 	// queues the keys, also when the event is otherwise ignored.
 	pushes []store.Push
+	// statuses are the commits a status claiming a zgate check was set
+	// on, noted (Config.StatusNotes) before anything is queued.
+	statuses []statusNote
 }
+
+// statusNote names one commit of one repository.
+type statusNote struct{ owner, repo, sha string }
 
 // eventHandler decodes one event's payload and decides what to re-evaluate.
 // An error means the payload is malformed; one wrapping errCannotAct that
@@ -131,6 +137,14 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 		// Nothing to queue and no delivery to remember, but the pushers
 		// still count.
 		in.Delivery, in.Jobs = "", nil
+	}
+	if err := s.noteStatuses(ctx, out.statuses); err != nil {
+		// Unnoted, the engine would not re-read the commit's statuses and
+		// the claim could stand: fail, so the delivery is redelivered.
+		log.Error("cannot note the commit status", "err", err)
+		s.count(event, resultError)
+		respond(w, http.StatusServiceUnavailable, "cannot note the commit status")
+		return
 	}
 	if !ignored || len(in.Pushes) > 0 {
 		isNew, err := s.cfg.Intake.Intake(ctx, in)

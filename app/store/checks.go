@@ -25,10 +25,11 @@ func (s *Store) CheckFingerprint(ctx context.Context, owner, repo, sha, check st
 const setCheckQuery = `
 		INSERT INTO check_runs (owner, repo, sha, name, run_id, fingerprint, updated_us) VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (owner, repo, sha, name) DO UPDATE SET
-			run_id = excluded.run_id, fingerprint = excluded.fingerprint, updated_us = excluded.updated_us`
+			run_id = excluded.run_id, fingerprint = excluded.fingerprint, run_status = '', updated_us = excluded.updated_us`
 
 // SetCheckFingerprint records the check run id and fingerprint, and when
-// they were written (for [Store.PruneCheckFingerprints]).
+// they were written (for [Store.PruneCheckFingerprints]). The run's
+// status becomes unknown ([Store.SetCheckRun] records it).
 func (s *Store) SetCheckFingerprint(ctx context.Context, owner, repo, sha, check string, runID int64, fingerprint string) error {
 	_, err := s.exec(ctx, setCheckQuery, owner, repo, sha, check, runID, fingerprint, micros(nowUTC()))
 	if err != nil {
@@ -43,6 +44,10 @@ func (s *Store) SetCheckFingerprint(ctx context.Context, owner, repo, sha, check
 // written again, and one pruned while its commit is still evaluated costs
 // one check run written anew (GitHub counts the newest run of a name).
 func (s *Store) PruneCheckFingerprints(ctx context.Context, before time.Time) (int64, error) {
+	// Status notices live as long: a pruned one only costs a re-read.
+	if _, err := s.exec(ctx, "DELETE FROM status_notices WHERE updated_us < $1", micros(before)); err != nil {
+		return 0, fmt.Errorf("prune status notices: %w", err)
+	}
 	res, err := s.exec(ctx, "DELETE FROM check_runs WHERE updated_us < $1", micros(before))
 	if err != nil {
 		return 0, fmt.Errorf("prune check fingerprints: %w", err)

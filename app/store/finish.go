@@ -44,6 +44,7 @@ type checkWrite struct {
 	checkKey
 	runID       int64
 	fingerprint string
+	status      string
 	at          time.Time
 }
 
@@ -72,15 +73,48 @@ func (f *Finish) CheckFingerprint(ctx context.Context, owner, repo, sha, check s
 
 // SetCheckFingerprint stages [Store.SetCheckFingerprint].
 func (f *Finish) SetCheckFingerprint(_ context.Context, owner, repo, sha, check string, runID int64, fingerprint string) error {
+	f.stageCheck(checkWrite{checkKey: checkKey{owner, repo, sha, check}, runID: runID, fingerprint: fingerprint, at: nowUTC()})
+	return nil
+}
+
+// CheckRun is [Store.CheckRun] seeing the staged writes.
+func (f *Finish) CheckRun(ctx context.Context, owner, repo, sha, check string) (CheckRunState, error) {
+	f.mu.Lock()
+	i, ok := f.latest[checkKey{owner, repo, sha, check}]
+	var w checkWrite
+	if ok {
+		w = f.checks[i]
+	}
+	f.mu.Unlock()
+	if ok {
+		return CheckRunState{RunID: w.runID, Fingerprint: w.fingerprint, Status: w.status}, nil
+	}
+	return f.s.CheckRun(ctx, owner, repo, sha, check)
+}
+
+// SetCheckRun stages [Store.SetCheckRun], except a write that marks the
+// run's status unknown: the publisher writes one before completing a run,
+// so that a completion whose outcome goes unrecorded is never taken for a
+// run still in progress (and reopened with its stale conclusion). That
+// write must be durable before GitHub is called, so it is committed now.
+func (f *Finish) SetCheckRun(ctx context.Context, owner, repo, sha, check string, st CheckRunState) error {
+	if st.Status == "" {
+		if err := f.s.SetCheckRun(ctx, owner, repo, sha, check, st); err != nil {
+			return err
+		}
+	}
+	f.stageCheck(checkWrite{checkKey: checkKey{owner, repo, sha, check}, runID: st.RunID, fingerprint: st.Fingerprint, status: st.Status, at: nowUTC()})
+	return nil
+}
+
+func (f *Finish) stageCheck(w checkWrite) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	k := checkKey{owner, repo, sha, check}
 	if f.latest == nil {
 		f.latest = map[checkKey]int{}
 	}
-	f.latest[k] = len(f.checks)
-	f.checks = append(f.checks, checkWrite{checkKey: k, runID: runID, fingerprint: fingerprint, at: nowUTC()})
-	return nil
+	f.latest[w.checkKey] = len(f.checks)
+	f.checks = append(f.checks, w)
 }
 
 // Enqueue stages [Store.Enqueue].
@@ -225,7 +259,7 @@ func (s *Store) finishTx(ctx context.Context, fin *Finish, settle func(tx *sql.T
 	slices.SortFunc(jobs, func(a, b jobWrite) int { return compareKeys(a.key, b.key) })
 	tx := func(tx *sql.Tx) error {
 		for _, c := range checks {
-			if _, err := s.txExec(ctx, tx, setCheckQuery, c.owner, c.repo, c.sha, c.name, c.runID, c.fingerprint, micros(c.at)); err != nil {
+			if _, err := s.txExec(ctx, tx, setCheckRunQuery, c.owner, c.repo, c.sha, c.name, c.runID, c.fingerprint, c.status, micros(c.at)); err != nil {
 				return fmt.Errorf("set check fingerprint %s/%s@%s %s: %w", c.owner, c.repo, c.sha, c.name, err)
 			}
 		}

@@ -26,7 +26,7 @@ type serveFlags struct {
 	auditKeyFile, auditCheckpointFile                           string
 	appID                                                       int64
 	sweep, membershipTTL, jobLease, auditCheckpointEvery        durationValue
-	workers                                                     int
+	workers, githubCacheMB                                      int
 	intake                                                      intakeFlags
 }
 
@@ -47,6 +47,7 @@ func serveEnv() map[string]string {
 		"sweep-interval":            "ZGATE_SWEEP_INTERVAL",
 		"membership-ttl":            "ZGATE_MEMBERSHIP_TTL",
 		"workers":                   "ZGATE_WORKERS",
+		"github-cache-mb":           "ZGATE_GITHUB_CACHE_MB",
 		"job-lease":                 "ZGATE_JOB_LEASE",
 		"audit-key-file":            "ZGATE_AUDIT_KEY_FILE",
 		"audit-checkpoint-file":     "ZGATE_AUDIT_CHECKPOINT_FILE",
@@ -75,6 +76,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	f.membershipTTL = durationValue(app.DefaultMembershipTTL)
 	fs.Var(&f.membershipTTL, "membership-ttl", "how long team membership is cached")
 	fs.IntVar(&f.workers, "workers", app.DefaultWorkers, "pull requests evaluated at once")
+	fs.IntVar(&f.githubCacheMB, "github-cache-mb", app.DefaultGitHubCacheMB, "memory for GitHub answers kept for conditional requests, in MB; negative disables")
 	f.jobLease = durationValue(app.DefaultJobLease)
 	fs.Var(&f.jobLease, "job-lease", "how long a worker holds a job; a crashed process's jobs run again after it")
 	fs.StringVar(&f.auditKeyFile, "audit-key-file", "", "file holding the audit log's HMAC key (32 bytes or more); without one the log is not keyed")
@@ -165,6 +167,7 @@ func (f *serveFlags) options(stderr io.Writer) (app.Options, error) {
 		SweepInterval:           f.sweep.get(),
 		MembershipTTL:           f.membershipTTL.get(),
 		Workers:                 f.workers,
+		GitHubCacheMB:           f.githubCacheMB,
 		JobLease:                f.jobLease.get(),
 		AuditKey:                auditKey,
 		AuditCheckpointFile:     f.auditCheckpointFile,

@@ -20,16 +20,19 @@ import (
 	"github.com/zgate-dev/zgate/app/githubsim"
 )
 
-// callCounter counts the App's GitHub calls and the 304s among them (an
-// ETag hit costs no rate limit).
+// callCounter counts the App's GitHub calls, the 304s among them (an
+// ETag hit costs no rate limit) and the writes.
 type callCounter struct {
-	next          http.RoundTripper
-	calls, notMod atomic.Int64
+	next                  http.RoundTripper
+	calls, notMod, writes atomic.Int64
 }
 
 func (c *callCounter) RoundTrip(r *http.Request) (*http.Response, error) {
 	resp, err := c.next.RoundTrip(r)
 	c.calls.Add(1)
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		c.writes.Add(1)
+	}
 	if err == nil && resp.StatusCode == http.StatusNotModified {
 		c.notMod.Add(1)
 	}
@@ -37,7 +40,8 @@ func (c *callCounter) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 // startInProcess runs the App in this process against w's simulator.
-func startInProcess(b *testing.B, w *world) (*callCounter, *prometheus.Registry) {
+// Each opt may change the options before the App starts.
+func startInProcess(b *testing.B, w *world, opts ...func(*app.Options)) (*callCounter, *prometheus.Registry) {
 	b.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	must(b, err)
@@ -46,13 +50,15 @@ func startInProcess(b *testing.B, w *world) (*callCounter, *prometheus.Registry)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(appKey)})
-	go func() {
-		done <- app.Run(ctx, app.Options{
-			Listener: ln, AppID: appID, PrivateKey: ghclient.PrivateKey(keyPEM), WebhookSecret: app.Secret(secret),
-			GitHubURL: w.simURL + "/api/v3/", Database: "sqlite:" + filepath.Join(w.dir, "bench.db"),
-			Transport: cc, Registerer: reg, Gatherer: reg, QueuePoll: 50 * time.Millisecond, Workers: 4,
-		})
-	}()
+	o := app.Options{
+		Listener: ln, AppID: appID, PrivateKey: ghclient.PrivateKey(keyPEM), WebhookSecret: app.Secret(secret),
+		GitHubURL: w.simURL + "/api/v3/", Database: "sqlite:" + filepath.Join(w.dir, "bench.db"),
+		Transport: cc, Registerer: reg, Gatherer: reg, QueuePoll: 50 * time.Millisecond, Workers: 4,
+	}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	go func() { done <- app.Run(ctx, o) }()
 	b.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
@@ -83,46 +89,6 @@ func waitEvaluations(b *testing.B, reg *prometheus.Registry, atLeast uint64) {
 		}
 		time.Sleep(time.Millisecond)
 	}
-}
-
-// BenchmarkAPICallsPerEvaluation reports GitHub calls per evaluation of a
-// pull request: cold (first sight) and warm (nothing changed: ETags answer
-// 304, which costs no rate limit).
-func BenchmarkAPICallsPerEvaluation(b *testing.B) {
-	w := newWorld(b)
-	cc, reg := startInProcess(b, w)
-	// Warm the installation token and the policy cache with one PR.
-	_, head0 := w.openPR("warmup", nil)
-	w.waitCheck(head0, "a check run", func(githubsim.CheckRun) bool { return true })
-
-	var coldCalls, coldRated, warmCalls, warmRated int64
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		head, err := w.sim.Push(owner, repoName, fmt.Sprintf("b%d", i), map[string]string{"deploy/prod/payments.yml": fmt.Sprintf("replicas: %d\n", i)}, nil, "alice")
-		must(b, err)
-		before := evaluations(b, reg)
-		c0, m0 := cc.calls.Load(), cc.notMod.Load()
-		_, err = w.sim.OpenPR(owner, repoName, githubsim.PROptions{Head: fmt.Sprintf("b%d", i), Base: "main", Title: "bench", Author: "alice"})
-		must(b, err)
-		waitEvaluations(b, reg, before+1)
-		c1, m1 := cc.calls.Load(), cc.notMod.Load()
-		coldCalls += c1 - c0
-		coldRated += (c1 - c0) - (m1 - m0)
-
-		var id int64
-		for _, c := range w.sim.CheckRuns(owner, repoName, head) {
-			id = c.ID
-		}
-		must(b, w.sim.RerequestCheckRun(owner, repoName, id, "carol"))
-		waitEvaluations(b, reg, before+2)
-		c2, m2 := cc.calls.Load(), cc.notMod.Load()
-		warmCalls += c2 - c1
-		warmRated += (c2 - c1) - (m2 - m1)
-	}
-	b.ReportMetric(float64(coldCalls)/float64(b.N), "calls/cold-eval")
-	b.ReportMetric(float64(coldRated)/float64(b.N), "rate-limited/cold-eval")
-	b.ReportMetric(float64(warmCalls)/float64(b.N), "calls/warm-eval")
-	b.ReportMetric(float64(warmRated)/float64(b.N), "rate-limited/warm-eval")
 }
 
 // BenchmarkWebhookToCheckRun measures, per pull request, the time from the

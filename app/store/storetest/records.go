@@ -283,3 +283,64 @@ func testAuditConcurrent(t *testing.T, s *store.Store) {
 		prev = r.Hash
 	}
 }
+
+// testCheckRunStates: the status written on a check run is kept with its
+// id and fingerprint, and a write through SetCheckFingerprint (which does
+// not know it) makes it unknown again rather than leaving a stale one.
+func testCheckRunStates(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	if _, err := s.CheckRun(ctx, "acme", "payments", "abc", "zgate/prod"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("CheckRun(missing) = %v, want ErrNotFound", err)
+	}
+	for _, want := range []store.CheckRunState{
+		{RunID: 11, Fingerprint: "fp1", Status: "in_progress"},
+		{RunID: 11, Fingerprint: "fp2", Status: "completed"},
+		{RunID: 12, Fingerprint: "fp3", Status: "in_progress"},
+	} {
+		if err := s.SetCheckRun(ctx, "acme", "payments", "abc", "zgate/prod", want); err != nil {
+			t.Fatalf("SetCheckRun() = %v", err)
+		}
+		got, err := s.CheckRun(ctx, "acme", "payments", "abc", "zgate/prod")
+		if err != nil || got != want {
+			t.Errorf("CheckRun() = %+v, %v; want %+v, nil", got, err, want)
+		}
+	}
+	if err := s.SetCheckFingerprint(ctx, "acme", "payments", "abc", "zgate/prod", 13, "fp4"); err != nil {
+		t.Fatalf("SetCheckFingerprint() = %v", err)
+	}
+	got, err := s.CheckRun(ctx, "acme", "payments", "abc", "zgate/prod")
+	if want := (store.CheckRunState{RunID: 13, Fingerprint: "fp4"}); err != nil || got != want {
+		t.Errorf("CheckRun() after SetCheckFingerprint = %+v, %v; want %+v (status unknown)", got, err, want)
+	}
+	if _, err := s.CheckRun(ctx, "acme", "payments", "abc", "zgate/other"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("CheckRun(other check) = %v, want ErrNotFound", err)
+	}
+}
+
+// testStatusNotices: each notice moves a commit's count, and only that
+// commit's.
+func testStatusNotices(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	seq := func(sha string) int64 {
+		t.Helper()
+		n, err := s.StatusNotice(ctx, "acme", "payments", sha)
+		if err != nil {
+			t.Fatalf("StatusNotice(%s) = %v", sha, err)
+		}
+		return n
+	}
+	if n := seq("abc"); n != 0 {
+		t.Fatalf("StatusNotice(never noted) = %d, want 0", n)
+	}
+	for want := int64(1); want <= 3; want++ {
+		if err := s.NoteStatus(ctx, "acme", "payments", "abc"); err != nil {
+			t.Fatalf("NoteStatus() = %v", err)
+		}
+		if n := seq("abc"); n != want {
+			t.Errorf("StatusNotice after %d notes = %d", want, n)
+		}
+	}
+	if n := seq("def"); n != 0 {
+		t.Errorf("StatusNotice(other commit) = %d, want 0", n)
+	}
+}

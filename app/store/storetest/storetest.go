@@ -34,6 +34,8 @@ func Run(t *testing.T, open Open) {
 		{"Executions", testExecutions},
 		{"ConcurrentBeginExecution", testConcurrentBeginExecution},
 		{"CheckFingerprints", testCheckFingerprints},
+		{"CheckRunStates", testCheckRunStates},
+		{"StatusNotices", testStatusNotices},
 		{"Pushes", testPushes},
 		{"DeliverySeen", testDeliverySeen},
 		{"PruneCheckFingerprints", testPruneCheckFingerprints},
