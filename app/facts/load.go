@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-github/v62/github"
 
 	"github.com/zgate-dev/zgate/policy"
+	"github.com/zgate-dev/zgate/policy/codeowners"
 )
 
 // maxConfigFile bounds the policy and CODEOWNERS files read (GitHub's own
@@ -57,9 +58,9 @@ func (g *Gatherer) loadPolicy(ctx context.Context, gh *github.Client, owner, rep
 
 // loadCodeowners reads the first CODEOWNERS of the base branch. Invalid
 // lines are skipped (as GitHub does) and stay visible in
-// Codeowners.Problems; an unreadable file fails the gather.
+// the parsed file's Problems; an unreadable file fails the gather.
 func (g *Gatherer) loadCodeowners(ctx context.Context, gh *github.Client, owner, repo string, res *Result) error {
-	path, data, err := readFirst(ctx, gh, owner, repo, BaseRef(res.BaseRef), policy.CodeownersPaths)
+	path, data, err := readFirst(ctx, gh, owner, repo, BaseRef(res.BaseRef), codeowners.Locations)
 	switch {
 	case errors.Is(err, errNotFound):
 		return nil
@@ -69,7 +70,7 @@ func (g *Gatherer) loadCodeowners(ctx context.Context, gh *github.Client, owner,
 	case err != nil:
 		return err
 	}
-	co, _ := policy.ParseCodeowners(path, data) // always usable; problems kept inside
+	co, _ := codeowners.Parse(path, data) // always usable; problems kept inside
 	res.CodeownersFile = path
 	res.Facts.Codeowners = co
 	return nil

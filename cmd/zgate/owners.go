@@ -10,7 +10,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/zgate-dev/zgate/policy"
+	"github.com/zgate-dev/zgate/policy/codeowners"
 )
 
 // ownerJSON is one element of `zgate owners --json`.
@@ -30,7 +30,7 @@ type ownerJSON struct {
 func runOwners(_ context.Context, e env, args []string) int {
 	fs := flag.NewFlagSet("owners", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	file := fs.String("codeowners", "", "CODEOWNERS `FILE` (default: the first of "+strings.Join(policy.CodeownersPaths, ", ")+")")
+	file := fs.String("codeowners", "", "CODEOWNERS `FILE` (default: the first of "+strings.Join(codeowners.Locations, ", ")+")")
 	asJSON := fs.Bool("json", false, `print a JSON array of {"path", "owners", "line"}`)
 	fs.Usage = func() {
 		fmt.Fprintln(e.stderr, "usage: zgate owners [--codeowners FILE] [--json] [PATH...]")
@@ -55,8 +55,8 @@ func runOwners(_ context.Context, e env, args []string) int {
 		fmt.Fprintf(e.stderr, "zgate owners: %v\n", err)
 		return exitUsage
 	}
-	co, err := policy.ParseCodeowners(name, data)
-	var problems policy.ProblemList
+	co, err := codeowners.Parse(name, data)
+	var problems codeowners.ProblemList
 	switch {
 	case errors.As(err, &problems):
 		for _, p := range problems {
@@ -88,7 +88,7 @@ func runOwners(_ context.Context, e env, args []string) int {
 	return exitOK
 }
 
-func writeOwnersJSON(e env, co *policy.Codeowners, paths []string) int {
+func writeOwnersJSON(e env, co *codeowners.File, paths []string) int {
 	out := make([]ownerJSON, 0, len(paths))
 	for _, p := range paths {
 		owners, line := co.Owners(p)
@@ -110,12 +110,12 @@ func writeOwnersJSON(e env, co *policy.Codeowners, paths []string) int {
 // findCodeowners returns the first CODEOWNERS GitHub would read, relative
 // to the working directory.
 func findCodeowners() (string, error) {
-	for _, f := range policy.CodeownersPaths {
+	for _, f := range codeowners.Locations {
 		if _, err := os.Stat(f); err == nil {
 			return f, nil
 		}
 	}
-	return "", fmt.Errorf("no CODEOWNERS file (looked for %s); pass --codeowners FILE", strings.Join(policy.CodeownersPaths, ", "))
+	return "", fmt.Errorf("no CODEOWNERS file (looked for %s); pass --codeowners FILE", strings.Join(codeowners.Locations, ", "))
 }
 
 // readLines returns the non-empty lines of standard input, without their

@@ -1,4 +1,4 @@
-package policy
+package codeowners
 
 import (
 	"errors"
@@ -6,7 +6,7 @@ import (
 	"unicode/utf8"
 )
 
-func FuzzCompilePathPattern(f *testing.F) {
+func FuzzCompilePattern(f *testing.F) {
 	for _, tc := range loadPatternCases(f) {
 		for _, p := range append(tc.Match, tc.NoMatch...) {
 			f.Add(tc.Pattern, p)
@@ -15,7 +15,7 @@ func FuzzCompilePathPattern(f *testing.F) {
 	var bad []struct {
 		Pattern string `json:"pattern"`
 	}
-	readJSON(f, "testdata/codeowners/bad_patterns.json", &bad)
+	readJSON(f, "testdata/bad_patterns.json", &bad)
 	for _, tc := range bad {
 		f.Add(tc.Pattern, "a/b")
 	}
@@ -23,7 +23,7 @@ func FuzzCompilePathPattern(f *testing.F) {
 		if len(pattern) > 1<<10 || len(path) > 1<<10 {
 			return
 		}
-		p, err := CompilePathPattern(pattern)
+		p, err := CompilePattern(pattern)
 		if err != nil {
 			var pe *PatternError
 			if !errors.As(err, &pe) || !errors.Is(err, ErrInvalid) {

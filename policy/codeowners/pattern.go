@@ -1,13 +1,13 @@
-package policy
+package codeowners
 
 import (
 	"fmt"
 	"strings"
 )
 
-// PathPattern is a compiled gitignore-style pattern as CODEOWNERS and
+// Pattern is a compiled gitignore-style pattern as CODEOWNERS and
 // `if.paths` use it. The zero value matches nothing; build one with
-// [CompilePathPattern]. A PathPattern is immutable and safe for concurrent
+// [CompilePattern]. A Pattern is immutable and safe for concurrent
 // use.
 //
 // The semantics are GitHub's for CODEOWNERS:
@@ -26,7 +26,7 @@ import (
 //   - `\` escapes the next character (`\#`, `\ `, `\*`). Negation (`!`) and
 //     character ranges (`[ ]`) are not supported and are rejected.
 //   - Matching is case-sensitive.
-type PathPattern struct {
+type Pattern struct {
 	raw string
 	// floating is set when the pattern may start at any depth (an implicit
 	// leading `**`).
@@ -49,7 +49,7 @@ const (
 	tailSome                 // only a directory's contents: one or more follow (`apps/`)
 )
 
-// PatternError is why [CompilePathPattern] rejected a pattern. It wraps
+// PatternError is why [CompilePattern] rejected a pattern. It wraps
 // [ErrInvalid].
 type PatternError struct {
 	Pattern string
@@ -67,11 +67,11 @@ func (e *PatternError) Error() string {
 // Unwrap makes errors.Is(err, ErrInvalid) hold.
 func (e *PatternError) Unwrap() error { return ErrInvalid }
 
-// CompilePathPattern compiles a gitignore-style pattern with GitHub's
-// CODEOWNERS semantics (see [PathPattern]). A bad pattern gets a
+// CompilePattern compiles a gitignore-style pattern with GitHub's
+// CODEOWNERS semantics (see [Pattern]). A bad pattern gets a
 // *[PatternError].
-func CompilePathPattern(pattern string) (*PathPattern, error) {
-	fail := func(off int, format string, args ...any) (*PathPattern, error) {
+func CompilePattern(pattern string) (*Pattern, error) {
+	fail := func(off int, format string, args ...any) (*Pattern, error) {
 		return nil, &PatternError{Pattern: pattern, Offset: off, Msg: fmt.Sprintf(format, args...)}
 	}
 	if pattern == "" {
@@ -112,7 +112,7 @@ func CompilePathPattern(pattern string) (*PathPattern, error) {
 		}
 		segs = append(segs, s)
 	}
-	p := &PathPattern{raw: pattern, floating: !anchored}
+	p := &Pattern{raw: pattern, floating: !anchored}
 	if len(segs) > 1 && segs[len(segs)-1].kind == segDoubleStar {
 		// `dir/**` matches everything inside dir, not dir itself.
 		segs = segs[:len(segs)-1]
@@ -141,7 +141,7 @@ func CompilePathPattern(pattern string) (*PathPattern, error) {
 }
 
 // buildElems lays the pattern out as one sequence for [matchElems].
-func (p *PathPattern) buildElems() []segment {
+func (p *Pattern) buildElems() []segment {
 	elems := make([]segment, 0, len(p.segs)+3)
 	if p.floating {
 		elems = append(elems, segment{kind: segDoubleStar})
@@ -165,12 +165,12 @@ func (p *PathPattern) buildElems() []segment {
 }
 
 // String returns the pattern as written.
-func (p *PathPattern) String() string { return p.raw }
+func (p *Pattern) String() string { return p.raw }
 
 // Match reports whether the repository-relative path (no leading slash)
 // matches. Empty components (a leading, doubled or trailing slash) are
 // ignored; an empty path matches nothing.
-func (p *PathPattern) Match(path string) bool {
+func (p *Pattern) Match(path string) bool {
 	if p == nil || len(p.elems) == 0 {
 		return false
 	}
@@ -180,7 +180,7 @@ func (p *PathPattern) Match(path string) bool {
 }
 
 // matchComponents matches a path already split by [appendComponents].
-func (p *PathPattern) matchComponents(comps []string) bool {
+func (p *Pattern) matchComponents(comps []string) bool {
 	if len(comps) == 0 {
 		return false
 	}

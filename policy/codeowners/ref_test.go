@@ -1,4 +1,4 @@
-package policy
+package codeowners
 
 import (
 	"regexp"
@@ -6,11 +6,11 @@ import (
 )
 
 // This file holds the slow, obviously-correct matchers the indexed matcher
-// and PathPattern are checked against.
+// and Pattern are checked against.
 
 // referenceRule is the linear "last match wins" scan GitHub describes:
-// every rule is tried with PathPattern.Match, from the last line up.
-func referenceRule(c *Codeowners, path string) int {
+// every rule is tried with Pattern.Match, from the last line up.
+func referenceRule(c *File, path string) int {
 	for i := len(c.patterns) - 1; i >= 0; i-- {
 		if c.patterns[i].Match(path) {
 			return i
@@ -20,13 +20,13 @@ func referenceRule(c *Codeowners, path string) int {
 }
 
 // indexedRule is the index's answer for path.
-func indexedRule(c *Codeowners, path string) int {
+func indexedRule(c *File, path string) int {
 	return c.index.lookup(c.patterns, appendComponents(nil, path))
 }
 
 // oracleRegexp translates a pattern without escapes or brackets into an
 // anchored regexp over path+"/" straight from the rules in the
-// PathPattern doc comment, independently of CompilePathPattern. ok is false
+// Pattern doc comment, independently of CompilePattern. ok is false
 // for patterns it does not handle.
 func oracleRegexp(pattern string) (re *regexp.Regexp, ok bool) {
 	if pattern == "" || strings.ContainsAny(pattern, `\[]!`) || strings.Contains(pattern, "//") {

@@ -1,4 +1,4 @@
-package policy
+package codeowners
 
 import (
 	"fmt"
@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// codeownersIndex finds the last rule matching a path without trying every
+// ruleIndex finds the last rule matching a path without trying every
 // rule. The classes, most common first in real files:
 //
 //   - floating patterns are looked up per path component: one-segment
@@ -26,7 +26,7 @@ import (
 //
 // Every list holds rule indexes in ascending order, so a scan from the back
 // stops at the first match or at the best match found so far.
-type codeownersIndex struct {
+type ruleIndex struct {
 	anchored segNode
 	// floating holds floating patterns whose first segment is a wildcard.
 	floating   segNode
@@ -157,9 +157,9 @@ func (n *segNode) children(c string, dst []*segNode) []*segNode {
 	return dst
 }
 
-// buildCodeownersIndex files every pattern; patterns[i] is rule i.
-func buildCodeownersIndex(patterns []*PathPattern) codeownersIndex {
-	ix := codeownersIndex{
+// buildIndex files every pattern; patterns[i] is rule i.
+func buildIndex(patterns []*Pattern) ruleIndex {
+	ix := ruleIndex{
 		names:     make(map[string]*nameEntry),
 		dotSuffix: make(map[string][]ruleRef),
 		suffix:    make(map[string][]ruleRef),
@@ -175,7 +175,7 @@ func buildCodeownersIndex(patterns []*PathPattern) codeownersIndex {
 	return ix
 }
 
-func (ix *codeownersIndex) name(lit string) *nameEntry {
+func (ix *ruleIndex) name(lit string) *nameEntry {
 	e := ix.names[lit]
 	if e == nil {
 		e = &nameEntry{}
@@ -184,7 +184,7 @@ func (ix *codeownersIndex) name(lit string) *nameEntry {
 	return e
 }
 
-func (ix *codeownersIndex) add(i int32, p *PathPattern) {
+func (ix *ruleIndex) add(i int32, p *Pattern) {
 	ref := ruleRef{rule: i, tail: p.tail}
 	switch {
 	case len(p.segs) == 0:
@@ -223,7 +223,7 @@ func isGlob2(s segment, a, b tokKind) bool {
 
 // lookup returns the index of the last rule matching the path components,
 // or -1.
-func (ix *codeownersIndex) lookup(patterns []*PathPattern, comps []string) int {
+func (ix *ruleIndex) lookup(patterns []*Pattern, comps []string) int {
 	if len(comps) == 0 {
 		return -1
 	}
@@ -294,7 +294,7 @@ func take(refs []ruleRef, rest int, best int32) int32 {
 
 // try returns the newest rule of list newer than best whose whole pattern
 // matches, else best.
-func try(list []int32, patterns []*PathPattern, comps []string, best int32) int32 {
+func try(list []int32, patterns []*Pattern, comps []string, best int32) int32 {
 	for j := len(list) - 1; j >= 0 && list[j] > best; j-- {
 		if patterns[list[j]].matchComponents(comps) {
 			return list[j]
@@ -306,7 +306,7 @@ func try(list []int32, patterns []*PathPattern, comps []string, best int32) int3
 // walk is the state of one lookup's trie walks. Scratch slices are passed
 // and returned rather than kept here, so that they stay on the stack.
 type walk struct {
-	patterns []*PathPattern
+	patterns []*Pattern
 	comps    []string
 	best     int32
 }

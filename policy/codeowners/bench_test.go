@@ -1,14 +1,14 @@
-package policy
+package codeowners
 
 import "testing"
 
-// BenchmarkCodeownersMatch resolves the owners of 3,000 changed files
+// BenchmarkMatch resolves the owners of 3,000 changed files
 // against a 5,000-rule monorepo CODEOWNERS; one op is the whole batch.
-func BenchmarkCodeownersMatch(b *testing.B) {
+func BenchmarkMatch(b *testing.B) {
 	text, paths := monorepo(42, 5000, 3000)
-	c, err := ParseCodeowners("CODEOWNERS", []byte(text))
+	c, err := Parse("CODEOWNERS", []byte(text))
 	if err != nil {
-		b.Fatalf("ParseCodeowners: %v", err)
+		b.Fatalf("Parse: %v", err)
 	}
 	b.ReportAllocs()
 	cpu := processCPU()
@@ -25,13 +25,13 @@ func BenchmarkCodeownersMatch(b *testing.B) {
 	}
 }
 
-// BenchmarkCodeownersMatchLinear is the same batch with the linear scan,
+// BenchmarkMatchLinear is the same batch with the linear scan,
 // to show what the index saves.
-func BenchmarkCodeownersMatchLinear(b *testing.B) {
+func BenchmarkMatchLinear(b *testing.B) {
 	text, paths := monorepo(42, 5000, 3000)
-	c, err := ParseCodeowners("CODEOWNERS", []byte(text))
+	c, err := Parse("CODEOWNERS", []byte(text))
 	if err != nil {
-		b.Fatalf("ParseCodeowners: %v", err)
+		b.Fatalf("Parse: %v", err)
 	}
 	for b.Loop() {
 		for _, p := range paths {
@@ -40,14 +40,14 @@ func BenchmarkCodeownersMatchLinear(b *testing.B) {
 	}
 }
 
-// BenchmarkParseCodeowners parses and indexes the 5,000-rule file.
-func BenchmarkParseCodeowners(b *testing.B) {
+// BenchmarkParse parses and indexes the 5,000-rule file.
+func BenchmarkParse(b *testing.B) {
 	text, _ := monorepo(42, 5000, 0)
 	data := []byte(text)
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := ParseCodeowners("CODEOWNERS", data); err != nil {
+		if _, err := Parse("CODEOWNERS", data); err != nil {
 			b.Fatal(err)
 		}
 	}
