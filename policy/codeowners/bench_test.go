@@ -1,11 +1,15 @@
 package codeowners
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/zgate-dev/zgate/policy/codeowners/codeownerstest"
+)
 
 // BenchmarkMatch resolves the owners of 3,000 changed files
 // against a 5,000-rule monorepo CODEOWNERS; one op is the whole batch.
 func BenchmarkMatch(b *testing.B) {
-	text, paths := monorepo(42, 5000, 3000)
+	text, paths := codeownerstest.Monorepo(42, 5000, 3000)
 	c, err := Parse("CODEOWNERS", []byte(text))
 	if err != nil {
 		b.Fatalf("Parse: %v", err)
@@ -28,7 +32,7 @@ func BenchmarkMatch(b *testing.B) {
 // BenchmarkMatchLinear is the same batch with the linear scan,
 // to show what the index saves.
 func BenchmarkMatchLinear(b *testing.B) {
-	text, paths := monorepo(42, 5000, 3000)
+	text, paths := codeownerstest.Monorepo(42, 5000, 3000)
 	c, err := Parse("CODEOWNERS", []byte(text))
 	if err != nil {
 		b.Fatalf("Parse: %v", err)
@@ -42,7 +46,7 @@ func BenchmarkMatchLinear(b *testing.B) {
 
 // BenchmarkParse parses and indexes the 5,000-rule file.
 func BenchmarkParse(b *testing.B) {
-	text, _ := monorepo(42, 5000, 0)
+	text, _ := codeownerstest.Monorepo(42, 5000, 0)
 	data := []byte(text)
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()

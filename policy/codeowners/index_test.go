@@ -3,6 +3,8 @@ package codeowners
 import (
 	"math/rand/v2"
 	"testing"
+
+	"github.com/zgate-dev/zgate/policy/codeowners/codeownerstest"
 )
 
 // TestIndexMatchesReference compares the indexed matcher with the linear
@@ -44,7 +46,7 @@ func TestPatternsMatchOracle(t *testing.T) {
 }
 
 func TestMonorepoIndexMatchesReference(t *testing.T) {
-	text, paths := monorepo(7, 2000, 1000)
+	text, paths := codeownerstest.Monorepo(7, 2000, 1000)
 	c, err := Parse("CODEOWNERS", []byte(text))
 	if err != nil {
 		t.Fatalf("Parse: %v", err)
