@@ -11,7 +11,7 @@ type File struct {
 	Problems ProblemList
 
 	rules    []Rule
-	patterns []*Pattern // patterns[i] is rules[i]'s
+	patterns []Pattern // patterns[i] is rules[i]'s
 	index    ruleIndex
 }
 

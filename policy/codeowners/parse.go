@@ -1,7 +1,6 @@
 package codeowners
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"slices"
@@ -28,17 +27,17 @@ func Parse(file string, data []byte) (*File, error) {
 		c.index = buildIndex(nil)
 		return c, c.Problems
 	}
-	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
-	lineNo := 0
-	for len(data) > 0 {
-		lineNo++
-		var line []byte
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			line, data = data[:i], data[i+1:]
-		} else {
-			line, data = data, nil
-		}
-		c.parseLine(lineNo, string(bytes.TrimSuffix(line, []byte("\r"))))
+	// One copy of the file: every pattern and owner is a substring of it,
+	// not an allocation of its own.
+	text := strings.TrimPrefix(string(data), "\uFEFF")
+	lines := strings.Count(text, "\n") + 1
+	c.rules = make([]Rule, 0, lines)
+	c.patterns = make([]Pattern, 0, lines)
+	p := parser{f: c, comp: compiler{chunk: slabChunk}}
+	for lineNo := 1; len(text) > 0; lineNo++ {
+		var line string
+		line, text, _ = strings.Cut(text, "\n")
+		p.line(lineNo, strings.TrimSuffix(line, "\r"))
 	}
 	c.index = buildIndex(c.patterns)
 	if len(c.Problems) == 0 {
@@ -47,15 +46,31 @@ func Parse(file string, data []byte) (*File, error) {
 	return c, c.Problems
 }
 
-// parseLine adds the line's rule or its problems.
-func (c *File) parseLine(lineNo int, line string) {
-	toks := splitFields(line)
+// slabChunk is how many elements [carve] allocates at a time when parsing
+// a file: a few arrays for the whole file instead of a few per line.
+const slabChunk = 1024
+
+// parser is the state of one [Parse]: the file being filled and scratch
+// space reused from line to line.
+type parser struct {
+	f      *File
+	comp   compiler
+	fields []field
+	owners []string
+	slab   []string // the rules' owner lists are carved from it
+}
+
+// line adds the line's rule or its problems.
+func (p *parser) line(lineNo int, line string) {
+	p.fields = splitFields(p.fields[:0], line)
+	toks := p.fields
 	if len(toks) == 0 || strings.HasPrefix(toks[0].text, "#") {
 		return
 	}
+	c := p.f
 	pat := toks[0]
 	ok := true
-	p, err := CompilePattern(pat.text)
+	compiled, err := p.comp.compile(pat.text)
 	if err != nil {
 		ok = false
 		col := pat.col
@@ -67,7 +82,7 @@ func (c *File) parseLine(lineNo int, line string) {
 		}
 		c.problem(lineNo, col, msg)
 	}
-	var owners []string
+	owners := p.owners[:0]
 	var seen map[string]bool // past a few owners, so a huge line stays linear
 	for _, t := range toks[1:] {
 		if strings.HasPrefix(t.text, "#") {
@@ -95,11 +110,32 @@ func (c *File) parseLine(lineNo int, line string) {
 		}
 		owners = append(owners, t.text)
 	}
+	p.owners = owners
 	if !ok {
 		return
 	}
-	c.rules = append(c.rules, Rule{Line: lineNo, Pattern: pat.text, Owners: owners})
-	c.patterns = append(c.patterns, p)
+	// nil for a clearing line, as [Rule] documents.
+	kept := carve(&p.slab, len(owners), slabChunk)
+	copy(kept, owners)
+	c.rules = append(c.rules, Rule{Line: lineNo, Pattern: pat.text, Owners: kept})
+	c.patterns = append(c.patterns, compiled)
+}
+
+// carve returns n zeroed elements cut from *slab, refilling it with an
+// array of at least chunk elements when it runs short; nil when n is 0.
+// The result's capacity is n, so appending to it never overwrites a
+// neighbour.
+func carve[T any](slab *[]T, n, chunk int) []T {
+	if n == 0 {
+		return nil
+	}
+	s := *slab
+	if cap(s)-len(s) < n {
+		s = make([]T, 0, max(n, chunk))
+	}
+	l := len(s)
+	*slab = s[:l+n]
+	return s[l : l+n : l+n]
 }
 
 func (c *File) problem(line, col int, msg string) {
@@ -113,10 +149,10 @@ type field struct {
 	col  int
 }
 
-// splitFields splits a line on unescaped spaces and tabs; `\ ` stays part
-// of its token (the pattern compiler resolves it).
-func splitFields(line string) []field {
-	var out []field
+// splitFields appends to out the fields of a line split on unescaped
+// spaces and tabs; `\ ` stays part of its token (the pattern compiler
+// resolves it).
+func splitFields(out []field, line string) []field {
 	start := -1
 	for i := 0; i < len(line); i++ {
 		switch line[i] {

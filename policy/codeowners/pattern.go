@@ -2,6 +2,7 @@ package codeowners
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -71,8 +72,34 @@ func (e *PatternError) Unwrap() error { return ErrInvalid }
 // CODEOWNERS semantics (see [Pattern]). A bad pattern gets a
 // *[PatternError].
 func CompilePattern(pattern string) (*Pattern, error) {
-	fail := func(off int, format string, args ...any) (*Pattern, error) {
-		return nil, &PatternError{Pattern: pattern, Offset: off, Msg: fmt.Sprintf(format, args...)}
+	var cp compiler
+	p, err := cp.compile(pattern)
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// compiler compiles patterns. Its scratch space is reused from one pattern
+// to the next, and what a pattern keeps (its segments and glob tokens) is
+// carved from shared arrays of chunk elements, so that [Parse] allocates a
+// few arrays for a whole file rather than several per line. The zero value
+// compiles one pattern with allocations of exactly the size it needs.
+type compiler struct {
+	chunk int
+	raws  []rawSegment // scratch: the current pattern's segments
+	toks  []globToken  // scratch: their tokens, raws[i].toks indexing it
+	segs  []segment    // scratch: the compiled segments
+	lit   strings.Builder
+	// Slabs the compiled patterns' slices are carved from.
+	elemSlab []segment
+	tokSlab  []globToken
+}
+
+// compile is [CompilePattern] with c's scratch space and slabs.
+func (c *compiler) compile(pattern string) (Pattern, error) {
+	fail := func(off int, format string, args ...any) (Pattern, error) {
+		return Pattern{}, &PatternError{Pattern: pattern, Offset: off, Msg: fmt.Sprintf(format, args...)}
 	}
 	if pattern == "" {
 		return fail(0, "empty pattern")
@@ -80,10 +107,10 @@ func CompilePattern(pattern string) (*Pattern, error) {
 	if pattern[0] == '!' {
 		return fail(0, "negation (!) is not supported in CODEOWNERS patterns")
 	}
-	raws, err := splitSegments(pattern)
-	if err != nil {
-		return nil, err
+	if err := c.splitSegments(pattern); err != nil {
+		return Pattern{}, err
 	}
+	raws := c.raws
 	anchored, dirOnly := false, false
 	if raws[0].empty() {
 		anchored = true
@@ -104,15 +131,16 @@ func CompilePattern(pattern string) (*Pattern, error) {
 	if len(raws) > 1 {
 		anchored = true // a slash in the middle anchors, as in gitignore
 	}
-	segs := make([]segment, 0, len(raws))
+	segs := c.segs[:0]
 	for _, r := range raws {
-		s := r.compile()
+		s := c.compileSegment(r)
 		if s.kind == segDoubleStar && len(segs) > 0 && segs[len(segs)-1].kind == segDoubleStar {
 			continue // `**/**` is `**`
 		}
 		segs = append(segs, s)
 	}
-	p := &Pattern{raw: pattern, floating: !anchored}
+	c.segs = segs
+	p := Pattern{raw: pattern, floating: !anchored}
 	if len(segs) > 1 && segs[len(segs)-1].kind == segDoubleStar {
 		// `dir/**` matches everything inside dir, not dir itself.
 		segs = segs[:len(segs)-1]
@@ -127,7 +155,6 @@ func CompilePattern(pattern string) (*Pattern, error) {
 			dirOnly = false
 		}
 	}
-	p.segs = segs
 	switch {
 	case dirOnly:
 		p.tail = tailSome
@@ -136,24 +163,35 @@ func CompilePattern(pattern string) (*Pattern, error) {
 	default:
 		p.tail = tailAny
 	}
-	p.elems = p.buildElems()
+	p.segs, p.elems = c.layout(segs, p.floating, p.tail)
 	return p, nil
 }
 
-// buildElems lays the pattern out as one sequence for [matchElems].
-func (p *Pattern) buildElems() []segment {
-	elems := make([]segment, 0, len(p.segs)+3)
-	if p.floating {
+// layout lays the pattern out as one sequence for [matchElems]: the
+// implicit leading `**` of a floating pattern, segs, then the tail's
+// elements. segs is returned as the part of that sequence holding them,
+// so that a pattern costs one array.
+func (c *compiler) layout(segs []segment, floating bool, tail tailMode) (kept, elems []segment) {
+	n := len(segs) + 2
+	if floating {
+		n++
+	}
+	elems = carve(&c.elemSlab, n, c.chunk)[:0]
+	if floating {
 		elems = append(elems, segment{kind: segDoubleStar})
 	}
-	elems = append(elems, p.segs...)
-	switch p.tail {
+	start := len(elems)
+	elems = append(elems, segs...)
+	end := len(elems)
+	switch tail {
 	case tailAny:
 		elems = append(elems, segment{kind: segDoubleStar})
 	case tailSome:
 		elems = append(elems, segment{kind: segStar}, segment{kind: segDoubleStar})
 	}
-	// Collapse runs of `**`, which the sequence matcher treats alike.
+	// Collapse runs of `**`, which the sequence matcher treats alike. segs
+	// neither starts nor ends with `**` (compile strips both), so a run can
+	// only form when segs is empty.
 	out := elems[:0]
 	for _, e := range elems {
 		if e.kind == segDoubleStar && len(out) > 0 && out[len(out)-1].kind == segDoubleStar {
@@ -161,7 +199,10 @@ func (p *Pattern) buildElems() []segment {
 		}
 		out = append(out, e)
 	}
-	return out
+	if len(out) != len(elems) {
+		return slices.Clone(segs), out
+	}
+	return elems[start:end:end], out
 }
 
 // String returns the pattern as written.
