@@ -42,6 +42,7 @@ func runOwners(_ context.Context, e env, args []string) int {
 	if code, ok := parseFlags(fs, args, false); !ok {
 		return code
 	}
+	defer pauseGC(e.getenv)()
 	name := *file
 	if name == "" {
 		var err error
