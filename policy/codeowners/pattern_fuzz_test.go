@@ -2,8 +2,12 @@ package codeowners
 
 import (
 	"errors"
+	"slices"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 func FuzzCompilePattern(f *testing.F) {
@@ -41,6 +45,36 @@ func FuzzCompilePattern(f *testing.F) {
 		if re, ok := oracleRegexp(pattern); ok {
 			if want := oracleMatch(re, path); got != want {
 				t.Errorf("%q.Match(%q) = %v, oracle %v (regexp %s)", pattern, path, got, want, re)
+			}
+		}
+	})
+}
+
+// FuzzSplitSegments holds the compiler's tokenizer, which cuts unescaped
+// literals out of the pattern and reuses its scratch space, to
+// referenceSplit, which builds every literal: the same segments, tokens
+// and errors, escapes included.
+func FuzzSplitSegments(f *testing.F) {
+	for _, p := range []string{`a/b`, `\#x/y\ z`, `a\*b*c?d`, `x\`, `a\/b/`, `/**/\*\*/c`, `é\é*[`, `\\a`} {
+		f.Add(p, "a/b\\c")
+	}
+	var c compiler // reused, as Parse reuses it
+	f.Fuzz(func(t *testing.T, p1, p2 string) {
+		for _, pattern := range []string{p1, p2} {
+			want, wantErr := referenceSplit(pattern)
+			err := c.splitSegments(pattern)
+			if (err == nil) != (wantErr == nil) || err != nil && err.Error() != wantErr.Error() {
+				t.Fatalf("%q: error %v, reference %v", pattern, err, wantErr)
+			}
+			if err != nil {
+				continue
+			}
+			got := make([]refSegment, len(c.raws))
+			for i, r := range c.raws {
+				got[i] = refSegment{offset: r.offset, text: r.text, toks: slices.Clone(c.toks[r.tok0:r.tok1])}
+			}
+			if diff := cmp.Diff(want, got, cmp.AllowUnexported(refSegment{}, globToken{}), cmpopts.EquateEmpty()); diff != "" {
+				t.Fatalf("%q: segments differ from the reference (-want +got):\n%s", pattern, diff)
 			}
 		}
 	})
