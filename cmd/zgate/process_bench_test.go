@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,13 +22,22 @@ import (
 //
 //	go test ./cmd/zgate -run '^$' -bench Process -benchtime 40x
 //
+// To compare with another version, build it and pass it with -zgate-binary
+// (e.g. `git stash; go build -o /tmp/zgate-old ./cmd/zgate; git stash pop`).
+//
 // wall-ms is the wall time of one process (the median and 90th percentile
 // of the runs), cpu-ms its user+system CPU time (median), which other load
 // on the machine inflates less than wall time.
 
-// buildZgate builds the zgate binary into a temporary directory.
+var zgateBinary = flag.String("zgate-binary", "", "run this zgate binary in the Process benchmarks instead of building one")
+
+// buildZgate builds the zgate binary into a temporary directory, or
+// returns -zgate-binary.
 func buildZgate(b *testing.B) string {
 	b.Helper()
+	if *zgateBinary != "" {
+		return *zgateBinary
+	}
 	bin := filepath.Join(b.TempDir(), "zgate")
 	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
 	if err != nil {
