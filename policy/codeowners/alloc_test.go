@@ -1,6 +1,8 @@
 package codeowners
 
 import (
+	"bytes"
+	"runtime"
 	"testing"
 
 	"github.com/zgate-dev/zgate/policy/codeowners/codeownerstest"
@@ -27,5 +29,23 @@ func TestParseAllocs(t *testing.T) {
 	// The trie's maps remain (once 18 per rule, 3,700 now).
 	if limit := float64(rules); allocs > limit {
 		t.Errorf("Parse of %d rules: %.0f allocations, want at most %.0f", rules, allocs, limit)
+	}
+}
+
+// TestParseBlankLinesReserveNothing: rules are sized from the lines that
+// can hold one, so a file of 3 MiB of newlines and comments (which anyone
+// with push access can commit) costs its own copy, not a slot per line.
+func TestParseBlankLinesReserveNothing(t *testing.T) {
+	unit := []byte("\n  \n# c\n")
+	data := bytes.Repeat(unit, maxSize/len(unit))
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	c, err := Parse("CODEOWNERS", data)
+	runtime.ReadMemStats(&after)
+	if err != nil || len(c.Rules()) != 0 {
+		t.Fatalf("Parse = %d rules, %v; want none, no error", len(c.Rules()), err)
+	}
+	if got, limit := after.TotalAlloc-before.TotalAlloc, uint64(2*len(data)); got > limit {
+		t.Errorf("Parse of %d bytes without rules allocated %d bytes, want at most %d", len(data), got, limit)
 	}
 }
