@@ -49,3 +49,19 @@ func TestParseBlankLinesReserveNothing(t *testing.T) {
 		t.Errorf("Parse of %d bytes without rules allocated %d bytes, want at most %d", len(data), got, limit)
 	}
 }
+
+// TestParseSmallFileMemory: the shared arrays grow with the file, so the
+// App, which keeps a parsed CODEOWNERS per repository and base, does not
+// pay a big file's arrays for a small one.
+func TestParseSmallFileMemory(t *testing.T) {
+	data := []byte("*       @acme/platform\n/deploy/ @acme/sre\n/deploy/prod/ @acme/sre @acme/security\n*.go    @acme/gophers\n/docs/  @alice\n")
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if _, err := Parse("CODEOWNERS", data); err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	if got, limit := after.TotalAlloc-before.TotalAlloc, uint64(32<<10); got > limit {
+		t.Errorf("Parse of a 5-rule file allocated %d bytes, want at most %d", got, limit)
+	}
+}

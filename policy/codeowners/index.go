@@ -86,19 +86,19 @@ type globEdge struct {
 // nodeSlab hands out the nodes and first rule references of an index
 // being built from a few shared arrays rather than one allocation each.
 type nodeSlab struct {
-	nodes []segNode
-	refs  []ruleRef
+	nodes slab[segNode]
+	refs  slab[ruleRef]
 }
 
 func (a *nodeSlab) node() *segNode {
-	return &carve(&a.nodes, 1, slabChunk)[0]
+	return &a.nodes.carve(1)[0]
 }
 
 // appendRef appends r to refs, giving a first reference a slot of the
 // slab (a later one grows the slice as append does).
 func (a *nodeSlab) appendRef(refs []ruleRef, r ruleRef) []ruleRef {
 	if refs == nil {
-		refs = carve(&a.refs, 1, slabChunk)[:0]
+		refs = a.refs.carve(1)[:0]
 	}
 	return append(refs, r)
 }
@@ -185,7 +185,7 @@ func buildIndex(patterns []Pattern) ruleIndex {
 		suffix:    make(map[string][]ruleRef),
 		prefix:    make(map[string][]ruleRef),
 	}
-	var a nodeSlab
+	a := nodeSlab{nodes: slab[segNode]{grow: true}, refs: slab[ruleRef]{grow: true}}
 	for i := range patterns {
 		ix.add(int32(i), &patterns[i], &a)
 	}

@@ -33,7 +33,11 @@ func Parse(file string, data []byte) (*File, error) {
 	n := ruleLines(text)
 	c.rules = make([]Rule, 0, n)
 	c.patterns = make([]Pattern, 0, n)
-	p := parser{f: c, comp: compiler{chunk: slabChunk}}
+	p := parser{
+		f:          c,
+		comp:       compiler{keptSegs: slab[segment]{grow: true}, keptToks: slab[globToken]{grow: true}},
+		keptOwners: slab[string]{grow: true},
+	}
 	for lineNo := 1; len(text) > 0; lineNo++ {
 		var line string
 		line, text, _ = strings.Cut(text, "\n")
@@ -62,18 +66,14 @@ func ruleLines(text string) int {
 	return n
 }
 
-// slabChunk is how many elements [carve] allocates at a time when parsing
-// a file: a few arrays for the whole file instead of a few per line.
-const slabChunk = 1024
-
 // parser is the state of one [Parse]: the file being filled and scratch
 // space reused from line to line.
 type parser struct {
-	f      *File
-	comp   compiler
-	fields []field
-	owners []string
-	slab   []string // the rules' owner lists are carved from it
+	f          *File
+	comp       compiler
+	fields     []field
+	owners     []string
+	keptOwners slab[string] // the rules' owner lists are carved from it
 }
 
 // line adds the line's rule or its problems.
@@ -131,27 +131,10 @@ func (p *parser) line(lineNo int, line string) {
 		return
 	}
 	// nil for a clearing line, as [Rule] documents.
-	kept := carve(&p.slab, len(owners), slabChunk)
+	kept := p.keptOwners.carve(len(owners))
 	copy(kept, owners)
 	c.rules = append(c.rules, Rule{Line: lineNo, Pattern: pat.text, Owners: kept})
 	c.patterns = append(c.patterns, compiled)
-}
-
-// carve returns n zeroed elements cut from *slab, refilling it with an
-// array of at least chunk elements when it runs short; nil when n is 0.
-// The result's capacity is n, so appending to it never overwrites a
-// neighbour.
-func carve[T any](slab *[]T, n, chunk int) []T {
-	if n == 0 {
-		return nil
-	}
-	s := *slab
-	if cap(s)-len(s) < n {
-		s = make([]T, 0, max(n, chunk))
-	}
-	l := len(s)
-	*slab = s[:l+n]
-	return s[l : l+n : l+n]
 }
 
 func (c *File) problem(line, col int, msg string) {

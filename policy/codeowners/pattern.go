@@ -82,18 +82,17 @@ func CompilePattern(pattern string) (*Pattern, error) {
 
 // compiler compiles patterns. Its scratch space is reused from one pattern
 // to the next, and what a pattern keeps (its segments and glob tokens) is
-// carved from shared arrays of chunk elements, so that [Parse] allocates a
-// few arrays for a whole file rather than several per line. The zero value
+// carved from shared arrays (see [slab]), so that [Parse] allocates a few
+// arrays for a whole file rather than several per line. The zero value
 // compiles one pattern with allocations of exactly the size it needs.
 type compiler struct {
-	chunk int
-	raws  []rawSegment // scratch: the current pattern's segments
-	toks  []globToken  // scratch: their tokens, raws[i].toks indexing it
-	segs  []segment    // scratch: the compiled segments
-	lit   strings.Builder
-	// Slabs the compiled patterns' slices are carved from.
-	elemSlab []segment
-	tokSlab  []globToken
+	raws []rawSegment // scratch: the current pattern's segments
+	toks []globToken  // scratch: their tokens, raws[i].toks indexing it
+	segs []segment    // scratch: the compiled segments
+	lit  strings.Builder
+	// What the compiled patterns keep is carved from these.
+	keptSegs slab[segment]
+	keptToks slab[globToken]
 }
 
 // compile is [CompilePattern] with c's scratch space and slabs.
@@ -176,7 +175,7 @@ func (c *compiler) layout(segs []segment, floating bool, tail tailMode) (kept, e
 	if floating {
 		n++
 	}
-	elems = carve(&c.elemSlab, n, c.chunk)[:0]
+	elems = c.keptSegs.carve(n)[:0]
 	if floating {
 		elems = append(elems, segment{kind: segDoubleStar})
 	}

@@ -123,7 +123,7 @@ func (c *compiler) compileSegment(r rawSegment) segment {
 	case len(toks) == 1 && toks[0].kind == tokLit:
 		return segment{kind: segLiteral, lit: toks[0].lit}
 	}
-	kept := carve(&c.tokSlab, len(toks), c.chunk)
+	kept := c.keptToks.carve(len(toks))
 	copy(kept, toks)
 	return segment{kind: segGlob, toks: kept}
 }
