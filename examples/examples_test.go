@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/zgate-dev/zgate/policy"
+	"github.com/zgate-dev/zgate/policy/codeowners"
 )
 
 // exampleFiles must exist in every example directory.
@@ -49,9 +50,9 @@ func checkExample(t *testing.T, dir string) {
 	if err != nil {
 		t.Fatalf("Parse:\n%v", err)
 	}
-	co, err := policy.ParseCodeowners(filepath.Join(dir, "CODEOWNERS"), data["CODEOWNERS"])
+	co, err := codeowners.Parse(filepath.Join(dir, "CODEOWNERS"), data["CODEOWNERS"])
 	if err != nil {
-		t.Fatalf("ParseCodeowners:\n%v", err)
+		t.Fatalf("codeowners.Parse:\n%v", err)
 	}
 	var facts policy.Facts
 	decodeStrict(t, "snapshot.json", data["snapshot.json"], &facts)

@@ -1,40 +1,17 @@
 package policy
 
-import (
-	"errors"
-	"fmt"
-	"strings"
-)
+import "github.com/zgate-dev/zgate/policy/codeowners"
 
 // ErrInvalid is wrapped by every error that reports a bad policy or
-// CODEOWNERS file, so callers can branch with one errors.Is.
-var ErrInvalid = errors.New("invalid")
+// CODEOWNERS file, so callers can branch with one errors.Is. It is
+// [codeowners.ErrInvalid], so that one check covers both inputs.
+var ErrInvalid = codeowners.ErrInvalid
 
-// Problem is one error in an input file, located by line and column.
-type Problem struct {
-	File   string
-	Line   int // 1-based; 0 when unknown
-	Column int // 1-based; 0 when unknown
-	Msg    string
-}
-
-// String formats the problem as FILE:LINE:COL: message.
-func (p Problem) String() string {
-	return fmt.Sprintf("%s:%d:%d: %s", p.File, p.Line, p.Column, p.Msg)
-}
+// Problem is one error in an input file, located by line and column. The
+// policy and CODEOWNERS parsers share the type, so callers print and
+// compare their problems alike.
+type Problem = codeowners.Problem
 
 // ProblemList is every problem found in one file. It is the error returned
-// by [Parse] and [ParseCodeowners]; it wraps [ErrInvalid].
-type ProblemList []Problem
-
-// Error prints one problem per line.
-func (l ProblemList) Error() string {
-	lines := make([]string, len(l))
-	for i, p := range l {
-		lines[i] = p.String()
-	}
-	return strings.Join(lines, "\n")
-}
-
-// Unwrap makes errors.Is(err, ErrInvalid) hold.
-func (l ProblemList) Unwrap() error { return ErrInvalid }
+// by [Parse] and [codeowners.Parse]; it wraps [ErrInvalid].
+type ProblemList = codeowners.ProblemList

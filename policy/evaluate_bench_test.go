@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/zgate-dev/zgate/policy/codeowners"
 )
 
 // benchEvaluateInputs builds a big monorepo pull request: 3,000 changed
@@ -23,7 +25,7 @@ func benchEvaluateInputs(b *testing.B) (*Policy, *Facts, time.Time) {
 			fmt.Fprintf(&co, "/services/svc%02d/mod%d/*.go @acme/team%02d @acme/team%02d\n", s, d, s, (s+d+1)%60)
 		}
 	}
-	codeowners, err := ParseCodeowners("CODEOWNERS", []byte(co.String()))
+	parsed, err := codeowners.Parse("CODEOWNERS", []byte(co.String()))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -31,7 +33,7 @@ func benchEvaluateInputs(b *testing.B) (*Policy, *Facts, time.Time) {
 		Repository:  "acme/mono",
 		PullRequest: PullRequest{Number: 1, Author: "author", Base: "main", HeadSHA: head},
 		Teams:       map[string][]string{"acme/platform": {"plat0", "plat1"}},
-		Codeowners:  codeowners,
+		Codeowners:  parsed,
 		Attestations: []Attestation{{
 			PredicateType: ciType, Issuer: ciIss, Identity: ciID, Commit: head, SignedAt: now.Add(-time.Hour),
 		}},

@@ -8,18 +8,20 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/zgate-dev/zgate/policy/codeowners"
 )
 
-func loadTestCodeowners(t *testing.T) *Codeowners {
+func loadTestCodeowners(t *testing.T) *codeowners.File {
 	t.Helper()
 	file := filepath.Join("testdata", "evaluate", "CODEOWNERS")
 	data, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	co, err := ParseCodeowners(file, data)
+	co, err := codeowners.Parse(file, data)
 	if err != nil {
-		t.Fatalf("ParseCodeowners: %v", err)
+		t.Fatalf("codeowners.Parse: %v", err)
 	}
 	return co
 }
@@ -131,7 +133,7 @@ func TestEvaluateCodeowners(t *testing.T) {
 		{
 			name: "CODEOWNERS with problems fails closed",
 			facts: func(f *Facts) {
-				co, _ := ParseCodeowners("CODEOWNERS", []byte("/deploy/ @acme/sre\n!/x @acme/sre\n"))
+				co, _ := codeowners.Parse("CODEOWNERS", []byte("/deploy/ @acme/sre\n!/x @acme/sre\n"))
 				f.Codeowners = co
 				f.Reviews = []Review{approve("bob", time.Hour)}
 			},
@@ -173,7 +175,7 @@ func TestEvaluateCodeowners(t *testing.T) {
 			name: "explicit teams ignore CODEOWNERS problems",
 			gate: func(g *Gate) { g.Controls.Teams = TeamControls{From: []string{"@acme/sre"}} },
 			facts: func(f *Facts) {
-				co, _ := ParseCodeowners("CODEOWNERS", []byte("!/x @acme/sre\n"))
+				co, _ := codeowners.Parse("CODEOWNERS", []byte("!/x @acme/sre\n"))
 				f.Codeowners = co
 				f.Reviews = []Review{approve("bob", time.Hour)}
 			},

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"path"
 	"strings"
+
+	"github.com/zgate-dev/zgate/policy/codeowners"
 )
 
 // condVerdict is the outcome of a gate's `if` block.
@@ -46,9 +48,9 @@ func checkConditions(g *Gate, ix *factsIndex) condVerdict {
 	if len(g.If.Paths) == 0 {
 		return condVerdict{holds: true, files: pr.ChangedFiles}
 	}
-	pats := make([]*PathPattern, 0, len(g.If.Paths))
+	pats := make([]*codeowners.Pattern, 0, len(g.If.Paths))
 	for _, s := range g.If.Paths {
-		pp, err := CompilePathPattern(s)
+		pp, err := codeowners.CompilePattern(s)
 		if err != nil {
 			return condVerdict{failure: fmt.Sprintf("if.paths pattern %q is invalid: %v", s, err)}
 		}

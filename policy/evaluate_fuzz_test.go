@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/zgate-dev/zgate/policy/codeowners"
 )
 
 // FuzzEvaluate feeds arbitrary policies, snapshots and CODEOWNERS files to
@@ -52,7 +54,7 @@ func FuzzEvaluate(f *testing.F) {
 			return
 		}
 		if len(co) > 0 {
-			facts.Codeowners, _ = ParseCodeowners("CODEOWNERS", co)
+			facts.Codeowners, _ = codeowners.Parse("CODEOWNERS", co)
 		}
 		now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
 		if facts.Now != nil {

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/zgate-dev/zgate/policy/codeowners"
 )
 
 // updateEvaluate rewrites the golden decisions in testdata/evaluate/golden.
@@ -86,9 +88,9 @@ func loadEvaluateCase(t testing.TB, dir string) (*Policy, *Facts) {
 	case err != nil:
 		t.Fatal(err)
 	default:
-		co, err := ParseCodeowners(file, data)
+		co, err := codeowners.Parse(file, data)
 		if err != nil {
-			t.Fatalf("ParseCodeowners:\n%v", err)
+			t.Fatalf("codeowners.Parse:\n%v", err)
 		}
 		f.Codeowners = co
 	}

@@ -1,6 +1,10 @@
 package policy
 
-import "time"
+import (
+	"time"
+
+	"github.com/zgate-dev/zgate/policy/codeowners"
+)
 
 // Facts is everything known about one pull request at evaluation time. The
 // App gathers it from GitHub; `zgate simulate` reads it from a snapshot file
@@ -34,7 +38,7 @@ type Facts struct {
 	RejectedAttestations []RejectedAttestation `json:"rejected_attestations,omitempty"`
 	// Codeowners is the parsed CODEOWNERS of the base branch, nil when the
 	// repository has none.
-	Codeowners *Codeowners `json:"-"`
+	Codeowners *codeowners.File `json:"-"`
 	// Unavailable lists facts that could not be gathered (membership
 	// unreadable, ...). Any entry fails every applicable gate closed.
 	Unavailable []string `json:"unavailable,omitempty"`

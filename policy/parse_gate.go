@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/zgate-dev/zgate/policy/codeowners"
 )
 
 var (
@@ -151,7 +153,7 @@ func (d *policyDecoder) conditions(n *yaml.Node) Conditions {
 	}
 	if v := f.get("paths"); v != nil {
 		for _, it := range d.strings(v, "if.paths") {
-			if _, err := CompilePathPattern(it.val); err != nil {
+			if _, err := codeowners.CompilePattern(it.val); err != nil {
 				d.errorf(it.node, "%s: %v", it.what, err)
 				continue
 			}

@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-github/v62/github"
 
 	"github.com/zgate-dev/zgate/policy"
+	"github.com/zgate-dev/zgate/policy/codeowners"
 )
 
 // ConfigCache keeps the policy and CODEOWNERS of a base branch, parsed,
@@ -53,7 +54,7 @@ type configEntry struct {
 	policy                   *policy.Policy
 	policyErr                error
 	codeownersFile           string
-	codeowners               *policy.Codeowners
+	codeowners               *codeowners.File
 	unavailable              []string
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/zgate-dev/zgate/app/ghclient/ghclienttest"
 	"github.com/zgate-dev/zgate/app/githubsim"
 	"github.com/zgate-dev/zgate/policy"
+	"github.com/zgate-dev/zgate/policy/codeowners"
 )
 
 const (
@@ -333,11 +334,11 @@ func BenchmarkGatherCalls(b *testing.B) {
 }
 
 // cmpCodeowners compares parsed CODEOWNERS by file name only.
-var cmpCodeowners = cmp.Comparer(func(a, b *policy.Codeowners) bool {
+var cmpCodeowners = cmp.Comparer(func(a, b *codeowners.File) bool {
 	if a == nil || b == nil {
 		return a == b
 	}
-	return a.File == b.File
+	return a.Path == b.Path
 })
 
 func TestMembershipCacheSharesFetches(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-github/v62/github"
 
 	"github.com/zgate-dev/zgate/policy"
+	"github.com/zgate-dev/zgate/policy/codeowners"
 )
 
 // maxConfigFile bounds the policy and CODEOWNERS files read (GitHub's own
@@ -58,10 +59,10 @@ func (g *Gatherer) loadPolicy(ctx context.Context, gh *github.Client, owner, rep
 
 // loadCodeowners reads the first CODEOWNERS of the base branch at ref
 // (as loadPolicy) and returns the bytes read. Invalid lines are skipped
-// (as GitHub does) and stay visible in Codeowners.Problems; an unreadable
+// (as GitHub does) and stay visible in the parsed file's Problems; an unreadable
 // file fails the gather.
 func (g *Gatherer) loadCodeowners(ctx context.Context, gh *github.Client, owner, repo, ref string, res *Result) (int, error) {
-	path, data, err := readFirst(ctx, gh, owner, repo, ref, policy.CodeownersPaths)
+	path, data, err := readFirst(ctx, gh, owner, repo, ref, codeowners.Locations)
 	switch {
 	case errors.Is(err, errNotFound):
 		return 0, nil
@@ -71,7 +72,7 @@ func (g *Gatherer) loadCodeowners(ctx context.Context, gh *github.Client, owner,
 	case err != nil:
 		return 0, err
 	}
-	co, _ := policy.ParseCodeowners(path, data) // always usable; problems kept inside
+	co, _ := codeowners.Parse(path, data) // always usable; problems kept inside
 	res.CodeownersFile = path
 	res.Facts.Codeowners = co
 	return len(data), nil

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/zgate-dev/zgate/policy"
+	"github.com/zgate-dev/zgate/policy/codeowners"
 )
 
 // NeededTeams returns the "org/team" slugs whose members the policy may
@@ -13,11 +14,11 @@ import (
 // a pattern does not compile), the explicit team lists, required teams and
 // override teams. Users and emails need no lookup. Sorted, deduplicated
 // case-insensitively.
-func NeededTeams(p *policy.Policy, co *policy.Codeowners, files []string) []string {
+func NeededTeams(p *policy.Policy, co *codeowners.File, files []string) []string {
 	seen := map[string]bool{}
 	var out []string
 	add := func(owner string) {
-		if policy.OwnerKind(owner) != policy.OwnerTeam {
+		if codeowners.OwnerKind(owner) != codeowners.OwnerTeam {
 			return
 		}
 		slug := strings.TrimPrefix(owner, "@")
@@ -56,9 +57,9 @@ func matching(patterns, files []string) []string {
 	if len(patterns) == 0 {
 		return files
 	}
-	compiled := make([]*policy.PathPattern, 0, len(patterns))
+	compiled := make([]*codeowners.Pattern, 0, len(patterns))
 	for _, s := range patterns {
-		pp, err := policy.CompilePathPattern(s)
+		pp, err := codeowners.CompilePattern(s)
 		if err != nil {
 			return files
 		}

@@ -3,14 +3,14 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 
-	"github.com/zgate-dev/zgate/policy"
+	"github.com/zgate-dev/zgate/policy/codeowners"
 )
 
 // ownerJSON is one element of `zgate owners --json`.
@@ -30,7 +30,7 @@ type ownerJSON struct {
 func runOwners(_ context.Context, e env, args []string) int {
 	fs := flag.NewFlagSet("owners", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	file := fs.String("codeowners", "", "CODEOWNERS `FILE` (default: the first of "+strings.Join(policy.CodeownersPaths, ", ")+")")
+	file := fs.String("codeowners", "", "CODEOWNERS `FILE` (default: the first of "+strings.Join(codeowners.Locations, ", ")+")")
 	asJSON := fs.Bool("json", false, `print a JSON array of {"path", "owners", "line"}`)
 	fs.Usage = func() {
 		fmt.Fprintln(e.stderr, "usage: zgate owners [--codeowners FILE] [--json] [PATH...]")
@@ -42,6 +42,7 @@ func runOwners(_ context.Context, e env, args []string) int {
 	if code, ok := parseFlags(fs, args, false); !ok {
 		return code
 	}
+	defer pauseGC(e.getenv)()
 	name := *file
 	if name == "" {
 		var err error
@@ -55,8 +56,8 @@ func runOwners(_ context.Context, e env, args []string) int {
 		fmt.Fprintf(e.stderr, "zgate owners: %v\n", err)
 		return exitUsage
 	}
-	co, err := policy.ParseCodeowners(name, data)
-	var problems policy.ProblemList
+	co, err := codeowners.Parse(name, data)
+	var problems codeowners.ProblemList
 	switch {
 	case errors.As(err, &problems):
 		for _, p := range problems {
@@ -76,10 +77,18 @@ func runOwners(_ context.Context, e env, args []string) int {
 	if *asJSON {
 		return writeOwnersJSON(e, co, paths)
 	}
-	w := bufio.NewWriter(e.stdout)
+	w := bufio.NewWriterSize(e.stdout, 64<<10)
+	var buf []byte
 	for _, p := range paths {
-		owners, _ := co.Owners(p)
-		fmt.Fprintf(w, "%s\t%s\n", p, strings.Join(owners, " "))
+		owners, _ := owned(co, p)
+		buf = append(append(buf[:0], p...), '\t')
+		for i, o := range owners {
+			if i > 0 {
+				buf = append(buf, ' ')
+			}
+			buf = append(buf, o...)
+		}
+		w.Write(append(buf, '\n')) // an error sticks; Flush reports it
 	}
 	if err := w.Flush(); err != nil {
 		fmt.Fprintf(e.stderr, "zgate owners: %v\n", err)
@@ -88,19 +97,57 @@ func runOwners(_ context.Context, e env, args []string) int {
 	return exitOK
 }
 
-func writeOwnersJSON(e env, co *policy.Codeowners, paths []string) int {
-	out := make([]ownerJSON, 0, len(paths))
-	for _, p := range paths {
-		owners, line := co.Owners(p)
-		if owners == nil {
-			owners = []string{}
-		}
-		out = append(out, ownerJSON{Path: p, Owners: owners, Line: line})
+// owned is [codeowners.File.Owners] without the copy: the owners of path
+// per the last matching rule and its line; nil and 0 when no rule matches
+// or the rule clears ownership. The slice is the file's: read it only.
+func owned(co *codeowners.File, path string) (owners []string, line int) {
+	r, ok := co.Rule(path)
+	if !ok || len(r.Owners) == 0 {
+		return nil, 0
 	}
-	enc := json.NewEncoder(e.stdout)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(out); err != nil {
+	return r.Owners, r.Line
+}
+
+// writeOwnersJSON writes the JSON array of ownerJSON, byte for byte what
+// encoding/json's indenting encoder would write, but streamed: an entry
+// at a time through one buffer, without building the value and
+// re-indenting it (for 3,000 paths that was a third of the command's CPU).
+// TestOwnersJSONMatchesEncodingJSON holds the two equal.
+func writeOwnersJSON(e env, co *codeowners.File, paths []string) int {
+	w := bufio.NewWriterSize(e.stdout, 64<<10)
+	if len(paths) == 0 {
+		w.WriteString("[]\n")
+	} else {
+		w.WriteString("[\n")
+	}
+	var buf []byte
+	for i, p := range paths {
+		owners, line := owned(co, p)
+		buf = append(buf[:0], "  {\n    \"path\": "...)
+		buf = appendJSONString(buf, p)
+		buf = append(buf, ",\n    \"owners\": ["...)
+		for j, o := range owners {
+			if j > 0 {
+				buf = append(buf, ',')
+			}
+			buf = append(buf, "\n      "...)
+			buf = appendJSONString(buf, o)
+		}
+		if len(owners) > 0 {
+			buf = append(buf, "\n    "...)
+		}
+		buf = append(buf, "],\n    \"line\": "...)
+		buf = strconv.AppendInt(buf, int64(line), 10)
+		buf = append(buf, "\n  }"...)
+		if i < len(paths)-1 {
+			buf = append(buf, ',')
+		}
+		w.Write(append(buf, '\n')) // an error sticks; Flush reports it
+	}
+	if len(paths) > 0 {
+		w.WriteString("]\n")
+	}
+	if err := w.Flush(); err != nil {
 		fmt.Fprintf(e.stderr, "zgate owners: %v\n", err)
 		return exitFailed
 	}
@@ -110,12 +157,12 @@ func writeOwnersJSON(e env, co *policy.Codeowners, paths []string) int {
 // findCodeowners returns the first CODEOWNERS GitHub would read, relative
 // to the working directory.
 func findCodeowners() (string, error) {
-	for _, f := range policy.CodeownersPaths {
+	for _, f := range codeowners.Locations {
 		if _, err := os.Stat(f); err == nil {
 			return f, nil
 		}
 	}
-	return "", fmt.Errorf("no CODEOWNERS file (looked for %s); pass --codeowners FILE", strings.Join(policy.CodeownersPaths, ", "))
+	return "", fmt.Errorf("no CODEOWNERS file (looked for %s); pass --codeowners FILE", strings.Join(codeowners.Locations, ", "))
 }
 
 // readLines returns the non-empty lines of standard input, without their

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/zgate-dev/zgate/policy"
+	"github.com/zgate-dev/zgate/policy/codeowners"
 )
 
 const simulateUsage = `usage: zgate simulate --policy FILE [--codeowners FILE] --snapshot FILE [--now RFC3339] [--json]
@@ -138,12 +139,12 @@ func readSimulatePolicy(file string) (*policy.Policy, error) {
 
 // readSimulateCodeowners reads and parses a CODEOWNERS file. A non-nil result with
 // an error means the file has invalid lines, which are skipped.
-func readSimulateCodeowners(file string) (*policy.Codeowners, error) {
+func readSimulateCodeowners(file string) (*codeowners.File, error) {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return nil, fmt.Errorf("read CODEOWNERS: %w", err)
 	}
-	return policy.ParseCodeowners(file, data)
+	return codeowners.Parse(file, data)
 }
 
 // simulateCodeownersGate names the first gate that takes its teams from CODEOWNERS.

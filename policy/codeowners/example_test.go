@@ -1,13 +1,13 @@
-package policy_test
+package codeowners_test
 
 import (
 	"fmt"
 
-	"github.com/zgate-dev/zgate/policy"
+	"github.com/zgate-dev/zgate/policy/codeowners"
 )
 
-func ExampleParseCodeowners() {
-	co, err := policy.ParseCodeowners(".github/CODEOWNERS", []byte(`
+func ExampleParse() {
+	co, err := codeowners.Parse(".github/CODEOWNERS", []byte(`
 *               @acme/platform
 /deploy/        @acme/sre
 /deploy/prod/   @acme/sre @acme/security   # production needs both
@@ -27,14 +27,14 @@ func ExampleParseCodeowners() {
 	// .github/CODEOWNERS:6:3: pattern "*.[ch]": character ranges ([ ]) are not supported in CODEOWNERS patterns
 }
 
-func ExampleCompilePathPattern() {
-	p, err := policy.CompilePathPattern("docs/*")
+func ExampleCompilePattern() {
+	p, err := codeowners.CompilePattern("docs/*")
 	if err != nil {
 		panic(err)
 	}
 	fmt.Println(p.Match("docs/index.md"), p.Match("docs/api/v1.md"), p.Match("src/docs/index.md"))
 
-	p, _ = policy.CompilePathPattern("apps/")
+	p, _ = codeowners.CompilePattern("apps/")
 	fmt.Println(p.Match("apps/web/main.go"), p.Match("services/apps/x"), p.Match("apps"))
 	// Output:
 	// true false false

@@ -1,4 +1,4 @@
-package policy
+package codeowners
 
 import (
 	"bytes"
@@ -11,10 +11,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// seedCodeowners adds every CODEOWNERS file in testdata/codeowners.
+// seedCodeowners adds every CODEOWNERS file in testdata.
 func seedCodeowners(f *testing.F, add func(data []byte)) {
 	f.Helper()
-	files, err := filepath.Glob(filepath.Join("testdata", "codeowners", "*.CODEOWNERS"))
+	files, err := filepath.Glob(filepath.Join("testdata", "*.CODEOWNERS"))
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -27,15 +27,15 @@ func seedCodeowners(f *testing.F, add func(data []byte)) {
 	}
 }
 
-func FuzzParseCodeowners(f *testing.F) {
+func FuzzParse(f *testing.F) {
 	seedCodeowners(f, func(data []byte) { f.Add(data) })
 	for _, tc := range loadPatternCases(f) {
 		f.Add([]byte(tc.Pattern + " @owner # comment\n" + tc.Pattern + "\n"))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		c, err := ParseCodeowners("CODEOWNERS", data)
+		c, err := Parse("CODEOWNERS", data)
 		if c == nil {
-			t.Fatal("ParseCodeowners returned a nil *Codeowners")
+			t.Fatal("Parse returned a nil *File")
 		}
 		var list ProblemList
 		switch {
@@ -86,7 +86,7 @@ func FuzzMatch(f *testing.F) {
 		if len(codeowners) > 1<<11 || len(path) > 1<<8 {
 			return
 		}
-		c, _ := ParseCodeowners("CODEOWNERS", []byte(codeowners))
+		c, _ := Parse("CODEOWNERS", []byte(codeowners))
 		if got, want := indexedRule(c, path), referenceRule(c, path); got != want {
 			t.Fatalf("path %q: indexed rule %d (%s), reference rule %d (%s)", path, got, ruleText(c, got), want, ruleText(c, want))
 		}

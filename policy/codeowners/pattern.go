@@ -1,13 +1,14 @@
-package policy
+package codeowners
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
-// PathPattern is a compiled gitignore-style pattern as CODEOWNERS and
+// Pattern is a compiled gitignore-style pattern as CODEOWNERS and
 // `if.paths` use it. The zero value matches nothing; build one with
-// [CompilePathPattern]. A PathPattern is immutable and safe for concurrent
+// [CompilePattern]. A Pattern is immutable and safe for concurrent
 // use.
 //
 // The semantics are GitHub's for CODEOWNERS:
@@ -26,7 +27,7 @@ import (
 //   - `\` escapes the next character (`\#`, `\ `, `\*`). Negation (`!`) and
 //     character ranges (`[ ]`) are not supported and are rejected.
 //   - Matching is case-sensitive.
-type PathPattern struct {
+type Pattern struct {
 	raw string
 	// floating is set when the pattern may start at any depth (an implicit
 	// leading `**`).
@@ -49,7 +50,7 @@ const (
 	tailSome                 // only a directory's contents: one or more follow (`apps/`)
 )
 
-// PatternError is why [CompilePathPattern] rejected a pattern. It wraps
+// PatternError is why [CompilePattern] rejected a pattern. It wraps
 // [ErrInvalid].
 type PatternError struct {
 	Pattern string
@@ -67,12 +68,37 @@ func (e *PatternError) Error() string {
 // Unwrap makes errors.Is(err, ErrInvalid) hold.
 func (e *PatternError) Unwrap() error { return ErrInvalid }
 
-// CompilePathPattern compiles a gitignore-style pattern with GitHub's
-// CODEOWNERS semantics (see [PathPattern]). A bad pattern gets a
+// CompilePattern compiles a gitignore-style pattern with GitHub's
+// CODEOWNERS semantics (see [Pattern]). A bad pattern gets a
 // *[PatternError].
-func CompilePathPattern(pattern string) (*PathPattern, error) {
-	fail := func(off int, format string, args ...any) (*PathPattern, error) {
-		return nil, &PatternError{Pattern: pattern, Offset: off, Msg: fmt.Sprintf(format, args...)}
+func CompilePattern(pattern string) (*Pattern, error) {
+	var cp compiler
+	p, err := cp.compile(pattern)
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// compiler compiles patterns. Its scratch space is reused from one pattern
+// to the next, and what a pattern keeps (its segments and glob tokens) is
+// carved from shared arrays (see [slab]), so that [Parse] allocates a few
+// arrays for a whole file rather than several per line. The zero value
+// compiles one pattern with allocations of exactly the size it needs.
+type compiler struct {
+	raws []rawSegment // scratch: the current pattern's segments
+	toks []globToken  // scratch: their tokens, raws[i].toks indexing it
+	segs []segment    // scratch: the compiled segments
+	lit  strings.Builder
+	// What the compiled patterns keep is carved from these.
+	keptSegs slab[segment]
+	keptToks slab[globToken]
+}
+
+// compile is [CompilePattern] with c's scratch space and slabs.
+func (c *compiler) compile(pattern string) (Pattern, error) {
+	fail := func(off int, format string, args ...any) (Pattern, error) {
+		return Pattern{}, &PatternError{Pattern: pattern, Offset: off, Msg: fmt.Sprintf(format, args...)}
 	}
 	if pattern == "" {
 		return fail(0, "empty pattern")
@@ -80,10 +106,10 @@ func CompilePathPattern(pattern string) (*PathPattern, error) {
 	if pattern[0] == '!' {
 		return fail(0, "negation (!) is not supported in CODEOWNERS patterns")
 	}
-	raws, err := splitSegments(pattern)
-	if err != nil {
-		return nil, err
+	if err := c.splitSegments(pattern); err != nil {
+		return Pattern{}, err
 	}
+	raws := c.raws
 	anchored, dirOnly := false, false
 	if raws[0].empty() {
 		anchored = true
@@ -104,15 +130,16 @@ func CompilePathPattern(pattern string) (*PathPattern, error) {
 	if len(raws) > 1 {
 		anchored = true // a slash in the middle anchors, as in gitignore
 	}
-	segs := make([]segment, 0, len(raws))
+	segs := c.segs[:0]
 	for _, r := range raws {
-		s := r.compile()
+		s := c.compileSegment(r)
 		if s.kind == segDoubleStar && len(segs) > 0 && segs[len(segs)-1].kind == segDoubleStar {
 			continue // `**/**` is `**`
 		}
 		segs = append(segs, s)
 	}
-	p := &PathPattern{raw: pattern, floating: !anchored}
+	c.segs = segs
+	p := Pattern{raw: pattern, floating: !anchored}
 	if len(segs) > 1 && segs[len(segs)-1].kind == segDoubleStar {
 		// `dir/**` matches everything inside dir, not dir itself.
 		segs = segs[:len(segs)-1]
@@ -127,7 +154,6 @@ func CompilePathPattern(pattern string) (*PathPattern, error) {
 			dirOnly = false
 		}
 	}
-	p.segs = segs
 	switch {
 	case dirOnly:
 		p.tail = tailSome
@@ -136,24 +162,35 @@ func CompilePathPattern(pattern string) (*PathPattern, error) {
 	default:
 		p.tail = tailAny
 	}
-	p.elems = p.buildElems()
+	p.segs, p.elems = c.layout(segs, p.floating, p.tail)
 	return p, nil
 }
 
-// buildElems lays the pattern out as one sequence for [matchElems].
-func (p *PathPattern) buildElems() []segment {
-	elems := make([]segment, 0, len(p.segs)+3)
-	if p.floating {
+// layout lays the pattern out as one sequence for [matchElems]: the
+// implicit leading `**` of a floating pattern, segs, then the tail's
+// elements. segs is returned as the part of that sequence holding them,
+// so that a pattern costs one array.
+func (c *compiler) layout(segs []segment, floating bool, tail tailMode) (kept, elems []segment) {
+	n := len(segs) + 2
+	if floating {
+		n++
+	}
+	elems = c.keptSegs.carve(n)[:0]
+	if floating {
 		elems = append(elems, segment{kind: segDoubleStar})
 	}
-	elems = append(elems, p.segs...)
-	switch p.tail {
+	start := len(elems)
+	elems = append(elems, segs...)
+	end := len(elems)
+	switch tail {
 	case tailAny:
 		elems = append(elems, segment{kind: segDoubleStar})
 	case tailSome:
 		elems = append(elems, segment{kind: segStar}, segment{kind: segDoubleStar})
 	}
-	// Collapse runs of `**`, which the sequence matcher treats alike.
+	// Collapse runs of `**`, which the sequence matcher treats alike. segs
+	// neither starts nor ends with `**` (compile strips both), so a run can
+	// only form when segs is empty.
 	out := elems[:0]
 	for _, e := range elems {
 		if e.kind == segDoubleStar && len(out) > 0 && out[len(out)-1].kind == segDoubleStar {
@@ -161,16 +198,19 @@ func (p *PathPattern) buildElems() []segment {
 		}
 		out = append(out, e)
 	}
-	return out
+	if len(out) != len(elems) {
+		return slices.Clone(segs), out
+	}
+	return elems[start:end:end], out
 }
 
 // String returns the pattern as written.
-func (p *PathPattern) String() string { return p.raw }
+func (p *Pattern) String() string { return p.raw }
 
 // Match reports whether the repository-relative path (no leading slash)
 // matches. Empty components (a leading, doubled or trailing slash) are
 // ignored; an empty path matches nothing.
-func (p *PathPattern) Match(path string) bool {
+func (p *Pattern) Match(path string) bool {
 	if p == nil || len(p.elems) == 0 {
 		return false
 	}
@@ -180,7 +220,7 @@ func (p *PathPattern) Match(path string) bool {
 }
 
 // matchComponents matches a path already split by [appendComponents].
-func (p *PathPattern) matchComponents(comps []string) bool {
+func (p *Pattern) matchComponents(comps []string) bool {
 	if len(comps) == 0 {
 		return false
 	}

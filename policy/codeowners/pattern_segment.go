@@ -1,4 +1,4 @@
-package policy
+package codeowners
 
 import (
 	"strings"
@@ -104,74 +104,100 @@ func globMatch(toks []globToken, s string) bool {
 type rawSegment struct {
 	offset int // byte offset of the segment in the pattern
 	text   string
-	toks   []globToken
+	// toks are the segment's tokens: compiler.toks[tok0:tok1].
+	tok0, tok1 int
 }
 
-func (r rawSegment) empty() bool { return len(r.toks) == 0 }
+func (r rawSegment) empty() bool { return r.tok0 == r.tok1 }
 
-// compile classifies the segment. Only an unescaped `**` standing alone is
-// the directory wildcard; other runs of `*` are one `*`, as in gitignore.
-func (r rawSegment) compile() segment {
+// compileSegment classifies the segment. Only an unescaped `**` standing
+// alone is the directory wildcard; other runs of `*` are one `*`, as in
+// gitignore.
+func (c *compiler) compileSegment(r rawSegment) segment {
+	toks := c.toks[r.tok0:r.tok1]
 	switch {
 	case r.text == "**":
 		return segment{kind: segDoubleStar}
-	case len(r.toks) == 1 && r.toks[0].kind == tokStar:
+	case len(toks) == 1 && toks[0].kind == tokStar:
 		return segment{kind: segStar}
-	case len(r.toks) == 1 && r.toks[0].kind == tokLit:
-		return segment{kind: segLiteral, lit: r.toks[0].lit}
+	case len(toks) == 1 && toks[0].kind == tokLit:
+		return segment{kind: segLiteral, lit: toks[0].lit}
 	}
-	return segment{kind: segGlob, toks: r.toks}
+	kept := c.keptToks.carve(len(toks))
+	copy(kept, toks)
+	return segment{kind: segGlob, toks: kept}
 }
 
-// splitSegments splits the pattern on unescaped `/` and tokenizes each
-// segment, resolving `\` escapes. The first segment is empty when the
-// pattern starts with `/`, the last when it ends with one.
-func splitSegments(pattern string) ([]rawSegment, error) {
+// splitSegments splits the pattern on unescaped `/` into c.raws and
+// tokenizes each segment into c.toks, resolving `\` escapes. The first
+// segment is empty when the pattern starts with `/`, the last when it ends
+// with one. A literal without escapes is a substring of the pattern; only
+// an escaped one is built.
+func (c *compiler) splitSegments(pattern string) error {
+	c.raws, c.toks = c.raws[:0], c.toks[:0]
+	c.lit.Reset()
 	var (
-		segs  []rawSegment
-		cur   = rawSegment{offset: 0}
-		lit   strings.Builder
-		start = 0
+		start   = 0  // the current segment's first byte
+		tok0    = 0  // its first token
+		litFrom = -1 // the current unescaped literal's first byte
+		escaped = false
 	)
-	flush := func() {
-		if lit.Len() > 0 {
-			cur.toks = append(cur.toks, globToken{kind: tokLit, lit: lit.String()})
-			lit.Reset()
+	// flush ends the current literal, if any, at byte end.
+	flush := func(end int) {
+		switch {
+		case escaped:
+			c.toks = append(c.toks, globToken{kind: tokLit, lit: c.lit.String()})
+			c.lit.Reset()
+			escaped = false
+		case litFrom >= 0:
+			c.toks = append(c.toks, globToken{kind: tokLit, lit: pattern[litFrom:end]})
 		}
+		litFrom = -1
 	}
 	for i := 0; i < len(pattern); {
-		c := pattern[i]
-		switch c {
+		ch := pattern[i]
+		switch ch {
 		case '\\':
 			if i+1 == len(pattern) {
-				return nil, &PatternError{Pattern: pattern, Offset: i, Msg: "pattern ends with a lone backslash"}
+				return &PatternError{Pattern: pattern, Offset: i, Msg: "pattern ends with a lone backslash"}
+			}
+			if !escaped {
+				// From here on the literal is built, starting with what
+				// came before the backslash.
+				if litFrom >= 0 {
+					c.lit.WriteString(pattern[litFrom:i])
+				}
+				escaped, litFrom = true, -1
 			}
 			_, w := utf8.DecodeRuneInString(pattern[i+1:])
-			lit.WriteString(pattern[i+1 : i+1+w])
+			c.lit.WriteString(pattern[i+1 : i+1+w])
 			i += 1 + w
 			continue
 		case '/':
-			flush()
-			cur.text = pattern[start:i]
-			segs = append(segs, cur)
-			start = i + 1
-			cur = rawSegment{offset: start}
+			flush(i)
+			c.raws = append(c.raws, rawSegment{offset: start, text: pattern[start:i], tok0: tok0, tok1: len(c.toks)})
+			start, tok0 = i+1, len(c.toks)
 		case '*':
-			flush()
-			if n := len(cur.toks); n == 0 || cur.toks[n-1].kind != tokStar {
-				cur.toks = append(cur.toks, globToken{kind: tokStar})
+			flush(i)
+			if n := len(c.toks); n == tok0 || c.toks[n-1].kind != tokStar {
+				c.toks = append(c.toks, globToken{kind: tokStar})
 			}
 		case '?':
-			flush()
-			cur.toks = append(cur.toks, globToken{kind: tokOne})
+			flush(i)
+			c.toks = append(c.toks, globToken{kind: tokOne})
 		case '[', ']':
-			return nil, &PatternError{Pattern: pattern, Offset: i, Msg: "character ranges ([ ]) are not supported in CODEOWNERS patterns"}
+			return &PatternError{Pattern: pattern, Offset: i, Msg: "character ranges ([ ]) are not supported in CODEOWNERS patterns"}
 		default:
-			lit.WriteByte(c)
+			switch {
+			case escaped:
+				c.lit.WriteByte(ch)
+			case litFrom < 0:
+				litFrom = i
+			}
 		}
 		i++
 	}
-	flush()
-	cur.text = pattern[start:]
-	return append(segs, cur), nil
+	flush(len(pattern))
+	c.raws = append(c.raws, rawSegment{offset: start, text: pattern[start:], tok0: tok0, tok1: len(c.toks)})
+	return nil
 }

@@ -1,4 +1,7 @@
-package policy
+// Package codeownerstest generates realistic CODEOWNERS files and changed
+// paths for the benchmarks and tests of package codeowners and of the
+// commands built on it, so that every measurement runs on the same input.
+package codeownerstest
 
 import (
 	"fmt"
@@ -6,67 +9,13 @@ import (
 	"strings"
 )
 
-// This file generates CODEOWNERS files and paths for the differential test
-// and the benchmark.
-
-// randomPattern builds a pattern from a small alphabet so that patterns and
-// paths collide often.
-func randomPattern(r *rand.Rand) string {
-	names := []string{"a", "b", "apps", "docs", "x.go", "y.md", "logs", "a.b"}
-	pieces := []string{"*", "**", "?", "*.go", "a*", "*b", "d?cs", "*.md", "x*y"}
-	n := 1 + r.IntN(4)
-	segs := make([]string, n)
-	for i := range segs {
-		if r.IntN(3) == 0 {
-			segs[i] = pieces[r.IntN(len(pieces))]
-		} else {
-			segs[i] = names[r.IntN(len(names))]
-		}
-	}
-	p := strings.Join(segs, "/")
-	switch r.IntN(6) {
-	case 0, 1:
-		p = "/" + p
-	case 2:
-		p = "**/" + p // floating, several segments
-	}
-	if r.IntN(4) == 0 {
-		p += "/"
-	}
-	return p
-}
-
-// randomPath builds a path over the same alphabet as randomPattern.
-func randomPath(r *rand.Rand) string {
-	names := []string{"a", "b", "apps", "docs", "x.go", "y.md", "logs", "a.b", "dics", "xzy", "ab", "bb"}
-	n := 1 + r.IntN(5)
-	segs := make([]string, n)
-	for i := range segs {
-		segs[i] = names[r.IntN(len(names))]
-	}
-	return strings.Join(segs, "/")
-}
-
-// randomCodeowners is a file of n random rules, some clearing ownership.
-func randomCodeowners(r *rand.Rand, n int) string {
-	var b strings.Builder
-	for i := range n {
-		if r.IntN(10) == 0 {
-			fmt.Fprintf(&b, "%s\n", randomPattern(r))
-			continue
-		}
-		fmt.Fprintf(&b, "%s @team%d\n", randomPattern(r), i)
-	}
-	return b.String()
-}
-
-// monorepo generates a realistic CODEOWNERS of n rules and m changed
+// Monorepo generates a realistic CODEOWNERS of n rules and m changed
 // paths for a monorepo of services, libraries and shared tooling: broad
 // rules (`*`, `*.proto`, `**/migrations/*.sql`, `deploy/`) at the top, as
 // real files have them, then per-directory rules, some with wildcards
 // (`/services/*/deploy/`, `/services/svc-001/**/*_test.go`) and some
-// clearing ownership.
-func monorepo(seed uint64, n, m int) (codeowners string, paths []string) {
+// clearing ownership. The same seed gives the same file and paths.
+func Monorepo(seed uint64, n, m int) (codeowners string, paths []string) {
 	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	exts := []string{"go", "ts", "tsx", "py", "yaml", "json", "md", "proto", "sql", "tf"}
 	dirs := []string{"src", "internal", "deploy", "config", "test", "docs", "migrations", "api"}

@@ -1,8 +1,10 @@
-package policy
+package codeowners
 
 import (
 	"math/rand/v2"
 	"testing"
+
+	"github.com/zgate-dev/zgate/policy/codeowners/codeownerstest"
 )
 
 // TestIndexMatchesReference compares the indexed matcher with the linear
@@ -11,7 +13,7 @@ func TestIndexMatchesReference(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for round := range 200 {
 		text := randomCodeowners(r, 1+r.IntN(60))
-		c, _ := ParseCodeowners("CODEOWNERS", []byte(text))
+		c, _ := Parse("CODEOWNERS", []byte(text))
 		for range 100 {
 			path := randomPath(r)
 			if got, want := indexedRule(c, path), referenceRule(c, path); got != want {
@@ -26,9 +28,9 @@ func TestPatternsMatchOracle(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	for range 3000 {
 		pattern := randomPattern(r)
-		p, err := CompilePathPattern(pattern)
+		p, err := CompilePattern(pattern)
 		if err != nil {
-			t.Fatalf("CompilePathPattern(%q): %v", pattern, err)
+			t.Fatalf("CompilePattern(%q): %v", pattern, err)
 		}
 		re, ok := oracleRegexp(pattern)
 		if !ok {
@@ -44,10 +46,10 @@ func TestPatternsMatchOracle(t *testing.T) {
 }
 
 func TestMonorepoIndexMatchesReference(t *testing.T) {
-	text, paths := monorepo(7, 2000, 1000)
-	c, err := ParseCodeowners("CODEOWNERS", []byte(text))
+	text, paths := codeownerstest.Monorepo(7, 2000, 1000)
+	c, err := Parse("CODEOWNERS", []byte(text))
 	if err != nil {
-		t.Fatalf("ParseCodeowners: %v", err)
+		t.Fatalf("Parse: %v", err)
 	}
 	for _, path := range paths {
 		if got, want := indexedRule(c, path), referenceRule(c, path); got != want {
@@ -56,7 +58,7 @@ func TestMonorepoIndexMatchesReference(t *testing.T) {
 	}
 }
 
-func ruleText(c *Codeowners, i int) string {
+func ruleText(c *File, i int) string {
 	if i < 0 {
 		return "none"
 	}

@@ -1,4 +1,4 @@
-package policy
+package codeowners
 
 import (
 	"errors"
@@ -11,20 +11,20 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-func parseTestdata(t testing.TB, name string) (*Codeowners, error) {
+func parseTestdata(t testing.TB, name string) (*File, error) {
 	t.Helper()
-	path := filepath.Join("testdata", "codeowners", name)
+	path := filepath.Join("testdata", name)
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ParseCodeowners(path, data)
+	return Parse(path, data)
 }
 
-func TestCodeownersOwners(t *testing.T) {
+func TestOwners(t *testing.T) {
 	c, err := parseTestdata(t, "github_docs.CODEOWNERS")
 	if err != nil {
-		t.Fatalf("ParseCodeowners: %v", err)
+		t.Fatalf("Parse: %v", err)
 	}
 	global := []string{"@global-owner1", "@global-owner2"}
 	tests := []struct {
@@ -63,13 +63,13 @@ func TestCodeownersOwners(t *testing.T) {
 	}
 }
 
-func TestCodeownersRuleClearing(t *testing.T) {
+func TestRuleClearing(t *testing.T) {
 	c, err := parseTestdata(t, "github_docs.CODEOWNERS")
 	if err != nil {
-		t.Fatalf("ParseCodeowners: %v", err)
+		t.Fatalf("Parse: %v", err)
 	}
 	got, ok := c.Rule("apps/github/x")
-	want := CodeownersRule{Line: 31, Pattern: "/apps/github"}
+	want := Rule{Line: 31, Pattern: "/apps/github"}
 	if !ok {
 		t.Fatalf("Rule(apps/github/x) found nothing, want line 31")
 	}
@@ -78,10 +78,10 @@ func TestCodeownersRuleClearing(t *testing.T) {
 	}
 }
 
-func TestCodeownersOwnersOf(t *testing.T) {
+func TestOwnersOf(t *testing.T) {
 	c, err := parseTestdata(t, "github_docs.CODEOWNERS")
 	if err != nil {
-		t.Fatalf("ParseCodeowners: %v", err)
+		t.Fatalf("Parse: %v", err)
 	}
 	got := c.OwnersOf([]string{"a.js", "b/c.js", "apps/github/x", "notes/a.txt", "README.md"})
 	want := []string{"@global-owner1", "@global-owner2", "@js-owner", "@octo-org/octocats"}
@@ -93,10 +93,10 @@ func TestCodeownersOwnersOf(t *testing.T) {
 	}
 }
 
-func TestParseCodeownersProblems(t *testing.T) {
+func TestParseProblems(t *testing.T) {
 	c, err := parseTestdata(t, "invalid.CODEOWNERS")
 	if err == nil {
-		t.Fatal("ParseCodeowners succeeded, want problems")
+		t.Fatal("Parse succeeded, want problems")
 	}
 	if !errors.Is(err, ErrInvalid) {
 		t.Errorf("error does not wrap ErrInvalid: %v", err)
@@ -141,11 +141,11 @@ func TestParseCodeownersProblems(t *testing.T) {
 	}
 }
 
-func TestParseCodeownersTooLarge(t *testing.T) {
-	data := []byte("* @everyone\n" + strings.Repeat("#", maxCodeownersSize))
-	c, err := ParseCodeowners("CODEOWNERS", data)
+func TestParseTooLarge(t *testing.T) {
+	data := []byte("* @everyone\n" + strings.Repeat("#", maxSize))
+	c, err := Parse("CODEOWNERS", data)
 	if !errors.Is(err, ErrInvalid) {
-		t.Fatalf("ParseCodeowners(>3 MiB) error = %v, want ErrInvalid", err)
+		t.Fatalf("Parse(>3 MiB) error = %v, want ErrInvalid", err)
 	}
 	if owners, line := c.Owners("a"); owners != nil || line != 0 {
 		t.Errorf("Owners(a) = %q, %d; want nothing owned", owners, line)
@@ -181,8 +181,8 @@ func TestOwnerKind(t *testing.T) {
 	}
 }
 
-func TestNilCodeowners(t *testing.T) {
-	var c *Codeowners
+func TestNilFile(t *testing.T) {
+	var c *File
 	if owners, line := c.Owners("a"); owners != nil || line != 0 {
 		t.Errorf("nil Owners(a) = %q, %d", owners, line)
 	}
@@ -191,7 +191,7 @@ func TestNilCodeowners(t *testing.T) {
 	}
 }
 
-func TestParseCodeownersManyOwners(t *testing.T) {
+func TestParseManyOwners(t *testing.T) {
 	var line strings.Builder
 	line.WriteString("/big/")
 	var want []string
@@ -202,9 +202,9 @@ func TestParseCodeownersManyOwners(t *testing.T) {
 			want = append(want, o)
 		}
 	}
-	c, err := ParseCodeowners("CODEOWNERS", []byte(line.String()))
+	c, err := Parse("CODEOWNERS", []byte(line.String()))
 	if err != nil {
-		t.Fatalf("ParseCodeowners: %v", err)
+		t.Fatalf("Parse: %v", err)
 	}
 	got, _ := c.Owners("big/x")
 	if diff := cmp.Diff(want, got); diff != "" {

@@ -1,4 +1,4 @@
-package policy
+package codeowners
 
 import (
 	"fmt"
@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// codeownersIndex finds the last rule matching a path without trying every
+// ruleIndex finds the last rule matching a path without trying every
 // rule. The classes, most common first in real files:
 //
 //   - floating patterns are looked up per path component: one-segment
@@ -26,7 +26,7 @@ import (
 //
 // Every list holds rule indexes in ascending order, so a scan from the back
 // stops at the first match or at the best match found so far.
-type codeownersIndex struct {
+type ruleIndex struct {
 	anchored segNode
 	// floating holds floating patterns whose first segment is a wildcard.
 	floating   segNode
@@ -83,8 +83,28 @@ type globEdge struct {
 	next *segNode
 }
 
+// nodeSlab hands out the nodes and first rule references of an index
+// being built from a few shared arrays rather than one allocation each.
+type nodeSlab struct {
+	nodes slab[segNode]
+	refs  slab[ruleRef]
+}
+
+func (a *nodeSlab) node() *segNode {
+	return &a.nodes.carve(1)[0]
+}
+
+// appendRef appends r to refs, giving a first reference a slot of the
+// slab (a later one grows the slice as append does).
+func (a *nodeSlab) appendRef(refs []ruleRef, r ruleRef) []ruleRef {
+	if refs == nil {
+		refs = a.refs.carve(1)[:0]
+	}
+	return append(refs, r)
+}
+
 // edge returns the child for segment s, adding it when missing.
-func (n *segNode) edge(s segment) *segNode {
+func (n *segNode) edge(s segment, a *nodeSlab) *segNode {
 	switch s.kind {
 	case segLiteral:
 		if n.lit == nil {
@@ -92,13 +112,13 @@ func (n *segNode) edge(s segment) *segNode {
 		}
 		c := n.lit[s.lit]
 		if c == nil {
-			c = &segNode{}
+			c = a.node()
 			n.lit[s.lit] = c
 		}
 		return c
 	case segStar:
 		if n.star == nil {
-			n.star = &segNode{}
+			n.star = a.node()
 		}
 		return n.star
 	}
@@ -108,7 +128,7 @@ func (n *segNode) edge(s segment) *segNode {
 			return g.next
 		}
 	}
-	c := &segNode{}
+	c := a.node()
 	n.globs = append(n.globs, globEdge{key: key, toks: s.toks, next: c})
 	return c
 }
@@ -130,15 +150,15 @@ func globKey(toks []globToken) string {
 }
 
 // insert files rule i, whose tail is tail, under segs.
-func (n *segNode) insert(i int32, segs []segment, tail tailMode) {
+func (n *segNode) insert(i int32, segs []segment, tail tailMode, a *nodeSlab) {
 	for _, s := range segs {
 		if s.kind == segDoubleStar {
 			n.check = append(n.check, i)
 			return
 		}
-		n = n.edge(s)
+		n = n.edge(s, a)
 	}
-	n.exact = append(n.exact, ruleRef{rule: i, tail: tail})
+	n.exact = a.appendRef(n.exact, ruleRef{rule: i, tail: tail})
 }
 
 // children appends the nodes that component c leads to from n.
@@ -157,16 +177,17 @@ func (n *segNode) children(c string, dst []*segNode) []*segNode {
 	return dst
 }
 
-// buildCodeownersIndex files every pattern; patterns[i] is rule i.
-func buildCodeownersIndex(patterns []*PathPattern) codeownersIndex {
-	ix := codeownersIndex{
+// buildIndex files every pattern; patterns[i] is rule i.
+func buildIndex(patterns []Pattern) ruleIndex {
+	ix := ruleIndex{
 		names:     make(map[string]*nameEntry),
 		dotSuffix: make(map[string][]ruleRef),
 		suffix:    make(map[string][]ruleRef),
 		prefix:    make(map[string][]ruleRef),
 	}
-	for i, p := range patterns {
-		ix.add(int32(i), p)
+	a := nodeSlab{nodes: slab[segNode]{grow: true}, refs: slab[ruleRef]{grow: true}}
+	for i := range patterns {
+		ix.add(int32(i), &patterns[i], &a)
 	}
 	slices.Sort(ix.suffixLens)
 	ix.suffixLens = slices.Compact(ix.suffixLens)
@@ -175,7 +196,7 @@ func buildCodeownersIndex(patterns []*PathPattern) codeownersIndex {
 	return ix
 }
 
-func (ix *codeownersIndex) name(lit string) *nameEntry {
+func (ix *ruleIndex) name(lit string) *nameEntry {
 	e := ix.names[lit]
 	if e == nil {
 		e = &nameEntry{}
@@ -184,22 +205,22 @@ func (ix *codeownersIndex) name(lit string) *nameEntry {
 	return e
 }
 
-func (ix *codeownersIndex) add(i int32, p *PathPattern) {
+func (ix *ruleIndex) add(i int32, p *Pattern, a *nodeSlab) {
 	ref := ruleRef{rule: i, tail: p.tail}
 	switch {
 	case len(p.segs) == 0:
 		ix.scan = append(ix.scan, i)
 	case !p.floating:
-		ix.anchored.insert(i, p.segs, p.tail)
+		ix.anchored.insert(i, p.segs, p.tail, a)
 	case len(p.segs) == 1 && p.segs[0].kind == segLiteral:
 		e := ix.name(p.segs[0].lit)
 		e.refs = append(e.refs, ref)
 	case p.segs[0].kind == segLiteral:
 		e := ix.name(p.segs[0].lit)
 		if e.next == nil {
-			e.next = &segNode{}
+			e.next = a.node()
 		}
-		e.next.insert(i, p.segs[1:], p.tail)
+		e.next.insert(i, p.segs[1:], p.tail, a)
 	case len(p.segs) == 1 && isGlob2(p.segs[0], tokStar, tokLit) && strings.HasPrefix(p.segs[0].toks[1].lit, "."):
 		lit := p.segs[0].toks[1].lit
 		ix.dotSuffix[lit] = append(ix.dotSuffix[lit], ref)
@@ -212,7 +233,7 @@ func (ix *codeownersIndex) add(i int32, p *PathPattern) {
 		ix.prefix[lit] = append(ix.prefix[lit], ref)
 		ix.prefixLens = append(ix.prefixLens, len(lit))
 	default:
-		ix.floating.insert(i, p.segs, p.tail)
+		ix.floating.insert(i, p.segs, p.tail, a)
 	}
 }
 
@@ -223,7 +244,7 @@ func isGlob2(s segment, a, b tokKind) bool {
 
 // lookup returns the index of the last rule matching the path components,
 // or -1.
-func (ix *codeownersIndex) lookup(patterns []*PathPattern, comps []string) int {
+func (ix *ruleIndex) lookup(patterns []Pattern, comps []string) int {
 	if len(comps) == 0 {
 		return -1
 	}
@@ -294,7 +315,7 @@ func take(refs []ruleRef, rest int, best int32) int32 {
 
 // try returns the newest rule of list newer than best whose whole pattern
 // matches, else best.
-func try(list []int32, patterns []*PathPattern, comps []string, best int32) int32 {
+func try(list []int32, patterns []Pattern, comps []string, best int32) int32 {
 	for j := len(list) - 1; j >= 0 && list[j] > best; j-- {
 		if patterns[list[j]].matchComponents(comps) {
 			return list[j]
@@ -306,7 +327,7 @@ func try(list []int32, patterns []*PathPattern, comps []string, best int32) int3
 // walk is the state of one lookup's trie walks. Scratch slices are passed
 // and returned rather than kept here, so that they stay on the stack.
 type walk struct {
-	patterns []*PathPattern
+	patterns []Pattern
 	comps    []string
 	best     int32
 }

@@ -1,4 +1,4 @@
-package policy
+package codeowners
 
 import (
 	"encoding/json"
@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// patternCase is one entry of testdata/codeowners/patterns.json.
+// patternCase is one entry of testdata/patterns.json.
 type patternCase struct {
 	Name    string   `json:"name"`
 	Pattern string   `json:"pattern"`
@@ -19,7 +19,7 @@ type patternCase struct {
 func loadPatternCases(t testing.TB) []patternCase {
 	t.Helper()
 	var cases []patternCase
-	readJSON(t, filepath.Join("testdata", "codeowners", "patterns.json"), &cases)
+	readJSON(t, filepath.Join("testdata", "patterns.json"), &cases)
 	return cases
 }
 
@@ -34,14 +34,14 @@ func readJSON(t testing.TB, path string, v any) {
 	}
 }
 
-func TestPathPatternMatch(t *testing.T) {
+func TestPatternMatch(t *testing.T) {
 	cases := loadPatternCases(t)
 	n := 0
 	for _, tc := range cases {
 		t.Run(tc.Name, func(t *testing.T) {
-			p, err := CompilePathPattern(tc.Pattern)
+			p, err := CompilePattern(tc.Pattern)
 			if err != nil {
-				t.Fatalf("CompilePathPattern(%q) error: %v", tc.Pattern, err)
+				t.Fatalf("CompilePattern(%q) error: %v", tc.Pattern, err)
 			}
 			if p.String() != tc.Pattern {
 				t.Errorf("String() = %q, want %q", p.String(), tc.Pattern)
@@ -64,18 +64,18 @@ func TestPathPatternMatch(t *testing.T) {
 	}
 }
 
-func TestCompilePathPatternErrors(t *testing.T) {
+func TestCompilePatternErrors(t *testing.T) {
 	var cases []struct {
 		Name    string `json:"name"`
 		Pattern string `json:"pattern"`
 		Offset  int    `json:"offset"`
 	}
-	readJSON(t, filepath.Join("testdata", "codeowners", "bad_patterns.json"), &cases)
+	readJSON(t, filepath.Join("testdata", "bad_patterns.json"), &cases)
 	for _, tc := range cases {
 		t.Run(tc.Name, func(t *testing.T) {
-			p, err := CompilePathPattern(tc.Pattern)
+			p, err := CompilePattern(tc.Pattern)
 			if err == nil {
-				t.Fatalf("CompilePathPattern(%q) = %v, want an error", tc.Pattern, p)
+				t.Fatalf("CompilePattern(%q) = %v, want an error", tc.Pattern, p)
 			}
 			if !errors.Is(err, ErrInvalid) {
 				t.Errorf("error %v does not wrap ErrInvalid", err)
@@ -91,13 +91,13 @@ func TestCompilePathPatternErrors(t *testing.T) {
 	}
 }
 
-func TestZeroPathPatternMatchesNothing(t *testing.T) {
-	var p PathPattern
+func TestZeroPatternMatchesNothing(t *testing.T) {
+	var p Pattern
 	if p.Match("a") {
-		t.Error("zero PathPattern matched \"a\"")
+		t.Error("zero Pattern matched \"a\"")
 	}
-	var nilp *PathPattern
+	var nilp *Pattern
 	if nilp.Match("a") {
-		t.Error("nil *PathPattern matched \"a\"")
+		t.Error("nil *Pattern matched \"a\"")
 	}
 }
