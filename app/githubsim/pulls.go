@@ -80,7 +80,7 @@ func (s *Sim) OpenPR(owner, repoName string, o PROptions) (int, error) {
 		baseRef: o.Base, headSHA: head, created: now, updated: now,
 	}
 	r.nextNumber++
-	r.pulls[p.number] = p
+	r.addPull(p)
 	r.open++
 	evs := []event{s.pullEvent(r, p, "opened", o.Author, nil)}
 	s.mu.Unlock()
