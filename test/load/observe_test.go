@@ -276,8 +276,9 @@ type snapshot struct {
 	first, last time.Time
 }
 
-// take returns what was seen since the last take and starts afresh,
-// keeping the events still waiting for their write.
+// take returns what was seen since the last take and starts afresh.
+// Events still waiting for their write are counted as pending and
+// dropped, so that a phase that fell behind does not charge the next.
 func (o *observer) take() snapshot {
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -287,6 +288,7 @@ func (o *observer) take() snapshot {
 	}
 	for _, p := range o.prs {
 		s.pending += len(p.pending)
+		p.pending, p.spans = nil, nil
 	}
 	o.calls = map[string]*routeCalls{}
 	o.lat = nil

@@ -62,16 +62,17 @@ func mb(b int64) string         { return fmt.Sprintf("%.0f", float64(b)/(1<<20))
 // docs/performance.md.
 func writeTable(out io.Writer, store string, phases []phase) {
 	fmt.Fprintf(out, "\n### %s\n\n", store)
-	fmt.Fprintln(out, "| phase | events | calls/unit | rate-limited/unit | p50 ms | p99 ms | answered | evals | evals/s | CPU ms/eval | wall s | RSS MB | peak RSS MB | lost |")
-	fmt.Fprintln(out, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+	fmt.Fprintln(out, "| phase | events | calls/unit | rate-limited/unit | calls/eval | rate-limited/eval | p50 ms | p99 ms | answered | evals | evals/s | CPU ms/eval | wall s | RSS MB | peak RSS MB | lost |")
+	fmt.Fprintln(out, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, ph := range phases {
 		all, rated := ph.calls()
 		p50, p99 := "–", "–"
 		if ph.events > 0 {
 			p50, p99 = ms(ph.percentile(0.50)), ms(ph.percentile(0.99))
 		}
-		fmt.Fprintf(out, "| %s | %d | %.2f | %.2f | %s | %s | %d | %.0f | %.0f | %s | %.1f | %s | %s | %d |\n",
-			ph.name, ph.events, float64(all)/ph.per(), float64(rated)/ph.per(), p50, p99, len(ph.snap.lat),
+		evals := max(ph.evals, 1)
+		fmt.Fprintf(out, "| %s | %d | %.2f | %.2f | %.2f | %.2f | %s | %s | %d | %.0f | %.0f | %s | %.1f | %s | %s | %d |\n",
+			ph.name, ph.events, float64(all)/ph.per(), float64(rated)/ph.per(), float64(all)/evals, float64(rated)/evals, p50, p99, len(ph.snap.lat),
 			ph.evals, ph.evals/ph.wall.Seconds(), ms(ph.cpuPerEval()), ph.wall.Seconds(), mb(ph.rss), mb(ph.peak),
 			ph.snap.lost+ph.snap.otherLost)
 	}
