@@ -88,7 +88,15 @@ func writeTable(out io.Writer, store string, phases []phase) {
 		cells := make([]string, len(phases))
 		for i, ph := range phases {
 			c := ph.snap.calls[r]
-			cells[i] = fmt.Sprintf("%.2f (%.2f)", float64(c.calls)/ph.per(), float64(c.rated)/ph.per())
+			switch {
+			case c.calls == 0:
+				cells[i] = "–"
+			case float64(c.calls)/ph.per() < 0.005:
+				// One-off calls (the installation, the open list).
+				cells[i] = fmt.Sprintf("%d in all (%d)", c.calls, c.rated)
+			default:
+				cells[i] = fmt.Sprintf("%.2f (%.2f)", float64(c.calls)/ph.per(), float64(c.rated)/ph.per())
+			}
 		}
 		name := r
 		if name == "" {
