@@ -95,3 +95,22 @@ func BenchmarkCheckRunScale(b *testing.B) {
 		report(b)
 	})
 }
+
+// BenchmarkListOpenPulls pages through 1,000 open pull requests (10 pages
+// of 100), the start of an App's sweep: each page must cost its 100 pull
+// requests, not all of them.
+func BenchmarkListOpenPulls(b *testing.B) {
+	e, _ := scaleEnv(b, 1000)
+	ctx := context.Background()
+	for b.Loop() {
+		opts := &github.PullRequestListOptions{ListOptions: github.ListOptions{PerPage: 100}}
+		for {
+			_, resp, err := e.gh.PullRequests.List(ctx, "acme", "payments", opts)
+			must(b, err)
+			if resp.NextPage == 0 {
+				break
+			}
+			opts.Page = resp.NextPage
+		}
+	}
+}
