@@ -69,10 +69,8 @@ func (s *Sim) CheckRuns(owner, repoName, sha string) []CheckRun {
 		return nil
 	}
 	var out []CheckRun
-	for _, c := range r.checkRuns {
-		if c.HeadSHA == sha {
-			out = append(out, *c)
-		}
+	for _, c := range r.runsOn(sha) {
+		out = append(out, *c)
 	}
 	return out
 }
@@ -110,14 +108,7 @@ func (s *Sim) SetRequiredChecks(owner, repoName, branch string, checks []string)
 	return nil
 }
 
-func (r *repo) checkRun(id int64) *checkRun {
-	for _, c := range r.checkRuns {
-		if c.ID == id {
-			return c
-		}
-	}
-	return nil
-}
+func (r *repo) checkRun(id int64) *checkRun { return r.idx.runByID[id] }
 
 // failingRequired returns the first required check of branch that is not
 // green on sha, or "". Callers hold s.mu.
@@ -143,15 +134,17 @@ func (s *Sim) requiredChecksPass(r *repo, branch, sha string) bool {
 // green reports whether the latest check run or status named name on sha
 // succeeded.
 func (r *repo) green(name, sha string) bool {
-	for i := len(r.checkRuns) - 1; i >= 0; i-- {
-		c := r.checkRuns[i]
-		if c.HeadSHA == sha && c.Name == name {
+	runs := r.runsOn(sha)
+	for i := len(runs) - 1; i >= 0; i-- {
+		c := runs[i]
+		if c.Name == name {
 			return c.Status == "completed" && slices.Contains([]string{"success", "neutral", "skipped"}, c.Conclusion)
 		}
 	}
-	for i := len(r.statuses) - 1; i >= 0; i-- {
-		st := r.statuses[i]
-		if st.SHA == sha && st.Context == name {
+	sts := r.statusesOn(sha)
+	for i := len(sts) - 1; i >= 0; i-- {
+		st := sts[i]
+		if st.Context == name {
 			return st.State == "success"
 		}
 	}
@@ -175,9 +168,8 @@ func (s *Sim) checkRunObject(r *repo, c *checkRun, hook bool) map[string]any {
 		conclusion = c.Conclusion
 	}
 	prs := []map[string]any{}
-	for _, n := range sortedKeys(r.pulls) {
-		p := r.pulls[n]
-		if p.headSHA == c.HeadSHA && p.state == "open" {
+	for _, p := range r.pullsWithHead(c.HeadSHA) {
+		if p.state == "open" {
 			prs = append(prs, map[string]any{
 				"url": fmt.Sprintf("%s/repos/%s/pulls/%d", s.api(), r.fullName(), p.number), "id": p.id, "number": p.number,
 				"head": map[string]any{"ref": p.headRef, "sha": p.headSHA, "repo": map[string]any{"id": r.id, "url": s.api() + "/repos/" + r.fullName(), "name": r.name}},
@@ -201,11 +193,8 @@ func (s *Sim) checkRunObject(r *repo, c *checkRun, hook bool) map[string]any {
 			conclusion = c.Conclusion
 		}
 		branch := any(nil)
-		for _, b := range sortedKeys(r.branches) {
-			if r.branches[b] == c.HeadSHA {
-				branch = b
-				break
-			}
+		if bs := r.branchesOn(c.HeadSHA); len(bs) > 0 {
+			branch = bs[0]
 		}
 		suite = map[string]any{"id": c.ID + 1, "node_id": nodeID("CS", c.ID+1), "head_branch": branch,
 			"head_sha": c.HeadSHA, "status": c.Status, "conclusion": conclusion,
@@ -323,7 +312,7 @@ func (s *Sim) createCheckRun(q *request) response {
 	if bad := s.applyCheckRun(r, c, b); bad != nil {
 		return *bad
 	}
-	r.checkRuns = append(r.checkRuns, c)
+	r.addCheckRun(c)
 	resp := created(s.checkRunObject(r, c, false))
 	hook := s.checkRunObject(r, c, true)
 	resp.events = []event{s.event("check_run", r, s.botLogin(), map[string]any{"action": "created", "check_run": hook})}
@@ -397,9 +386,10 @@ func (s *Sim) listCheckRuns(q *request) response {
 	appID, _ := strconv.ParseInt(q.query("app_id"), 10, 64)
 	seen := map[string]bool{}
 	var runs []*checkRun
-	for i := len(r.checkRuns) - 1; i >= 0; i-- { // newest first
-		c := r.checkRuns[i]
-		if c.HeadSHA != commit.sha || (name != "" && c.Name != name) ||
+	onSHA := r.runsOn(commit.sha)
+	for i := len(onSHA) - 1; i >= 0; i-- { // newest first
+		c := onSHA[i]
+		if (name != "" && c.Name != name) ||
 			(status != "" && c.Status != status) || (appID != 0 && c.AppID != appID) {
 			continue
 		}

@@ -114,7 +114,9 @@
 //
 // # Webhooks
 //
-// Deliveries are POSTed one at a time, in order, with X-GitHub-Event,
+// Deliveries are POSTed one at a time, in order (or, with
+// [Options].Deliverers above one, that many at once in no promised order,
+// as GitHub does, for load tests), with X-GitHub-Event,
 // X-GitHub-Delivery (a UUID), X-Hub-Signature-256 ([Sign]) and a
 // GitHub-Hookshot User-Agent. Changes made through the Go or control API
 // are delivered before the call returns. Changes made by REST calls (a
@@ -128,5 +130,14 @@
 // With [Options].Record set, every /api/v3 exchange is appended as one
 // JSON line {"method", "path", "route", "status", "request", "response"}
 // (path without /api/v3; bodies as JSON, null when empty), to be checked
-// against GitHub's OpenAPI description.
+// against GitHub's OpenAPI description. [Sim.Route] names the route a
+// request would take, for harnesses that count calls themselves.
+//
+// # Cost
+//
+// Every call runs under one state lock, so its cost bounds a load test.
+// Lookups an answer makes on every call are indexed (index.go: check runs
+// by id and head, statuses by SHA, pull requests by head, branches by
+// head), so that a check-run answer costs the same with one open pull
+// request as with thousands; BenchmarkCheckRunScale keeps the number.
 package githubsim

@@ -80,7 +80,7 @@ func (s *Sim) OpenPR(owner, repoName string, o PROptions) (int, error) {
 		baseRef: o.Base, headSHA: head, created: now, updated: now,
 	}
 	r.nextNumber++
-	r.pulls[p.number] = p
+	r.addPull(p)
 	r.open++
 	evs := []event{s.pullEvent(r, p, "opened", o.Author, nil)}
 	s.mu.Unlock()
@@ -374,7 +374,7 @@ func (s *Sim) listPulls(q *request) response {
 		return invalid("PullRequest", "state", "invalid", "state must be open, closed or all")
 	}
 	base, head := q.query("base"), q.query("head")
-	var all []map[string]any
+	var all []*pull
 	nums := sortedKeys(r.pulls)
 	if q.query("direction") != "asc" {
 		slices.Reverse(nums)
@@ -390,10 +390,12 @@ func (s *Sim) listPulls(q *request) response {
 				continue
 			}
 		}
-		all = append(all, s.pullObject(r, p))
+		all = append(all, p)
 	}
 	resp := response{status: http.StatusOK}
-	resp.body = pageOf(q, all, &resp)
+	// Only the page's pull requests are rendered: a sweep pages through
+	// every open one, and rendering all on each page made it quadratic.
+	resp.body = pageMap(q, all, &resp, func(p *pull) map[string]any { return s.pullObject(r, p) })
 	return resp
 }
 

@@ -37,6 +37,7 @@ type repo struct {
 	memoBase      map[string]string        // "a..b" -> merge base
 	memoDiff      map[string][]fileChange  // "a..b" -> changes
 	json          json.RawMessage          // cached repositoryJSON
+	idx           repoIndex
 	jsonKey       string
 }
 
@@ -91,11 +92,11 @@ func (s *Sim) CreateRepo(owner, name string, files map[string]string) error {
 		commits: map[string]*commit{}, branches: map[string]string{}, pulls: map[int]*pull{},
 		nextNumber: 1, comments: map[int][]*issueComment{}, required: map[string][]string{},
 		attestations: map[string][]attestation{}, memoBase: map[string]string{},
-		memoDiff: map[string][]fileChange{},
+		memoDiff: map[string][]fileChange{}, idx: newRepoIndex(),
 	}
 	c := s.newCommit(maps.Clone(files), nil, "Initial commit", owner)
 	r.commits[c.sha] = c
-	r.branches["main"] = c.sha
+	r.setBranch("main", c.sha)
 	r.pushed = c.date
 	s.ensureSuite(r, c.sha, "main")
 	s.repos[repoKey(owner, name)] = r
@@ -139,7 +140,7 @@ func (s *Sim) Push(owner, repoName, branch string, files map[string]string, dele
 // before is "" for a new branch. Callers hold s.mu.
 func (s *Sim) advance(r *repo, branch string, c *commit, sender, before string) []event {
 	r.commits[c.sha] = c
-	r.branches[branch] = c.sha
+	r.setBranch(branch, c.sha)
 	r.pushed = c.date
 	s.ensureSuite(r, c.sha, branch)
 	evs := []event{s.pushEvent(r, branch, before, c, sender)}
@@ -147,7 +148,7 @@ func (s *Sim) advance(r *repo, branch string, c *commit, sender, before string) 
 		p := r.pulls[n]
 		if p.state == "open" && p.headRef == branch {
 			beforeHead := p.headSHA
-			p.headSHA = c.sha
+			r.moveHead(p, c.sha)
 			p.updated = c.date
 			evs = append(evs, s.pullEvent(r, p, "synchronize", sender, map[string]any{"before": beforeHead, "after": c.sha}))
 		}

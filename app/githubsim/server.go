@@ -143,6 +143,18 @@ func (s *Sim) serveAPI(w http.ResponseWriter, r *http.Request, pattern string, a
 	}
 }
 
+// Route returns the REST route that serves r, named as [Sim.Calls] names
+// it ("GET /repos/{owner}/{repo}/pulls/{pull_number}"), or "" when none
+// does. Load tests use it to count an App's calls by route.
+func (s *Sim) Route(r *http.Request) string {
+	_, pattern := s.mux.Handler(r)
+	method, path, ok := strings.Cut(pattern, " ")
+	if !ok || !strings.HasPrefix(path, "/api/v3/") {
+		return ""
+	}
+	return method + " " + strings.ReplaceAll(strings.TrimPrefix(path, "/api/v3"), "...}", "}")
+}
+
 // finish writes a response built without the state lock.
 func (s *Sim) finish(w http.ResponseWriter, r *http.Request, pattern string, body []byte, resp response) {
 	s.write(w, r, pattern, body, resp, encodeBody(resp))

@@ -32,6 +32,12 @@ type Options struct {
 	// built outside a request (webhook payloads) until a request teaches
 	// the simulator its own address; empty means "http://githubsim.invalid".
 	BaseURL string
+	// Deliverers is how many webhook deliveries may be in flight at once.
+	// 0 or 1 delivers one at a time, in order, which tests of ordering
+	// need; more delivers concurrently and in no promised order, as
+	// GitHub does, so that a load test's webhook rate is not capped by
+	// the App's answer time.
+	Deliverers int
 }
 
 // Sim is an in-memory GitHub. All methods are safe for concurrent use.
@@ -116,6 +122,7 @@ func New(o Options) *Sim {
 		s.rec = &recorder{w: o.Record}
 	}
 	s.out.idle = sync.NewCond(&s.out.mu)
+	s.out.max = max(o.Deliverers, 1)
 	s.routes()
 	return s
 }

@@ -38,16 +38,18 @@ func (s *Sim) SetRequiredCheckSource(owner, repoName, branch, context, source st
 // Callers hold s.mu.
 func (s *Sim) greenFrom(r *repo, name, sha, source string) bool {
 	if strings.EqualFold(source, s.botLogin()) {
-		for i := len(r.checkRuns) - 1; i >= 0; i-- {
-			c := r.checkRuns[i]
-			if c.HeadSHA == sha && c.Name == name {
+		runs := r.runsOn(sha)
+		for i := len(runs) - 1; i >= 0; i-- {
+			c := runs[i]
+			if c.Name == name {
 				return c.Status == "completed" && slices.Contains([]string{"success", "neutral", "skipped"}, c.Conclusion)
 			}
 		}
 	}
-	for i := len(r.statuses) - 1; i >= 0; i-- {
-		st := r.statuses[i]
-		if st.SHA == sha && st.Context == name && strings.EqualFold(st.Creator, source) {
+	sts := r.statusesOn(sha)
+	for i := len(sts) - 1; i >= 0; i-- {
+		st := sts[i]
+		if st.Context == name && strings.EqualFold(st.Creator, source) {
 			return st.State == "success"
 		}
 	}

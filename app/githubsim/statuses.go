@@ -36,10 +36,8 @@ func (s *Sim) Statuses(owner, repoName, sha string) []Status {
 		return nil
 	}
 	var out []Status
-	for _, st := range r.statuses {
-		if st.SHA == sha {
-			out = append(out, *st)
-		}
+	for _, st := range r.statusesOn(sha) {
+		out = append(out, *st)
 	}
 	return out
 }
@@ -58,7 +56,7 @@ func (s *Sim) SetStatus(owner, repoName, sha, state, context, description, user 
 		return fmt.Errorf("status state %q: %w", state, ErrInvalid)
 	}
 	st := &status{ID: s.id(), SHA: r.resolve(sha).sha, State: state, Context: context, Description: description, Creator: user, CreatedAt: s.clock()}
-	r.statuses = append(r.statuses, st)
+	r.addStatus(st)
 	evs := []event{s.statusEvent(r, st)}
 	s.mu.Unlock()
 	s.post(evs, true)
@@ -85,11 +83,9 @@ func (s *Sim) statusObject(r *repo, st *status) map[string]any {
 func (s *Sim) statusEvent(r *repo, st *status) event {
 	c := r.commits[st.SHA]
 	var branches []map[string]any
-	for _, b := range sortedKeys(r.branches) {
-		if r.branches[b] == st.SHA {
-			branches = append(branches, map[string]any{"name": b, "protected": len(r.required[b]) > 0,
-				"commit": map[string]string{"sha": st.SHA, "url": s.api() + "/repos/" + r.fullName() + "/commits/" + st.SHA}})
-		}
+	for _, b := range r.branchesOn(st.SHA) {
+		branches = append(branches, map[string]any{"name": b, "protected": len(r.required[b]) > 0,
+			"commit": map[string]string{"sha": st.SHA, "url": s.api() + "/repos/" + r.fullName() + "/commits/" + st.SHA}})
 	}
 	return s.event("status", r, st.Creator, map[string]any{
 		"id": st.ID, "sha": st.SHA, "name": r.fullName(), "target_url": nilIfEmpty(st.TargetURL),
@@ -136,7 +132,7 @@ func (s *Sim) createStatus(q *request) response {
 	if b.TargetURL != nil {
 		st.TargetURL = *b.TargetURL
 	}
-	r.statuses = append(r.statuses, st)
+	r.addStatus(st)
 	resp := created(s.statusObject(r, st))
 	resp.events = []event{s.statusEvent(r, st)}
 	return resp
@@ -146,9 +142,10 @@ func (s *Sim) createStatus(q *request) response {
 func (r *repo) latestStatuses(sha string) []*status {
 	seen := map[string]bool{}
 	var out []*status
-	for i := len(r.statuses) - 1; i >= 0; i-- {
-		st := r.statuses[i]
-		if st.SHA == sha && !seen[st.Context] {
+	sts := r.statusesOn(sha)
+	for i := len(sts) - 1; i >= 0; i-- {
+		st := sts[i]
+		if !seen[st.Context] {
 			seen[st.Context] = true
 			out = append(out, st)
 		}
@@ -190,10 +187,9 @@ func (s *Sim) listStatuses(q *request) response {
 		return *e
 	}
 	var all []map[string]any
-	for i := len(r.statuses) - 1; i >= 0; i-- {
-		if r.statuses[i].SHA == c.sha {
-			all = append(all, s.statusObject(r, r.statuses[i]))
-		}
+	sts := r.statusesOn(c.sha)
+	for i := len(sts) - 1; i >= 0; i-- {
+		all = append(all, s.statusObject(r, sts[i]))
 	}
 	resp := response{status: http.StatusOK}
 	resp.body = pageOf(q, all, &resp)

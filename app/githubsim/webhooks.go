@@ -56,11 +56,12 @@ type event struct {
 	redelivery bool
 }
 
-// outbox delivers events one at a time, in order.
+// outbox delivers events one at a time, in order, or up to max at once.
 type outbox struct {
 	mu      sync.Mutex
 	queue   []event
-	running bool
+	running int // drain goroutines
+	max     int
 	idle    *sync.Cond
 }
 
@@ -127,11 +128,13 @@ func (s *Sim) post(evs []event, wait bool) {
 			o.queue = append(o.queue, ev)
 		}
 	}
-	if !o.running && len(o.queue) > 0 {
-		o.running = true
+	// Running drainers may all be busy delivering: start one more per
+	// queued event, up to max; one that finds the queue empty stops.
+	for n := len(o.queue); n > 0 && o.running < o.max; n-- {
+		o.running++
 		go s.drain()
 	}
-	for wait && (o.running || len(o.queue) > 0) {
+	for wait && (o.running > 0 || len(o.queue) > 0) {
 		o.idle.Wait()
 	}
 	o.mu.Unlock()
@@ -146,8 +149,10 @@ func (s *Sim) drain() {
 	for {
 		o.mu.Lock()
 		if len(o.queue) == 0 {
-			o.running = false
-			o.idle.Broadcast()
+			o.running--
+			if o.running == 0 {
+				o.idle.Broadcast()
+			}
 			o.mu.Unlock()
 			return
 		}
