@@ -1,0 +1,82 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zgate-dev/zgate/app/githubsim"
+)
+
+// TestApprovalsDoNotFollowARetarget (red team): approvals are bound to the
+// head commit, but what a reviewer approves is the change, the head
+// against the base. mallory pushes an unreviewed commit E to a branch of
+// her own ("weak") and opens a pull request into weak whose diff shows
+// only an innocent commit S on top of E. carol and dave approve S. mallory
+// then retargets the pull request to main: the head is the same commit,
+// so the approvals are still "fresh", and main's gate would open on them
+// and merge E, which nobody approved, into main. Approvals given before
+// the base changed must not count for the new base.
+func TestApprovalsDoNotFollowARetarget(t *testing.T) {
+	t.Skip("known bypass: approvals given while the base was another branch count after a retarget to main " +
+		"(reviews are bound to the head SHA only); fix: date the latest base change (GitHub's issue timeline " +
+		"base_ref_changed event, or zgate's record of pull_request edited changes.base and of the base each " +
+		"evaluation read) and count no review or override submitted before it")
+	w := newWorld(t)
+	w.serve()
+	evil, err := w.sim.Push(owner, repoName, "weak", map[string]string{"deploy/prod/db.yml": "backups: false\n"}, nil, "mallory")
+	must(t, err)
+	must(t, w.sim.MoveBranch(owner, repoName, "scale", evil, "mallory"))
+	head, err := w.sim.Push(owner, repoName, "scale", map[string]string{"deploy/prod/payments.yml": "replicas: 5\n"}, nil, "mallory")
+	must(t, err)
+	n, err := w.sim.OpenPR(owner, repoName, githubsim.PROptions{Head: "scale", Base: "weak", Title: "Scale payments to 5", Author: "mallory"})
+	must(t, err)
+	// Into weak the pull request shows one file: the innocent change.
+	w.waitRun(head, "weak's evaluation", func(c githubsim.CheckRun) bool {
+		return c.Name == gateCheck+": weak"
+	})
+	w.approve(n, "carol")
+	w.approve(n, "dave")
+	time.Sleep(300 * time.Millisecond)
+
+	must(t, w.sim.ChangeBase(owner, repoName, n, "main", "mallory"))
+	// main's evaluation follows; give it time to (wrongly) merge.
+	w.waitRun(head, mainCheck+" decided", named(mainCheck, func(githubsim.CheckRun) bool { return true }))
+	time.Sleep(time.Second)
+	pr, err := w.sim.PullRequest(owner, repoName, n)
+	must(t, err)
+	if pr.Merged {
+		t.Fatalf("PR #%d merged into main on approvals given while its base was weak: the unreviewed commit %s (deploy/prod/db.yml) landed in main", n, evil[:7])
+	}
+	w.pendingWith(head, 0)
+}
+
+// TestEarlierPusherCannotApprove (red team): under the default pushers
+// rule ("all": an approver wrote none of the change), carol pushes the
+// real change to a branch, alice pushes a trivial commit on top and opens
+// the pull request. zgate recorded carol's push (a push delivery), yet
+// her commit is not the head and her push was not "to the pull request",
+// so her approval counts: carol wrote and approved the change, and one
+// independent reviewer (dave) completes a quorum of two.
+func TestEarlierPusherCannotApprove(t *testing.T) {
+	t.Skip("known bypass: a recorded push of a non-head commit of the pull request, made before it was opened " +
+		"(or through another branch), does not make its pusher an author; fix: list the pull request's commits " +
+		"(GET /pulls/{n}/commits, fail closed past 250) and count every recorded pusher of any of them under pushers: all")
+	w := newWorld(t)
+	w.serve()
+	_, err := w.sim.Push(owner, repoName, "scale", map[string]string{"deploy/prod/payments.yml": "replicas: 0\n"}, nil, "carol")
+	must(t, err)
+	head, err := w.sim.Push(owner, repoName, "scale", map[string]string{"notes.txt": "typo fixed\n"}, nil, "alice")
+	must(t, err)
+	n, err := w.sim.OpenPR(owner, repoName, githubsim.PROptions{Head: "scale", Base: "main", Title: "Scale payments", Author: "alice"})
+	must(t, err)
+	w.pendingWith(head, 0)
+	w.approve(n, "carol")
+	w.approve(n, "dave")
+	time.Sleep(time.Second)
+	w.assertNotMerged(n)
+	c := w.pendingWith(head, 1)
+	if !strings.Contains(checkText(c), "carol pushed") {
+		t.Errorf("check on %s does not say why carol's approval did not count:\n%s", head[:7], checkText(c))
+	}
+}
