@@ -80,3 +80,34 @@ func TestEarlierPusherCannotApprove(t *testing.T) {
 		t.Errorf("check on %s does not say why carol's approval did not count:\n%s", head[:7], checkText(c))
 	}
 }
+
+// TestPolicyChangeIsGated (red team): the production gate applies to
+// deploy/prod/** only, so a pull request that changes nothing but the
+// policy and CODEOWNERS on main is not gated at all: its check is
+// "skipped", which branch protection counts as passing, and anyone with
+// write access merges it with no approval. From then on main's own policy
+// is the attacker's: one approval by platform opens production. A change
+// to what protects a base must need that protection's quorum.
+func TestPolicyChangeIsGated(t *testing.T) {
+	t.Skip(bypassPolicyChange)
+	w := newWorld(t)
+	w.serve()
+	weakened := strings.Replace(policyFile, "quorum: 2", "quorum: 1", 1)
+	n, head := w.openPR("tidy", map[string]string{
+		".github/zgate.yml":  weakened,
+		".github/CODEOWNERS": "*  @acme/platform\n",
+	})
+	w.waitRun(head, mainCheck+" decided", named(mainCheck, func(c githubsim.CheckRun) bool { return c.Status == "completed" }))
+	if _, err := w.sim.MergePR(owner, repoName, n, "alice", head, "merge"); err == nil {
+		pr2, head2 := w.openPR("scale", nil)
+		w.approve(pr2, "pat") // platform only: one team, one person
+		time.Sleep(time.Second)
+		merged, _ := w.sim.PullRequest(owner, repoName, pr2)
+		t.Fatalf("PR #%d rewrote main's policy and CODEOWNERS with no approval; then PR #%d (%s) merged=%v on one approval by platform",
+			n, pr2, head2[:7], merged.Merged)
+	}
+}
+
+const bypassPolicyChange = "known bypass: a pull request changing only .github/zgate.yml and CODEOWNERS skips every gate whose " +
+	"if.paths does not list them; fix (a policy decision): a gate whose if.base matches applies whenever the " +
+	"pull request changes the policy file or a CODEOWNERS file, or `zgate validate` refuses/warns about such a policy"
