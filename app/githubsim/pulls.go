@@ -150,6 +150,12 @@ func (s *Sim) ReopenPR(owner, repoName string, number int, user string) error {
 		return err
 	}
 	p.state, p.closed, p.updated = "open", time.Time{}, s.clock()
+	// Pushes to the head branch while the pull request was closed send no
+	// synchronize; reopening picks up the branch's current commit, as
+	// GitHub does, and the reopened event names it.
+	if sha, ok := r.branches[p.headRef]; ok {
+		p.headSHA = sha
+	}
 	r.open++
 	evs := []event{s.pullEvent(r, p, "reopened", user, nil)}
 	s.mu.Unlock()
