@@ -125,7 +125,7 @@ func (g *Gatherer) Gather(ctx context.Context, gh *github.Client, owner, repo st
 	if err := g.loadCodeowners(ctx, gh, owner, repo, res); err != nil {
 		return nil, err
 	}
-	files, truncated, err := changedFiles(ctx, gh, owner, repo, number)
+	files, truncated, err := changedFiles(ctx, gh, owner, repo, number, res.HeadSHA, pr.GetChangedFiles())
 	if err != nil {
 		return nil, err
 	}

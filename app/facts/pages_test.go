@@ -73,7 +73,11 @@ func TestListsGrowAcrossPages(t *testing.T) {
 				}
 			},
 			read: func(t *testing.T, w *world) int {
-				fs, truncated, err := changedFiles(ctx, w.gh, owner, repoName, w.pr)
+				head, err := w.env.Sim.BranchSHA(owner, repoName, "feature")
+				if err != nil {
+					t.Fatal(err)
+				}
+				fs, truncated, err := changedFiles(ctx, w.gh, owner, repoName, w.pr, head, 0)
 				if err != nil || truncated {
 					t.Fatalf("changedFiles: truncated %v, err %v", truncated, err)
 				}

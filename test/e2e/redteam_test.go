@@ -1,7 +1,11 @@
 package e2e
 
 import (
+	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -111,3 +115,53 @@ func TestPolicyChangeIsGated(t *testing.T) {
 const bypassPolicyChange = "known bypass: a pull request changing only .github/zgate.yml and CODEOWNERS skips every gate whose " +
 	"if.paths does not list them; fix (a policy decision): a gate whose if.base matches applies whenever the " +
 	"pull request changes the policy file or a CODEOWNERS file, or `zgate validate` refuses/warns about such a policy"
+
+// TestFilesOfAnotherHead (red team): zgate reads the pull request (head X)
+// and then its changed files, which GitHub computes for whatever the head
+// is at that moment. The author flips the branch to Y (no production file)
+// between the two reads and back to X right after: the evaluation judges X
+// with Y's files, so production does not apply and its check on X reads
+// "skipped", which branch protection counts as passing, while X changes
+// deploy/prod. A person merges X before zgate's next evaluation.
+func TestFilesOfAnotherHead(t *testing.T) {
+	w := newWorld(t)
+	w.serve()
+	y, err := w.sim.Push(owner, repoName, "scale", map[string]string{"notes.txt": "harmless\n"}, nil, "alice")
+	must(t, err)
+	n, headX := w.openPR("scale", map[string]string{"deploy/prod/payments.yml": "replicas: 0\n"})
+	w.pendingWith(headX, 0)
+
+	var flipped, holding atomic.Bool
+	release := make(chan struct{})
+	defer close(release)
+	w.setHook(func(rw http.ResponseWriter, r *http.Request) bool {
+		switch {
+		case r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/pulls/"+strconv.Itoa(n)+"/files") && flipped.CompareAndSwap(false, true):
+			// Between zgate's read of the pull request and of its files.
+			must(t, w.sim.MoveBranch(owner, repoName, "scale", y, "alice"))
+			rec := httptest.NewRecorder()
+			w.sim.Handler().ServeHTTP(rec, r)
+			must(t, w.sim.MoveBranch(owner, repoName, "scale", headX, "alice"))
+			holding.Store(true)
+			for k, v := range rec.Header() {
+				rw.Header()[k] = v
+			}
+			rw.WriteHeader(rec.Code)
+			_, _ = rw.Write(rec.Body.Bytes())
+			return true
+		case holding.Load() && r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/pulls/"+strconv.Itoa(n)):
+			// zgate's next evaluation waits until the person tried to merge.
+			<-release
+		}
+		return false
+	})
+	w.approve(n, "pat") // any event
+	deadline := time.Now().Add(waitFor)
+	for !holding.Load() && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond) // let the flipped evaluation publish
+	if _, err := w.sim.MergePR(owner, repoName, n, "alice", headX, "merge"); err == nil {
+		t.Fatalf("PR #%d merged at %s (it changes deploy/prod) with no approval: the gate was judged with the files of %s", n, headX[:7], y[:7])
+	}
+}
