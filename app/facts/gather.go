@@ -134,6 +134,9 @@ func (g *Gatherer) Gather(ctx context.Context, gh *github.Client, owner, repo st
 	if f.Reviews, err = reviews(ctx, gh, owner, repo, number, bots); err != nil {
 		return nil, err
 	}
+	if f.PullRequest.BaseChangedAt, err = baseChangedAt(ctx, gh, owner, repo, number); err != nil {
+		return nil, err
+	}
 	if needsComments(res.Policy) {
 		if f.Comments, err = comments(ctx, gh, owner, repo, number, bots); err != nil {
 			return nil, err
@@ -141,6 +144,7 @@ func (g *Gatherer) Gather(ctx context.Context, gh *github.Client, owner, repo st
 	}
 	g.gatherTeams(ctx, gh, res)
 	g.gatherPushes(ctx, gh, res, read)
+	f.PullRequest.HeadSeenAt = afterRetarget(f.PullRequest.HeadSeenAt, f.PullRequest.BaseChangedAt)
 	g.gatherAttestations(ctx, gh, owner, repo, res)
 	f.Bots = bots.list()
 	return res, nil

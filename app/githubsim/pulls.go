@@ -33,6 +33,8 @@ type pull struct {
 	closed         time.Time
 	mergedAt       time.Time
 	reviews        []*review
+	// timeline holds the pull request's base_ref_changed events.
+	timeline []timelineEvent
 }
 
 // PROptions describes a pull request to open.
@@ -180,6 +182,7 @@ func (s *Sim) ChangeBase(owner, repoName string, number int, base, user string) 
 	}
 	from := p.baseRef
 	p.baseRef, p.updated = base, s.clock()
+	p.timeline = append(p.timeline, timelineEvent{id: s.id(), event: "base_ref_changed", actor: user, at: p.updated})
 	evs := []event{s.pullEvent(r, p, "edited", user, map[string]any{
 		"changes": map[string]any{"base": map[string]any{
 			"ref": map[string]string{"from": from}, "sha": map[string]string{"from": r.branches[from]},

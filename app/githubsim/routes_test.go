@@ -101,6 +101,7 @@ func TestEveryRoute(t *testing.T) {
 	gh("GET", fmt.Sprintf("%s/pulls/%d/reviews", repo, n), nil, 200)
 	gh("GET", fmt.Sprintf("%s/pulls/%d/reviews/%d", repo, n, rid), nil, 200)
 	gh("GET", fmt.Sprintf("%s/issues/%d/comments", repo, n), nil, 200)
+	gh("GET", fmt.Sprintf("%s/issues/%d/timeline", repo, n), nil, 200)
 	gh("POST", fmt.Sprintf("%s/issues/%d/comments", repo, n), map[string]string{"body": "zgate says hi"}, 201)
 	gh("PATCH", fmt.Sprintf("%s/issues/comments/%d", repo, cid), map[string]string{"body": "hello again"}, 200)
 	gh("PATCH", fmt.Sprintf("%s/issues/comments/%d", repo, cid), map[string]string{"body": ""}, 422)

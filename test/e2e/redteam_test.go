@@ -22,10 +22,6 @@ import (
 // and merge E, which nobody approved, into main. Approvals given before
 // the base changed must not count for the new base.
 func TestApprovalsDoNotFollowARetarget(t *testing.T) {
-	t.Skip("known bypass: approvals given while the base was another branch count after a retarget to main " +
-		"(reviews are bound to the head SHA only); fix: date the latest base change (GitHub's issue timeline " +
-		"base_ref_changed event, or zgate's record of pull_request edited changes.base and of the base each " +
-		"evaluation read) and count no review or override submitted before it")
 	w := newWorld(t)
 	w.serve()
 	evil, err := w.sim.Push(owner, repoName, "weak", map[string]string{"deploy/prod/db.yml": "backups: false\n"}, nil, "mallory")
@@ -52,7 +48,15 @@ func TestApprovalsDoNotFollowARetarget(t *testing.T) {
 	if pr.Merged {
 		t.Fatalf("PR #%d merged into main on approvals given while its base was weak: the unreviewed commit %s (deploy/prod/db.yml) landed in main", n, evil[:7])
 	}
-	w.pendingWith(head, 0)
+	c := w.pendingWith(head, 0)
+	if !strings.Contains(checkText(c), "before the base branch changed to main") {
+		t.Errorf("check on %s does not say why the approvals did not count:\n%s", head[:7], checkText(c))
+	}
+	// Approvals given on the change into main count.
+	nextSecond() // GitHub dates reviews in whole seconds
+	w.approve(n, "carol")
+	w.approve(n, "dave")
+	w.waitMerged(n)
 }
 
 // TestEarlierPusherCannotApprove (red team): under the default pushers

@@ -1,0 +1,54 @@
+package facts
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/go-github/v62/github"
+)
+
+// baseChangedAt returns when the pull request's base branch last changed
+// (the newest base_ref_changed event of its timeline, by GitHub's clock,
+// the clock that dates reviews and comments), nil when it never did. An
+// approval is for the change into the base it was given on: retargeted,
+// the same head proposes another change (a branch holding unreviewed
+// commits shows only the commits on top of it), so approvals and
+// overrides from before the retarget do not count (policy.PullRequest
+// BaseChangedAt). Every page is read: the newest event is on the last.
+func baseChangedAt(ctx context.Context, gh *github.Client, owner, repo string, number int) (*time.Time, error) {
+	var last *time.Time
+	opts := &github.ListOptions{PerPage: perPage}
+	for {
+		page, resp, err := gh.Issues.ListIssueTimeline(ctx, owner, repo, number, opts)
+		if err != nil {
+			return nil, fmt.Errorf("list the timeline of %s/%s#%d (page %d): %w", owner, repo, number, max(opts.Page, 1), err)
+		}
+		for _, ev := range page {
+			if ev.GetEvent() != "base_ref_changed" || ev.CreatedAt == nil {
+				continue
+			}
+			if at := ev.GetCreatedAt().Time; last == nil || at.After(*last) {
+				last = &at
+			}
+		}
+		if resp.NextPage == 0 {
+			return last, nil
+		}
+		opts.Page = resp.NextPage
+	}
+}
+
+// afterRetarget moves when the head counts as seen to just after the
+// latest base change, so that no override given before the retarget
+// counts: GitHub dates comments in whole seconds, so one dated the second
+// of the change may predate it.
+func afterRetarget(seen, changed *time.Time) *time.Time {
+	if seen == nil || changed == nil {
+		return seen
+	}
+	if after := changed.Add(time.Second); seen.Before(after) {
+		return &after
+	}
+	return seen
+}
