@@ -345,6 +345,7 @@ func (s *Sim) pullRoutes() {
 	s.handle("GET /repos/{owner}/{repo}/pulls", authToken, s.listPulls)
 	s.handle("GET /repos/{owner}/{repo}/pulls/{pull_number}", authToken, s.getPull)
 	s.handle("GET /repos/{owner}/{repo}/pulls/{pull_number}/files", authToken, s.listPullFiles)
+	s.handle("GET /repos/{owner}/{repo}/pulls/{pull_number}/commits", authToken, s.listPullCommits)
 	s.handle("GET /repos/{owner}/{repo}/pulls/{pull_number}/merge", authToken, s.checkMerged)
 	s.handle("PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge", authToken, s.mergePull)
 	s.handle("GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls", authToken, s.commitPulls)

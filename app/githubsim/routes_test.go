@@ -98,6 +98,7 @@ func TestEveryRoute(t *testing.T) {
 	gh("GET", repo+"/pulls?state=all&base=main", nil, 200)
 	gh("GET", fmt.Sprintf("%s/pulls/%d", repo, n), nil, 200)
 	gh("GET", fmt.Sprintf("%s/pulls/%d/files", repo, n), nil, 200)
+	gh("GET", fmt.Sprintf("%s/pulls/%d/commits", repo, n), nil, 200)
 	gh("GET", fmt.Sprintf("%s/pulls/%d/reviews", repo, n), nil, 200)
 	gh("GET", fmt.Sprintf("%s/pulls/%d/reviews/%d", repo, n, rid), nil, 200)
 	gh("GET", fmt.Sprintf("%s/issues/%d/comments", repo, n), nil, 200)

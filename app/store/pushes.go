@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -72,6 +73,52 @@ func (s *Store) Pushes(ctx context.Context, repoID int64, number int, head strin
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("pushes of %d#%d: %w", repoID, number, err)
+	}
+	return out, nil
+}
+
+// PushesOf returns the recorded pushes, with a sender, that made any of
+// shas in the repository (on any pull request or branch), oldest first:
+// whoever pushed one of a pull request's commits wrote part of it.
+func (s *Store) PushesOf(ctx context.Context, repoID int64, shas []string) ([]Push, error) {
+	if len(shas) == 0 {
+		return []Push{}, nil
+	}
+	lower := make([]string, len(shas))
+	for i, sha := range shas {
+		lower[i] = strings.ToLower(sha)
+	}
+	list, err := json.Marshal(lower)
+	if err != nil {
+		return nil, fmt.Errorf("pushes of %d commits: %w", len(shas), err)
+	}
+	// One statement whatever the number of commits: the list is one JSON
+	// parameter, unpacked by each engine.
+	in := `SELECT value FROM json_each($2)`
+	if s.engine == enginePostgres {
+		in = `SELECT jsonb_array_elements_text($2::jsonb)`
+	}
+	rows, err := s.query(ctx, `
+		SELECT number, head_sha, sender, first_us, last_us FROM pushes
+		WHERE repo_id = $1 AND sender <> '' AND head_sha IN (`+in+`)
+		ORDER BY first_us, number, head_sha, sender`,
+		repoID, string(list))
+	if err != nil {
+		return nil, fmt.Errorf("pushes of %d commits in %d: %w", len(shas), repoID, err)
+	}
+	defer rows.Close()
+	out := []Push{}
+	for rows.Next() {
+		p := Push{RepoID: repoID}
+		var first, last int64
+		if err := rows.Scan(&p.Number, &p.HeadSHA, &p.Sender, &first, &last); err != nil {
+			return nil, fmt.Errorf("pushes of %d commits in %d: %w", len(shas), repoID, err)
+		}
+		p.SeenAt, p.LastSeenAt = fromMicros(first), fromMicros(last)
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("pushes of %d commits in %d: %w", len(shas), repoID, err)
 	}
 	return out, nil
 }

@@ -62,14 +62,11 @@ func TestApprovalsDoNotFollowARetarget(t *testing.T) {
 // TestEarlierPusherCannotApprove (red team): under the default pushers
 // rule ("all": an approver wrote none of the change), carol pushes the
 // real change to a branch, alice pushes a trivial commit on top and opens
-// the pull request. zgate recorded carol's push (a push delivery), yet
-// her commit is not the head and her push was not "to the pull request",
-// so her approval counts: carol wrote and approved the change, and one
-// independent reviewer (dave) completes a quorum of two.
+// the pull request. zgate recorded carol's push (a push delivery); her
+// commit is not the head and her push was not "to the pull request", but
+// she wrote part of the change: her approval must not count, or one
+// independent reviewer (dave) would complete a quorum of two.
 func TestEarlierPusherCannotApprove(t *testing.T) {
-	t.Skip("known bypass: a recorded push of a non-head commit of the pull request, made before it was opened " +
-		"(or through another branch), does not make its pusher an author; fix: list the pull request's commits " +
-		"(GET /pulls/{n}/commits, fail closed past 250) and count every recorded pusher of any of them under pushers: all")
 	w := newWorld(t)
 	w.serve()
 	_, err := w.sim.Push(owner, repoName, "scale", map[string]string{"deploy/prod/payments.yml": "replicas: 0\n"}, nil, "carol")

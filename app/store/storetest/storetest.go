@@ -35,6 +35,7 @@ func Run(t *testing.T, open Open) {
 		{"ConcurrentBeginExecution", testConcurrentBeginExecution},
 		{"CheckFingerprints", testCheckFingerprints},
 		{"Pushes", testPushes},
+		{"PushesOf", testPushesOf},
 		{"DeliverySeen", testDeliverySeen},
 		{"PruneCheckFingerprints", testPruneCheckFingerprints},
 		{"PruneFailingJobs", testPruneFailingJobs},
