@@ -112,22 +112,15 @@ func (sp StorePushes) earlierCommitPushes(ctx context.Context, gh *github.Client
 		return nil, fmt.Errorf("pull request #%d has %d commits; GitHub lists %d, so who pushed the rest is unknown", pr.GetNumber(), pr.GetCommits(), maxPRCommits)
 	}
 	owner, repo := pr.GetBase().GetRepo().GetOwner().GetLogin(), pr.GetBase().GetRepo().GetName()
-	var shas []string
-	opts := &github.ListOptions{PerPage: perPage}
-	for {
-		page, resp, err := gh.PullRequests.ListCommits(ctx, owner, repo, pr.GetNumber(), opts)
-		if err != nil {
-			return nil, fmt.Errorf("list commits of %s/%s#%d (page %d): %w", owner, repo, pr.GetNumber(), max(opts.Page, 1), err)
+	all, err := prCommits(ctx, gh, owner, repo, pr.GetNumber())
+	if err != nil {
+		return nil, err
+	}
+	shas := make([]string, 0, len(all))
+	for _, sha := range all {
+		if sha != head {
+			shas = append(shas, sha)
 		}
-		for _, c := range page {
-			if sha := strings.ToLower(c.GetSHA()); sha != "" && sha != head {
-				shas = append(shas, sha)
-			}
-		}
-		if resp.NextPage == 0 {
-			break
-		}
-		opts.Page = resp.NextPage
 	}
 	rows, err := sp.Store.PushesOf(ctx, repoID, shas)
 	if err != nil {
@@ -138,6 +131,28 @@ func (sp StorePushes) earlierCommitPushes(ctx context.Context, gh *github.Client
 		out = append(out, policy.Pusher{Login: r.Sender, HeadSHA: r.HeadSHA})
 	}
 	return out, nil
+}
+
+// prCommits lists the pull request's commits (lower-case SHAs), every
+// page.
+func prCommits(ctx context.Context, gh *github.Client, owner, repo string, number int) ([]string, error) {
+	var shas []string
+	opts := &github.ListOptions{PerPage: perPage}
+	for {
+		page, resp, err := gh.PullRequests.ListCommits(ctx, owner, repo, number, opts)
+		if err != nil {
+			return nil, fmt.Errorf("list commits of %s/%s#%d (page %d): %w", owner, repo, number, max(opts.Page, 1), err)
+		}
+		for _, c := range page {
+			if sha := strings.ToLower(c.GetSHA()); sha != "" {
+				shas = append(shas, sha)
+			}
+		}
+		if resp.NextPage == 0 {
+			return shas, nil
+		}
+		opts.Page = resp.NextPage
+	}
 }
 
 // headTenure is when head became pull request n's head for the last time,

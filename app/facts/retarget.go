@@ -17,7 +17,23 @@ import (
 // overrides from before the retarget do not count (policy.PullRequest
 // BaseChangedAt). Every page is read: the newest event is on the last.
 func baseChangedAt(ctx context.Context, gh *github.Client, owner, repo string, number int) (*time.Time, error) {
+	changes, err := baseChanges(ctx, gh, owner, repo, number)
+	if err != nil {
+		return nil, err
+	}
 	var last *time.Time
+	for i := range changes {
+		if last == nil || changes[i].After(*last) {
+			last = &changes[i]
+		}
+	}
+	return last, nil
+}
+
+// baseChanges lists the times of the pull request's base_ref_changed
+// events, every page.
+func baseChanges(ctx context.Context, gh *github.Client, owner, repo string, number int) ([]time.Time, error) {
+	var out []time.Time
 	opts := &github.ListOptions{PerPage: perPage}
 	for {
 		page, resp, err := gh.Issues.ListIssueTimeline(ctx, owner, repo, number, opts)
@@ -25,15 +41,12 @@ func baseChangedAt(ctx context.Context, gh *github.Client, owner, repo string, n
 			return nil, fmt.Errorf("list the timeline of %s/%s#%d (page %d): %w", owner, repo, number, max(opts.Page, 1), err)
 		}
 		for _, ev := range page {
-			if ev.GetEvent() != "base_ref_changed" || ev.CreatedAt == nil {
-				continue
-			}
-			if at := ev.GetCreatedAt().Time; last == nil || at.After(*last) {
-				last = &at
+			if ev.GetEvent() == "base_ref_changed" && ev.CreatedAt != nil {
+				out = append(out, ev.GetCreatedAt().Time)
 			}
 		}
 		if resp.NextPage == 0 {
-			return last, nil
+			return out, nil
 		}
 		opts.Page = resp.NextPage
 	}
