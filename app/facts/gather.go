@@ -137,6 +137,9 @@ func (g *Gatherer) Gather(ctx context.Context, gh *github.Client, owner, repo st
 	if f.PullRequest.BaseChangedAt, err = baseChangedAt(ctx, gh, owner, repo, number); err != nil {
 		return nil, err
 	}
+	if err := baseSettled(f.PullRequest.BaseChangedAt, at); err != nil {
+		return nil, fmt.Errorf("pull request %s/%s#%d: %w", owner, repo, number, err)
+	}
 	if needsComments(res.Policy) {
 		if f.Comments, err = comments(ctx, gh, owner, repo, number, bots); err != nil {
 			return nil, err

@@ -52,6 +52,26 @@ func baseChanges(ctx context.Context, gh *github.Client, owner, repo string, num
 	}
 }
 
+// baseSettle is how long before a read a base change must be for the
+// read to trust its changed files: GitHub dates events in whole seconds,
+// and its clock and zgate's may differ a little (keep both synchronised).
+const baseSettle = 2 * time.Second
+
+// baseSettled refuses facts read at (or shortly after) a base change.
+// GitHub computes the changed files against whatever the base is when it
+// answers: retargeted to a branch holding unreviewed commits between the
+// read of the pull request and of its files, and back right after, the
+// pull request would be judged by the base it names with the files of
+// another (a gate "skipped" on a change it guards). The timeline is read
+// after the files, so such a flip shows as a base change at or after the
+// read; then the evaluation stops with [ErrHeadMoved] and runs again.
+func baseSettled(changed *time.Time, read time.Time) error {
+	if changed == nil || changed.Before(read.Add(-baseSettle).Truncate(time.Second)) {
+		return nil
+	}
+	return fmt.Errorf("%w: the base branch changed at %s, while or just before its files were read at %s", ErrHeadMoved, changed.UTC().Format(time.RFC3339), read.UTC().Format(time.RFC3339))
+}
+
 // afterRetarget moves when the head counts as seen to just after the
 // latest base change, so that no override given before the retarget
 // counts: GitHub dates comments in whole seconds, so one dated the second

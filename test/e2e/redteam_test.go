@@ -166,3 +166,56 @@ func TestFilesOfAnotherHead(t *testing.T) {
 		t.Fatalf("PR #%d merged at %s (it changes deploy/prod) with no approval: the gate was judged with the files of %s", n, headX[:7], y[:7])
 	}
 }
+
+// TestFilesOfAnotherBase (red team): the same trick with the base. zgate
+// reads the pull request (base main) and then its files, which GitHub
+// computes against whatever the base is then. mallory retargets to her
+// branch weak (main plus her unreviewed production commit E) between the
+// two reads and back to main right after: main's policy judges only the
+// harmless change on top of E, production does not apply, and main's
+// check on the head reads "skipped" while the pull request brings E into
+// main. A person merges before zgate's next evaluation.
+func TestFilesOfAnotherBase(t *testing.T) {
+	w := newWorld(t)
+	w.serve()
+	evil, err := w.sim.Push(owner, repoName, "weak", map[string]string{"deploy/prod/db.yml": "backups: false\n"}, nil, "mallory")
+	must(t, err)
+	must(t, w.sim.MoveBranch(owner, repoName, "scale", evil, "mallory"))
+	head, err := w.sim.Push(owner, repoName, "scale", map[string]string{"notes.txt": "harmless\n"}, nil, "mallory")
+	must(t, err)
+	n, err := w.sim.OpenPR(owner, repoName, githubsim.PROptions{Head: "scale", Base: "main", Title: "Notes", Author: "mallory"})
+	must(t, err)
+	w.pendingWith(head, 0)
+
+	var flipped, holding atomic.Bool
+	release := make(chan struct{})
+	defer close(release)
+	w.setHook(func(rw http.ResponseWriter, r *http.Request) bool {
+		switch {
+		case r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/pulls/"+strconv.Itoa(n)+"/files") && flipped.CompareAndSwap(false, true):
+			must(t, w.sim.ChangeBase(owner, repoName, n, "weak", "mallory"))
+			rec := httptest.NewRecorder()
+			w.sim.Handler().ServeHTTP(rec, r)
+			must(t, w.sim.ChangeBase(owner, repoName, n, "main", "mallory"))
+			holding.Store(true)
+			for k, v := range rec.Header() {
+				rw.Header()[k] = v
+			}
+			rw.WriteHeader(rec.Code)
+			_, _ = rw.Write(rec.Body.Bytes())
+			return true
+		case holding.Load() && r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/pulls/"+strconv.Itoa(n)):
+			<-release
+		}
+		return false
+	})
+	w.approve(n, "pat") // any event
+	deadline := time.Now().Add(waitFor)
+	for !holding.Load() && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond) // let the flipped evaluation publish
+	if _, err := w.sim.MergePR(owner, repoName, n, "mallory", head, "merge"); err == nil {
+		t.Fatalf("PR #%d merged into main with no approval: judged against weak's files, so %s (deploy/prod/db.yml) landed", n, evil[:7])
+	}
+}
