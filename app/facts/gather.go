@@ -73,7 +73,7 @@ var ErrNoPolicy = errors.New("no zgate policy on the base branch")
 
 // PolicyPaths are the policy file locations read from the base branch, in
 // order.
-var PolicyPaths = []string{".github/zgate.yml", ".github/zgate.yaml"}
+var PolicyPaths = policy.PolicyPaths
 
 // maxChangedFiles is GitHub's cap on the files a pull request lists.
 const maxChangedFiles = 3000
