@@ -78,6 +78,11 @@ type Pusher struct {
 	// counts only when it made this pull request's head commit: the same
 	// commits pushed through another pull request are the same change.
 	Via string `json:"via,omitempty"`
+	// ID is GitHub's account id of the pusher, 0 when unknown. The App
+	// uses it to follow a renamed account (a pusher who renamed themself
+	// is listed again under the current login); the policy compares
+	// logins.
+	ID int64 `json:"id,omitempty"`
 }
 
 // Review is one pull request review.

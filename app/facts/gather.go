@@ -147,6 +147,7 @@ func (g *Gatherer) Gather(ctx context.Context, gh *github.Client, owner, repo st
 	}
 	g.gatherTeams(ctx, gh, res)
 	g.gatherPushes(ctx, gh, res, read)
+	f.Pushers = bots.renamed(f.Pushers)
 	f.PullRequest.HeadSeenAt = afterRetarget(f.PullRequest.HeadSeenAt, f.PullRequest.BaseChangedAt)
 	g.gatherAttestations(ctx, gh, owner, repo, res)
 	f.Bots = bots.list()
@@ -262,19 +263,42 @@ func labelNames(labels []*github.Label) []string {
 }
 
 // botSet collects the logins GitHub marks as bots (user type "Bot").
-type botSet map[string]bool
+// It also remembers the current login of every account id it saw
+// (reviewers, commenters, the author), to follow renamed pushers.
+type botSet struct {
+	bots   map[string]bool
+	logins map[int64]string
+}
 
-func newBotSet() botSet { return botSet{} }
+func newBotSet() botSet { return botSet{bots: map[string]bool{}, logins: map[int64]string{}} }
 
 func (b botSet) add(u *github.User) {
+	if u.GetID() != 0 && u.GetLogin() != "" {
+		b.logins[u.GetID()] = u.GetLogin()
+	}
 	if u.GetType() == "Bot" && u.GetLogin() != "" {
-		b[u.GetLogin()] = true
+		b.bots[u.GetLogin()] = true
 	}
 }
 
+// renamed adds, for every pusher whose account now has another login
+// (anyone can rename their GitHub account, and zgate recorded the login
+// of the push), the same push under the current login, so that the
+// renamed pusher's approvals and overrides still do not count.
+func (b botSet) renamed(pushers []policy.Pusher) []policy.Pusher {
+	out := pushers
+	for _, p := range pushers {
+		if now := b.logins[p.ID]; p.ID != 0 && now != "" && !strings.EqualFold(now, p.Login) {
+			p.Login = now
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 func (b botSet) list() []string {
-	out := make([]string, 0, len(b))
-	for l := range b {
+	out := make([]string, 0, len(b.bots))
+	for l := range b.bots {
 		out = append(out, l)
 	}
 	sort.Strings(out)

@@ -84,7 +84,7 @@ func (sp StorePushes) Pushes(ctx context.Context, gh *github.Client, pr *github.
 		if r.Sender == "" {
 			continue
 		}
-		p := policy.Pusher{Login: r.Sender, HeadSHA: r.HeadSHA}
+		p := policy.Pusher{Login: r.Sender, HeadSHA: r.HeadSHA, ID: r.SenderID}
 		switch {
 		case r.Number == n:
 		case r.Number == 0:
@@ -128,7 +128,7 @@ func (sp StorePushes) earlierCommitPushes(ctx context.Context, gh *github.Client
 	}
 	out := make([]policy.Pusher, 0, len(rows))
 	for _, r := range rows {
-		out = append(out, policy.Pusher{Login: r.Sender, HeadSHA: r.HeadSHA})
+		out = append(out, policy.Pusher{Login: r.Sender, HeadSHA: r.HeadSHA, ID: r.SenderID})
 	}
 	return out, nil
 }

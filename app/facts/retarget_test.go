@@ -4,6 +4,11 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-github/v62/github"
+
+	"github.com/zgate-dev/zgate/policy"
 )
 
 // TestAfterRetarget: an override counts only from the second after the
@@ -55,5 +60,25 @@ func TestBaseSettled(t *testing.T) {
 				t.Errorf("baseSettled(%v) = %v, want ok %v", tt.changed, err, tt.ok)
 			}
 		})
+	}
+}
+
+// TestRenamedPushers: a pusher whose account now has another login (seen
+// on a review or comment with the same id) is listed again under it.
+func TestRenamedPushers(t *testing.T) {
+	b := newBotSet()
+	b.add(&github.User{ID: github.Int64(7), Login: github.String("carol2")})
+	b.add(&github.User{ID: github.Int64(8), Login: github.String("Dave")})
+	got := b.renamed([]policy.Pusher{
+		{Login: "carol", HeadSHA: "abc", ID: 7},
+		{Login: "dave", HeadSHA: "abc", ID: 8}, // same login, other case
+		{Login: "erin", HeadSHA: "abc"},        // id unknown
+	})
+	want := []policy.Pusher{
+		{Login: "carol", HeadSHA: "abc", ID: 7}, {Login: "dave", HeadSHA: "abc", ID: 8}, {Login: "erin", HeadSHA: "abc"},
+		{Login: "carol2", HeadSHA: "abc", ID: 7},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("renamed mismatch (-want +got):\n%s", diff)
 	}
 }

@@ -22,6 +22,9 @@ type Push struct {
 	// Sender is the pusher's login; "" when zgate sighted the head in an
 	// evaluation rather than a delivery.
 	Sender string
+	// SenderID is GitHub's account id of the sender, 0 when unknown. A
+	// login can be renamed; the id stays.
+	SenderID int64
 	// SeenAt is the first sighting. [Store.RecordPush] takes it as the
 	// time of the sighting it records.
 	SeenAt time.Time
@@ -37,11 +40,12 @@ func (s *Store) RecordPush(ctx context.Context, p Push) error {
 	}
 	at := micros(p.SeenAt)
 	_, err := s.exec(ctx, `
-		INSERT INTO pushes (repo_id, number, head_sha, sender, first_us, last_us) VALUES ($1, $2, $3, $4, $5, $5)
+		INSERT INTO pushes (repo_id, number, head_sha, sender, first_us, last_us, sender_id) VALUES ($1, $2, $3, $4, $5, $5, $6)
 		ON CONFLICT (repo_id, number, head_sha, sender) DO UPDATE SET
 			first_us = CASE WHEN excluded.first_us < pushes.first_us THEN excluded.first_us ELSE pushes.first_us END,
-			last_us  = CASE WHEN excluded.last_us > pushes.last_us THEN excluded.last_us ELSE pushes.last_us END`,
-		p.RepoID, p.Number, strings.ToLower(p.HeadSHA), p.Sender, at)
+			last_us  = CASE WHEN excluded.last_us > pushes.last_us THEN excluded.last_us ELSE pushes.last_us END,
+			sender_id = CASE WHEN excluded.sender_id <> 0 THEN excluded.sender_id ELSE pushes.sender_id END`,
+		p.RepoID, p.Number, strings.ToLower(p.HeadSHA), p.Sender, at, p.SenderID)
 	if err != nil {
 		return fmt.Errorf("record push %d#%d@%s by %q: %w", p.RepoID, p.Number, p.HeadSHA, p.Sender, err)
 	}
@@ -53,7 +57,7 @@ func (s *Store) RecordPush(ctx context.Context, p Push) error {
 // any pull request or branch of the repository, by first sighting.
 func (s *Store) Pushes(ctx context.Context, repoID int64, number int, head string) ([]Push, error) {
 	rows, err := s.query(ctx, `
-		SELECT number, head_sha, sender, first_us, last_us FROM pushes
+		SELECT number, head_sha, sender, first_us, last_us, sender_id FROM pushes
 		WHERE repo_id = $1 AND (number = $2 OR head_sha = $3)
 		ORDER BY first_us, number, head_sha, sender`,
 		repoID, number, strings.ToLower(head))
@@ -65,7 +69,7 @@ func (s *Store) Pushes(ctx context.Context, repoID int64, number int, head strin
 	for rows.Next() {
 		p := Push{RepoID: repoID}
 		var first, last int64
-		if err := rows.Scan(&p.Number, &p.HeadSHA, &p.Sender, &first, &last); err != nil {
+		if err := rows.Scan(&p.Number, &p.HeadSHA, &p.Sender, &first, &last, &p.SenderID); err != nil {
 			return nil, fmt.Errorf("pushes of %d#%d: %w", repoID, number, err)
 		}
 		p.SeenAt, p.LastSeenAt = fromMicros(first), fromMicros(last)
@@ -99,7 +103,7 @@ func (s *Store) PushesOf(ctx context.Context, repoID int64, shas []string) ([]Pu
 		in = `SELECT jsonb_array_elements_text($2::jsonb)`
 	}
 	rows, err := s.query(ctx, `
-		SELECT number, head_sha, sender, first_us, last_us FROM pushes
+		SELECT number, head_sha, sender, first_us, last_us, sender_id FROM pushes
 		WHERE repo_id = $1 AND sender <> '' AND head_sha IN (`+in+`)
 		ORDER BY first_us, number, head_sha, sender`,
 		repoID, string(list))
@@ -111,7 +115,7 @@ func (s *Store) PushesOf(ctx context.Context, repoID int64, shas []string) ([]Pu
 	for rows.Next() {
 		p := Push{RepoID: repoID}
 		var first, last int64
-		if err := rows.Scan(&p.Number, &p.HeadSHA, &p.Sender, &first, &last); err != nil {
+		if err := rows.Scan(&p.Number, &p.HeadSHA, &p.Sender, &first, &last, &p.SenderID); err != nil {
 			return nil, fmt.Errorf("pushes of %d commits in %d: %w", len(shas), repoID, err)
 		}
 		p.SeenAt, p.LastSeenAt = fromMicros(first), fromMicros(last)

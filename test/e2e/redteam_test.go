@@ -217,3 +217,23 @@ func TestFilesOfAnotherBase(t *testing.T) {
 		t.Fatalf("PR #%d merged into main with no approval: judged against weak's files, so %s (deploy/prod/db.yml) landed", n, evil[:7])
 	}
 }
+
+// TestRenamedPusherCannotApprove (red team): zgate records who pushed by
+// login, but anyone can rename their GitHub account. carol pushes to
+// alice's pull request, renames herself carol2 (same account, same team
+// memberships; GitHub sends no webhook) and approves: her push must still
+// make her an author.
+func TestRenamedPusherCannotApprove(t *testing.T) {
+	w := newWorld(t)
+	w.serveArgs = []string{"--membership-ttl", "1ms"}
+	w.serve()
+	n, _ := w.openPR("scale", nil)
+	head, err := w.sim.Push(owner, repoName, "scale", map[string]string{"deploy/prod/payments.yml": "replicas: 6\n"}, nil, "carol")
+	must(t, err)
+	w.pendingWith(head, 0)
+	must(t, w.sim.RenameUser("carol", "carol2"))
+	w.approve(n, "carol2")
+	w.approve(n, "dave")
+	time.Sleep(time.Second)
+	w.assertNotMerged(n)
+}

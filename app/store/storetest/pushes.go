@@ -69,7 +69,8 @@ func testPushesOf(t *testing.T, s *store.Store) {
 	ctx := t.Context()
 	const repo, other = 77, 78
 	for _, p := range []store.Push{
-		{RepoID: repo, Number: 0, HeadSHA: "aaa", Sender: "carol", SeenAt: t0},
+		{RepoID: repo, Number: 0, HeadSHA: "aaa", Sender: "carol", SenderID: 7, SeenAt: t0},
+		{RepoID: repo, Number: 0, HeadSHA: "aaa", Sender: "carol", SeenAt: t0}, // an id once known stays
 		{RepoID: repo, Number: 4, HeadSHA: "BBB", Sender: "bob", SeenAt: t0.Add(time.Minute)},
 		{RepoID: repo, Number: 4, HeadSHA: "bbb", Sender: "", SeenAt: t0.Add(2 * time.Minute)}, // a sighting
 		{RepoID: repo, Number: 5, HeadSHA: "ccc", Sender: "dave", SeenAt: t0},
@@ -84,7 +85,7 @@ func testPushesOf(t *testing.T, s *store.Store) {
 		t.Fatalf("PushesOf() = %v", err)
 	}
 	want := []store.Push{
-		{RepoID: repo, Number: 0, HeadSHA: "aaa", Sender: "carol", SeenAt: t0, LastSeenAt: t0},
+		{RepoID: repo, Number: 0, HeadSHA: "aaa", Sender: "carol", SenderID: 7, SeenAt: t0, LastSeenAt: t0},
 		{RepoID: repo, Number: 4, HeadSHA: "bbb", Sender: "bob", SeenAt: t0.Add(time.Minute), LastSeenAt: t0.Add(time.Minute)},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
