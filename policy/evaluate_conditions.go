@@ -71,9 +71,37 @@ func checkConditions(g *Gate, ix *factsIndex) condVerdict {
 		return condVerdict{failure: "the changed-file list is truncated (GitHub lists at most 3,000 files), so if.paths cannot be checked"}
 	}
 	if len(files) == 0 {
+		if gf := gateFiles(pr.ChangedFiles); len(gf) > 0 {
+			// A change to what protects the base is gated by it.
+			return condVerdict{holds: true, files: gf}
+		}
 		return condVerdict{why: fmt.Sprintf("no changed file matches if.paths (%s)", strings.Join(g.If.Paths, ", "))}
 	}
 	return condVerdict{holds: true, files: files}
+}
+
+// PolicyPaths are where the policy file is read from on the base branch.
+var PolicyPaths = []string{".github/zgate.yml", ".github/zgate.yaml"}
+
+// gateFiles returns the changed files that decide the gates themselves:
+// the policy file and CODEOWNERS, in any of their locations. A pull
+// request changing one of them is gated by every gate whose if.base
+// matches, whatever its if.paths (the design's rule: a pull request that
+// edits the policy or CODEOWNERS is gated by the old ones); otherwise a
+// pull request changing only them would skip every path-limited gate, and
+// anyone with write access could merge a weakened policy with no approval.
+// The teams are then the CODEOWNERS owners of these files.
+func gateFiles(changed []string) []string {
+	var out []string
+	for _, f := range changed {
+		for _, p := range append(PolicyPaths[:len(PolicyPaths):len(PolicyPaths)], codeowners.Locations...) {
+			if f == p {
+				out = append(out, f)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // hasAnyLabel compares labels case-insensitively, as GitHub names them.

@@ -85,6 +85,9 @@ func judgeReviews(ix *factsIndex, g *Gate, window time.Duration, now time.Time) 
 			v.why = ix.pusherWhy(lr.login, g.Pushers) + " (a pusher's approval does not count)"
 		case ix.isBot(lr.login):
 			v.why = fmt.Sprintf("%s is a bot (bot approvals do not count)", lr.login)
+		case ix.f.PullRequest.BaseChangedAt != nil && !lr.at.After(*ix.f.PullRequest.BaseChangedAt):
+			v.why = fmt.Sprintf("%s approved at %s, before the base branch changed to %s at %s (an approval counts only for the base it was given on)",
+				lr.login, rfc3339(lr.at), ix.f.PullRequest.Base, rfc3339(*ix.f.PullRequest.BaseChangedAt))
 		case g.Controls.Teams.Fresh != FreshAny && (head == "" || !strings.EqualFold(lr.commit, head)):
 			v.why = fmt.Sprintf("%s approved %s, not the head %s (stale after a push)", lr.login, abbrevSHA(lr.commit), abbrevSHA(head))
 		case lr.at.After(now.Add(clockSkew)):

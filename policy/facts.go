@@ -63,6 +63,12 @@ type PullRequest struct {
 	// counts only if created at or after it, so an override binds to the
 	// head it was given on. Nil when unknown: no override counts.
 	HeadSeenAt *time.Time `json:"head_seen_at,omitempty"`
+	// BaseChangedAt is when the base branch last changed (GitHub's
+	// base_ref_changed event), nil if never. An approval is for the change
+	// into the base it was given on: one submitted at or before this time
+	// does not count (a retarget can bring in commits nobody reviewed
+	// while the head stays the same).
+	BaseChangedAt *time.Time `json:"base_changed_at,omitempty"`
 }
 
 // Pusher is one person seen pushing: the sender of a pull_request
@@ -76,6 +82,11 @@ type Pusher struct {
 	// counts only when it made this pull request's head commit: the same
 	// commits pushed through another pull request are the same change.
 	Via string `json:"via,omitempty"`
+	// ID is GitHub's account id of the pusher, 0 when unknown. The App
+	// uses it to follow a renamed account (a pusher who renamed themself
+	// is listed again under the current login); the policy compares
+	// logins.
+	ID int64 `json:"id,omitempty"`
 }
 
 // Review is one pull request review.

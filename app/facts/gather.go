@@ -82,7 +82,7 @@ var ErrNoPolicy = errors.New("no zgate policy on the base branch")
 
 // PolicyPaths are the policy file locations read from the base branch, in
 // order.
-var PolicyPaths = []string{".github/zgate.yml", ".github/zgate.yaml"}
+var PolicyPaths = policy.PolicyPaths
 
 // maxChangedFiles is GitHub's cap on the files a pull request lists.
 const maxChangedFiles = 3000
@@ -137,6 +137,8 @@ func (g *Gatherer) Gather(ctx context.Context, gh *github.Client, owner, repo st
 	g.gatherBaseTrust(ctx, gh, owner, repo, res)
 	g.gatherTeams(ctx, gh, res)
 	g.gatherPushes(ctx, gh, res, read)
+	f.Pushers = bots.renamed(f.Pushers)
+	f.PullRequest.HeadSeenAt = afterRetarget(f.PullRequest.HeadSeenAt, f.PullRequest.BaseChangedAt)
 	g.gatherAttestations(ctx, gh, owner, repo, res)
 	f.Bots = bots.list()
 	return res, nil
@@ -159,7 +161,7 @@ func (g *Gatherer) gatherLists(ctx context.Context, gh *github.Client, owner, re
 	eg, ectx := errgroup.WithContext(ctx)
 	eg.SetLimit(MaxConcurrentLists)
 	eg.Go(func() (err error) {
-		files, truncated, err = changedFiles(ectx, gh, owner, repo, number)
+		files, truncated, err = changedFiles(ectx, gh, owner, repo, number, res.HeadSHA, res.PR.GetChangedFiles())
 		return err
 	})
 	eg.Go(func() (err error) {
@@ -175,8 +177,22 @@ func (g *Gatherer) gatherLists(ctx context.Context, gh *github.Client, owner, re
 	if err := eg.Wait(); err != nil {
 		return err
 	}
-	for b := range commenters {
-		bots[b] = true
+	// Read the timeline after every list: a retarget while they were read
+	// (and back) is then dated at or after the read of the pull request.
+	var err error
+	if f.PullRequest.BaseChangedAt, err = baseChangedAt(ctx, gh, owner, repo, number); err != nil {
+		return err
+	}
+	if err := baseSettled(f.PullRequest.BaseChangedAt, res.At); err != nil {
+		return fmt.Errorf("pull request %s/%s#%d: %w", owner, repo, number, err)
+	}
+	// comments ran beside reviews with a set of its own (maps are not
+	// safe for concurrent writes); fold it in.
+	for b := range commenters.bots {
+		bots.bots[b] = true
+	}
+	for id, login := range commenters.logins {
+		bots.logins[id] = login
 	}
 	f.PullRequest.ChangedFiles = files
 	f.PullRequest.ChangedFilesTruncated = truncated || res.PR.GetChangedFiles() > maxChangedFiles
@@ -292,19 +308,42 @@ func labelNames(labels []*github.Label) []string {
 }
 
 // botSet collects the logins GitHub marks as bots (user type "Bot").
-type botSet map[string]bool
+// It also remembers the current login of every account id it saw
+// (reviewers, commenters, the author), to follow renamed pushers.
+type botSet struct {
+	bots   map[string]bool
+	logins map[int64]string
+}
 
-func newBotSet() botSet { return botSet{} }
+func newBotSet() botSet { return botSet{bots: map[string]bool{}, logins: map[int64]string{}} }
 
 func (b botSet) add(u *github.User) {
+	if u.GetID() != 0 && u.GetLogin() != "" {
+		b.logins[u.GetID()] = u.GetLogin()
+	}
 	if u.GetType() == "Bot" && u.GetLogin() != "" {
-		b[u.GetLogin()] = true
+		b.bots[u.GetLogin()] = true
 	}
 }
 
+// renamed adds, for every pusher whose account now has another login
+// (anyone can rename their GitHub account, and zgate recorded the login
+// of the push), the same push under the current login, so that the
+// renamed pusher's approvals and overrides still do not count.
+func (b botSet) renamed(pushers []policy.Pusher) []policy.Pusher {
+	out := pushers
+	for _, p := range pushers {
+		if now := b.logins[p.ID]; p.ID != 0 && now != "" && !strings.EqualFold(now, p.Login) {
+			p.Login = now
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 func (b botSet) list() []string {
-	out := make([]string, 0, len(b))
-	for l := range b {
+	out := make([]string, 0, len(b.bots))
+	for l := range b.bots {
 		out = append(out, l)
 	}
 	sort.Strings(out)

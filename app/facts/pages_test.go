@@ -73,7 +73,11 @@ func TestListsGrowAcrossPages(t *testing.T) {
 				}
 			},
 			read: func(t *testing.T, w *world) int {
-				fs, truncated, err := changedFiles(ctx, w.gh, owner, repoName, w.pr)
+				head, err := w.env.Sim.BranchSHA(owner, repoName, "feature")
+				if err != nil {
+					t.Fatal(err)
+				}
+				fs, truncated, err := changedFiles(ctx, w.gh, owner, repoName, w.pr, head, 0)
 				if err != nil || truncated {
 					t.Fatalf("changedFiles: truncated %v, err %v", truncated, err)
 				}
@@ -103,6 +107,50 @@ func TestListsGrowAcrossPages(t *testing.T) {
 					t.Fatal(err)
 				}
 				return len(nums)
+			},
+		},
+		{
+			name:  "pull request commits",
+			extra: 1, // the world's PR head
+			grow: func(t *testing.T, w *world, have, n int) {
+				for i := have; i < n; i++ {
+					if _, err := w.env.Sim.Push(owner, repoName, "feature", map[string]string{"n.txt": fmt.Sprint(i)}, nil, "alice"); err != nil {
+						t.Fatal(err)
+					}
+				}
+			},
+			read: func(t *testing.T, w *world) int {
+				shas, err := prCommits(ctx, w.gh, owner, repoName, w.pr)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return len(shas)
+			},
+		},
+		{
+			name: "base changes on the timeline",
+			grow: func(t *testing.T, w *world, have, n int) {
+				if have == 0 {
+					if _, err := w.env.Sim.Push(owner, repoName, "other", map[string]string{"o.txt": "o"}, nil, "alice"); err != nil {
+						t.Fatal(err)
+					}
+				}
+				for i := have; i < n; i++ {
+					base := "other"
+					if i%2 == 1 {
+						base = "main"
+					}
+					if err := w.env.Sim.ChangeBase(owner, repoName, w.pr, base, "alice"); err != nil {
+						t.Fatal(err)
+					}
+				}
+			},
+			read: func(t *testing.T, w *world) int {
+				changes, err := baseChanges(ctx, w.gh, owner, repoName, w.pr)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return len(changes)
 			},
 		},
 		{

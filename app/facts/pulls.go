@@ -2,7 +2,10 @@ package facts
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/url"
+	"strings"
 
 	"github.com/google/go-github/v62/github"
 
@@ -15,7 +18,15 @@ const perPage = 100
 // contributes its old path too: moving a file out of a protected directory
 // changes that directory. truncated is set when GitHub stopped at its
 // 3,000-file cap.
-func changedFiles(ctx context.Context, gh *github.Client, owner, repo string, number int) (files []string, truncated bool, err error) {
+//
+// GitHub computes the list for whatever the head is when it answers, which
+// can be another commit than the head the caller read with the pull
+// request: a branch flipped to a harmless commit between the two reads and
+// back would have the head judged by another commit's files. So every
+// entry must name head (its contents_url is "...?ref=<head sha>"), and a
+// head with changed files (changed, from the same read as head) must not
+// list none; otherwise [ErrHeadMoved]: the caller re-evaluates.
+func changedFiles(ctx context.Context, gh *github.Client, owner, repo string, number int, head string, changed int) (files []string, truncated bool, err error) {
 	opts := &github.ListOptions{PerPage: perPage}
 	listed := 0
 	for {
@@ -24,6 +35,9 @@ func changedFiles(ctx context.Context, gh *github.Client, owner, repo string, nu
 			return nil, false, fmt.Errorf("list files of %s/%s#%d (page %d): %w", owner, repo, number, opts.Page, err)
 		}
 		for _, f := range page {
+			if ref := fileRef(f); ref != "" && !strings.EqualFold(ref, head) {
+				return nil, false, fmt.Errorf("%w: files of %s/%s#%d listed for %s, not the head %s", ErrHeadMoved, owner, repo, number, ref, head)
+			}
 			files = append(files, f.GetFilename())
 			if prev := f.GetPreviousFilename(); prev != "" && prev != f.GetFilename() {
 				files = append(files, prev)
@@ -38,7 +52,24 @@ func changedFiles(ctx context.Context, gh *github.Client, owner, repo string, nu
 		}
 		opts.Page = resp.NextPage
 	}
+	if listed == 0 && changed > 0 {
+		return nil, false, fmt.Errorf("%w: %s/%s#%d has %d changed files at %s, GitHub listed none", ErrHeadMoved, owner, repo, number, changed, head)
+	}
 	return files, listed >= maxChangedFiles, nil
+}
+
+// ErrHeadMoved is wrapped by a gather error when facts read for the head
+// commit were answered for another commit: the head moved during the read.
+var ErrHeadMoved = errors.New("the head moved while its facts were read")
+
+// fileRef is the commit a changed-file entry was listed for: the ref of
+// its contents_url; "" when GitHub gave none.
+func fileRef(f *github.CommitFile) string {
+	u, err := url.Parse(f.GetContentsURL())
+	if err != nil {
+		return ""
+	}
+	return u.Query().Get("ref")
 }
 
 // reviews lists every review, oldest first as GitHub returns them.

@@ -39,6 +39,8 @@ type PushFacts struct {
 type PushStore interface {
 	RecordPush(ctx context.Context, p store.Push) error
 	Pushes(ctx context.Context, repoID int64, number int, head string) ([]store.Push, error)
+	// PushesOf returns the pushes, with a sender, that made any of shas.
+	PushesOf(ctx context.Context, repoID int64, shas []string) ([]store.Push, error)
 }
 
 // StorePushes is the App's [PushSource]: the pushers are the senders of
@@ -53,7 +55,7 @@ type StorePushes struct {
 }
 
 // Pushes implements [PushSource].
-func (sp StorePushes) Pushes(ctx context.Context, _ *github.Client, pr *github.PullRequest, seen time.Time) (PushFacts, error) {
+func (sp StorePushes) Pushes(ctx context.Context, gh *github.Client, pr *github.PullRequest, seen time.Time) (PushFacts, error) {
 	repoID, n, head := pr.GetBase().GetRepo().GetID(), pr.GetNumber(), strings.ToLower(pr.GetHead().GetSHA())
 	if repoID == 0 || head == "" {
 		return PushFacts{}, fmt.Errorf("pull request #%d: GitHub returned no repository id or head", n)
@@ -73,11 +75,16 @@ func (sp StorePushes) Pushes(ctx context.Context, _ *github.Client, pr *github.P
 		at := seen
 		out.HeadSeenAt = &at
 	}
+	earlier, err := sp.earlierCommitPushes(ctx, gh, pr, repoID, head)
+	if err != nil {
+		return PushFacts{}, err
+	}
+	out.Pushers = append(out.Pushers, earlier...)
 	for _, r := range rows {
 		if r.Sender == "" {
 			continue
 		}
-		p := policy.Pusher{Login: r.Sender, HeadSHA: r.HeadSHA}
+		p := policy.Pusher{Login: r.Sender, HeadSHA: r.HeadSHA, ID: r.SenderID}
 		switch {
 		case r.Number == n:
 		case r.Number == 0:
@@ -88,6 +95,64 @@ func (sp StorePushes) Pushes(ctx context.Context, _ *github.Client, pr *github.P
 		out.Pushers = append(out.Pushers, p)
 	}
 	return out, nil
+}
+
+// maxPRCommits is how many commits GitHub lists for a pull request.
+const maxPRCommits = 250
+
+// earlierCommitPushes returns, as pushes to this pull request, the
+// recorded pushes of its commits other than the head, wherever they were
+// seen (a branch before the pull request was opened, another pull
+// request): whoever pushed one of its commits wrote part of the change,
+// so under the "all" rule cannot approve it (the head's own pushers are
+// in the caller's rows). GitHub lists at most 250 commits; past that the
+// pushers of the rest are unknown and the caller fails closed.
+func (sp StorePushes) earlierCommitPushes(ctx context.Context, gh *github.Client, pr *github.PullRequest, repoID int64, head string) ([]policy.Pusher, error) {
+	if pr.GetCommits() > maxPRCommits {
+		return nil, fmt.Errorf("pull request #%d has %d commits; GitHub lists %d, so who pushed the rest is unknown", pr.GetNumber(), pr.GetCommits(), maxPRCommits)
+	}
+	owner, repo := pr.GetBase().GetRepo().GetOwner().GetLogin(), pr.GetBase().GetRepo().GetName()
+	all, err := prCommits(ctx, gh, owner, repo, pr.GetNumber())
+	if err != nil {
+		return nil, err
+	}
+	shas := make([]string, 0, len(all))
+	for _, sha := range all {
+		if sha != head {
+			shas = append(shas, sha)
+		}
+	}
+	rows, err := sp.Store.PushesOf(ctx, repoID, shas)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]policy.Pusher, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, policy.Pusher{Login: r.Sender, HeadSHA: r.HeadSHA, ID: r.SenderID})
+	}
+	return out, nil
+}
+
+// prCommits lists the pull request's commits (lower-case SHAs), every
+// page.
+func prCommits(ctx context.Context, gh *github.Client, owner, repo string, number int) ([]string, error) {
+	var shas []string
+	opts := &github.ListOptions{PerPage: perPage}
+	for {
+		page, resp, err := gh.PullRequests.ListCommits(ctx, owner, repo, number, opts)
+		if err != nil {
+			return nil, fmt.Errorf("list commits of %s/%s#%d (page %d): %w", owner, repo, number, max(opts.Page, 1), err)
+		}
+		for _, c := range page {
+			if sha := strings.ToLower(c.GetSHA()); sha != "" {
+				shas = append(shas, sha)
+			}
+		}
+		if resp.NextPage == 0 {
+			return shas, nil
+		}
+		opts.Page = resp.NextPage
+	}
 }
 
 // headTenure is when head became pull request n's head for the last time,

@@ -203,3 +203,50 @@ type unseenPushes struct{}
 func (unseenPushes) Pushes(_ context.Context, _ *github.Client, _ *github.PullRequest, _ time.Time) (PushFacts, error) {
 	return PushFacts{Pushers: []policy.Pusher{{Login: "carol"}}}, fmt.Errorf("%w: 403 Resource not accessible by integration", ErrHeadUnseen)
 }
+
+// TestStorePushesEarlierCommits: whoever was recorded pushing any commit
+// of the pull request, not only its head, is a pusher of it (as a push to
+// this pull request); past GitHub's 250 listed commits the pushers are
+// unknown, which is an error (the gates fail closed).
+func TestStorePushesEarlierCommits(t *testing.T) {
+	w := newWorld(t, nil, nil)
+	ctx := t.Context()
+	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "zgate.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	first := w.head
+	head, err := w.env.Sim.Push(owner, repoName, "feature", map[string]string{"n.txt": "1"}, nil, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr, _, err := w.gh.PullRequests.Get(ctx, owner, repoName, w.pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	repoID := pr.GetBase().GetRepo().GetID()
+	t0 := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	for _, p := range []store.Push{
+		{RepoID: repoID, Number: 0, HeadSHA: first, Sender: "carol", SeenAt: t0},      // the earlier commit, on a branch
+		{RepoID: repoID, Number: 0, HeadSHA: "elsewhere", Sender: "dave", SeenAt: t0}, // not a commit of the PR
+		{RepoID: repoID, Number: w.pr, HeadSHA: head, Sender: "alice", SeenAt: t0},    // the head
+	} {
+		if err := st.RecordPush(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := StorePushes{Store: st}.Pushes(ctx, w.gh, pr, t0.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []policy.Pusher{{Login: "carol", HeadSHA: first}, {Login: "alice", HeadSHA: head}}
+	if diff := cmp.Diff(want, got.Pushers); diff != "" {
+		t.Errorf("pushers mismatch (-want +got):\n%s", diff)
+	}
+
+	pr.Commits = github.Int(maxPRCommits + 1)
+	if _, err := (StorePushes{Store: st}).Pushes(ctx, w.gh, pr, t0.Add(time.Minute)); err == nil {
+		t.Errorf("Pushes of a pull request with %d commits = nil error, want an error", maxPRCommits+1)
+	}
+}

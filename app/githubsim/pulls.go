@@ -33,6 +33,8 @@ type pull struct {
 	closed         time.Time
 	mergedAt       time.Time
 	reviews        []*review
+	// timeline holds the pull request's base_ref_changed events.
+	timeline []timelineEvent
 }
 
 // PROptions describes a pull request to open.
@@ -150,6 +152,12 @@ func (s *Sim) ReopenPR(owner, repoName string, number int, user string) error {
 		return err
 	}
 	p.state, p.closed, p.updated = "open", time.Time{}, s.clock()
+	// Pushes to the head branch while the pull request was closed send no
+	// synchronize; reopening picks up the branch's current commit, as
+	// GitHub does, and the reopened event names it.
+	if sha, ok := r.branches[p.headRef]; ok {
+		p.headSHA = sha
+	}
 	r.open++
 	evs := []event{s.pullEvent(r, p, "reopened", user, nil)}
 	s.mu.Unlock()
@@ -174,6 +182,7 @@ func (s *Sim) ChangeBase(owner, repoName string, number int, base, user string) 
 	}
 	from := p.baseRef
 	p.baseRef, p.updated = base, s.clock()
+	p.timeline = append(p.timeline, timelineEvent{id: s.id(), event: "base_ref_changed", actor: user, at: p.updated})
 	evs := []event{s.pullEvent(r, p, "edited", user, map[string]any{
 		"changes": map[string]any{"base": map[string]any{
 			"ref": map[string]string{"from": from}, "sha": map[string]string{"from": r.branches[from]},
@@ -336,6 +345,7 @@ func (s *Sim) pullRoutes() {
 	s.handle("GET /repos/{owner}/{repo}/pulls", authToken, s.listPulls)
 	s.handle("GET /repos/{owner}/{repo}/pulls/{pull_number}", authToken, s.getPull)
 	s.handle("GET /repos/{owner}/{repo}/pulls/{pull_number}/files", authToken, s.listPullFiles)
+	s.handle("GET /repos/{owner}/{repo}/pulls/{pull_number}/commits", authToken, s.listPullCommits)
 	s.handle("GET /repos/{owner}/{repo}/pulls/{pull_number}/merge", authToken, s.checkMerged)
 	s.handle("PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge", authToken, s.mergePull)
 	s.handle("GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls", authToken, s.commitPulls)

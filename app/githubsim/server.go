@@ -223,6 +223,7 @@ func (s *Sim) routes() {
 	s.pullRoutes()
 	s.reviewRoutes()
 	s.commentRoutes()
+	s.timelineRoutes()
 	s.teamRoutes()
 	s.checkRoutes()
 	s.checkSuiteRoutes()

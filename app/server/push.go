@@ -38,7 +38,7 @@ func handlePush(s *Server, _ *slog.Logger, body []byte) (outcome, error) {
 	if ev.GetRepo().GetID() == 0 || ev.GetAfter() == "" {
 		return outcome{}, errNoHead
 	}
-	pushed := []store.Push{{RepoID: ev.GetRepo().GetID(), HeadSHA: ev.GetAfter(), Sender: ev.GetSender().GetLogin(), SeenAt: s.cfg.Now()}}
+	pushed := []store.Push{{RepoID: ev.GetRepo().GetID(), HeadSHA: ev.GetAfter(), Sender: ev.GetSender().GetLogin(), SenderID: ev.GetSender().GetID(), SeenAt: s.cfg.Now()}}
 	// Pushes by the App itself (its merges) are not ignored: a merged pull
 	// request that changed CODEOWNERS changes every other gate.
 	if !pushTouchesGates(ev) {

@@ -18,11 +18,12 @@ var errNoHead = fmt.Errorf("%w: payload has no repository id or head commit", er
 // committer are whatever the pusher wrote), sighted now by zgate's clock.
 func prPush(ev *github.PullRequestEvent, now time.Time) (store.Push, error) {
 	p := store.Push{
-		RepoID:  ev.GetRepo().GetID(),
-		Number:  ev.GetNumber(),
-		HeadSHA: ev.GetPullRequest().GetHead().GetSHA(),
-		Sender:  ev.GetSender().GetLogin(),
-		SeenAt:  now,
+		RepoID:   ev.GetRepo().GetID(),
+		Number:   ev.GetNumber(),
+		HeadSHA:  ev.GetPullRequest().GetHead().GetSHA(),
+		Sender:   ev.GetSender().GetLogin(),
+		SenderID: ev.GetSender().GetID(),
+		SeenAt:   now,
 	}
 	if p.Number == 0 {
 		p.Number = ev.GetPullRequest().GetNumber()

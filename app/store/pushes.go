@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -21,6 +22,9 @@ type Push struct {
 	// Sender is the pusher's login; "" when zgate sighted the head in an
 	// evaluation rather than a delivery.
 	Sender string
+	// SenderID is GitHub's account id of the sender, 0 when unknown. A
+	// login can be renamed; the id stays.
+	SenderID int64
 	// SeenAt is the first sighting. [Store.RecordPush] takes it as the
 	// time of the sighting it records.
 	SeenAt time.Time
@@ -29,14 +33,15 @@ type Push struct {
 }
 
 const recordPushQuery = `
-		INSERT INTO pushes (repo_id, number, head_sha, sender, first_us, last_us) VALUES ($1, $2, $3, $4, $5, $5)
+		INSERT INTO pushes (repo_id, number, head_sha, sender, first_us, last_us, sender_id) VALUES ($1, $2, $3, $4, $5, $5, $6)
 		ON CONFLICT (repo_id, number, head_sha, sender) DO UPDATE SET
 			first_us = CASE WHEN excluded.first_us < pushes.first_us THEN excluded.first_us ELSE pushes.first_us END,
-			last_us  = CASE WHEN excluded.last_us > pushes.last_us THEN excluded.last_us ELSE pushes.last_us END`
+			last_us  = CASE WHEN excluded.last_us > pushes.last_us THEN excluded.last_us ELSE pushes.last_us END,
+			sender_id = CASE WHEN excluded.sender_id <> 0 THEN excluded.sender_id ELSE pushes.sender_id END`
 
 // pushArgs are the arguments of recordPushQuery.
 func pushArgs(p Push) []any {
-	return []any{p.RepoID, p.Number, strings.ToLower(p.HeadSHA), p.Sender, micros(p.SeenAt)}
+	return []any{p.RepoID, p.Number, strings.ToLower(p.HeadSHA), p.Sender, micros(p.SeenAt), p.SenderID}
 }
 
 // checkPush refuses a push without the fields it is keyed by.
@@ -65,7 +70,7 @@ func (s *Store) RecordPush(ctx context.Context, p Push) error {
 // any pull request or branch of the repository, by first sighting.
 func (s *Store) Pushes(ctx context.Context, repoID int64, number int, head string) ([]Push, error) {
 	rows, err := s.query(ctx, `
-		SELECT number, head_sha, sender, first_us, last_us FROM pushes
+		SELECT number, head_sha, sender, first_us, last_us, sender_id FROM pushes
 		WHERE repo_id = $1 AND (number = $2 OR head_sha = $3)
 		ORDER BY first_us, number, head_sha, sender`,
 		repoID, number, strings.ToLower(head))
@@ -77,7 +82,7 @@ func (s *Store) Pushes(ctx context.Context, repoID int64, number int, head strin
 	for rows.Next() {
 		p := Push{RepoID: repoID}
 		var first, last int64
-		if err := rows.Scan(&p.Number, &p.HeadSHA, &p.Sender, &first, &last); err != nil {
+		if err := rows.Scan(&p.Number, &p.HeadSHA, &p.Sender, &first, &last, &p.SenderID); err != nil {
 			return nil, fmt.Errorf("pushes of %d#%d: %w", repoID, number, err)
 		}
 		p.SeenAt, p.LastSeenAt = fromMicros(first), fromMicros(last)
@@ -85,6 +90,52 @@ func (s *Store) Pushes(ctx context.Context, repoID int64, number int, head strin
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("pushes of %d#%d: %w", repoID, number, err)
+	}
+	return out, nil
+}
+
+// PushesOf returns the recorded pushes, with a sender, that made any of
+// shas in the repository (on any pull request or branch), oldest first:
+// whoever pushed one of a pull request's commits wrote part of it.
+func (s *Store) PushesOf(ctx context.Context, repoID int64, shas []string) ([]Push, error) {
+	if len(shas) == 0 {
+		return []Push{}, nil
+	}
+	lower := make([]string, len(shas))
+	for i, sha := range shas {
+		lower[i] = strings.ToLower(sha)
+	}
+	list, err := json.Marshal(lower)
+	if err != nil {
+		return nil, fmt.Errorf("pushes of %d commits: %w", len(shas), err)
+	}
+	// One statement whatever the number of commits: the list is one JSON
+	// parameter, unpacked by each engine.
+	in := `SELECT value FROM json_each($2)`
+	if s.engine == enginePostgres {
+		in = `SELECT jsonb_array_elements_text($2::jsonb)`
+	}
+	rows, err := s.query(ctx, `
+		SELECT number, head_sha, sender, first_us, last_us, sender_id FROM pushes
+		WHERE repo_id = $1 AND sender <> '' AND head_sha IN (`+in+`)
+		ORDER BY first_us, number, head_sha, sender`,
+		repoID, string(list))
+	if err != nil {
+		return nil, fmt.Errorf("pushes of %d commits in %d: %w", len(shas), repoID, err)
+	}
+	defer rows.Close()
+	out := []Push{}
+	for rows.Next() {
+		p := Push{RepoID: repoID}
+		var first, last int64
+		if err := rows.Scan(&p.Number, &p.HeadSHA, &p.Sender, &first, &last, &p.SenderID); err != nil {
+			return nil, fmt.Errorf("pushes of %d commits in %d: %w", len(shas), repoID, err)
+		}
+		p.SeenAt, p.LastSeenAt = fromMicros(first), fromMicros(last)
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("pushes of %d commits in %d: %w", len(shas), repoID, err)
 	}
 	return out, nil
 }

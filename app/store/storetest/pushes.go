@@ -62,3 +62,36 @@ func testPushes(t *testing.T, s *store.Store) {
 		t.Errorf("Pushes(#9) = %+v, %v; want none", got, err)
 	}
 }
+
+// testPushesOf: PushesOf returns every push with a sender of any of the
+// commits, on any pull request or branch of the repository, oldest first.
+func testPushesOf(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	const repo, other = 77, 78
+	for _, p := range []store.Push{
+		{RepoID: repo, Number: 0, HeadSHA: "aaa", Sender: "carol", SenderID: 7, SeenAt: t0},
+		{RepoID: repo, Number: 0, HeadSHA: "aaa", Sender: "carol", SeenAt: t0}, // an id once known stays
+		{RepoID: repo, Number: 4, HeadSHA: "BBB", Sender: "bob", SeenAt: t0.Add(time.Minute)},
+		{RepoID: repo, Number: 4, HeadSHA: "bbb", Sender: "", SeenAt: t0.Add(2 * time.Minute)}, // a sighting
+		{RepoID: repo, Number: 5, HeadSHA: "ccc", Sender: "dave", SeenAt: t0},
+		{RepoID: other, Number: 0, HeadSHA: "aaa", Sender: "oscar", SeenAt: t0},
+	} {
+		if err := s.RecordPush(ctx, p); err != nil {
+			t.Fatalf("RecordPush(%+v) = %v", p, err)
+		}
+	}
+	got, err := s.PushesOf(ctx, repo, []string{"AAA", "bbb", "ddd"})
+	if err != nil {
+		t.Fatalf("PushesOf() = %v", err)
+	}
+	want := []store.Push{
+		{RepoID: repo, Number: 0, HeadSHA: "aaa", Sender: "carol", SenderID: 7, SeenAt: t0, LastSeenAt: t0},
+		{RepoID: repo, Number: 4, HeadSHA: "bbb", Sender: "bob", SeenAt: t0.Add(time.Minute), LastSeenAt: t0.Add(time.Minute)},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("PushesOf mismatch (-want +got):\n%s", diff)
+	}
+	if got, err := s.PushesOf(ctx, repo, nil); err != nil || len(got) != 0 {
+		t.Errorf("PushesOf(none) = %+v, %v; want none", got, err)
+	}
+}

@@ -37,6 +37,7 @@ func Run(t *testing.T, open Open) {
 		{"CheckRunStates", testCheckRunStates},
 		{"StatusNotices", testStatusNotices},
 		{"Pushes", testPushes},
+		{"PushesOf", testPushesOf},
 		{"DeliverySeen", testDeliverySeen},
 		{"PruneCheckFingerprints", testPruneCheckFingerprints},
 		{"PruneFailingJobs", testPruneFailingJobs},
