@@ -134,21 +134,35 @@ func (s *Sim) requiredChecksPass(r *repo, branch, sha string) bool {
 // green reports whether the latest check run or status named name on sha
 // succeeded.
 func (r *repo) green(name, sha string) bool {
+	if green, found := r.runGreen(name, sha); found {
+		return green
+	}
+	green, _ := r.statusGreen(name, sha, "")
+	return green
+}
+
+// runGreen tells whether sha has a check run named name and whether its
+// latest one succeeded.
+func (r *repo) runGreen(name, sha string) (green, found bool) {
 	runs := r.runsOn(sha)
 	for i := len(runs) - 1; i >= 0; i-- {
-		c := runs[i]
-		if c.Name == name {
-			return c.Status == "completed" && slices.Contains([]string{"success", "neutral", "skipped"}, c.Conclusion)
+		if c := runs[i]; c.Name == name {
+			return c.Status == "completed" && slices.Contains([]string{"success", "neutral", "skipped"}, c.Conclusion), true
 		}
 	}
+	return false, false
+}
+
+// statusGreen is runGreen for commit statuses, only those created by
+// creator when it is not empty.
+func (r *repo) statusGreen(name, sha, creator string) (green, found bool) {
 	sts := r.statusesOn(sha)
 	for i := len(sts) - 1; i >= 0; i-- {
-		st := sts[i]
-		if st.Context == name {
-			return st.State == "success"
+		if st := sts[i]; st.Context == name && (creator == "" || strings.EqualFold(st.Creator, creator)) {
+			return st.State == "success", true
 		}
 	}
-	return false
+	return false, false
 }
 
 func (s *Sim) checkRoutes() {

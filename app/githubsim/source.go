@@ -38,20 +38,10 @@ func (s *Sim) SetRequiredCheckSource(owner, repoName, branch, context, source st
 // Callers hold s.mu.
 func (s *Sim) greenFrom(r *repo, name, sha, source string) bool {
 	if strings.EqualFold(source, s.botLogin()) {
-		runs := r.runsOn(sha)
-		for i := len(runs) - 1; i >= 0; i-- {
-			c := runs[i]
-			if c.Name == name {
-				return c.Status == "completed" && slices.Contains([]string{"success", "neutral", "skipped"}, c.Conclusion)
-			}
+		if green, found := r.runGreen(name, sha); found {
+			return green
 		}
 	}
-	sts := r.statusesOn(sha)
-	for i := len(sts) - 1; i >= 0; i-- {
-		st := sts[i]
-		if st.Context == name && strings.EqualFold(st.Creator, source) {
-			return st.State == "success"
-		}
-	}
-	return false
+	green, _ := r.statusGreen(name, sha, source)
+	return green
 }

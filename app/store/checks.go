@@ -10,32 +10,15 @@ import (
 // on a commit, so unchanged check runs are not rewritten; ErrNotFound when
 // none was recorded.
 func (s *Store) CheckFingerprint(ctx context.Context, owner, repo, sha, check string) (runID int64, fingerprint string, err error) {
-	err = s.queryRow(ctx,
-		"SELECT run_id, fingerprint FROM check_runs WHERE owner = $1 AND repo = $2 AND sha = $3 AND name = $4",
-		owner, repo, sha, check).Scan(&runID, &fingerprint)
-	if errIsNoRows(err) {
-		return 0, "", fmt.Errorf("check fingerprint %s/%s@%s %s: %w", owner, repo, sha, check, ErrNotFound)
-	}
-	if err != nil {
-		return 0, "", fmt.Errorf("check fingerprint %s/%s@%s %s: %w", owner, repo, sha, check, err)
-	}
-	return runID, fingerprint, nil
+	st, err := s.CheckRun(ctx, owner, repo, sha, check)
+	return st.RunID, st.Fingerprint, err
 }
-
-const setCheckQuery = `
-		INSERT INTO check_runs (owner, repo, sha, name, run_id, fingerprint, updated_us) VALUES ($1, $2, $3, $4, $5, $6, $7)
-		ON CONFLICT (owner, repo, sha, name) DO UPDATE SET
-			run_id = excluded.run_id, fingerprint = excluded.fingerprint, run_status = '', updated_us = excluded.updated_us`
 
 // SetCheckFingerprint records the check run id and fingerprint, and when
 // they were written (for [Store.PruneCheckFingerprints]). The run's
 // status becomes unknown ([Store.SetCheckRun] records it).
 func (s *Store) SetCheckFingerprint(ctx context.Context, owner, repo, sha, check string, runID int64, fingerprint string) error {
-	_, err := s.exec(ctx, setCheckQuery, owner, repo, sha, check, runID, fingerprint, micros(nowUTC()))
-	if err != nil {
-		return fmt.Errorf("set check fingerprint %s/%s@%s %s: %w", owner, repo, sha, check, err)
-	}
-	return nil
+	return s.SetCheckRun(ctx, owner, repo, sha, check, CheckRunState{RunID: runID, Fingerprint: fingerprint})
 }
 
 // PruneCheckFingerprints forgets the fingerprints last written before the

@@ -58,17 +58,8 @@ func (s *Store) NewFinish() *Finish { return &Finish{s: s} }
 
 // CheckFingerprint is [Store.CheckFingerprint] seeing the staged writes.
 func (f *Finish) CheckFingerprint(ctx context.Context, owner, repo, sha, check string) (runID int64, fingerprint string, err error) {
-	f.mu.Lock()
-	i, ok := f.latest[checkKey{owner, repo, sha, check}]
-	var w checkWrite
-	if ok {
-		w = f.checks[i]
-	}
-	f.mu.Unlock()
-	if ok {
-		return w.runID, w.fingerprint, nil
-	}
-	return f.s.CheckFingerprint(ctx, owner, repo, sha, check)
+	st, err := f.CheckRun(ctx, owner, repo, sha, check)
+	return st.RunID, st.Fingerprint, err
 }
 
 // SetCheckFingerprint stages [Store.SetCheckFingerprint].

@@ -149,7 +149,7 @@ func (s *Store) warm(ctx context.Context) error {
 // txQueries are the statements run inside transactions.
 var txQueries = []string{
 	lastAuditQuery, insertAuditQuery, insertExecutionQuery, sameExecutionQuery, finishExecutionQuery,
-	enqueueQuery, recordDeliveryQuery, recordPushQuery, setCheckQuery, setCheckRunQuery,
+	enqueueQuery, recordDeliveryQuery, recordPushQuery, setCheckRunQuery,
 	completeQuery, completeDirtyQuery, releaseQuery,
 }
 
