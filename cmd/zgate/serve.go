@@ -111,7 +111,7 @@ func runServe(ctx context.Context, e env, args []string) int {
 		fmt.Fprintf(e.stderr, "zgate serve: %v\n", err)
 		return exitUsage
 	}
-	if limit, ok := f.memory.memoryLimit(fs, e.getenv); ok && e.setMemoryLimit != nil {
+	if limit, ok := f.memory.memoryLimit(fs, e.getenv, f.githubCacheMB); ok && e.setMemoryLimit != nil {
 		e.setMemoryLimit(limit)
 	}
 	if err := app.Run(ctx, o); err != nil {

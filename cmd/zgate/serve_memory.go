@@ -7,16 +7,9 @@ import (
 	"github.com/zgate-dev/zgate/app"
 )
 
-// defaultMemoryLimitMB is `zgate serve`'s soft memory limit (the Go
-// runtime's, debug.SetMemoryLimit): with 1,000 open pull requests the live
-// heap is about 40 MB (the GitHub answer cache, parsed policies, the store's
-// page caches), and with the default GOGC=100 the heap grows to twice that
-// before a collection, so RSS peaked near 150 MB. A soft limit makes the
-// collector run earlier as the heap nears it instead: the peak stays under
-// 100 MB at a small CPU cost. It is soft: a live heap above it is never
-// refused memory, the collector just works harder (and gives up past 50%
-// of CPU, so it cannot thrash). docs/config.md, "Memory".
-const defaultMemoryLimitMB = 80
+// minMemoryLimitMB is the least soft memory limit `zgate serve` sets by
+// default (see memoryLimit).
+const minMemoryLimitMB = 64
 
 // memoryFlags are `zgate serve`'s memory and debugging flags.
 type memoryFlags struct {
@@ -33,7 +26,7 @@ func memoryEnv() map[string]string {
 }
 
 func (f *memoryFlags) register(fs *flag.FlagSet) {
-	fs.IntVar(&f.memoryLimitMB, "memory-limit-mb", defaultMemoryLimitMB, "soft memory limit of the Go runtime, in MB (the collector runs harder near it); 0 leaves the runtime's (GOMEMLIMIT)")
+	fs.IntVar(&f.memoryLimitMB, "memory-limit-mb", 0, "soft memory limit of the Go runtime, in MB (the collector works harder near it); 0: twice --github-cache-mb, at least 64; negative: none")
 	fs.StringVar(&f.debugPprof, "debug-pprof", "", "serve Go's profiles (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; keep it private; empty serves none")
 }
 
@@ -42,17 +35,35 @@ func (f *memoryFlags) apply(o *app.Options) {
 	o.DebugPprof = f.debugPprof
 }
 
-// memoryLimit is the soft limit to set, in bytes, and whether to set it:
-// the flag when given (or its variable), else GOMEMLIMIT when the
-// environment sets it (the runtime read it already), else the default.
-func (f *memoryFlags) memoryLimit(fs *flag.FlagSet, getenv func(string) string) (int64, bool) {
+// memoryLimit is the soft limit of the Go runtime (debug.SetMemoryLimit)
+// to set, in bytes, and whether to set it: the flag when given (or its
+// variable); else GOMEMLIMIT when the environment sets it (the runtime
+// has read it); else the default, twice the GitHub cache budget, at least
+// minMemoryLimitMB.
+//
+// Why a limit: the live heap of `zgate serve` is mostly that cache (a few
+// KB per open pull request, see ghclient/compact.go) and each worker's
+// evaluation, and with the default GOGC=100 the heap grows to twice the
+// live heap before a collection; under a burst of webhooks the backlog's
+// bodies add to that. A soft limit makes the collector run earlier as the
+// process nears it, at some CPU, instead of the process growing. Twice
+// the cache leaves room for the rest when the cache is full, so the
+// collector does not run back to back; it is soft: memory is never
+// refused, and the runtime caps the collector at half the CPU.
+func (f *memoryFlags) memoryLimit(fs *flag.FlagSet, getenv func(string) string, cacheMB int) (int64, bool) {
 	set := false
 	fs.Visit(func(fl *flag.Flag) { set = set || fl.Name == "memory-limit-mb" })
+	mb := f.memoryLimitMB
 	switch {
-	case !set && getenv("GOMEMLIMIT") != "":
+	case set && mb < 0:
+		return math.MaxInt64, true // none: the runtime's default
+	case set && mb > 0:
+		return int64(mb) << 20, true
+	case getenv("GOMEMLIMIT") != "":
 		return 0, false
-	case f.memoryLimitMB <= 0:
-		return math.MaxInt64, true // no limit, the runtime's default
 	}
-	return int64(f.memoryLimitMB) << 20, true
+	if cacheMB == 0 {
+		cacheMB = app.DefaultGitHubCacheMB
+	}
+	return int64(max(2*cacheMB, minMemoryLimitMB)) << 20, true
 }

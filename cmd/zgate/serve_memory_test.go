@@ -11,9 +11,9 @@ import (
 )
 
 // TestServeSetsSoftMemoryLimit: `zgate serve` sets the Go runtime's soft
-// memory limit before serving: 80 MB by default, the flag or its variable
-// when given (0 lifts it), GOMEMLIMIT when the environment sets it and
-// the flag is not given.
+// memory limit before serving: twice the GitHub cache budget (at least
+// 64 MB) by default, the flag or its variable when given (negative lifts
+// it), GOMEMLIMIT when the environment sets it and the flag is not given.
 func TestServeSetsSoftMemoryLimit(t *testing.T) {
 	dir := t.TempDir()
 	key := filepath.Join(dir, "key.pem")
@@ -29,11 +29,15 @@ func TestServeSetsSoftMemoryLimit(t *testing.T) {
 		env  map[string]string
 		want int64
 	}{
-		{"default", nil, nil, 80 << 20},
+		{"default", nil, nil, 96 << 20},
+		{"twice the cache", []string{"--github-cache-mb", "200"}, nil, 400 << 20},
+		{"at least 64 MB", []string{"--github-cache-mb", "10"}, nil, 64 << 20},
+		{"no cache", []string{"--github-cache-mb", "-1"}, nil, 64 << 20},
+		{"zero is the default", []string{"--memory-limit-mb", "0"}, nil, 96 << 20},
 		{"flag", []string{"--memory-limit-mb", "64"}, nil, 64 << 20},
 		{"variable", nil, map[string]string{"ZGATE_MEMORY_LIMIT_MB": "96"}, 96 << 20},
 		{"flag over variable", []string{"--memory-limit-mb", "64"}, map[string]string{"ZGATE_MEMORY_LIMIT_MB": "96"}, 64 << 20},
-		{"zero lifts it", []string{"--memory-limit-mb", "0"}, nil, math.MaxInt64},
+		{"negative lifts it", []string{"--memory-limit-mb", "-1"}, nil, math.MaxInt64},
 		{"GOMEMLIMIT left alone", nil, map[string]string{"GOMEMLIMIT": "200MiB"}, none},
 		{"flag over GOMEMLIMIT", []string{"--memory-limit-mb", "64"}, map[string]string{"GOMEMLIMIT": "200MiB"}, 64 << 20},
 	}
