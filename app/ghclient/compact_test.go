@@ -10,6 +10,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -35,9 +36,13 @@ type parsedAnswer struct{ body func(n int) []byte }
 func (p parsedAnswer) RoundTrip(req *http.Request) (*http.Response, error) {
 	var n int
 	fmt.Sscanf(req.URL.Path, "/repos/acme/payments/pulls/%d", &n)
+	etag := fmt.Sprintf(`W/"%064x"`, n)
+	if req.Header.Get("If-None-Match") == etag {
+		return http.ReadResponse(bufio.NewReader(strings.NewReader("HTTP/1.1 304 Not Modified\r\nEtag: "+etag+"\r\nX-Ratelimit-Remaining: 4999\r\n\r\n")), req)
+	}
 	body := p.body(n)
 	var raw bytes.Buffer
-	fmt.Fprintf(&raw, "HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\nEtag: W/\"%064x\"\r\n", n)
+	fmt.Fprintf(&raw, "HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\nEtag: %s\r\n", etag)
 	for _, h := range []string{"Cache-Control: private, max-age=60, s-maxage=60", "Vary: Accept, Authorization, Cookie, X-GitHub-OTP",
 		"X-Github-Media-Type: github.v3; format=json", "X-Github-Api-Version-Selected: 2022-11-28", "X-Ratelimit-Limit: 5000",
 		"X-Ratelimit-Remaining: 4999", "X-Ratelimit-Reset: 1700000000", "X-Ratelimit-Used: 1", "X-Ratelimit-Resource: core",
@@ -91,6 +96,51 @@ func TestETagCacheMemoryPerPullRequest(t *testing.T) {
 	}
 	if per := held / (n - 1); per > int64(len(bodies[n]))/3 {
 		t.Errorf("a cached pull request holds %d bytes, want at most a third of its %d-byte body", per, len(bodies[n]))
+	}
+}
+
+// TestETagCacheDeflatedConcurrently: workers asking for the same and
+// different pull requests at once, through 200s and 304s, each get the
+// body GitHub sent, byte for byte (run with -race).
+func TestETagCacheDeflatedConcurrently(t *testing.T) {
+	const prs, workers, rounds = 20, 8, 30
+	bodies := make([][]byte, prs+1)
+	for i := 1; i <= prs; i++ {
+		bodies[i] = pullBody(t, i)
+	}
+	tr := &etagTransport{next: parsedAnswer{body: func(i int) []byte { return bodies[i] }}, cache: newETagCache(0, DefaultCacheBytes), identity: "installation:1"}
+	errs := make(chan error, workers)
+	var hits atomic.Int64
+	for w := range workers {
+		go func() {
+			for r := range rounds {
+				i := (w+r)%prs + 1
+				req, _ := http.NewRequest(http.MethodGet, fmt.Sprintf("https://api.github.com/repos/acme/payments/pulls/%d", i), nil)
+				resp, err := tr.RoundTrip(req)
+				if err != nil {
+					errs <- err
+					return
+				}
+				if resp.Header.Get(fromCacheHeader) != "" {
+					hits.Add(1)
+				}
+				got, err := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if err != nil || !bytes.Equal(got, bodies[i]) {
+					errs <- fmt.Errorf("pull %d, round %d: body of %d bytes differs from GitHub's %d (from cache: %q), err %v", i, r, len(got), len(bodies[i]), resp.Header.Get(fromCacheHeader), err)
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range workers {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	if hits.Load() == 0 {
+		t.Error("no answer came from the cache: the test did not inflate anything")
 	}
 }
 
