@@ -156,6 +156,11 @@ type Options struct {
 	// may have before pruning drops it; 0: the Default.
 	JobMaxAttempts int
 
+	// DebugPprof, when set, is the address (keep it on localhost) where
+	// Go's profiles are served (/debug/pprof/), on their own listener,
+	// never the webhook one. Empty (the default) serves none.
+	DebugPprof string
+
 	Logger *slog.Logger
 	// Registerer receives the App's metrics; Gatherer serves /metrics.
 	// A fresh registry for both when nil.

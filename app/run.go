@@ -145,6 +145,11 @@ func Run(ctx context.Context, o Options) error {
 	cp := &checkpointer{log: auditLog, file: o.AuditCheckpointFile, every: o.AuditCheckpointInterval, l: log}
 	wg.Go(func() { cp.run(runCtx) })
 	startUpkeep(runCtx, &wg, o, apps, st)
+	if _, err := startPprof(runCtx, &wg, o); err != nil {
+		stop()
+		wg.Wait()
+		return err
+	}
 
 	hs := newHTTPServer(o, srv.Handler())
 	serveErr := make(chan error, 1)

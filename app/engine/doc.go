@@ -20,4 +20,11 @@
 // requests of executions left in intent by a crash, so the executor
 // reconciles them (a merge against the PR's merged state; a dispatch is
 // marked unknown and never repeated on a guess).
+//
+// Files follow those steps: evaluate.go (the path), report.go (check
+// runs), auditrecords.go (decision records and the retry of unwritten
+// ones), act.go (Z), settle.go (a closed pull request's executions),
+// policyerror.go (a base whose policy does not load), remember.go (what is
+// kept between evaluations), statuses.go and staged.go (commit statuses,
+// the staged finish).
 package engine

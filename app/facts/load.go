@@ -29,8 +29,8 @@ const maxConfigFile = 3 << 20
 func BaseRef(branch string) string { return "refs/heads/" + branch }
 
 // loadPolicy reads and parses the first policy file on the base branch, at
-// ref: [BaseRef], or the branch's head commit SHA. It returns the bytes
-// read. A parse failure is not an error of Gather: it is the gate's answer.
+// ref: [BaseRef], or the branch's head commit SHA. It returns the memory
+// the parsed file holds (parsedSize). A parse failure is not an error of Gather: it is the gate's answer.
 func (g *Gatherer) loadPolicy(ctx context.Context, gh *github.Client, owner, repo, ref string, res *Result) (int, error) {
 	res.PolicyFile = PolicyPaths[0]
 	path, data, err := readFirst(ctx, gh, owner, repo, ref, PolicyPaths)
@@ -51,14 +51,14 @@ func (g *Gatherer) loadPolicy(ctx context.Context, gh *github.Client, owner, rep
 	p, err := policy.Parse(path, data)
 	if err != nil {
 		res.PolicyErr = err
-		return len(data), nil
+		return parsedSize(data), nil
 	}
 	res.Policy = p
-	return len(data), nil
+	return parsedSize(data), nil
 }
 
 // loadCodeowners reads the first CODEOWNERS of the base branch at ref
-// (as loadPolicy) and returns the bytes read. Invalid lines are skipped
+// (as loadPolicy) and returns the memory the parsed file holds. Invalid lines are skipped
 // (as GitHub does) and stay visible in the parsed file's Problems; an unreadable
 // file fails the gather.
 func (g *Gatherer) loadCodeowners(ctx context.Context, gh *github.Client, owner, repo, ref string, res *Result) (int, error) {
@@ -75,7 +75,7 @@ func (g *Gatherer) loadCodeowners(ctx context.Context, gh *github.Client, owner,
 	co, _ := codeowners.Parse(path, data) // always usable; problems kept inside
 	res.CodeownersFile = path
 	res.Facts.Codeowners = co
-	return len(data), nil
+	return parsedSize(data), nil
 }
 
 var (

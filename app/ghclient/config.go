@@ -33,10 +33,12 @@ type Config struct {
 	// 0 leaves CacheBytes alone to bound it; negative disables the cache.
 	CacheEntries int
 	// CacheBytes is the ETag cache's memory budget in bytes (bodies, kept
-	// headers, keys); DefaultCacheBytes when zero. Size it from the open
-	// pull requests: each costs a few entries (pull request ~15 KB, files,
-	// reviews, statuses), and an entry evicted before the sweep comes back
-	// to it costs a full, rate-limited answer instead of a 304.
+	// headers, keys; bodies are kept deflated and charged with the memory
+	// they hold); DefaultCacheBytes when zero. Size it from the open pull
+	// requests: each costs a few entries, about 10 KB in all (the pull
+	// request's 15 KB body keeps in ~3 KB), and an entry evicted before the
+	// sweep comes back to it costs a full, rate-limited answer instead of
+	// a 304.
 	CacheBytes int64
 	// IdleConnsPerHost is how many idle connections to keep per host
 	// when Transport is nil; DefaultIdleConnsPerHost when zero. Give at
@@ -46,7 +48,8 @@ type Config struct {
 	IdleConnsPerHost int
 }
 
-// ETag cache defaults: about 2,000 open pull requests' worth.
+// DefaultCacheBytes is the ETag cache's default budget: about 5,000 open
+// pull requests' worth.
 const DefaultCacheBytes int64 = 48 << 20
 
 // DefaultIdleConnsPerHost is the idle connections kept per host by default.

@@ -11,7 +11,8 @@
 //     a list never ends the list on its own: a full page whose stored Link
 //     header names no next page is asked for again without If-None-Match,
 //     because a list can grow past a page without changing it (see
-//     pages.go);
+//     pages.go). Bodies are kept deflated, bounded by the memory they
+//     hold (see compact.go);
 //   - authentication (ghinstallation/v2 for apps, a bearer token for the
 //     Action, see [NewTokenClient]);
 //   - retries with exponential backoff and full jitter on network errors,

@@ -19,6 +19,7 @@ type etagCache struct {
 	bytes    int64
 	order    *list.List // front = most recent; values are *etagEntry
 	entries  map[string]*list.Element
+	deflate  deflaters
 }
 
 type etagEntry struct {
@@ -26,7 +27,10 @@ type etagEntry struct {
 	etag   string
 	status int
 	header http.Header
-	body   []byte
+	// stored is the body as kept: deflated (see compact.go) when rawLen
+	// is positive, else as received.
+	stored []byte
+	rawLen int
 	// items is the number of items when body is one page of a list,
 	// notList otherwise (see pageItems).
 	items int
@@ -38,13 +42,23 @@ type etagEntry struct {
 // headers (list element, map slot, struct).
 const entryOverhead = 256
 
-// entrySize is what e is charged against the cache's budget: the body,
-// the key (twice: map and entry), the kept headers and the overhead.
+// headerMapOverhead approximates a kept header map's own memory (a map
+// of up to 8 keys is one group of 8 slots of string and []string, plus
+// its header), besides the values' slices and strings.
+const headerMapOverhead = 400
+
+// entrySize is what e is charged against the cache's budget: the memory
+// the stored body holds (its capacity, not its length), the key (twice:
+// map and entry), the kept headers with their map, and the overhead.
 func entrySize(e *etagEntry) int64 {
-	n := len(e.body) + 2*len(e.key) + len(e.etag) + entryOverhead
-	for k, vs := range e.header {
+	n := cap(e.stored) + 2*len(e.key) + len(e.etag) + entryOverhead
+	if e.header != nil {
+		n += headerMapOverhead
+	}
+	for _, vs := range e.header {
+		n += 24 * cap(vs) // the slice's backing array
 		for _, v := range vs {
-			n += len(k) + len(v) + 32
+			n += len(v) // keys are the canonical names, shared
 		}
 	}
 	return int64(n)
@@ -56,12 +70,18 @@ func entrySize(e *etagEntry) int64 {
 // would take about as much memory as a small body.
 var keptHeaders = []string{"Content-Type", "Etag", "Last-Modified", "Link", "X-Github-Media-Type"}
 
-// keepHeaders returns the kept headers of h.
+// keepHeaders returns the kept headers of h, copied: the values of a
+// parsed response share one backing array with every other header of it,
+// which a cached slice would keep alive whole.
 func keepHeaders(h http.Header) http.Header {
 	out := make(http.Header, len(keptHeaders))
 	for _, k := range keptHeaders {
 		if v := h.Values(k); len(v) > 0 {
-			out[k] = v
+			vs := make([]string, len(v))
+			for i := range v {
+				vs[i] = strings.Clone(v[i])
+			}
+			out[k] = vs
 		}
 	}
 	return out
@@ -153,7 +173,12 @@ func (t *etagTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if resp.StatusCode == http.StatusNotModified && cached != nil {
 		drain(resp)
 		if cached.servable(req.URL) {
-			return cachedResponse(req, cached, resp.Header), nil
+			body, err := t.cache.deflate.expand(cached)
+			if err == nil {
+				return cachedResponse(req, cached, body, resp.Header), nil
+			}
+			// Cannot happen (the cache deflated it): ask afresh.
+			t.cache.remove(key)
 		}
 		// A full page whose stored Link ends the list: the list may have
 		// grown past it without changing it (see pages.go). Ask afresh so
@@ -188,20 +213,21 @@ func (t *etagTransport) store(req *http.Request, key string, resp *http.Response
 	}
 	resp.Body.Close()
 	resp.Body = io.NopCloser(bytes.NewReader(body))
-	t.cache.put(&etagEntry{
+	e := &etagEntry{
 		key:    key,
-		etag:   resp.Header.Get("ETag"),
+		etag:   strings.Clone(resp.Header.Get("ETag")),
 		status: resp.StatusCode,
 		header: keepHeaders(resp.Header),
-		body:   body,
 		items:  pageItems(req.URL, resp.Header, body),
-	})
+	}
+	e.stored, e.rawLen = t.cache.deflate.compact(body)
+	t.cache.put(e)
 	return resp, nil
 }
 
 // cachedResponse rebuilds the cached 200, taking the fresh rate-limit
 // headers from the 304 so go-github's rate bookkeeping stays right.
-func cachedResponse(req *http.Request, e *etagEntry, fresh http.Header) *http.Response {
+func cachedResponse(req *http.Request, e *etagEntry, body []byte, fresh http.Header) *http.Response {
 	h := e.header.Clone()
 	for k, v := range fresh {
 		if strings.HasPrefix(k, "X-Ratelimit-") || k == "Date" || k == "Etag" {
@@ -216,8 +242,8 @@ func cachedResponse(req *http.Request, e *etagEntry, fresh http.Header) *http.Re
 		ProtoMajor:    1,
 		ProtoMinor:    1,
 		Header:        h,
-		Body:          io.NopCloser(bytes.NewReader(e.body)),
-		ContentLength: int64(len(e.body)),
+		Body:          io.NopCloser(bytes.NewReader(body)),
+		ContentLength: int64(len(body)),
 		Request:       req,
 	}
 }

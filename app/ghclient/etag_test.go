@@ -30,16 +30,16 @@ func TestETagCacheEvictsLeastRecent(t *testing.T) {
 }
 
 func TestETagCacheBoundsBytes(t *testing.T) {
-	one := entrySize(&etagEntry{key: "a", body: make([]byte, 600)})
+	one := entrySize(&etagEntry{key: "a", stored: make([]byte, 600)})
 	c := newETagCache(0, 2*one) // no entry bound: bytes only
-	c.put(&etagEntry{key: "a", body: make([]byte, 600)})
-	c.put(&etagEntry{key: "b", body: make([]byte, 600)})
-	c.put(&etagEntry{key: "c", body: make([]byte, 600)}) // over: evicts a
+	c.put(&etagEntry{key: "a", stored: make([]byte, 600)})
+	c.put(&etagEntry{key: "b", stored: make([]byte, 600)})
+	c.put(&etagEntry{key: "c", stored: make([]byte, 600)}) // over: evicts a
 	if c.get("a") != nil || c.get("b") == nil || c.get("c") == nil {
 		t.Errorf("cached a, b, c = %v, %v, %v; want false, true, true", c.get("a") != nil, c.get("b") != nil, c.get("c") != nil)
 	}
-	c.put(&etagEntry{key: "b", body: make([]byte, 100)}) // replacing frees bytes
-	c.put(&etagEntry{key: "d", body: make([]byte, 200)})
+	c.put(&etagEntry{key: "b", stored: make([]byte, 100)}) // replacing frees bytes
+	c.put(&etagEntry{key: "d", stored: make([]byte, 200)})
 	if c.len() != 3 {
 		t.Errorf("len = %d, want 3 (b shrank)", c.len())
 	}
@@ -61,7 +61,7 @@ func TestETagCacheChargesHeadersAndKeys(t *testing.T) {
 	if kept.Get("Link") == "" || kept.Get("Content-Type") == "" || kept.Get("Content-Security-Policy") != "" || kept.Get("X-Github-Request-Id") != "" {
 		t.Errorf("kept headers = %v, want Content-Type and Link only", kept)
 	}
-	e := &etagEntry{key: strings.Repeat("k", 100), etag: `W/"abc"`, header: kept, body: make([]byte, 1000)}
+	e := &etagEntry{key: strings.Repeat("k", 100), etag: `W/"abc"`, header: kept, stored: make([]byte, 1000)}
 	if got := entrySize(e); got < int64(1000+200+len(`W/"abc"`)+len("Content-Type")+len("Link")) {
 		t.Errorf("entrySize = %d, want the body, keys and headers counted", got)
 	}

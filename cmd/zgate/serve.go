@@ -28,6 +28,7 @@ type serveFlags struct {
 	sweep, membershipTTL, jobLease, auditCheckpointEvery        durationValue
 	workers, githubCacheMB                                      int
 	intake                                                      intakeFlags
+	memory                                                      memoryFlags
 }
 
 // serveEnv maps each flag of `zgate serve` to its environment variable.
@@ -54,6 +55,9 @@ func serveEnv() map[string]string {
 		"audit-checkpoint-interval": "ZGATE_AUDIT_CHECKPOINT_INTERVAL",
 	}
 	for name, env := range intakeEnv() {
+		m[name] = env
+	}
+	for name, env := range memoryEnv() {
 		m[name] = env
 	}
 	return m
@@ -84,6 +88,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	f.auditCheckpointEvery = durationValue(app.DefaultAuditCheckpointInterval)
 	fs.Var(&f.auditCheckpointEvery, "audit-checkpoint-interval", "how often the audit log's head is checkpointed, when it grew; 0 only at start and stop")
 	f.intake.register(fs)
+	f.memory.register(fs)
 }
 
 // runServe is `zgate serve`: it runs the GitHub App until SIGINT/SIGTERM.
@@ -105,6 +110,9 @@ func runServe(ctx context.Context, e env, args []string) int {
 	if err != nil {
 		fmt.Fprintf(e.stderr, "zgate serve: %v\n", err)
 		return exitUsage
+	}
+	if limit, ok := f.memory.memoryLimit(fs, e.getenv, f.githubCacheMB); ok && e.setMemoryLimit != nil {
+		e.setMemoryLimit(limit)
 	}
 	if err := app.Run(ctx, o); err != nil {
 		fmt.Fprintf(e.stderr, "zgate serve: %v\n", err)
@@ -177,5 +185,6 @@ func (f *serveFlags) options(stderr io.Writer) (app.Options, error) {
 		Gatherer:                reg,
 	}
 	f.intake.apply(&o)
+	f.memory.apply(&o)
 	return o, nil
 }
