@@ -34,6 +34,9 @@ type Gatherer struct {
 	// Configs caches the parsed policy and CODEOWNERS per base commit;
 	// nil reads and parses them on every Gather.
 	Configs *ConfigCache
+	// Pulls keeps the decoded pull request per ETag and body; nil decodes
+	// every answer.
+	Pulls *PullCache
 	// Pushes says who pushed to the pull request and when its head was
 	// first seen; nil means unknown: no pushers, and no override counts.
 	Pushes PushSource
@@ -45,7 +48,8 @@ type Gatherer struct {
 
 // Result is what [Gatherer.Gather] learnt about one pull request.
 type Result struct {
-	// PR is the pull request as GitHub returned it.
+	// PR is the pull request as GitHub returned it, with only the fields
+	// zgate reads (see pullFacts).
 	PR      *github.PullRequest
 	HeadSHA string
 	BaseRef string
@@ -93,7 +97,7 @@ const maxChangedFiles = 3000
 // closed instead.
 func (g *Gatherer) Gather(ctx context.Context, gh *github.Client, owner, repo string, number int) (*Result, error) {
 	at := g.now()
-	pr, _, err := gh.PullRequests.Get(ctx, owner, repo, number)
+	pr, err := getPull(ctx, gh, g.Pulls, owner, repo, number)
 	if err != nil {
 		return nil, fmt.Errorf("get pull request %s/%s#%d: %w", owner, repo, number, err)
 	}
