@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
-	"io"
 	"sync"
 
 	"github.com/google/go-github/v62/github"
@@ -31,10 +30,13 @@ func getPull(ctx context.Context, gh *github.Client, cache *PullCache, owner, re
 		return nil, err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
+	// Sized from Content-Length (bounded), not grown by doubling: the
+	// answer is read on every evaluation.
+	buf := bytes.NewBuffer(make([]byte, 0, min(max(resp.ContentLength, 0), 1<<20)+bytes.MinRead))
+	if _, err := buf.ReadFrom(resp.Body); err != nil {
 		return nil, fmt.Errorf("read the answer: %w", err)
 	}
+	body := buf.Bytes()
 	key := req.URL.String()
 	sum := sha256.Sum256(body)
 	if pf, ok := cache.get(key, resp.Header.Get("ETag"), sum); ok {
