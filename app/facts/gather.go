@@ -165,11 +165,11 @@ func (g *Gatherer) gatherLists(ctx context.Context, gh *github.Client, owner, re
 	eg, ectx := errgroup.WithContext(ctx)
 	eg.SetLimit(MaxConcurrentLists)
 	eg.Go(func() (err error) {
-		files, truncated, err = changedFiles(ectx, gh, owner, repo, number, res.HeadSHA, res.PR.GetChangedFiles())
+		files, truncated, err = changedFiles(ectx, gh, g.Pulls, owner, repo, number, res.HeadSHA, res.PR.GetChangedFiles())
 		return err
 	})
 	eg.Go(func() (err error) {
-		f.Reviews, err = reviews(ectx, gh, owner, repo, number, bots)
+		f.Reviews, err = reviews(ectx, gh, g.Pulls, owner, repo, number, bots)
 		return err
 	})
 	if needsComments(res.Policy) {

@@ -6,6 +6,8 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"net/url"
+	"strconv"
 	"sync"
 
 	"github.com/google/go-github/v62/github"
@@ -20,35 +22,55 @@ import (
 // The returned PullRequest carries only those fields; it is the caller's
 // own (built afresh from the cached facts on every call).
 func getPull(ctx context.Context, gh *github.Client, cache *PullCache, owner, repo string, number int) (*github.PullRequest, error) {
-	u := fmt.Sprintf("repos/%v/%v/pulls/%d", owner, repo, number)
-	req, err := gh.NewRequest("GET", u, nil)
+	pf, _, err := getCompact(ctx, gh, cache, fmt.Sprintf("repos/%v/%v/pulls/%d", owner, repo, number), func(pf *pullFacts) (*pullFacts, error) {
+		return pf, nil
+	})
 	if err != nil {
 		return nil, err
 	}
+	return pf.pullRequest(), nil
+}
+
+// getCompact GETs u (relative to the API) and decodes the answer into T,
+// a type with only the fields zgate reads, then into the R that conv
+// makes of it. With a cache, an answer with the ETag and the exact bytes
+// of one converted before gives that R without decoding: R must not be
+// changed by callers (it is shared).
+func getCompact[T, R any](ctx context.Context, gh *github.Client, cache *PullCache, u string, conv func(*T) (R, error)) (R, *github.Response, error) {
+	var zero R
+	req, err := gh.NewRequest("GET", u, nil)
+	if err != nil {
+		return zero, nil, err
+	}
 	resp, err := gh.BareDo(ctx, req)
 	if err != nil {
-		return nil, err
+		return zero, resp, err
 	}
 	defer resp.Body.Close()
 	// Sized from Content-Length (bounded), not grown by doubling: the
 	// answer is read on every evaluation.
 	buf := bytes.NewBuffer(make([]byte, 0, min(max(resp.ContentLength, 0), 1<<20)+bytes.MinRead))
 	if _, err := buf.ReadFrom(resp.Body); err != nil {
-		return nil, fmt.Errorf("read the answer: %w", err)
+		return zero, resp, fmt.Errorf("read the answer: %w", err)
 	}
 	body := buf.Bytes()
-	key := req.URL.String()
+	key, etag := req.URL.String(), resp.Header.Get("ETag")
 	sum := sha256.Sum256(body)
-	if pf, ok := cache.get(key, resp.Header.Get("ETag"), sum); ok {
-		return pf.pullRequest(), nil
+	if v, ok := cache.get(key, etag, sum); ok {
+		if r, ok := v.(R); ok {
+			return r, resp, nil
+		}
 	}
-	var pf pullFacts
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&pf); err != nil {
-		return nil, fmt.Errorf("decode the pull request: %w", err)
+	t := new(T)
+	if err := json.Unmarshal(body, t); err != nil {
+		return zero, resp, fmt.Errorf("decode %s: %w", req.URL.Path, err)
 	}
-	cache.put(key, resp.Header.Get("ETag"), sum, &pf)
-	return pf.pullRequest(), nil
+	r, err := conv(t)
+	if err != nil {
+		return zero, resp, err
+	}
+	cache.put(key, etag, sum, r)
+	return r, resp, nil
 }
 
 // pullFacts are the fields of a pull request zgate reads (gather, pushes,
@@ -135,9 +157,10 @@ func (b branchFacts) branch() *github.PullRequestBranch {
 	return out
 }
 
-// PullCache keeps the decoded facts of the latest answer per pull request
-// URL, so that an unchanged pull request (a 304 answered from the ETag
-// cache) is not decoded again on every evaluation. An entry is used only
+// PullCache keeps the decoded facts of the latest answer per URL of a pull
+// request's endpoints (the pull request, each page of its files and
+// reviews), so that an unchanged answer (a 304 served from the ETag cache)
+// is not decoded again on every evaluation. An entry is used only
 // for an answer with the same ETag and the same bytes (SHA-256 of the
 // body): decoding is a function of the bytes, so a hit gives exactly what
 // decoding would, and a changed pull request (new ETag, new body) is
@@ -152,12 +175,14 @@ type PullCache struct {
 type pullEntry struct {
 	etag string
 	sum  [sha256.Size]byte
-	pf   *pullFacts
+	// v is what getCompact's conv made of the body.
+	v any
 }
 
-// DefaultPullCacheEntries bounds a [PullCache]: about 1 KB an entry, one
-// per open pull request evaluated.
-const DefaultPullCacheEntries = 8192
+// DefaultPullCacheEntries bounds a [PullCache]: three entries (pull
+// request, files, reviews) per open pull request of 100 files or reviews
+// or fewer, about 1 KB each; 4,096 pull requests.
+const DefaultPullCacheEntries = 3 * 4096
 
 // NewPullCache returns a cache of at most max pull requests
 // ([DefaultPullCacheEntries] when max <= 0).
@@ -168,7 +193,7 @@ func NewPullCache(max int) *PullCache {
 	return &PullCache{max: max, entries: map[string]pullEntry{}}
 }
 
-func (c *PullCache) get(key, etag string, sum [sha256.Size]byte) (*pullFacts, bool) {
+func (c *PullCache) get(key, etag string, sum [sha256.Size]byte) (any, bool) {
 	if c == nil || etag == "" {
 		return nil, false
 	}
@@ -178,10 +203,10 @@ func (c *PullCache) get(key, etag string, sum [sha256.Size]byte) (*pullFacts, bo
 	if !ok || e.etag != etag || e.sum != sum {
 		return nil, false
 	}
-	return e.pf, true
+	return e.v, true
 }
 
-func (c *PullCache) put(key, etag string, sum [sha256.Size]byte, pf *pullFacts) {
+func (c *PullCache) put(key, etag string, sum [sha256.Size]byte, v any) {
 	if c == nil {
 		return
 	}
@@ -197,7 +222,7 @@ func (c *PullCache) put(key, etag string, sum [sha256.Size]byte, pf *pullFacts) 
 			break
 		}
 	}
-	c.entries[key] = pullEntry{etag: etag, sum: sum, pf: pf}
+	c.entries[key] = pullEntry{etag: etag, sum: sum, v: v}
 }
 
 // Len returns the number of pull requests cached.
@@ -209,3 +234,51 @@ func (c *PullCache) Len() int {
 	defer c.mu.Unlock()
 	return len(c.entries)
 }
+
+// pageURL is u with opts as go-github encodes them ("page", "per_page").
+func pageURL(u string, opts *github.ListOptions) string {
+	v := url.Values{}
+	if opts.Page != 0 {
+		v.Set("page", strconv.Itoa(opts.Page))
+	}
+	if opts.PerPage != 0 {
+		v.Set("per_page", strconv.Itoa(opts.PerPage))
+	}
+	if len(v) == 0 {
+		return u
+	}
+	return u + "?" + v.Encode()
+}
+
+// fileFact is one changed file: its name, the name it had before a
+// rename, and the commit GitHub listed it for (the ref of its
+// contents_url; "" when there is none).
+type fileFact struct{ name, prev, ref string }
+
+// filePage converts one decoded page of a pull request's files.
+func filePage(page *[]struct {
+	Filename         string `json:"filename"`
+	PreviousFilename string `json:"previous_filename"`
+	ContentsURL      string `json:"contents_url"`
+}) ([]fileFact, error) {
+	out := make([]fileFact, 0, len(*page))
+	for _, f := range *page {
+		ref := ""
+		if u, err := url.Parse(f.ContentsURL); err == nil {
+			ref = u.Query().Get("ref")
+		}
+		out = append(out, fileFact{name: f.Filename, prev: f.PreviousFilename, ref: ref})
+	}
+	return out, nil
+}
+
+// reviewFacts is one review as zgate reads it.
+type reviewFacts struct {
+	User        *userFacts        `json:"user"`
+	State       string            `json:"state"`
+	CommitID    string            `json:"commit_id"`
+	SubmittedAt *github.Timestamp `json:"submitted_at"`
+}
+
+// reviewPage keeps a decoded page of reviews as it is.
+func reviewPage(page *[]reviewFacts) ([]reviewFacts, error) { return *page, nil }

@@ -11,8 +11,9 @@ import (
 	"github.com/google/go-github/v62/github"
 )
 
-// TestPullCacheFollowsChanges: an unchanged pull request comes from the
-// decoded cache (no decode), and every change (draft, label, head, state)
+// TestPullCacheFollowsChanges: an unchanged pull request, its files and
+// reviews come from the decoded cache (no decode), and every change
+// (review, draft, label, head, state)
 // changes the ETag and the body, so the next Gather decodes it afresh.
 func TestPullCacheFollowsChanges(t *testing.T) {
 	w := newWorld(t, nil, nil)
@@ -28,7 +29,7 @@ func TestPullCacheFollowsChanges(t *testing.T) {
 		return res
 	}
 	first := gather()
-	if cache.Len() != 1 || first.Facts.PullRequest.Draft || !slices.Equal(first.Facts.PullRequest.Labels, []string{"deploy"}) {
+	if cache.Len() != 3 || first.Facts.PullRequest.Draft || !slices.Equal(first.Facts.PullRequest.Labels, []string{"deploy"}) {
 		t.Fatalf("first gather: cache %d entries, draft %v, labels %v", cache.Len(), first.Facts.PullRequest.Draft, first.Facts.PullRequest.Labels)
 	}
 	again := gather()
@@ -39,6 +40,12 @@ func TestPullCacheFollowsChanges(t *testing.T) {
 		t.Errorf("unchanged pull request read differently (-first +again):\n%s", diff)
 	}
 
+	if _, err := w.env.Sim.SubmitReview(owner, repoName, w.pr, "bob", "APPROVE", ""); err != nil {
+		t.Fatal(err)
+	}
+	if got := gather(); len(got.Facts.Reviews) != len(first.Facts.Reviews)+1 {
+		t.Errorf("a review submitted on GitHub, gathered %d reviews, want %d: a stale decode was reused", len(got.Facts.Reviews), len(first.Facts.Reviews)+1)
+	}
 	if err := w.env.Sim.SetDraft(owner, repoName, w.pr, true); err != nil {
 		t.Fatal(err)
 	}
@@ -57,6 +64,12 @@ func TestPullCacheFollowsChanges(t *testing.T) {
 	}
 	if got := gather(); got.HeadSHA != head {
 		t.Errorf("head pushed to %s, gathered head %s: a stale decode was reused", head, got.HeadSHA)
+	}
+	if _, err := w.env.Sim.Push(owner, repoName, "feature", map[string]string{"deploy/staging/app.yaml": "replicas: 1\n"}, nil, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	if got := gather(); !slices.Contains(got.Facts.PullRequest.ChangedFiles, "deploy/staging/app.yaml") {
+		t.Errorf("a file added on GitHub, gathered files %v: a stale decode was reused", got.Facts.PullRequest.ChangedFiles)
 	}
 	if err := w.env.Sim.ClosePR(owner, repoName, w.pr, "alice"); err != nil {
 		t.Fatal(err)
