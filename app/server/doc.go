@@ -9,7 +9,7 @@
 // event decides which pull requests an event can affect.
 //
 // The frequent events (pull_request, pull_request_review, check_run,
-// check_suite) decode into compact types holding the few fields their
+// check_suite, workflow_run, status) decode into compact types holding the few fields their
 // handler reads (payload.go), not go-github's full event types: a payload
 // is 10-30 KB of embedded objects. json.Unmarshal validates the whole
 // body before decoding, so there is no separate validity scan; a body that

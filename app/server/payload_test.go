@@ -39,6 +39,8 @@ func TestWebhookWrongFieldType(t *testing.T) {
 		"check_run":           `{"action":"rerequested","check_run":{"app":{"id":"42"}}}`,
 		"check_suite":         `{"action":"rerequested","check_suite":{"pull_requests":[{"number":true}]}}`,
 		"pull_request":        `{"action":"opened","number":1,"sender":{"id":"x"}}`,
+		"status":              `{"context":5,"sha":"abc"}`,
+		"workflow_run":        `{"action":"completed","workflow_run":{"pull_requests":[{"number":"x"}]}}`,
 	} {
 		s, f := newTestServer(t)
 		rec := post(t, s.Handler(), ev, "d-1", []byte(body), Sign(testSecret, []byte(body)))
