@@ -3,7 +3,7 @@
 // (a pull request cannot weaken its own gate), the changed files, reviews,
 // comments, labels, team membership and verified attestations.
 //
-// [Gatherer.Gather] returns a [Result]: the raw pull request, the loaded
+// [Gatherer.Gather] returns a [Result]: the pull request (the fields zgate reads), the loaded
 // policy (or why it could not be loaded, in [Result.PolicyErr]) and a
 // policy.Facts value. It fails closed: a fact that cannot be read either
 // makes Gather return an error (the pull request, its files, reviews,
@@ -21,6 +21,12 @@
 // the base branch: with it, Gather reads the branch's ref (a 304 while it
 // does not move) and the files only at a commit not seen yet. The changed
 // files, reviews and comments are read concurrently.
+//
+// The pull request itself is decoded into the few fields zgate reads
+// (Result.PR carries only those), and a [PullCache] keeps them per answer:
+// an unchanged pull request (a 304 served from the ETag cache) is not
+// decoded again. An entry answers only the same ETag and the same bytes
+// (SHA-256), so a changed pull request is always decoded afresh.
 //
 // [NeededTeams] says which teams a policy can need for a pull request, so
 // only those are read. [Gatherer.OpenPRs] lists the open pull requests against a base branch,

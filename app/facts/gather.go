@@ -34,6 +34,9 @@ type Gatherer struct {
 	// Configs caches the parsed policy and CODEOWNERS per base commit;
 	// nil reads and parses them on every Gather.
 	Configs *ConfigCache
+	// Pulls keeps the decoded pull request per ETag and body; nil decodes
+	// every answer.
+	Pulls *PullCache
 	// Pushes says who pushed to the pull request and when its head was
 	// first seen; nil means unknown: no pushers, and no override counts.
 	Pushes PushSource
@@ -45,7 +48,8 @@ type Gatherer struct {
 
 // Result is what [Gatherer.Gather] learnt about one pull request.
 type Result struct {
-	// PR is the pull request as GitHub returned it.
+	// PR is the pull request as GitHub returned it, with only the fields
+	// zgate reads (see pullFacts).
 	PR      *github.PullRequest
 	HeadSHA string
 	BaseRef string
@@ -93,7 +97,7 @@ const maxChangedFiles = 3000
 // closed instead.
 func (g *Gatherer) Gather(ctx context.Context, gh *github.Client, owner, repo string, number int) (*Result, error) {
 	at := g.now()
-	pr, _, err := gh.PullRequests.Get(ctx, owner, repo, number)
+	pr, err := getPull(ctx, gh, g.Pulls, owner, repo, number)
 	if err != nil {
 		return nil, fmt.Errorf("get pull request %s/%s#%d: %w", owner, repo, number, err)
 	}
@@ -161,11 +165,11 @@ func (g *Gatherer) gatherLists(ctx context.Context, gh *github.Client, owner, re
 	eg, ectx := errgroup.WithContext(ctx)
 	eg.SetLimit(MaxConcurrentLists)
 	eg.Go(func() (err error) {
-		files, truncated, err = changedFiles(ectx, gh, owner, repo, number, res.HeadSHA, res.PR.GetChangedFiles())
+		files, truncated, err = changedFiles(ectx, gh, g.Pulls, owner, repo, number, res.HeadSHA, res.PR.GetChangedFiles())
 		return err
 	})
 	eg.Go(func() (err error) {
-		f.Reviews, err = reviews(ectx, gh, owner, repo, number, bots)
+		f.Reviews, err = reviews(ectx, gh, g.Pulls, owner, repo, number, bots)
 		return err
 	})
 	if needsComments(res.Policy) {

@@ -36,7 +36,7 @@ func TestListsGrowAcrossPages(t *testing.T) {
 				}
 			},
 			read: func(t *testing.T, w *world) int {
-				rs, err := reviews(ctx, w.gh, owner, repoName, w.pr, newBotSet())
+				rs, err := reviews(ctx, w.gh, nil, owner, repoName, w.pr, newBotSet())
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -77,7 +77,7 @@ func TestListsGrowAcrossPages(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				fs, truncated, err := changedFiles(ctx, w.gh, owner, repoName, w.pr, head, 0)
+				fs, truncated, err := changedFiles(ctx, w.gh, nil, owner, repoName, w.pr, head, 0)
 				if err != nil || truncated {
 					t.Fatalf("changedFiles: truncated %v, err %v", truncated, err)
 				}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 
 	"github.com/google/go-github/v62/github"
@@ -26,21 +25,21 @@ const perPage = 100
 // entry must name head (its contents_url is "...?ref=<head sha>"), and a
 // head with changed files (changed, from the same read as head) must not
 // list none; otherwise [ErrHeadMoved]: the caller re-evaluates.
-func changedFiles(ctx context.Context, gh *github.Client, owner, repo string, number int, head string, changed int) (files []string, truncated bool, err error) {
+func changedFiles(ctx context.Context, gh *github.Client, cache *PullCache, owner, repo string, number int, head string, changed int) (files []string, truncated bool, err error) {
 	opts := &github.ListOptions{PerPage: perPage}
 	listed := 0
 	for {
-		page, resp, err := gh.PullRequests.ListFiles(ctx, owner, repo, number, opts)
+		page, resp, err := getCompact(ctx, gh, cache, pageURL(fmt.Sprintf("repos/%v/%v/pulls/%d/files", owner, repo, number), opts), filePage)
 		if err != nil {
 			return nil, false, fmt.Errorf("list files of %s/%s#%d (page %d): %w", owner, repo, number, opts.Page, err)
 		}
 		for _, f := range page {
-			if ref := fileRef(f); ref != "" && !strings.EqualFold(ref, head) {
-				return nil, false, fmt.Errorf("%w: files of %s/%s#%d listed for %s, not the head %s", ErrHeadMoved, owner, repo, number, ref, head)
+			if f.ref != "" && !strings.EqualFold(f.ref, head) {
+				return nil, false, fmt.Errorf("%w: files of %s/%s#%d listed for %s, not the head %s", ErrHeadMoved, owner, repo, number, f.ref, head)
 			}
-			files = append(files, f.GetFilename())
-			if prev := f.GetPreviousFilename(); prev != "" && prev != f.GetFilename() {
-				files = append(files, prev)
+			files = append(files, f.name)
+			if f.prev != "" && f.prev != f.name {
+				files = append(files, f.prev)
 			}
 		}
 		listed += len(page)
@@ -62,36 +61,26 @@ func changedFiles(ctx context.Context, gh *github.Client, owner, repo string, nu
 // commit were answered for another commit: the head moved during the read.
 var ErrHeadMoved = errors.New("the head moved while its facts were read")
 
-// fileRef is the commit a changed-file entry was listed for: the ref of
-// its contents_url; "" when GitHub gave none.
-func fileRef(f *github.CommitFile) string {
-	u, err := url.Parse(f.GetContentsURL())
-	if err != nil {
-		return ""
-	}
-	return u.Query().Get("ref")
-}
-
 // reviews lists every review, oldest first as GitHub returns them.
 // Pending (unsubmitted) reviews have no time and change nothing.
-func reviews(ctx context.Context, gh *github.Client, owner, repo string, number int, bots botSet) ([]policy.Review, error) {
+func reviews(ctx context.Context, gh *github.Client, cache *PullCache, owner, repo string, number int, bots botSet) ([]policy.Review, error) {
 	out := []policy.Review{}
 	opts := &github.ListOptions{PerPage: perPage}
 	for {
-		page, resp, err := gh.PullRequests.ListReviews(ctx, owner, repo, number, opts)
+		page, resp, err := getCompact(ctx, gh, cache, pageURL(fmt.Sprintf("repos/%v/%v/pulls/%d/reviews", owner, repo, number), opts), reviewPage)
 		if err != nil {
 			return nil, fmt.Errorf("list reviews of %s/%s#%d: %w", owner, repo, number, err)
 		}
 		for _, r := range page {
-			if r.GetUser().GetLogin() == "" || r.SubmittedAt == nil {
+			if r.User == nil || r.User.Login == "" || r.SubmittedAt == nil {
 				continue
 			}
-			bots.add(r.GetUser())
+			bots.add(r.User.user())
 			out = append(out, policy.Review{
-				User:        r.GetUser().GetLogin(),
-				State:       r.GetState(),
-				CommitID:    r.GetCommitID(),
-				SubmittedAt: r.GetSubmittedAt().Time,
+				User:        r.User.Login,
+				State:       r.State,
+				CommitID:    r.CommitID,
+				SubmittedAt: r.SubmittedAt.Time,
 			})
 		}
 		if resp.NextPage == 0 {

@@ -80,7 +80,7 @@ func (p *Publisher) Publish(ctx context.Context, gh *github.Client, owner, repo,
 		}
 	}
 	if runID != 0 {
-		_, resp, err := gh.Checks.UpdateCheckRun(ctx, owner, repo, runID, updateOptions(c))
+		resp, err := updateCheckRun(ctx, gh, owner, repo, runID, updateOptions(c))
 		if err != nil && !recreatable(resp) {
 			return 0, false, fmt.Errorf("update check run %s (%d) on %s/%s@%s: %w", c.Name, runID, owner, repo, sha, err)
 		}
@@ -93,11 +93,11 @@ func (p *Publisher) Publish(ctx context.Context, gh *github.Client, owner, repo,
 		}
 	}
 	if runID == 0 {
-		run, _, err := gh.Checks.CreateCheckRun(ctx, owner, repo, createOptions(sha, c))
+		id, _, err := createCheckRun(ctx, gh, owner, repo, createOptions(sha, c))
 		if err != nil {
 			return 0, false, fmt.Errorf("create check run %s on %s/%s@%s: %w", c.Name, owner, repo, sha, err)
 		}
-		runID = run.GetID()
+		runID = id
 	}
 	if superseded != 0 {
 		p.supersede(ctx, gh, owner, repo, superseded, c.Name, runID)
@@ -115,7 +115,7 @@ func (p *Publisher) Publish(ctx context.Context, gh *github.Client, owner, repo,
 // commit shows its conclusion as current. The new run already decides:
 // GitHub counts the newest run of a name; a failure here is only logged.
 func (p *Publisher) supersede(ctx context.Context, gh *github.Client, owner, repo string, old int64, name string, newID int64) {
-	_, _, err := gh.Checks.UpdateCheckRun(ctx, owner, repo, old, github.UpdateCheckRunOptions{
+	_, err := updateCheckRun(ctx, gh, owner, repo, old, github.UpdateCheckRunOptions{
 		Name:       name,
 		Status:     github.String(StatusCompleted),
 		Conclusion: github.String("cancelled"),

@@ -10,37 +10,37 @@ import (
 // a person asked to re-run. Every other check run event is either the
 // App's own write or another app's CI, which zgate does not count.
 func handleCheckRun(s *Server, _ *slog.Logger, body []byte) (outcome, error) {
-	ev, err := decode[github.CheckRunEvent](body)
+	ev, err := decode[checkPayload](body)
 	if err != nil {
 		return outcome{}, err
 	}
-	cr := ev.GetCheckRun()
-	switch a := ev.GetAction(); a {
+	cr := ev.CheckRun
+	switch a := ev.Action; a {
 	case "rerequested", "requested_action":
 	default:
 		return ignore("check_run action %q", a)
 	}
-	if cr.GetApp().GetID() != s.cfg.AppID {
+	if cr.appID() != s.cfg.AppID {
 		return ignore("check run of another app")
 	}
-	return many(ev.GetInstallation(), ev.GetRepo(), cr.PullRequests)
+	return many(ev.Installation.gh(), ev.Repo.gh(), payloadPulls(cr.pulls()))
 }
 
 // handleCheckSuite re-evaluates the pull requests of a zgate check suite a
 // person asked to re-run.
 func handleCheckSuite(s *Server, _ *slog.Logger, body []byte) (outcome, error) {
-	ev, err := decode[github.CheckSuiteEvent](body)
+	ev, err := decode[checkPayload](body)
 	if err != nil {
 		return outcome{}, err
 	}
-	if a := ev.GetAction(); a != "rerequested" {
+	if a := ev.Action; a != "rerequested" {
 		return ignore("check_suite action %q", a)
 	}
-	cs := ev.GetCheckSuite()
-	if cs.GetApp().GetID() != s.cfg.AppID {
+	cs := ev.CheckSuite
+	if cs.appID() != s.cfg.AppID {
 		return ignore("check suite of another app")
 	}
-	return many(ev.GetInstallation(), ev.GetRepo(), cs.PullRequests)
+	return many(ev.Installation.gh(), ev.Repo.gh(), payloadPulls(cs.pulls()))
 }
 
 // many returns the outcome "re-evaluate these pull requests".

@@ -67,6 +67,12 @@ func (s *Server) fromSelf(sender *github.User) bool {
 	return s.cfg.BotLogin != "" && sender.GetLogin() == s.cfg.BotLogin
 }
 
-func handlePing(_ *Server, _ *slog.Logger, _ []byte) (outcome, error) {
+// handlePing acknowledges a ping. It decodes nothing but still rejects a
+// body that is not JSON, as every handler must (the webhook does not scan
+// the body separately).
+func handlePing(_ *Server, _ *slog.Logger, body []byte) (outcome, error) {
+	if _, err := decode[struct{}](body); err != nil {
+		return outcome{}, err
+	}
 	return ignore("ping")
 }

@@ -3,8 +3,6 @@ package server
 import (
 	"log/slog"
 
-	"github.com/google/go-github/v62/github"
-
 	"github.com/zgate-dev/zgate/app/store"
 )
 
@@ -13,22 +11,22 @@ import (
 // request is re-evaluated too, so the engine drops its timers. The sender
 // of opened, synchronize and reopened is recorded as a pusher of the head.
 func handlePullRequest(s *Server, _ *slog.Logger, body []byte) (outcome, error) {
-	ev, err := decode[github.PullRequestEvent](body)
+	ev, err := decode[pullRequestPayload](body)
 	if err != nil {
 		return outcome{}, err
 	}
-	switch a := ev.GetAction(); a {
+	switch a := ev.Action; a {
 	case "opened", "reopened", "synchronize", "ready_for_review", "converted_to_draft",
 		"labeled", "unlabeled", "closed":
 	case "edited":
-		if ev.GetChanges().GetBase() == nil {
+		if ev.Changes == nil || ev.Changes.Base == nil {
 			return ignore("pull_request edited without a base change")
 		}
 	default:
 		return ignore("pull_request action %q", a)
 	}
 	var pushes []store.Push
-	switch ev.GetAction() {
+	switch ev.Action {
 	case "opened", "reopened", "synchronize":
 		p, err := prPush(ev, s.cfg.Now())
 		if err != nil {
@@ -36,10 +34,10 @@ func handlePullRequest(s *Server, _ *slog.Logger, body []byte) (outcome, error) 
 		}
 		pushes = []store.Push{p}
 	}
-	if s.fromSelf(ev.GetSender()) && ev.GetAction() != "closed" {
+	if s.fromSelf(ev.Sender.gh()) && ev.Action != "closed" {
 		return outcome{ignored: "sent by the App", pushes: pushes}, nil
 	}
-	out, err := one(ev.GetInstallation(), ev.GetRepo(), ev.GetNumber())
+	out, err := one(ev.Installation.gh(), ev.Repo.gh(), ev.Number)
 	out.pushes = pushes
 	return out, err
 }

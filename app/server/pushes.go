@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/google/go-github/v62/github"
-
 	"github.com/zgate-dev/zgate/app/store"
 )
 
@@ -16,17 +14,20 @@ var errNoHead = fmt.Errorf("%w: payload has no repository id or head commit", er
 // prPush is the pusher a pull_request opened, synchronize or reopened
 // delivery names: its sender, whom GitHub sets (a commit's author and
 // committer are whatever the pusher wrote), sighted now by zgate's clock.
-func prPush(ev *github.PullRequestEvent, now time.Time) (store.Push, error) {
+func prPush(ev *pullRequestPayload, now time.Time) (store.Push, error) {
+	repo, sender := ev.Repo.gh(), ev.Sender.gh()
 	p := store.Push{
-		RepoID:   ev.GetRepo().GetID(),
-		Number:   ev.GetNumber(),
-		HeadSHA:  ev.GetPullRequest().GetHead().GetSHA(),
-		Sender:   ev.GetSender().GetLogin(),
-		SenderID: ev.GetSender().GetID(),
+		RepoID:   repo.GetID(),
+		Number:   ev.Number,
+		Sender:   sender.GetLogin(),
+		SenderID: sender.GetID(),
 		SeenAt:   now,
 	}
-	if p.Number == 0 {
-		p.Number = ev.GetPullRequest().GetNumber()
+	if pr := ev.PullRequest; pr != nil {
+		p.HeadSHA = pr.Head.SHA
+		if p.Number == 0 {
+			p.Number = pr.Number
+		}
 	}
 	if p.RepoID == 0 || p.HeadSHA == "" || p.Number <= 0 {
 		return store.Push{}, errNoHead

@@ -19,10 +19,17 @@ import (
 // requests are re-evaluated; the engine overwrites a status that disagrees
 // with the gate. Other statuses change no decision.
 func handleStatus(_ *Server, log *slog.Logger, body []byte) (outcome, error) {
-	ev, err := decode[github.StatusEvent](body)
+	raw, err := decode[struct {
+		payloadEvent
+		Context string `json:"context"`
+		State   string `json:"state"`
+		SHA     string `json:"sha"`
+	}](body)
 	if err != nil {
 		return outcome{}, err
 	}
+	ev := &github.StatusEvent{Context: &raw.Context, State: &raw.State, SHA: &raw.SHA,
+		Installation: raw.Installation.gh(), Repo: raw.Repo.gh(), Sender: raw.Sender.gh()}
 	c := ev.GetContext()
 	if !report.ClaimsCheck(c) {
 		return ignore("status %q is not a zgate check", c)

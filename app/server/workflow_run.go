@@ -2,8 +2,6 @@ package server
 
 import (
 	"log/slog"
-
-	"github.com/google/go-github/v62/github"
 )
 
 // handleWorkflowRun re-evaluates the pull requests of a completed workflow
@@ -11,12 +9,21 @@ import (
 // fork pull requests carry no pull requests; the periodic sweep covers
 // them.
 func handleWorkflowRun(_ *Server, _ *slog.Logger, body []byte) (outcome, error) {
-	ev, err := decode[github.WorkflowRunEvent](body)
+	ev, err := decode[struct {
+		payloadEvent
+		WorkflowRun *struct {
+			PullRequests []payloadPull `json:"pull_requests"`
+		} `json:"workflow_run"`
+	}](body)
 	if err != nil {
 		return outcome{}, err
 	}
-	if a := ev.GetAction(); a != "completed" {
+	if a := ev.Action; a != "completed" {
 		return ignore("workflow_run action %q", a)
 	}
-	return many(ev.GetInstallation(), ev.GetRepo(), ev.GetWorkflowRun().PullRequests)
+	var prs []payloadPull
+	if ev.WorkflowRun != nil {
+		prs = ev.WorkflowRun.PullRequests
+	}
+	return many(ev.Installation.gh(), ev.Repo.gh(), payloadPulls(prs))
 }

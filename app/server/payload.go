@@ -1,0 +1,124 @@
+package server
+
+import "github.com/google/go-github/v62/github"
+
+// Compact payload types. A webhook payload is 10-30 KB of full objects
+// (repository, sender, pull request, check run with its app), of which a
+// handler reads a dozen fields; decoding go-github's full event types
+// allocated every other field and was most of a delivery's CPU. These
+// types hold only what the handlers read, so json.Unmarshal skips the
+// rest. It still rejects a body that is not JSON (it validates the whole
+// body before decoding) and a field read here that has the wrong type.
+// Fields added to a handler must be added here.
+
+// payloadUser is a sender, author or account.
+type payloadUser struct {
+	Login string `json:"login"`
+	ID    int64  `json:"id"`
+	Type  string `json:"type"`
+}
+
+// gh returns u as go-github's type (nil for nil), for the shared helpers.
+func (u *payloadUser) gh() *github.User {
+	if u == nil {
+		return nil
+	}
+	return &github.User{Login: github.String(u.Login), ID: github.Int64(u.ID), Type: github.String(u.Type)}
+}
+
+// payloadRepo is the repository a payload names.
+type payloadRepo struct {
+	ID       int64       `json:"id"`
+	Name     string      `json:"name"`
+	FullName string      `json:"full_name"`
+	Owner    payloadUser `json:"owner"`
+}
+
+func (r *payloadRepo) gh() *github.Repository {
+	if r == nil {
+		return nil
+	}
+	return &github.Repository{ID: github.Int64(r.ID), Name: github.String(r.Name), FullName: github.String(r.FullName), Owner: r.Owner.gh()}
+}
+
+// payloadInstallation is the App installation a delivery is for.
+type payloadInstallation struct {
+	ID int64 `json:"id"`
+}
+
+func (i *payloadInstallation) gh() *github.Installation {
+	if i == nil {
+		return nil
+	}
+	return &github.Installation{ID: github.Int64(i.ID)}
+}
+
+// payloadPull is a pull request as events embed it.
+type payloadPull struct {
+	Number int `json:"number"`
+	Head   struct {
+		SHA string `json:"sha"`
+	} `json:"head"`
+}
+
+// payloadPulls converts the pull requests of a check run or suite.
+func payloadPulls(prs []payloadPull) []*github.PullRequest {
+	out := make([]*github.PullRequest, 0, len(prs))
+	for _, p := range prs {
+		out = append(out, &github.PullRequest{Number: github.Int(p.Number)})
+	}
+	return out
+}
+
+// payloadEvent is what every handled event carries.
+type payloadEvent struct {
+	Action       string               `json:"action"`
+	Sender       *payloadUser         `json:"sender"`
+	Installation *payloadInstallation `json:"installation"`
+	Repo         *payloadRepo         `json:"repository"`
+}
+
+// reviewPayload is a pull_request_review event.
+type reviewPayload struct {
+	payloadEvent
+	PullRequest *payloadPull `json:"pull_request"`
+}
+
+// pullRequestPayload is a pull_request event.
+type pullRequestPayload struct {
+	payloadEvent
+	Number      int          `json:"number"`
+	PullRequest *payloadPull `json:"pull_request"`
+	Changes     *struct {
+		Base *struct{} `json:"base"`
+	} `json:"changes"`
+}
+
+// checkPayload is a check_run or check_suite event: the run or suite's
+// app and pull requests.
+type checkPayload struct {
+	payloadEvent
+	CheckRun   *payloadCheck `json:"check_run"`
+	CheckSuite *payloadCheck `json:"check_suite"`
+}
+
+type payloadCheck struct {
+	App *struct {
+		ID int64 `json:"id"`
+	} `json:"app"`
+	PullRequests []payloadPull `json:"pull_requests"`
+}
+
+func (c *payloadCheck) appID() int64 {
+	if c == nil || c.App == nil {
+		return 0
+	}
+	return c.App.ID
+}
+
+func (c *payloadCheck) pulls() []payloadPull {
+	if c == nil {
+		return nil
+	}
+	return c.PullRequests
+}
