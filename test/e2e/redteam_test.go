@@ -130,36 +130,9 @@ func TestFilesOfAnotherHead(t *testing.T) {
 	n, headX := w.openPR("scale", map[string]string{"deploy/prod/payments.yml": "replicas: 0\n"})
 	w.pendingWith(headX, 0)
 
-	var flipped, holding atomic.Bool
-	release := make(chan struct{})
-	defer close(release)
-	w.setHook(func(rw http.ResponseWriter, r *http.Request) bool {
-		switch {
-		case r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/pulls/"+strconv.Itoa(n)+"/files") && flipped.CompareAndSwap(false, true):
-			// Between zgate's read of the pull request and of its files.
-			must(t, w.sim.MoveBranch(owner, repoName, "scale", y, "alice"))
-			rec := httptest.NewRecorder()
-			w.sim.Handler().ServeHTTP(rec, r)
-			must(t, w.sim.MoveBranch(owner, repoName, "scale", headX, "alice"))
-			holding.Store(true)
-			for k, v := range rec.Header() {
-				rw.Header()[k] = v
-			}
-			rw.WriteHeader(rec.Code)
-			_, _ = rw.Write(rec.Body.Bytes())
-			return true
-		case holding.Load() && r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/pulls/"+strconv.Itoa(n)):
-			// zgate's next evaluation waits until the person tried to merge.
-			<-release
-		}
-		return false
-	})
-	w.approve(n, "pat") // any event
-	deadline := time.Now().Add(waitFor)
-	for !holding.Load() && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	time.Sleep(500 * time.Millisecond) // let the flipped evaluation publish
+	w.flipWhileListingFiles(n,
+		func() { must(t, w.sim.MoveBranch(owner, repoName, "scale", y, "alice")) },
+		func() { must(t, w.sim.MoveBranch(owner, repoName, "scale", headX, "alice")) })
 	if _, err := w.sim.MergePR(owner, repoName, n, "alice", headX, "merge"); err == nil {
 		t.Fatalf("PR #%d merged at %s (it changes deploy/prod) with no approval: the gate was judged with the files of %s", n, headX[:7], y[:7])
 	}
@@ -185,34 +158,9 @@ func TestFilesOfAnotherBase(t *testing.T) {
 	must(t, err)
 	w.pendingWith(head, 0)
 
-	var flipped, holding atomic.Bool
-	release := make(chan struct{})
-	defer close(release)
-	w.setHook(func(rw http.ResponseWriter, r *http.Request) bool {
-		switch {
-		case r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/pulls/"+strconv.Itoa(n)+"/files") && flipped.CompareAndSwap(false, true):
-			must(t, w.sim.ChangeBase(owner, repoName, n, "weak", "mallory"))
-			rec := httptest.NewRecorder()
-			w.sim.Handler().ServeHTTP(rec, r)
-			must(t, w.sim.ChangeBase(owner, repoName, n, "main", "mallory"))
-			holding.Store(true)
-			for k, v := range rec.Header() {
-				rw.Header()[k] = v
-			}
-			rw.WriteHeader(rec.Code)
-			_, _ = rw.Write(rec.Body.Bytes())
-			return true
-		case holding.Load() && r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/pulls/"+strconv.Itoa(n)):
-			<-release
-		}
-		return false
-	})
-	w.approve(n, "pat") // any event
-	deadline := time.Now().Add(waitFor)
-	for !holding.Load() && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	time.Sleep(500 * time.Millisecond) // let the flipped evaluation publish
+	w.flipWhileListingFiles(n,
+		func() { must(t, w.sim.ChangeBase(owner, repoName, n, "weak", "mallory")) },
+		func() { must(t, w.sim.ChangeBase(owner, repoName, n, "main", "mallory")) })
 	if _, err := w.sim.MergePR(owner, repoName, n, "mallory", head, "merge"); err == nil {
 		t.Fatalf("PR #%d merged into main with no approval: judged against weak's files, so %s (deploy/prod/db.yml) landed", n, evil[:7])
 	}
@@ -236,4 +184,45 @@ func TestRenamedPusherCannotApprove(t *testing.T) {
 	w.approve(n, "dave")
 	time.Sleep(time.Second)
 	w.assertNotMerged(n)
+}
+
+// flipWhileListingFiles answers zgate's first read of pull request n's
+// files as GitHub would between flip and unflip (called just before and
+// just after it), then holds zgate's next read of the pull request until
+// the test ends, so the test can act on what the flipped evaluation
+// published. It triggers an evaluation and returns once that one had
+// time to publish.
+func (w *world) flipWhileListingFiles(n int, flip, unflip func()) {
+	w.t.Helper()
+	var flipped, holding atomic.Bool
+	release := make(chan struct{})
+	w.t.Cleanup(func() { close(release) })
+	files, pull := "/pulls/"+strconv.Itoa(n)+"/files", "/pulls/"+strconv.Itoa(n)
+	w.setHook(func(rw http.ResponseWriter, r *http.Request) bool {
+		switch {
+		case r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, files) && flipped.CompareAndSwap(false, true):
+			// Between zgate's read of the pull request and of its files.
+			flip()
+			rec := httptest.NewRecorder()
+			w.sim.Handler().ServeHTTP(rec, r)
+			unflip()
+			holding.Store(true)
+			for k, v := range rec.Header() {
+				rw.Header()[k] = v
+			}
+			rw.WriteHeader(rec.Code)
+			_, _ = rw.Write(rec.Body.Bytes())
+			return true
+		case holding.Load() && r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, pull):
+			// zgate's next evaluation waits until the person tried to merge.
+			<-release
+		}
+		return false
+	})
+	w.approve(n, "pat") // any event
+	deadline := time.Now().Add(waitFor)
+	for !holding.Load() && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond) // let the flipped evaluation publish
 }
