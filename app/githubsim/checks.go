@@ -49,9 +49,10 @@ type checkRunRequest struct {
 	StartedAt   *string `json:"started_at"`
 	CompletedAt *string `json:"completed_at"`
 	Output      *struct {
-		Title   *string `json:"title"`
-		Summary *string `json:"summary"`
-		Text    *string `json:"text"`
+		Title       *string             `json:"title"`
+		Summary     *string             `json:"summary"`
+		Text        *string             `json:"text"`
+		Annotations []annotationRequest `json:"annotations"`
 	} `json:"output"`
 }
 
@@ -171,6 +172,7 @@ func (s *Sim) checkRoutes() {
 	s.handle("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", authToken, s.updateCheckRun)
 	s.handle("POST /repos/{owner}/{repo}/check-runs/{check_run_id}/rerequest", authToken, s.rerequestCheckRun)
 	s.handle("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", authToken, s.listCheckRuns)
+	s.handle("GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations", authToken, s.listCheckRunAnnotations)
 }
 
 // checkRunObject is GitHub's check-run; hook adds the fuller check suite
@@ -224,7 +226,7 @@ func (s *Sim) checkRunObject(r *repo, c *checkRun, hook bool) map[string]any {
 		"started_at": tsOrNil(c.StartedAt), "completed_at": tsOrNil(c.CompletedAt),
 		"output": map[string]any{
 			"title": nilIfEmpty(c.Output.Title), "summary": nilIfEmpty(c.Output.Summary),
-			"text": nilIfEmpty(c.Output.Text), "annotations_count": 0, "annotations_url": u + "/annotations",
+			"text": nilIfEmpty(c.Output.Text), "annotations_count": len(s.annotations[c.ID]), "annotations_url": u + "/annotations",
 		},
 		"name": c.Name, "check_suite": suite,
 		"app": appObj, "pull_requests": prs,
@@ -295,6 +297,17 @@ func (s *Sim) applyCheckRun(r *repo, c *checkRun, b checkRunRequest) *response {
 					fmt.Sprintf("output.%s is too long (maximum is %d characters)", field, maxOutput))
 				return &resp
 			}
+		}
+		added, bad := checkAnnotations(o.Annotations)
+		if bad != nil {
+			return bad
+		}
+		// GitHub appends the annotations of every request to the run's.
+		if len(added) > 0 {
+			if s.annotations == nil {
+				s.annotations = map[int64][]CheckAnnotation{}
+			}
+			s.annotations[c.ID] = append(s.annotations[c.ID], added...)
 		}
 		c.Output = CheckRunOutput{Title: *o.Title, Summary: *o.Summary}
 		if o.Text != nil {

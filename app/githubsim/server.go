@@ -226,6 +226,7 @@ func (s *Sim) routes() {
 	s.timelineRoutes()
 	s.teamRoutes()
 	s.checkRoutes()
+	s.treeRoutes()
 	s.checkSuiteRoutes()
 	s.statusRoutes()
 	s.dispatchRoutes()

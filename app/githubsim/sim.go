@@ -65,10 +65,13 @@ type Sim struct {
 	calls         map[string]int
 	appBucket     rateBucket
 	rateLimit     int
-	deliveries    []Delivery
-	nextHookID    int64
-	sent          map[string]event // by delivery id, for Redeliver
-	sentOrder     []string         // ids in sent, oldest first
+	treeLimit     int // SetTreeLimit
+	// annotations are the check runs' annotations, by run id.
+	annotations map[int64][]CheckAnnotation
+	deliveries  []Delivery
+	nextHookID  int64
+	sent        map[string]event // by delivery id, for Redeliver
+	sentOrder   []string         // ids in sent, oldest first
 
 	out outbox
 }
