@@ -18,6 +18,7 @@ const (
 	ConclusionSuccess = "success"
 	ConclusionFailure = "failure"
 	ConclusionSkipped = "skipped"
+	ConclusionNeutral = "neutral"
 )
 
 // maxSummary is GitHub's limit on a check run summary, in characters.
@@ -35,6 +36,9 @@ type Content struct {
 	// Summary is Markdown.
 	Summary    string
 	DetailsURL string
+	// Annotations point at lines of files (the policy check's problems);
+	// see [Publisher.Publish] for how they are sent.
+	Annotations []Annotation
 	// Fingerprint hashes every field above; an unchanged fingerprint means
 	// the check run need not be rewritten.
 	Fingerprint string
@@ -126,6 +130,9 @@ func (c Content) sealed() Content {
 	for _, s := range []string{c.Name, c.Status, c.Conclusion, c.Title, c.Summary, c.DetailsURL} {
 		h.Write([]byte(s))
 		h.Write([]byte{0})
+	}
+	for _, a := range c.Annotations {
+		a.hash(h)
 	}
 	c.Fingerprint = hex.EncodeToString(h.Sum(nil))
 	return c

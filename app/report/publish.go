@@ -52,6 +52,11 @@ func (p *Publisher) Publish(ctx context.Context, gh *github.Client, owner, repo,
 	var superseded int64
 	switch {
 	case runID == 0:
+	case len(c.Annotations) > 0:
+		// GitHub appends the annotations of every update to the run's:
+		// rewriting an annotated run would show old and new problems at
+		// once. A new run replaces it.
+		superseded, runID = runID, 0
 	case c.Status != StatusCompleted && known.Status == StatusCompleted:
 		// GitHub refuses to reopen a completed check run, or reopens it
 		// keeping the old conclusion: a stale "success" must never stay
@@ -93,11 +98,25 @@ func (p *Publisher) Publish(ctx context.Context, gh *github.Client, owner, repo,
 		}
 	}
 	if runID == 0 {
-		id, _, err := createCheckRun(ctx, gh, owner, repo, createOptions(sha, c))
+		batches := annotationBatches(c.Annotations)
+		opts := createOptions(sha, c)
+		if len(batches) > 0 {
+			opts.Output.Annotations = batches[0]
+		}
+		id, _, err := createCheckRun(ctx, gh, owner, repo, opts)
 		if err != nil {
 			return 0, false, fmt.Errorf("create check run %s on %s/%s@%s: %w", c.Name, owner, repo, sha, err)
 		}
 		runID = id
+		// The rest, 50 per request. Should one fail, the fingerprint is
+		// not recorded and the next publish writes a whole new run.
+		for i := 1; i < len(batches); i++ {
+			up := updateOptions(c)
+			up.Output.Annotations = batches[i]
+			if _, err := updateCheckRun(ctx, gh, owner, repo, runID, up); err != nil {
+				return 0, false, fmt.Errorf("annotate check run %s (%d) on %s/%s@%s (request %d of %d): %w", c.Name, runID, owner, repo, sha, i+1, len(batches), err)
+			}
+		}
 	}
 	if superseded != 0 {
 		p.supersede(ctx, gh, owner, repo, superseded, c.Name, runID)
