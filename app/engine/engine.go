@@ -66,7 +66,7 @@ type Auditor interface {
 }
 
 // Config wires an [Engine]. Every field but Logger, Now, DetailsURL,
-// StagedPublisher and Stager is required.
+// StagedPublisher, Stager and PolicyChanges is required.
 type Config struct {
 	Clients   Clients
 	Gatherer  Gatherer
@@ -95,6 +95,9 @@ type Config struct {
 	// evaluation and again only after a notice. Nil reads them on every
 	// evaluation.
 	StatusNotices StatusNotices
+	// PolicyChanges reads what a pull request changes of the policy and
+	// CODEOWNERS, for the `zgate/policy` check; nil writes no such check.
+	PolicyChanges PolicyChanges
 	// StatusRecheck re-reads a head's statuses also when the last read is
 	// older than this, so that the sweep (half its interval is a good
 	// value) covers a status webhook that was lost; 0: only on notices.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"time"
 
 	"github.com/google/go-github/v62/github"
@@ -27,18 +28,28 @@ func (e *Engine) evaluate(ctx context.Context, log *slog.Logger, gh *github.Clie
 		e.forget(key)
 		return time.Time{}, e.settleClosed(ctx, log, key, res)
 	}
+	// The check on a change of the rules comes first: it reads only the
+	// rule files, and says what the pull request changes also when the
+	// base has no usable policy.
+	policyWant, err := e.policyCheck(ctx, log, gh, key, res)
+	if err != nil {
+		return time.Time{}, err
+	}
 	if res.Policy == nil {
 		if errors.Is(res.PolicyErr, facts.ErrNoPolicy) {
 			log.Debug("no policy on the base branch: not gated")
 			return time.Time{}, nil
 		}
-		return time.Time{}, e.policyError(ctx, log, gh, key, res)
+		return time.Time{}, e.policyError(ctx, log, gh, key, res, policyWant)
 	}
 	e.remember(key, res)
 
 	now := e.now()
 	dec := facts.Evaluate(res, now)
-	want := map[string]string{}
+	want := maps.Clone(policyWant)
+	if want == nil {
+		want = map[string]string{}
+	}
 	for _, gd := range dec.Gates {
 		for _, name := range report.Names(res, gd.Name) {
 			want[name] = statusState(gd.State)

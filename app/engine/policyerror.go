@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"log/slog"
+	"maps"
 
 	"github.com/google/go-github/v62/github"
 
@@ -15,8 +16,9 @@ import (
 
 // policyError fails every known gate (or the single "zgate" check) of a
 // pull request whose base branch has an unloadable policy, with
-// FILE:LINE:COL, and audits it when the check changed.
-func (e *Engine) policyError(ctx context.Context, log *slog.Logger, gh *github.Client, key store.PRKey, res *facts.Result) error {
+// FILE:LINE:COL, and audits it when the check changed. extra are further
+// commit status states guardStatuses is to keep (the policy check's).
+func (e *Engine) policyError(ctx context.Context, log *slog.Logger, gh *github.Client, key store.PRKey, res *facts.Result, extra map[string]string) error {
 	e.mu.Lock()
 	last := e.lastGood[key.Owner+"/"+key.Repo+"@"+res.BaseRef]
 	e.mu.Unlock()
@@ -28,7 +30,10 @@ func (e *Engine) policyError(ctx context.Context, log *slog.Logger, gh *github.C
 			names = append(names, report.Names(res, last.Gates[i].Name)...)
 		}
 	}
-	want := map[string]string{}
+	want := maps.Clone(extra)
+	if want == nil {
+		want = map[string]string{}
+	}
 	for _, name := range names {
 		want[name] = "failure"
 	}
