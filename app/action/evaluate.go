@@ -32,6 +32,10 @@ func (r *runner) evaluate(ctx context.Context, n int) PRResult {
 		log.Info("not open: nothing to evaluate", "state", res.PR.GetState(), "merged", res.PR.GetMerged())
 		return out
 	}
+	if out.PolicyCheck, out.PolicyAnnotations, err = r.policyCheck(ctx, log, res); err != nil {
+		out.Err = fmt.Errorf("policy check: %w", err)
+		return out
+	}
 	if res.Policy == nil {
 		if errors.Is(res.PolicyErr, facts.ErrNoPolicy) {
 			out.Skipped = "no zgate policy on the base branch " + res.BaseRef

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-github/v62/github"
 
 	"github.com/zgate-dev/zgate/app/facts"
+	"github.com/zgate-dev/zgate/app/report"
 	"github.com/zgate-dev/zgate/app/store"
 	"github.com/zgate-dev/zgate/policy"
 )
@@ -29,6 +30,13 @@ type PRResult struct {
 	// PolicyError is set when the base branch's policy cannot be loaded.
 	PolicyError error
 	Gates       []GateResult
+	// PolicyCheck is the `zgate/policy` status written when the pull
+	// request changes the policy or CODEOWNERS; nil otherwise.
+	PolicyCheck *Status
+	// PolicyAnnotations are the policy check's problems, each on its
+	// file and line (a status cannot carry them: `zgate action` prints
+	// them as workflow commands).
+	PolicyAnnotations []report.Annotation
 	// Err is set when the pull request could not be evaluated or reported.
 	Err error
 }

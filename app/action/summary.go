@@ -31,11 +31,14 @@ func (s *summaryWriter) printf(format string, args ...any) {
 
 // pr starts the section of a pull request.
 func (s *summaryWriter) pr(res *facts.Result) {
-	head := res.HeadSHA
-	if len(head) > 7 {
-		head = head[:7]
+	s.printf("## zgate: %s#%d at `%s`\n\n", s.repo, res.Facts.PullRequest.Number, short(res.HeadSHA))
+}
+
+func short(sha string) string {
+	if len(sha) > 7 {
+		return sha[:7]
 	}
-	s.printf("## zgate: %s#%d at `%s`\n\n", s.repo, res.Facts.PullRequest.Number, head)
+	return sha
 }
 
 // gate writes one gate's report (the App's check-run text).
@@ -43,6 +46,20 @@ func (s *summaryWriter) gate(c report.Content, zErr error) {
 	s.printf("### `%s` — %s\n\n%s\n", c.Name, c.Title, c.Summary)
 	if zErr != nil {
 		s.printf("\n> [!WARNING]\n> Z did not complete: %s\n", oneLine(zErr.Error()))
+	}
+	s.printf("\n")
+}
+
+// policy writes the policy check's text, then each annotation as a
+// FILE:LINE:COL line (a status cannot carry annotations).
+func (s *summaryWriter) policy(res *facts.Result, c report.Content) {
+	s.printf("## zgate/policy: %s#%d at `%s`\n\n", s.repo, res.Facts.PullRequest.Number, short(res.HeadSHA))
+	s.printf("### `%s` — %s\n\n%s\n", c.Name, c.Title, c.Summary)
+	if len(c.Annotations) > 0 {
+		s.printf("\n| Level | Problem |\n|---|---|\n")
+		for _, a := range c.Annotations {
+			s.printf("| %s | `%s` |\n", a.Level, report.OneLine(a.Message, 1000))
+		}
 	}
 	s.printf("\n")
 }

@@ -73,7 +73,7 @@ func runAction(ctx context.Context, e env, args []string) int {
 		}
 		return exitFailed
 	}
-	printActionResult(e.stdout, res)
+	printActionResult(e.stdout, res, inGitHubActions(e))
 	if res.Failed() {
 		return exitFailed
 	}
@@ -174,10 +174,20 @@ func executionID(runID string) (string, error) {
 	return "zg-" + runID + "-" + hex.EncodeToString(b[:]), nil
 }
 
-// printActionResult prints one line per gate reported.
-func printActionResult(w io.Writer, res action.Result) {
+// printActionResult prints one line per gate reported, and the policy
+// check's; inside GitHub Actions also the policy check's annotations as
+// workflow commands.
+func printActionResult(w io.Writer, res action.Result, annotate bool) {
 	fmt.Fprintf(w, "zgate: %s\n", res.Target.Why)
 	for _, pr := range res.PRs {
+		if s := pr.PolicyCheck; s != nil {
+			fmt.Fprintf(w, "#%d %q %s: %s\n", pr.Number, s.Context, s.State, s.Description)
+		}
+		for _, a := range pr.PolicyAnnotations {
+			if annotate {
+				fmt.Fprintln(w, workflowCommand(workflowLevel(a.Level), a.Path, a.StartLine, a.StartColumn, a.Message))
+			}
+		}
 		switch {
 		case pr.Err != nil:
 			fmt.Fprintf(w, "#%d: not evaluated: %v\n", pr.Number, pr.Err)

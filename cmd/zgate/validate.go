@@ -19,6 +19,9 @@ var defaultPolicyFiles = []string{".github/zgate.yml", ".github/zgate.yaml"}
 // FILE:LINE:COL: warning: message per warning (policy.Warnings). "-" reads
 // standard input. Exit 0 when every file is valid (warnings or not), 1
 // when any is invalid, 2 when a file cannot be read or the flags are bad.
+// Inside GitHub Actions (GITHUB_ACTIONS=true) each problem and warning is
+// followed by its workflow command ("::error file=F,line=L,col=C::msg"),
+// which the runner shows as an annotation on that line.
 func runValidate(_ context.Context, e env, args []string) int {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
@@ -39,6 +42,9 @@ func runValidate(_ context.Context, e env, args []string) int {
 		}
 		files = []string{f}
 	}
+	// Inside GitHub Actions every problem is also a workflow command, so
+	// the runner annotates its line; the plain lines stay for the log.
+	annotate := inGitHubActions(e)
 	code := exitOK
 	for _, file := range files {
 		data, name, err := readPolicyFile(e, file)
@@ -55,17 +61,26 @@ func runValidate(_ context.Context, e env, args []string) int {
 			// exit code.
 			for _, w := range policy.Warnings(p) {
 				fmt.Fprintln(e.stdout, w.String())
+				if annotate {
+					printProblemCommand(e.stdout, w)
+				}
 			}
 			fmt.Fprintf(e.stdout, "%s: ok\n", name)
 		case errors.As(err, &problems):
 			for _, p := range problems {
 				fmt.Fprintln(e.stdout, p.String())
+				if annotate {
+					printProblemCommand(e.stdout, p)
+				}
 			}
 			if code == exitOK {
 				code = exitFailed
 			}
 		default:
 			fmt.Fprintf(e.stdout, "%s: %v\n", name, err)
+			if annotate {
+				fmt.Fprintln(e.stdout, workflowCommand("error", name, 0, 0, err.Error()))
+			}
 			if code == exitOK {
 				code = exitFailed
 			}
