@@ -19,40 +19,28 @@ type OwnerChange struct {
 
 // compareOwners lists, for each of files, the owners it loses from old
 // to nu (a nil file owns nothing). A path that gains owners, or only
-// changes the order, is not listed: it asks for at least as much.
+// changes the order, is not listed: it asks for at least as much. files
+// hold each path once, as a git tree lists them.
 func compareOwners(old, nu *codeowners.File, files []string) ([]OwnerChange, int) {
 	var out []OwnerChange
-	seen := make(map[string]bool, len(files))
 	for _, f := range files {
-		if seen[f] {
+		or, ok := old.Rule(f)
+		if !ok || len(or.Owners) == 0 {
 			continue
 		}
-		seen[f] = true
-		o, _ := old.Owners(f)
-		if len(o) == 0 {
-			continue
-		}
-		n, _ := nu.Owners(f)
+		nr, _ := nu.Rule(f)
 		var removed []string
-		for _, ow := range o {
-			if !containsFold(n, ow) {
+		for _, ow := range or.Owners {
+			if !containsFold(nr.Owners, ow) {
 				removed = append(removed, ow)
 			}
 		}
 		if len(removed) > 0 {
-			out = append(out, OwnerChange{Path: f, Removed: removed, Unowned: len(n) == 0})
+			out = append(out, OwnerChange{Path: f, Removed: removed, Unowned: len(nr.Owners) == 0})
 		}
 	}
-	slices.SortFunc(out, func(a, b OwnerChange) int {
-		switch {
-		case a.Path < b.Path:
-			return -1
-		case a.Path > b.Path:
-			return 1
-		}
-		return 0
-	})
-	return out, len(seen)
+	slices.SortFunc(out, func(a, b OwnerChange) int { return strings.Compare(a.Path, b.Path) })
+	return out, len(files)
 }
 
 // containsFold: GitHub logins and team slugs are case-insensitive.
