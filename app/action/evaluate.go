@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"strings"
 
@@ -43,7 +44,7 @@ func (r *runner) evaluate(ctx context.Context, n int) PRResult {
 			return out
 		}
 		out.PolicyError = res.PolicyErr
-		out.Gates, out.Err = r.policyError(ctx, log, res)
+		out.Gates, out.Err = r.policyError(ctx, log, res, out.PolicyCheck != nil)
 		return out
 	}
 	cur, err := statuses(ctx, r.gh, r.owner, r.repo, res.HeadSHA)
@@ -194,7 +195,9 @@ func (r *runner) checkMergedBase(ctx context.Context, log *slog.Logger, res *fac
 // policyError fails the "zgate: <base>" status (and "zgate" for the
 // default branch) and every gate status of this base already on the head:
 // the policy of the base branch cannot be loaded.
-func (r *runner) policyError(ctx context.Context, log *slog.Logger, res *facts.Result) ([]GateResult, error) {
+// The policy check's own statuses (policyChecked) are not gates: they
+// stay as it wrote them.
+func (r *runner) policyError(ctx context.Context, log *slog.Logger, res *facts.Result, policyChecked bool) ([]GateResult, error) {
 	cur, err := statuses(ctx, r.gh, r.owner, r.repo, res.HeadSHA)
 	if err != nil {
 		return nil, err
@@ -206,6 +209,9 @@ func (r *runner) policyError(ctx context.Context, log *slog.Logger, res *facts.R
 	for name := range cur {
 		// Only this base's gates: the same head may be the head of a
 		// pull request into another base, with a policy that loads.
+		if policyChecked && slices.Contains(report.Names(res, report.PolicyGate), name) {
+			continue
+		}
 		if base, ok := report.CheckBase(name, def); ok && base == res.BaseRef && strings.HasPrefix(name, policy.CheckPrefix) && !isMarker(name) {
 			names = append(names, name)
 		}

@@ -96,3 +96,31 @@ func TestActionNoPolicyCheck(t *testing.T) {
 		}
 	}
 }
+
+// TestActionPolicyCheckFixesBrokenBase: main's policy does not load and a
+// pull request fixes it. Every gate status fails (main's policy decides),
+// but the policy check says the fix loads, and stays so run after run:
+// the policy error does not take its status for a gate's.
+func TestActionPolicyCheckFixesBrokenBase(t *testing.T) {
+	r := newRig(t, "broken.yml")
+	n, head := r.openPR("fix", map[string]string{".github/zgate.yml": readTestdata(t, "merge.yml")})
+	for range 2 {
+		res := r.runPR(n)
+		if res.PRs[0].PolicyError == nil {
+			t.Fatal("no policy error from main's broken policy")
+		}
+		got := r.statuses(head)
+		if !strings.HasPrefix(got["zgate/policy"], "success: ") || !strings.HasPrefix(got["zgate/policy: main"], "success: ") {
+			t.Errorf("policy statuses = %q, %q; want success", got["zgate/policy"], got["zgate/policy: main"])
+		}
+		if !strings.HasPrefix(got["zgate"], "error: ") {
+			t.Errorf("zgate = %q, want the policy error", got["zgate"])
+		}
+	}
+	if w := r.writes(head, "zgate/policy"); w != 1 {
+		t.Errorf("zgate/policy written %d times, want once", w)
+	}
+	if !strings.Contains(r.summary.String(), "The base branch's policy does not load") {
+		t.Errorf("summary:\n%s", r.summary.String())
+	}
+}

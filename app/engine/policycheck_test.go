@@ -82,3 +82,28 @@ func TestPolicyCheckGateNamedPolicy(t *testing.T) {
 		t.Errorf("the gate's own check is missing: %v", r.checks(head))
 	}
 }
+
+// TestPolicyCheckFixesBrokenBase: main's policy does not load; a pull
+// request fixing it fails the policy error check (main decides) and gets a
+// policy check saying the fix loads, every gate listed as added.
+func TestPolicyCheckFixesBrokenBase(t *testing.T) {
+	files := gatedFiles(t)
+	good := files[".github/zgate.yml"]
+	files[".github/zgate.yml"] = "version: 1\ngates:\n  - name: production\n    quorum: two\n"
+	r := newRig(t, files)
+	r.eng.cfg.PolicyChanges = &facts.Gatherer{}
+	k, head := r.openRulesPR("fix", map[string]string{".github/zgate.yml": good})
+	r.reevaluate(k)
+	r.reevaluate(k)
+	checks := r.checks(head)
+	for _, want := range []string{"zgate/policy: main completed/success", "zgate/policy completed/success", "zgate: main completed/failure"} {
+		if count(checks, want) != 1 {
+			t.Errorf("checks = %v, want %q once", checks, want)
+		}
+	}
+	for _, c := range r.sim.CheckRuns("acme", "payments", head) {
+		if c.Name == "zgate/policy" && !strings.Contains(c.Output.Summary, "| `production` | gate added |") {
+			t.Errorf("summary:\n%s", c.Output.Summary)
+		}
+	}
+}
