@@ -40,6 +40,9 @@ type PolicyChange struct {
 	// Changed are the rule files the pull request changes, or every
 	// location when its file list is truncated (fail closed).
 	Changed []string
+	// ChangedUnknown is set when the file list is truncated: Changed are
+	// then the files it may change.
+	ChangedUnknown bool
 	Base    RuleVersion
 	Head    RuleVersion
 	// CodeownersChanged tells whether a CODEOWNERS location is among
@@ -68,7 +71,7 @@ func (g *Gatherer) PolicyChange(ctx context.Context, gh *github.Client, owner, r
 		}
 		truncated = truncated || res.PR.GetChangedFiles() > maxChangedFiles
 	}
-	pc := &PolicyChange{}
+	pc := &PolicyChange{ChangedUnknown: truncated}
 	for _, f := range RuleFiles {
 		if truncated || slices.Contains(files, f) {
 			pc.Changed = append(pc.Changed, f)

@@ -31,7 +31,11 @@ const maxOwnerRows = 50
 func PolicyCheck(pc *facts.PolicyChange) Content {
 	c := Content{Name: policy.CheckPrefix + PolicyGate, Status: StatusCompleted}
 	var b strings.Builder
-	fmt.Fprintf(&b, "This pull request changes the rules: %s. Its own gates still use the base branch's version; this check says what changes once it is merged.\n\n", codeList(pc.Changed))
+	if pc.ChangedUnknown {
+		fmt.Fprintf(&b, "This pull request's file list is truncated, so it may change the rules (%s). Its own gates still use the base branch's version; this check says what changes once it is merged.\n\n", codeList(pc.Changed))
+	} else {
+		fmt.Fprintf(&b, "This pull request changes the rules: %s. Its own gates still use the base branch's version; this check says what changes once it is merged.\n\n", codeList(pc.Changed))
+	}
 
 	head := pc.Head
 	var problems policy.ProblemList

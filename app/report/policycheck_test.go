@@ -69,6 +69,7 @@ func TestPolicyCheckGolden(t *testing.T) {
 		base           *facts.RuleVersion
 		changed        []string
 		incomplete     string
+		unknown        bool
 		wantConclusion string
 		wantAnnotated  int
 	}{
@@ -84,12 +85,14 @@ func TestPolicyCheckGolden(t *testing.T) {
 			changed: []string{".github/CODEOWNERS"}, incomplete: "GitHub truncated the file list of abc (100000 files listed)", wantConclusion: ConclusionNeutral},
 		{name: "policy-deleted", head: ruleVersion(t, "", baseCodeowners),
 			changed: []string{".github/zgate.yml"}, wantConclusion: ConclusionNeutral},
+		{name: "file-list-truncated", head: base, unknown: true, changed: []string{".github/zgate.yml", ".github/zgate.yaml", ".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"},
+			wantConclusion: ConclusionSuccess},
 		{name: "first-policy", base: &facts.RuleVersion{PolicyFile: ".github/zgate.yml", PolicyErr: facts.ErrNoPolicy}, head: ruleVersion(t, basePolicy, ""),
 			changed: []string{".github/zgate.yml"}, wantConclusion: ConclusionSuccess},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			pc := &facts.PolicyChange{Changed: tt.changed, Base: base, Head: tt.head, Files: files, FilesIncomplete: tt.incomplete}
+			pc := &facts.PolicyChange{Changed: tt.changed, ChangedUnknown: tt.unknown, Base: base, Head: tt.head, Files: files, FilesIncomplete: tt.incomplete}
 			if tt.base != nil {
 				pc.Base = *tt.base
 			}
