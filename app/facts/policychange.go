@@ -43,8 +43,8 @@ type PolicyChange struct {
 	// ChangedUnknown is set when the file list is truncated: Changed are
 	// then the files it may change.
 	ChangedUnknown bool
-	Base    RuleVersion
-	Head    RuleVersion
+	Base           RuleVersion
+	Head           RuleVersion
 	// CodeownersChanged tells whether a CODEOWNERS location is among
 	// Changed; Files are then the paths of the repository at the head
 	// commit, to compare ownership on.
