@@ -29,6 +29,15 @@ type PendingStore interface {
 type sliState struct {
 	mu      sync.Mutex
 	pending map[store.GateHead]bool
+	// failures are the uncounted approvals already counted in
+	// zgate_approval_failures_total, by gate head and note, so that one
+	// review is one failure however often the pull request is evaluated.
+	failures map[failureKey]bool
+}
+
+type failureKey struct {
+	g    store.GateHead
+	note string
 }
 
 // maxPendingSeen bounds sliState.pending; past it the set starts afresh
@@ -46,6 +55,21 @@ func (s *sliState) seen(g store.GateHead) bool {
 	}
 	s.pending[g] = true
 	return false
+}
+
+// newFailure reports whether the note on g was not counted yet.
+func (s *sliState) newFailure(g store.GateHead, note string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := failureKey{g, note}
+	if s.failures[k] {
+		return false
+	}
+	if s.failures == nil || len(s.failures) >= maxPendingSeen {
+		s.failures = map[failureKey]bool{}
+	}
+	s.failures[k] = true
+	return true
 }
 
 func (s *sliState) forget(g store.GateHead) {
@@ -100,25 +124,30 @@ func (e *Engine) observeGate(ctx context.Context, log *slog.Logger, key store.PR
 	if gd.State == policy.StateSuccess || gd.State == policy.StateSkipped {
 		return
 	}
-	for _, r := range failureReasons(gd) {
-		sli.ApprovalFailures.WithLabelValues(repo, gd.Name, r).Inc()
+	for _, f := range failures(gd) {
+		if e.sli.newFailure(g, f.note) {
+			sli.ApprovalFailures.WithLabelValues(repo, gd.Name, f.reason).Inc()
+		}
 	}
 }
 
-// failureReasons classifies the approvals, attestations and overrides the
-// decision did not count, one reason per note (see reasonOf).
-func failureReasons(gd policy.GateDecision) []string {
-	var out []string
+// failure is one approval, attestation or override not counted.
+type failure struct{ note, reason string }
+
+// failures classifies the approvals, attestations and overrides the
+// decision did not count, one per note (see reasonOf).
+func failures(gd policy.GateDecision) []failure {
+	var out []failure
 	for _, cr := range gd.Controls {
 		// Every note of a control is a review or attestation of it.
 		for _, n := range cr.Notes {
-			out = append(out, cmp.Or(reasonOf(n), ReasonOther))
+			out = append(out, failure{n, cmp.Or(reasonOf(n), ReasonOther)})
 		}
 	}
 	// The gate's notes also say other things (unowned files, email owners).
 	for _, n := range gd.Notes {
 		if r := reasonOf(n); r != "" {
-			out = append(out, r)
+			out = append(out, failure{n, r})
 		}
 	}
 	return out

@@ -26,7 +26,7 @@ type SLI struct {
 	// approval or attestation of each control, by control kind.
 	ControlApproval *prometheus.HistogramVec
 	// ApprovalFailures counts reviews, attestations and overrides that did
-	// not count, by reason, once per decision published.
+	// not count, by reason, each once (per gate and head).
 	ApprovalFailures *prometheus.CounterVec
 	// ControlDomains is the number of distinct control domains (teams and
 	// attestation issuers) that held at each Z.
@@ -79,7 +79,7 @@ func NewSLI(reg prometheus.Registerer) (*SLI, error) {
 		}, []string{"repo", "gate", "kind"}),
 		ApprovalFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "zgate_approval_failures_total",
-			Help: "Approvals, attestations and overrides not counted, by repository, gate and reason, per decision published.",
+			Help: "Approvals, attestations and overrides not counted, by repository, gate and reason (each once per head).",
 		}, []string{"repo", "gate", "reason"}),
 		ControlDomains: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "zgate_z_control_domains",
