@@ -264,13 +264,3 @@ func controlDomains(g *policy.Gate, gd policy.GateDecision) int {
 	}
 	return len(domains)
 }
-
-// gateDecision returns the decision of gate in dec, nil when absent.
-func gateDecision(dec policy.Decision, gate string) *policy.GateDecision {
-	for i := range dec.Gates {
-		if dec.Gates[i].Name == gate {
-			return &dec.Gates[i]
-		}
-	}
-	return nil
-}
