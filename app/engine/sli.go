@@ -29,6 +29,9 @@ type PendingStore interface {
 type sliState struct {
 	mu      sync.Mutex
 	pending map[store.GateHead]bool
+	// quorum are the gate heads whose quorum this process recorded or
+	// found recorded, so an open gate re-evaluated costs no store write.
+	quorum map[store.GateHead]bool
 	// failures are the uncounted approvals already counted in
 	// zgate_approval_failures_total, by gate head and note, so that one
 	// review is one failure however often the pull request is evaluated.
@@ -47,13 +50,26 @@ const maxPendingSeen = 50_000
 func (s *sliState) seen(g store.GateHead) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.pending[g] {
+	return mark(&s.pending, g)
+}
+
+// quorumSeen is seen for the quorum of g.
+func (s *sliState) quorumSeen(g store.GateHead) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return mark(&s.quorum, g)
+}
+
+// mark adds g to *set and reports whether it was there; a full set starts
+// afresh.
+func mark(set *map[store.GateHead]bool, g store.GateHead) bool {
+	if (*set)[g] {
 		return true
 	}
-	if s.pending == nil || len(s.pending) >= maxPendingSeen {
-		s.pending = map[store.GateHead]bool{}
+	if *set == nil || len(*set) >= maxPendingSeen {
+		*set = map[store.GateHead]bool{}
 	}
-	s.pending[g] = true
+	(*set)[g] = true
 	return false
 }
 
@@ -72,10 +88,12 @@ func (s *sliState) newFailure(g store.GateHead, note string) bool {
 	return true
 }
 
+// forget drops g, so that the next evaluation records it again.
 func (s *sliState) forget(g store.GateHead) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.pending, g)
+	delete(s.quorum, g)
 }
 
 // observeGate records what one gate decision says about the SLIs: the
@@ -100,8 +118,12 @@ func (e *Engine) observeGate(ctx context.Context, log *slog.Logger, key store.PR
 			}
 		}
 	case gd.State == policy.StateSuccess && gd.Override == nil:
+		if e.sli.quorumSeen(g) {
+			break
+		}
 		first, ok, err := e.cfg.Pending.GateQuorum(ctx, g, now)
 		if err != nil {
+			e.sli.forget(g)
 			log.Warn("cannot record the quorum", "err", err)
 			break
 		}
