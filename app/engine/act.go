@@ -23,7 +23,7 @@ import (
 func (e *Engine) act(ctx context.Context, log *slog.Logger, gh *github.Client, key store.PRKey, first *facts.Result, gate string) (*store.Execution, error) {
 	res, err := e.gather(ctx, gh, key)
 	if err != nil {
-		e.observeRegatherError(key, gate)
+		e.observeZError(key, gate, "regather")
 		return nil, fmt.Errorf("re-gather %s before Z: %w", key, err)
 	}
 	now := e.now()
@@ -63,6 +63,8 @@ func (e *Engine) act(ctx context.Context, log *slog.Logger, gh *github.Client, k
 		e.observeZ(key, g, gd, exec, err)
 		e.cfg.Metrics.Executions.WithLabelValues(string(g.Then.Kind()), string(exec.Status)).Inc()
 		log.Info("Z executed", "kind", g.Then.Kind(), "status", exec.Status, "detail", exec.Detail, "err", err)
+	} else if exec.ID == "" && err != nil {
+		e.observeZError(key, gate, "error")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("run Z of %s on %s: %w", gate, key, err)

@@ -256,11 +256,12 @@ func (e *Engine) observeZ(key store.PRKey, g *policy.Gate, gd *policy.GateDecisi
 	}
 }
 
-// observeRegatherError counts a Z that could not run because the fresh
-// read before it failed.
-func (e *Engine) observeRegatherError(key store.PRKey, gate string) {
+// observeZError counts a Z that failed before any execution was recorded:
+// the fresh read before it failed (regather), or recording its intent did
+// (error).
+func (e *Engine) observeZError(key store.PRKey, gate, kind string) {
 	if sli := e.cfg.Metrics.SLI; sli != nil {
-		sli.ZErrors.WithLabelValues(key.Owner+"/"+key.Repo, gate, "regather").Inc()
+		sli.ZErrors.WithLabelValues(key.Owner+"/"+key.Repo, gate, kind).Inc()
 	}
 }
 
