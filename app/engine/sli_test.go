@@ -2,6 +2,7 @@ package engine
 
 import (
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -223,5 +224,37 @@ func TestReasonOf(t *testing.T) {
 		if got := reasonOf(tc.note); got != tc.want {
 			t.Errorf("reasonOf(%q) = %q, want %q", tc.note, got, tc.want)
 		}
+	}
+}
+
+// TestSLIOverrideCounted: a gate opened by an override counts in
+// zgate_overrides_total once, and observes no approval latency (no quorum
+// was reached).
+func TestSLIOverrideCounted(t *testing.T) {
+	files := gatedFiles(t)
+	files[".github/zgate.yml"] = strings.Replace(files[".github/zgate.yml"], "    then:", "    override:\n      teams: [\"@acme/ic\"]\n      approvals: 1\n    then:", 1)
+	clk := &clock{}
+	r := newSLIRig(t, files, clk, nil)
+	if err := r.sim.AddTeamMember("acme", "ic", "ivan", "active"); err != nil {
+		t.Fatal(err)
+	}
+	sli := r.eng.cfg.Metrics.SLI
+	k, _ := r.openPR("hotfix")
+	clk.set(-time.Minute) // the head is first seen before the override
+	r.reevaluate(k)
+	clk.set(0)
+	if _, err := r.sim.Comment("acme", "payments", k.Number, "ivan", "/zgate override payments down, INC-1"); err != nil {
+		t.Fatal(err)
+	}
+	r.reevaluate(k)
+	r.reevaluate(k)
+	if pr, err := r.sim.PullRequest("acme", "payments", k.Number); err != nil || !pr.Merged {
+		t.Fatalf("PR merged = %v, %v; want merged by the override", pr.Merged, err)
+	}
+	if got := testutil.ToFloat64(sli.Overrides.WithLabelValues("acme/payments", "production")); got != 1 {
+		t.Errorf("overrides = %v, want 1", got)
+	}
+	if n, _ := histogram(t, sli.ApprovalLatency, "acme/payments", "production"); n != 0 {
+		t.Errorf("approval latency samples = %d, want 0 for an override", n)
 	}
 }
