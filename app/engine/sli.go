@@ -60,16 +60,16 @@ func (s *sliState) quorumSeen(g store.GateHead) bool {
 	return mark(&s.quorum, g)
 }
 
-// mark adds g to *set and reports whether it was there; a full set starts
+// mark adds k to *set and reports whether it was there; a full set starts
 // afresh.
-func mark(set *map[store.GateHead]bool, g store.GateHead) bool {
-	if (*set)[g] {
+func mark[K comparable](set *map[K]bool, k K) bool {
+	if (*set)[k] {
 		return true
 	}
 	if *set == nil || len(*set) >= maxPendingSeen {
-		*set = map[store.GateHead]bool{}
+		*set = map[K]bool{}
 	}
-	(*set)[g] = true
+	(*set)[k] = true
 	return false
 }
 
@@ -77,15 +77,7 @@ func mark(set *map[store.GateHead]bool, g store.GateHead) bool {
 func (s *sliState) newFailure(g store.GateHead, note string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	k := failureKey{g, note}
-	if s.failures[k] {
-		return false
-	}
-	if s.failures == nil || len(s.failures) >= maxPendingSeen {
-		s.failures = map[failureKey]bool{}
-	}
-	s.failures[k] = true
-	return true
+	return !mark(&s.failures, failureKey{g, note})
 }
 
 // forget drops g, so that the next evaluation records it again.
