@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/zgate-dev/zgate/app/audit"
 	"github.com/zgate-dev/zgate/app/ghclient"
@@ -170,6 +171,9 @@ type Options struct {
 	Transport http.RoundTripper
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// TracerProvider traces deliveries, re-evaluations and GitHub calls
+	// (app/tracing); nil or a no-op provider traces nothing.
+	TracerProvider trace.TracerProvider
 }
 
 // Check fills defaults and reports what is missing or unusable.

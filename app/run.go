@@ -21,6 +21,7 @@ import (
 	"github.com/zgate-dev/zgate/app/report"
 	"github.com/zgate-dev/zgate/app/server"
 	"github.com/zgate-dev/zgate/app/store"
+	"github.com/zgate-dev/zgate/app/tracing"
 )
 
 // Run serves the App until ctx ends, then shuts down gracefully: the HTTP
@@ -44,6 +45,7 @@ func Run(ctx context.Context, o Options) error {
 		OnCall: func(c ghclient.Call) {
 			m.GitHubCalls.WithLabelValues(c.Method, c.Route, fmt.Sprint(c.Status)).Inc()
 		},
+		TracerProvider: o.TracerProvider, OnRateLimit: m.SLI.ObserveRateLimit,
 	})
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrConfig, err)
@@ -92,6 +94,8 @@ func Run(ctx context.Context, o Options) error {
 		StatusNotices: st,
 		StatusRecheck: o.SweepInterval / 2,
 		PolicyChanges: gatherer,
+		Pending:        st,
+		TracerProvider: o.TracerProvider,
 	}))
 	if err != nil {
 		return err
@@ -143,6 +147,7 @@ func Run(ctx context.Context, o Options) error {
 	})
 	wg.Go(func() { eng.RunSweeper(runCtx, o.SweepInterval) })
 	wg.Go(func() { watchQueue(runCtx, st, m) })
+	startObserve(runCtx, &wg, o, st, m)
 	cp := &checkpointer{log: auditLog, file: o.AuditCheckpointFile, every: o.AuditCheckpointInterval, l: log}
 	wg.Go(func() { cp.run(runCtx) })
 	startUpkeep(runCtx, &wg, o, apps, st)
@@ -152,7 +157,7 @@ func Run(ctx context.Context, o Options) error {
 		return err
 	}
 
-	hs := newHTTPServer(o, srv.Handler())
+	hs := newHTTPServer(o, tracing.Handler(srv.Handler(), o.TracerProvider, "/webhook"))
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- hs.Serve(limitListener(o, ln)) }()
 	log.Info("zgate serving", "addr", ln.Addr().String(), "github", o.GitHubURL, "app_id", o.AppID, "database", redactDSN(o.Database))

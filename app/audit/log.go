@@ -29,6 +29,11 @@ type Entry struct {
 	Gate    string
 	HeadSHA string
 	Data    any // marshalled to JSON
+	// TraceID is the OpenTelemetry trace of the work that wrote the
+	// record, "" when untraced. It goes into the data, as "trace_id", so
+	// the hashed fields, and the verification of every record, stay the
+	// same.
+	TraceID string
 }
 
 // Log appends to the audit log in a store.
@@ -77,6 +82,7 @@ func (l *Log) Builder(e Entry) (store.AuditBuilder, error) {
 	if err != nil {
 		return nil, fmt.Errorf("audit append %s: marshal data: %w", e.Kind, err)
 	}
+	data = withTraceID(data, e.TraceID)
 	at := l.now().UTC().Truncate(time.Microsecond)
 	return func(last *store.AuditRecord) (store.AuditRecord, error) {
 		r := store.AuditRecord{
@@ -144,4 +150,23 @@ func (l *Log) Start(ctx context.Context) (*store.AuditRecord, error) {
 		return nil, fmt.Errorf("start audit log: %w", err)
 	}
 	return &rec, nil
+}
+
+// withTraceID adds "trace_id" first in data when it is a JSON object and
+// id is set; other data is returned unchanged.
+func withTraceID(data []byte, id string) []byte {
+	if id == "" || len(data) < 2 || data[0] != '{' {
+		return data
+	}
+	field, err := json.Marshal(id)
+	if err != nil {
+		return data
+	}
+	out := make([]byte, 0, len(data)+len(field)+14)
+	out = append(out, `{"trace_id":`...)
+	out = append(out, field...)
+	if rest := data[1:]; len(rest) > 0 && rest[0] != '}' {
+		out = append(out, ',')
+	}
+	return append(out, data[1:]...)
 }

@@ -7,9 +7,12 @@ import (
 	"time"
 
 	"github.com/google/go-github/v62/github"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/zgate-dev/zgate/app/facts"
 	"github.com/zgate-dev/zgate/app/store"
+	"github.com/zgate-dev/zgate/app/tracing"
 	"github.com/zgate-dev/zgate/policy"
 )
 
@@ -18,8 +21,9 @@ import (
 // head SHA (a push, a dismissed review or a closed window in between means
 // re-evaluate, never act). It returns nil when the gate no longer holds.
 func (e *Engine) act(ctx context.Context, log *slog.Logger, gh *github.Client, key store.PRKey, first *facts.Result, gate string) (*store.Execution, error) {
-	res, err := e.cfg.Gatherer.Gather(ctx, gh, key.Owner, key.Repo, key.Number)
+	res, err := e.gather(ctx, gh, key)
 	if err != nil {
+		e.observeZError(key, gate, "regather")
 		return nil, fmt.Errorf("re-gather %s before Z: %w", key, err)
 	}
 	now := e.now()
@@ -45,12 +49,22 @@ func (e *Engine) act(ctx context.Context, log *slog.Logger, gh *github.Client, k
 	// The executor audits the intent (with this decision) and the outcome
 	// in the transactions that store them: no Z is left without its
 	// record, whenever the process dies.
-	exec, err := e.cfg.Executor.RunDecided(ctx, gh, key, g, res.HeadSHA, res.Facts.PullRequest, zDecision(res, gate, now))
+	ctx, span := e.tracer.Start(ctx, "z", trace.WithAttributes(tracing.AttrGate.String(gate), attribute.String("zgate.z.kind", string(g.Then.Kind()))))
+	zd := zDecision(res, gate, now)
+	var gd *policy.GateDecision
+	if zd != nil {
+		zd.TraceID, gd = tracing.TraceID(ctx), zd.gate
+	}
+	exec, err := e.cfg.Executor.RunDecided(ctx, gh, key, g, res.HeadSHA, res.Facts.PullRequest, zd)
+	endSpan(span, err)
 	// An execution updated during this call is news; one returned as
 	// stored (already done, unknown) was counted when it happened.
 	if exec.ID != "" && !exec.Updated.Before(called) {
+		e.observeZ(key, g, gd, exec, err)
 		e.cfg.Metrics.Executions.WithLabelValues(string(g.Then.Kind()), string(exec.Status)).Inc()
 		log.Info("Z executed", "kind", g.Then.Kind(), "status", exec.Status, "detail", exec.Detail, "err", err)
+	} else if exec.ID == "" && err != nil {
+		e.observeZError(key, gate, "error")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("run Z of %s on %s: %w", gate, key, err)
@@ -124,6 +138,10 @@ type zDecisionData struct {
 	// Gates is the state of every gate of the pull request when the Z is
 	// a merge, which needs all applicable gates to hold.
 	Gates map[string]policy.State `json:"gates,omitempty"`
+	// TraceID is the trace of the evaluation that ran the Z.
+	TraceID string `json:"trace_id,omitempty"`
+
+	gate *policy.GateDecision // for the SLIs, not recorded
 }
 
 // zDecision is the audit data of the decision that lets gate's Z run, at
@@ -136,7 +154,7 @@ func zDecision(res *facts.Result, gate string, now time.Time) *zDecisionData {
 		if gd.Name != gate {
 			continue
 		}
-		d := &zDecisionData{State: gd.State, Base: res.BaseRef, Summary: gd.Summary, Override: gd.Override}
+		d := &zDecisionData{State: gd.State, Base: res.BaseRef, Summary: gd.Summary, Override: gd.Override, gate: &gd}
 		for _, cr := range gd.Controls {
 			if cr.Held {
 				d.Held = append(d.Held, cr.ID+" by "+cr.By)

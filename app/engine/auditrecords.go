@@ -8,6 +8,7 @@ import (
 	"github.com/zgate-dev/zgate/app/audit"
 	"github.com/zgate-dev/zgate/app/report"
 	"github.com/zgate-dev/zgate/app/store"
+	"github.com/zgate-dev/zgate/app/tracing"
 	"github.com/zgate-dev/zgate/policy"
 )
 
@@ -34,6 +35,9 @@ func decisionRecord(gd policy.GateDecision, c report.Content) decisionRecordData
 }
 
 func (e *Engine) append(ctx context.Context, key store.PRKey, entry audit.Entry) error {
+	if entry.TraceID == "" {
+		entry.TraceID = tracing.TraceID(ctx)
+	}
 	if ok, err := e.stageAudit(ctx, entry); ok {
 		return err
 	}

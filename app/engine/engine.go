@@ -8,12 +8,14 @@ import (
 	"time"
 
 	"github.com/google/go-github/v62/github"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/zgate-dev/zgate/app/audit"
 	"github.com/zgate-dev/zgate/app/facts"
 	"github.com/zgate-dev/zgate/app/metrics"
 	"github.com/zgate-dev/zgate/app/report"
 	"github.com/zgate-dev/zgate/app/store"
+	"github.com/zgate-dev/zgate/app/tracing"
 	"github.com/zgate-dev/zgate/policy"
 )
 
@@ -102,6 +104,11 @@ type Config struct {
 	// older than this, so that the sweep (half its interval is a good
 	// value) covers a status webhook that was lost; 0: only on notices.
 	StatusRecheck time.Duration
+	// Pending keeps the first pending evaluation of each gate head, for
+	// the approval latency SLI; nil observes no latency.
+	Pending PendingStore
+	// TracerProvider starts a trace per re-evaluation; nil for none.
+	TracerProvider trace.TracerProvider
 }
 
 // StatusNotices says how many status webhooks claiming a zgate check
@@ -136,6 +143,8 @@ type Engine struct {
 	// statusReads are the statuses claiming zgate checks last read per
 	// commit, with the notice count they were read at (guardStatuses).
 	statusReads map[string]statusRead
+	sli         sliState
+	tracer      trace.Tracer
 }
 
 // New checks cfg and returns an engine.
@@ -151,6 +160,7 @@ func New(cfg Config) (*Engine, error) {
 	if e.now == nil {
 		e.now = time.Now
 	}
+	e.tracer = tracing.Tracer(cfg.TracerProvider)
 	return e, nil
 }
 
@@ -160,7 +170,9 @@ func New(cfg Config) (*Engine, error) {
 func (e *Engine) Reevaluate(ctx context.Context, key store.PRKey) (next time.Time, err error) {
 	start := time.Now()
 	defer func() { e.cfg.Metrics.EvaluationSeconds.Observe(time.Since(start).Seconds()) }()
-	log := e.log.With("installation", key.Installation, "repo", key.Owner+"/"+key.Repo, "pr", key.Number)
+	ctx, span := e.startTrace(ctx, key)
+	defer func() { e.endTrace(span, err) }()
+	log := tracing.Logger(ctx, e.log.With("installation", key.Installation, "repo", key.Owner+"/"+key.Repo, "pr", key.Number))
 	gh, err := e.cfg.Clients.Installation(key.Installation)
 	if err != nil {
 		return time.Time{}, err

@@ -9,19 +9,22 @@ import (
 	"time"
 
 	"github.com/google/go-github/v62/github"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/zgate-dev/zgate/app/facts"
 	"github.com/zgate-dev/zgate/app/report"
 	"github.com/zgate-dev/zgate/app/store"
+	"github.com/zgate-dev/zgate/app/tracing"
 	"github.com/zgate-dev/zgate/policy"
 )
 
 // evaluate runs the whole path for one pull request.
 func (e *Engine) evaluate(ctx context.Context, log *slog.Logger, gh *github.Client, key store.PRKey) (time.Time, error) {
-	res, err := e.cfg.Gatherer.Gather(ctx, gh, key.Owner, key.Repo, key.Number)
+	res, err := e.gather(ctx, gh, key)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("gather %s: %w", key, err)
 	}
+	trace.SpanFromContext(ctx).SetAttributes(tracing.AttrHeadSHA.String(res.HeadSHA))
 	log = log.With("head", res.HeadSHA, "base", res.BaseRef)
 	if res.PR.GetState() != "open" {
 		log.Debug("pull request not open, nothing to evaluate", "state", res.PR.GetState(), "merged", res.PR.GetMerged())
@@ -45,7 +48,7 @@ func (e *Engine) evaluate(ctx context.Context, log *slog.Logger, gh *github.Clie
 	e.remember(key, res)
 
 	now := e.now()
-	dec := facts.Evaluate(res, now)
+	dec := e.decide(ctx, res, now)
 	want := maps.Clone(policyWant)
 	if want == nil {
 		want = map[string]string{}

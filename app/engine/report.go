@@ -7,11 +7,13 @@ import (
 	"time"
 
 	"github.com/google/go-github/v62/github"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/zgate-dev/zgate/app/audit"
 	"github.com/zgate-dev/zgate/app/facts"
 	"github.com/zgate-dev/zgate/app/report"
 	"github.com/zgate-dev/zgate/app/store"
+	"github.com/zgate-dev/zgate/app/tracing"
 	"github.com/zgate-dev/zgate/policy"
 )
 
@@ -21,13 +23,19 @@ import (
 // gate waits for.
 func (e *Engine) report(ctx context.Context, log *slog.Logger, gh *github.Client, key store.PRKey, res *facts.Result, gd policy.GateDecision, exec *store.Execution, waits []policy.GateDecision, now time.Time, auditIt bool) error {
 	c := report.CheckRun(res, gd, report.Options{Now: now, Execution: exec, DetailsURL: e.detailsURL(key), WaitsFor: waits})
+	ctx, span := e.tracer.Start(ctx, "publish", trace.WithAttributes(tracing.AttrGate.String(gd.Name)))
 	changed := false
 	for _, name := range report.Names(res, gd.Name) {
 		ch, err := e.publish(ctx, gh, key, res.HeadSHA, c.WithName(name))
 		if err != nil {
+			span.End()
 			return err
 		}
 		changed = changed || ch
+	}
+	span.End()
+	if auditIt {
+		e.observeGate(ctx, log, key, res, gd, now, changed)
 	}
 	if !changed || !auditIt {
 		return nil

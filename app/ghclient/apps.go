@@ -16,6 +16,7 @@ import (
 
 	"github.com/bradleyfalzon/ghinstallation/v2"
 	"github.com/google/go-github/v62/github"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Apps hands out go-github clients authenticated as one GitHub App. It is
@@ -27,6 +28,8 @@ type Apps struct {
 	base    http.RoundTripper // retry + counter + network
 	cache   *etagCache        // nil when disabled
 	log     *slog.Logger
+	tracing trace.TracerProvider
+	onRate  func(installation int64, remaining int)
 
 	mu    sync.Mutex
 	insts map[int64]*github.Client
@@ -56,6 +59,8 @@ func New(cfg Config) (*Apps, error) {
 		base:    base,
 		cache:   cache,
 		log:     log,
+		tracing: cfg.TracerProvider,
+		onRate:  cfg.OnRateLimit,
 		insts:   make(map[int64]*github.Client),
 	}, nil
 }
@@ -119,6 +124,9 @@ func (a *Apps) Installation(id int64) (*github.Client, error) {
 	itr := ghinstallation.NewFromAppsTransport(atr, id)
 	itr.BaseURL = atr.BaseURL
 	var tr http.RoundTripper = itr
+	if a.onRate != nil {
+		tr = &rateTransport{next: tr, installation: id, hook: a.onRate}
+	}
 	if a.cache != nil {
 		tr = &etagTransport{next: tr, cache: a.cache, identity: "installation:" + strconv.FormatInt(id, 10)}
 	}
@@ -146,7 +154,7 @@ func (a *Apps) Forget(id int64) {
 func (a *Apps) BaseURL() string { return a.baseURL.String() }
 
 func (a *Apps) client(tr http.RoundTripper) *github.Client {
-	return newGitHub(a.baseURL, tr)
+	return newGitHub(a.baseURL, withTracing(tr, a.tracing, a.baseURL.Path))
 }
 
 // newGitHub makes a go-github client rooted at u. Setting BaseURL directly

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"go.opentelemetry.io/otel/trace"
 )
 
 // DefaultBaseURL is github.com's REST API root.
@@ -46,6 +48,12 @@ type Config struct {
 	// in flight: fewer means new connections (against github.com a TLS
 	// handshake each) under load.
 	IdleConnsPerHost int
+	// TracerProvider, when set and not a no-op, gives each GitHub call a
+	// client span, a child of the span in the request's context.
+	TracerProvider trace.TracerProvider
+	// OnRateLimit, when set, receives X-RateLimit-Remaining of each answer
+	// to an installation.
+	OnRateLimit func(installation int64, remaining int)
 }
 
 // DefaultCacheBytes is the ETag cache's default budget: about 5,000 open

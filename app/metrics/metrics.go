@@ -25,6 +25,8 @@ type Metrics struct {
 	GitHubCalls *prometheus.CounterVec
 	// EvaluationSeconds times one re-evaluation of a pull request.
 	EvaluationSeconds prometheus.Histogram
+	// SLI are the pattern's service level indicators (sli.go).
+	SLI *SLI
 }
 
 // New creates the collectors and registers them on reg.
@@ -65,5 +67,10 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 			return nil, fmt.Errorf("register metrics: %w", err)
 		}
 	}
+	sli, err := NewSLI(reg)
+	if err != nil {
+		return nil, err
+	}
+	m.SLI = sli
 	return m, nil
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 
 	"github.com/zgate-dev/zgate/app/store"
+	"github.com/zgate-dev/zgate/app/tracing"
 )
 
 // Webhook results, the "result" label of the webhooks metric.
@@ -83,7 +84,7 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 	now := s.cfg.Now()
 	event := r.Header.Get("X-GitHub-Event")
 	delivery := r.Header.Get("X-GitHub-Delivery")
-	log := s.log.With("delivery", clip(delivery), "event", clip(event))
+	log := tracing.Logger(ctx, s.log.With("delivery", clip(delivery), "event", clip(event)))
 	rej := Rejection{Delivery: delivery, Event: event, Remote: r.RemoteAddr}
 
 	raw, done, ok := s.readBody(w, r, log, rej)

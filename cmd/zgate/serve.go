@@ -111,6 +111,12 @@ func runServe(ctx context.Context, e env, args []string) int {
 		fmt.Fprintf(e.stderr, "zgate serve: %v\n", err)
 		return exitUsage
 	}
+	stopTracing, err := startTracing(&o, e.getenv)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "zgate serve: %v\n", err)
+		return exitUsage
+	}
+	defer stopTracing()
 	if limit, ok := f.memory.memoryLimit(fs, e.getenv, f.githubCacheMB); ok && e.setMemoryLimit != nil {
 		e.setMemoryLimit(limit)
 	}

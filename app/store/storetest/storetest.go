@@ -51,6 +51,8 @@ func Run(t *testing.T, open Open) {
 		{"SettleFinish", testSettleFinish},
 		{"SettleClaimLost", testSettleClaimLost},
 		{"SettleFailureKeepsStaged", testSettleFailureKeepsStaged},
+		{"GatePending", testGatePending},
+		{"OldestDueJob", testOldestDueJob},
 		{"Ping", func(t *testing.T, s *store.Store) {
 			if err := s.Ping(t.Context()); err != nil {
 				t.Fatalf("Ping() = %v, want nil", err)
