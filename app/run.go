@@ -91,9 +91,9 @@ func Run(ctx context.Context, o Options) error {
 		BotLogin:  o.BotLogin,
 		// Statuses are re-read after a status webhook the server noted,
 		// and at each sweep, which covers a lost webhook.
-		StatusNotices: st,
-		StatusRecheck: o.SweepInterval / 2,
-		PolicyChanges: gatherer,
+		StatusNotices:  st,
+		StatusRecheck:  o.SweepInterval / 2,
+		PolicyChanges:  gatherer,
 		Pending:        st,
 		TracerProvider: o.TracerProvider,
 	}))
