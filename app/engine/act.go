@@ -18,7 +18,8 @@ import (
 // head SHA (a push, a dismissed review or a closed window in between means
 // re-evaluate, never act). It returns nil when the gate no longer holds.
 func (e *Engine) act(ctx context.Context, log *slog.Logger, gh *github.Client, key store.PRKey, first *facts.Result, gate string) (*store.Execution, error) {
-	res, err := e.cfg.Gatherer.Gather(ctx, gh, key.Owner, key.Repo, key.Number)
+	// Every list read afresh: nothing remembered decides a Z.
+	res, err := e.cfg.Gatherer.Gather(facts.Fresh(ctx), gh, key.Owner, key.Repo, key.Number)
 	if err != nil {
 		return nil, fmt.Errorf("re-gather %s before Z: %w", key, err)
 	}
