@@ -79,16 +79,6 @@ func (m *ListMemo) put(key string, e memoEntry) {
 	m.entries[key] = e
 }
 
-// Forget drops what the memo keeps about pull request owner/repo#number.
-func (m *ListMemo) Forget(owner, repo string, number int) {
-	if m == nil {
-		return
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	delete(m.entries, memoKey(owner, repo, number))
-}
-
 // Len returns the number of pull requests kept.
 func (m *ListMemo) Len() int {
 	if m == nil {
