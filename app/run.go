@@ -64,7 +64,7 @@ func Run(ctx context.Context, o Options) error {
 	}
 
 	members := facts.NewMembershipCache(o.MembershipTTL, o.Now)
-	gatherer := &facts.Gatherer{Attestations: attest, Members: members, Pulls: facts.NewPullCache(0), Pushes: facts.StorePushes{Store: st}, Logger: log, Now: o.Now,
+	gatherer := &facts.Gatherer{Attestations: attest, Members: members, Pulls: facts.NewPullCache(0), Lists: facts.NewListMemo(0), Pushes: facts.StorePushes{Store: st}, Logger: log, Now: o.Now,
 		Configs: facts.NewConfigCache(facts.DefaultConfigCacheBytes)}
 	auditLog := audit.NewKeyed(st, o.Now, o.AuditKey)
 	if err := startAudit(ctx, auditLog, o); err != nil {

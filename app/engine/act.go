@@ -21,7 +21,8 @@ import (
 // head SHA (a push, a dismissed review or a closed window in between means
 // re-evaluate, never act). It returns nil when the gate no longer holds.
 func (e *Engine) act(ctx context.Context, log *slog.Logger, gh *github.Client, key store.PRKey, first *facts.Result, gate string) (*store.Execution, error) {
-	res, err := e.gather(ctx, gh, key)
+	// Every list read afresh: nothing remembered decides a Z.
+	res, err := e.gather(facts.Fresh(ctx), gh, key)
 	if err != nil {
 		e.observeZError(key, gate, "regather")
 		return nil, fmt.Errorf("re-gather %s before Z: %w", key, err)

@@ -64,7 +64,7 @@ func BenchmarkEvaluateReviewEvent(b *testing.B) {
 	eng, err := New(Config{
 		Clients: env.Apps,
 		// Wired as app.Run wires `zgate serve`.
-		Gatherer: &facts.Gatherer{Members: facts.NewMembershipCache(time.Hour, nil), Pulls: facts.NewPullCache(0),
+		Gatherer: &facts.Gatherer{Members: facts.NewMembershipCache(time.Hour, nil), Pulls: facts.NewPullCache(0), Lists: facts.NewListMemo(0),
 			Pushes: facts.StorePushes{Store: st}, Configs: facts.NewConfigCache(facts.DefaultConfigCacheBytes)},
 		Publisher: &report.Publisher{Store: st},
 		Executor:  &act.Executor{Store: st, Audit: auditLog},

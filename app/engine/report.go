@@ -26,7 +26,13 @@ func (e *Engine) report(ctx context.Context, log *slog.Logger, gh *github.Client
 	ctx, span := e.tracer.Start(ctx, "publish", trace.WithAttributes(tracing.AttrGate.String(gd.Name)))
 	changed := false
 	for _, name := range report.Names(res, gd.Name) {
-		ch, err := e.publish(ctx, gh, key, res.HeadSHA, c.WithName(name))
+		named := c.WithName(name)
+		if name == report.LegacyCheckName(gd.Name) {
+			// The legacy name repeats the outcome only: rewritten when
+			// the outcome changes, not on every change of the text.
+			named = c.Mirror(name)
+		}
+		ch, err := e.publish(ctx, gh, key, res.HeadSHA, named)
 		if err != nil {
 			span.End()
 			return err

@@ -28,6 +28,12 @@
 // decoded again. An entry answers only the same ETag and the same bytes
 // (SHA-256), so a changed pull request is always decoded afresh.
 //
+// A [ListMemo] keeps what the timeline (base changes) and the pull
+// request's commits said while the pull request and its files answer byte
+// for byte as when they were read; every change those lists can show
+// changes the pull request's answer, so an unchanged pull request costs
+// two calls fewer. The read before a Z ([Fresh]) reads every list.
+//
 // [NeededTeams] says which teams a policy can need for a pull request, so
 // only those are read. [Gatherer.OpenPRs] lists the open pull requests against a base branch,
 // for the periodic sweep and for re-evaluation after a push to a base branch

@@ -37,6 +37,9 @@ type Gatherer struct {
 	// Pulls keeps the decoded pull request per ETag and body; nil decodes
 	// every answer.
 	Pulls *PullCache
+	// Lists keeps the timeline's and commits' results per pull request
+	// while its answers do not change; nil reads them on every Gather.
+	Lists *ListMemo
 	// Pushes says who pushed to the pull request and when its head was
 	// first seen; nil means unknown: no pushers, and no override counts.
 	Pushes PushSource
@@ -97,7 +100,11 @@ const maxChangedFiles = 3000
 // closed instead.
 func (g *Gatherer) Gather(ctx context.Context, gh *github.Client, owner, repo string, number int) (*Result, error) {
 	at := g.now()
-	pr, err := getPull(ctx, gh, g.Pulls, owner, repo, number)
+	var trail *answerTrail
+	if g.Lists != nil && !isFresh(ctx) {
+		trail = newAnswerTrail()
+	}
+	pr, err := getPull(ctx, gh, g.Pulls, trail, owner, repo, number)
 	if err != nil {
 		return nil, fmt.Errorf("get pull request %s/%s#%d: %w", owner, repo, number, err)
 	}
@@ -135,12 +142,21 @@ func (g *Gatherer) Gather(ctx context.Context, gh *github.Client, owner, repo st
 	if res.Policy == nil {
 		return res, nil // nothing more is needed to fail or skip every check
 	}
-	if err := g.gatherLists(ctx, gh, owner, repo, number, res, bots); err != nil {
+	memo, err := g.gatherLists(ctx, gh, owner, repo, number, res, bots, trail)
+	if err != nil {
 		return nil, err
 	}
 	g.gatherBaseTrust(ctx, gh, owner, repo, res)
 	g.gatherTeams(ctx, gh, res)
-	g.gatherPushes(ctx, gh, res, read)
+	slot := &commitSlot{cached: memo.commits}
+	g.gatherPushes(context.WithValue(ctx, commitSlotKey{}, slot), gh, res, read)
+	if trail != nil && memorable(pr, read) {
+		memo.commits = slot.fresh
+		if memo.commits == nil {
+			memo.commits = slot.cached
+		}
+		g.Lists.put(memoKey(owner, repo, number), memo)
+	}
 	f.Pushers = bots.renamed(f.Pushers)
 	f.PullRequest.HeadSeenAt = afterRetarget(f.PullRequest.HeadSeenAt, f.PullRequest.BaseChangedAt)
 	g.gatherAttestations(ctx, gh, owner, repo, res)
@@ -154,8 +170,10 @@ const MaxConcurrentLists = 3
 // gatherLists reads the changed files, the reviews and, when an override
 // may need them, the comments of the pull request, concurrently: they do
 // not depend on each other, and an evaluation waits for the slowest only.
-// Each list is still read to its last page.
-func (g *Gatherer) gatherLists(ctx context.Context, gh *github.Client, owner, repo string, number int, res *Result, bots botSet) error {
+// Each list is still read to its last page. Then the timeline, unless the
+// memo has its result for these very answers of the pull request and its
+// files (trail); it returns the memo entry for them.
+func (g *Gatherer) gatherLists(ctx context.Context, gh *github.Client, owner, repo string, number int, res *Result, bots botSet, trail *answerTrail) (memoEntry, error) {
 	f := &res.Facts
 	var (
 		files      []string
@@ -165,7 +183,7 @@ func (g *Gatherer) gatherLists(ctx context.Context, gh *github.Client, owner, re
 	eg, ectx := errgroup.WithContext(ctx)
 	eg.SetLimit(MaxConcurrentLists)
 	eg.Go(func() (err error) {
-		files, truncated, err = changedFiles(ectx, gh, g.Pulls, owner, repo, number, res.HeadSHA, res.PR.GetChangedFiles())
+		files, truncated, err = changedFiles(ectx, gh, g.Pulls, trail, owner, repo, number, res.HeadSHA, res.PR.GetChangedFiles())
 		return err
 	})
 	eg.Go(func() (err error) {
@@ -179,16 +197,29 @@ func (g *Gatherer) gatherLists(ctx context.Context, gh *github.Client, owner, re
 		})
 	}
 	if err := eg.Wait(); err != nil {
-		return err
+		return memoEntry{}, err
 	}
-	// Read the timeline after every list: a retarget while they were read
-	// (and back) is then dated at or after the read of the pull request.
-	var err error
-	if f.PullRequest.BaseChangedAt, err = baseChangedAt(ctx, gh, owner, repo, number); err != nil {
-		return err
+	var memo memoEntry
+	if trail != nil {
+		memo.answers = trail.sum()
+	}
+	if kept, ok := g.Lists.get(memoKey(owner, repo, number), memo.answers); trail != nil && ok {
+		// The pull request and its files answer as they did when the
+		// timeline was read: no base change since (see ListMemo).
+		memo = kept
+		f.PullRequest.BaseChangedAt = kept.baseChanged
+	} else {
+		// Read the timeline after every list: a retarget while they were
+		// read (and back) is then dated at or after the read of the pull
+		// request.
+		var err error
+		if f.PullRequest.BaseChangedAt, err = baseChangedAt(ctx, gh, owner, repo, number); err != nil {
+			return memoEntry{}, err
+		}
+		memo.baseChanged, memo.commits = f.PullRequest.BaseChangedAt, nil
 	}
 	if err := baseSettled(f.PullRequest.BaseChangedAt, res.At); err != nil {
-		return fmt.Errorf("pull request %s/%s#%d: %w", owner, repo, number, err)
+		return memoEntry{}, fmt.Errorf("pull request %s/%s#%d: %w", owner, repo, number, err)
 	}
 	// comments ran beside reviews with a set of its own (maps are not
 	// safe for concurrent writes); fold it in.
@@ -200,7 +231,15 @@ func (g *Gatherer) gatherLists(ctx context.Context, gh *github.Client, owner, re
 	}
 	f.PullRequest.ChangedFiles = files
 	f.PullRequest.ChangedFilesTruncated = truncated || res.PR.GetChangedFiles() > maxChangedFiles
-	return nil
+	return memo, nil
+}
+
+// memorable reports whether what was read after pr (read at read) may be
+// kept in a [ListMemo]: pr's latest change is dated (by GitHub, in whole
+// seconds) more than baseSettle before the read, so any later change is
+// dated another second and changes pr's answer.
+func memorable(pr *github.PullRequest, read time.Time) bool {
+	return pr.UpdatedAt != nil && pr.GetUpdatedAt().Time.Before(read.Add(-baseSettle).Truncate(time.Second))
 }
 
 // gatherTeams reads every team the policy can need; an unreadable team is

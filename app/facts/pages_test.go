@@ -77,7 +77,7 @@ func TestListsGrowAcrossPages(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				fs, truncated, err := changedFiles(ctx, w.gh, nil, owner, repoName, w.pr, head, 0)
+				fs, truncated, err := changedFiles(ctx, w.gh, nil, nil, owner, repoName, w.pr, head, 0)
 				if err != nil || truncated {
 					t.Fatalf("changedFiles: truncated %v, err %v", truncated, err)
 				}

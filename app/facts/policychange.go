@@ -65,7 +65,7 @@ func (g *Gatherer) PolicyChange(ctx context.Context, gh *github.Client, owner, r
 	if res.Policy == nil {
 		// Gather stopped before listing the files.
 		var err error
-		files, truncated, err = changedFiles(ctx, gh, g.Pulls, owner, repo, res.PR.GetNumber(), res.HeadSHA, res.PR.GetChangedFiles())
+		files, truncated, err = changedFiles(ctx, gh, g.Pulls, nil, owner, repo, res.PR.GetNumber(), res.HeadSHA, res.PR.GetChangedFiles())
 		if err != nil {
 			return nil, err
 		}

@@ -21,8 +21,8 @@ import (
 //
 // The returned PullRequest carries only those fields; it is the caller's
 // own (built afresh from the cached facts on every call).
-func getPull(ctx context.Context, gh *github.Client, cache *PullCache, owner, repo string, number int) (*github.PullRequest, error) {
-	pf, _, err := getCompact(ctx, gh, cache, fmt.Sprintf("repos/%v/%v/pulls/%d", owner, repo, number), func(pf *pullFacts) (*pullFacts, error) {
+func getPull(ctx context.Context, gh *github.Client, cache *PullCache, trail *answerTrail, owner, repo string, number int) (*github.PullRequest, error) {
+	pf, _, err := getCompact(ctx, gh, cache, trail, fmt.Sprintf("repos/%v/%v/pulls/%d", owner, repo, number), func(pf *pullFacts) (*pullFacts, error) {
 		return pf, nil
 	})
 	if err != nil {
@@ -35,8 +35,9 @@ func getPull(ctx context.Context, gh *github.Client, cache *PullCache, owner, re
 // a type with only the fields zgate reads, then into the R that conv
 // makes of it. With a cache, an answer with the ETag and the exact bytes
 // of one converted before gives that R without decoding: R must not be
-// changed by callers (it is shared).
-func getCompact[T, R any](ctx context.Context, gh *github.Client, cache *PullCache, u string, conv func(*T) (R, error)) (R, *github.Response, error) {
+// changed by callers (it is shared). trail, when not nil, records the
+// answer's bytes (see [ListMemo]).
+func getCompact[T, R any](ctx context.Context, gh *github.Client, cache *PullCache, trail *answerTrail, u string, conv func(*T) (R, error)) (R, *github.Response, error) {
 	var zero R
 	req, err := gh.NewRequest("GET", u, nil)
 	if err != nil {
@@ -56,6 +57,7 @@ func getCompact[T, R any](ctx context.Context, gh *github.Client, cache *PullCac
 	body := buf.Bytes()
 	key, etag := req.URL.String(), resp.Header.Get("ETag")
 	sum := sha256.Sum256(body)
+	trail.add(key, sum)
 	if v, ok := cache.get(key, etag, sum); ok {
 		if r, ok := v.(R); ok {
 			return r, resp, nil
@@ -91,6 +93,8 @@ type pullFacts struct {
 	Base         branchFacts `json:"base"`
 	ChangedFiles *int        `json:"changed_files"`
 	Commits      *int        `json:"commits"`
+	// UpdatedAt dates the pull request's latest change ([ListMemo]).
+	UpdatedAt *github.Timestamp `json:"updated_at"`
 }
 
 type userFacts struct {
@@ -123,6 +127,7 @@ func (pf *pullFacts) pullRequest() *github.PullRequest {
 		User:           pf.User.user(),
 		Head:           pf.Head.branch(),
 		Base:           pf.Base.branch(),
+		UpdatedAt:      pf.UpdatedAt,
 	}
 	if pf.ChangedFiles != nil {
 		pr.ChangedFiles = github.Int(*pf.ChangedFiles)

@@ -118,7 +118,7 @@ func TestPullFactsMatchGoGitHub(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := getPull(ctx, w.gh, nil, owner, repoName, w.pr)
+	got, err := getPull(ctx, w.gh, nil, nil, owner, repoName, w.pr)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,11 +25,11 @@ const perPage = 100
 // entry must name head (its contents_url is "...?ref=<head sha>"), and a
 // head with changed files (changed, from the same read as head) must not
 // list none; otherwise [ErrHeadMoved]: the caller re-evaluates.
-func changedFiles(ctx context.Context, gh *github.Client, cache *PullCache, owner, repo string, number int, head string, changed int) (files []string, truncated bool, err error) {
+func changedFiles(ctx context.Context, gh *github.Client, cache *PullCache, trail *answerTrail, owner, repo string, number int, head string, changed int) (files []string, truncated bool, err error) {
 	opts := &github.ListOptions{PerPage: perPage}
 	listed := 0
 	for {
-		page, resp, err := getCompact(ctx, gh, cache, pageURL(fmt.Sprintf("repos/%v/%v/pulls/%d/files", owner, repo, number), opts), filePage)
+		page, resp, err := getCompact(ctx, gh, cache, trail, pageURL(fmt.Sprintf("repos/%v/%v/pulls/%d/files", owner, repo, number), opts), filePage)
 		if err != nil {
 			return nil, false, fmt.Errorf("list files of %s/%s#%d (page %d): %w", owner, repo, number, opts.Page, err)
 		}
@@ -67,7 +67,7 @@ func reviews(ctx context.Context, gh *github.Client, cache *PullCache, owner, re
 	out := []policy.Review{}
 	opts := &github.ListOptions{PerPage: perPage}
 	for {
-		page, resp, err := getCompact(ctx, gh, cache, pageURL(fmt.Sprintf("repos/%v/%v/pulls/%d/reviews", owner, repo, number), opts), reviewPage)
+		page, resp, err := getCompact(ctx, gh, cache, nil, pageURL(fmt.Sprintf("repos/%v/%v/pulls/%d/reviews", owner, repo, number), opts), reviewPage)
 		if err != nil {
 			return nil, fmt.Errorf("list reviews of %s/%s#%d: %w", owner, repo, number, err)
 		}

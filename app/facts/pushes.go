@@ -112,7 +112,7 @@ func (sp StorePushes) earlierCommitPushes(ctx context.Context, gh *github.Client
 		return nil, fmt.Errorf("pull request #%d has %d commits; GitHub lists %d, so who pushed the rest is unknown", pr.GetNumber(), pr.GetCommits(), maxPRCommits)
 	}
 	owner, repo := pr.GetBase().GetRepo().GetOwner().GetLogin(), pr.GetBase().GetRepo().GetName()
-	all, err := prCommits(ctx, gh, owner, repo, pr.GetNumber())
+	all, err := prCommitsVia(ctx, func() ([]string, error) { return prCommits(ctx, gh, owner, repo, pr.GetNumber()) })
 	if err != nil {
 		return nil, err
 	}

@@ -76,4 +76,5 @@ func (s *Sim) ResetCalls() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls = map[string]int{}
+	s.rated = nil
 }

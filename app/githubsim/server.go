@@ -128,6 +128,7 @@ func (s *Sim) serveAPI(w http.ResponseWriter, r *http.Request, pattern string, a
 	}
 	if bucket != nil && denied == nil && resp.status != http.StatusNotModified {
 		bucket.use(s.now())
+		s.countRated(pattern)
 	}
 	if bucket != nil {
 		if resp.header == nil {

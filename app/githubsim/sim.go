@@ -63,6 +63,7 @@ type Sim struct {
 	faults        Faults
 	rng           *rand.Rand
 	calls         map[string]int
+	rated         map[string]int // calls that used the rate limit, by route
 	appBucket     rateBucket
 	rateLimit     int
 	treeLimit     int // SetTreeLimit

@@ -8,7 +8,9 @@
 // when; which attestation and signer —, what is missing and who could
 // approve it, when the window closes, and what Z will do or did), plus a
 // fingerprint of everything visible. [PolicyError] renders an unloadable
-// policy with one FILE:LINE:COL line per problem.
+// policy with one FILE:LINE:COL line per problem. [Content.Mirror] is the
+// legacy name's content: the outcome only, pointing at the per-base check,
+// so it is rewritten only when the outcome changes.
 //
 // The mapping from gate state to check run:
 //

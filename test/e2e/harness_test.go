@@ -57,9 +57,13 @@ func TestMain(m *testing.M) {
 const (
 	owner, repoName = "acme", "payments"
 	gateCheck       = "zgate/production"
-	appID           = 4242
-	secret          = "e2e-webhook-secret"
-	waitFor         = 20 * time.Second
+	// textCheck is the gate's check for pull requests into main, the one
+	// whose text explains the decision; gateCheck, the legacy name, repeats
+	// only its outcome (report.Content.Mirror).
+	textCheck = gateCheck + ": main"
+	appID     = 4242
+	secret    = "e2e-webhook-secret"
+	waitFor   = 20 * time.Second
 	// httpTimeout bounds every HTTP exchange of the harness (webhook
 	// deliveries, /metrics, forged posts), so a wedged server fails the
 	// test at once instead of hanging until go test's timeout.
@@ -334,14 +338,15 @@ func (w *world) approve(n int, user string) {
 	must(w.t, err)
 }
 
-// waitCheck waits until the gate's check run on sha satisfies ok.
+// waitCheck waits until the gate's check run on sha (textCheck, for a
+// pull request into main) satisfies ok.
 func (w *world) waitCheck(sha, what string, ok func(githubsim.CheckRun) bool) githubsim.CheckRun {
 	w.t.Helper()
 	deadline := time.Now().Add(waitFor)
 	var last githubsim.CheckRun
 	for time.Now().Before(deadline) {
 		for _, c := range w.sim.CheckRuns(owner, repoName, sha) {
-			if c.Name == gateCheck {
+			if c.Name == textCheck {
 				last = c
 				if ok(c) {
 					return c
@@ -350,7 +355,7 @@ func (w *world) waitCheck(sha, what string, ok func(githubsim.CheckRun) bool) gi
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	w.t.Fatalf("check %s on %s: want %s within %v; last %s/%s %q", gateCheck, sha[:7], what, waitFor, last.Status, last.Conclusion, last.Output.Title)
+	w.t.Fatalf("check %s on %s: want %s within %v; last %s/%s %q", textCheck, sha[:7], what, waitFor, last.Status, last.Conclusion, last.Output.Title)
 	return last
 }
 
