@@ -27,7 +27,7 @@ type request struct {
 	r    *http.Request
 	body []byte
 	inst *installation // nil for JWT calls
-	user string         // the login of a user access token
+	user string        // the login of a user access token
 }
 
 func (q *request) path(name string) string { return q.r.PathValue(name) }
