@@ -205,7 +205,7 @@ func buildGate(in Input, gd policy.GateDecision) Gate {
 		Controls: []Control{}, MissingTeams: []MissingTeam{}, Missing: nonNil(gd.Missing), Notes: nonNil(gd.Notes),
 		Results: []Result{}, WaitsFor: []string{}, Action: Action{Kind: gd.Action}}
 	if def != nil && def.Window > 0 {
-		g.Window = def.Window.String()
+		g.Window = window(def.Window)
 	}
 	for _, cr := range gd.Controls {
 		c := Control{ID: cr.ID, Kind: cr.Kind, Required: cr.Required, Held: cr.Held, Reason: cr.Reason, By: cr.By, Commit: cr.Commit, At: cr.At, Notes: cr.Notes}
@@ -214,7 +214,8 @@ func buildGate(in Input, gd policy.GateDecision) Gate {
 			c.Until = &u
 		}
 		g.Controls = append(g.Controls, c)
-		if cr.Kind == policy.ControlTeam && !cr.Held {
+		// Once the gate is open nobody else needs to approve.
+		if cr.Kind == policy.ControlTeam && !cr.Held && gd.State != policy.StateSuccess {
 			g.MissingTeams = append(g.MissingTeams, MissingTeam{Team: cr.ID, Required: cr.Required, Candidates: nonNil(cr.Candidates)})
 		}
 	}
@@ -236,6 +237,19 @@ func buildGate(in Input, gd policy.GateDecision) Gate {
 		}
 	}
 	return g
+}
+
+// window prints a window as the policy writes it: "7d", "24h", "90m".
+func window(d time.Duration) string {
+	switch {
+	case d%(24*time.Hour) == 0:
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	case d%time.Hour == 0:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	case d%time.Minute == 0:
+		return fmt.Sprintf("%dm", d/time.Minute)
+	}
+	return d.String()
 }
 
 func action(a policy.Action) Action {
