@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -265,6 +266,8 @@ func action(a policy.Action) Action {
 	return out
 }
 
+var mergedAs = regexp.MustCompile(`\bas ([0-9a-f]{40})$`)
+
 // resultLink points at what Z did: the merge commit (or the pull request),
 // the workflow's runs, the repository's runs.
 func resultLink(in Input, a Action, x store.Execution) string {
@@ -273,8 +276,9 @@ func resultLink(in Input, a Action, x store.Execution) string {
 	}
 	switch policy.ActionKind(x.Kind) {
 	case policy.ActionMerge:
-		if sha, ok := strings.CutPrefix(x.Detail, "merged as "); ok && sha != "" {
-			return in.RepoURL + "/commit/" + sha
+		// act/merge.go writes "merged (METHOD) as SHA".
+		if m := mergedAs.FindStringSubmatch(x.Detail); m != nil {
+			return in.RepoURL + "/commit/" + m[1]
 		}
 		return in.Res.PR.GetHTMLURL()
 	case policy.ActionDispatch:

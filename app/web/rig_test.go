@@ -103,7 +103,7 @@ type rig struct {
 }
 
 // newRig starts both: acme/payments (private) with the policy, teams sre
-// (carol), security (carol, dave, the bot), incident (erin, frank), and
+// (carol), security (dave, the author alice, a bot), incident (erin, frank), and
 // the collaborators alice, carol, dave, erin, frank.
 func newRig(t testing.TB) *rig {
 	t.Helper()
@@ -115,7 +115,7 @@ func newRig(t testing.TB) *rig {
 	must(t, r.sim.CreateRepo(owner, repoName, map[string]string{
 		".github/CODEOWNERS": codeowners, ".github/zgate.yml": policyFile, "deploy/prod/payments.yml": "replicas: 3\n",
 	}))
-	for team, members := range map[string][]string{"sre": {"carol"}, "security": {"carol", "dave", "renovate[bot]"}, "incident": {"erin", "frank"}, "platform": {"gina"}} {
+	for team, members := range map[string][]string{"sre": {"carol"}, "security": {"dave", "alice", "renovate[bot]"}, "incident": {"erin", "frank"}, "platform": {"gina"}} {
 		for _, m := range members {
 			must(t, r.sim.AddTeamMember(owner, team, m, "active"))
 		}
@@ -214,8 +214,8 @@ func nextSecond() {
 	time.Sleep(now.Truncate(time.Second).Add(time.Second + 50*time.Millisecond).Sub(now))
 }
 
-// pendingPR opens a pull request carol (sre and security) approves: one
-// team held, security still missing with dave as the candidate.
+// pendingPR opens a pull request carol (sre) approves: one team held,
+// security still missing with dave as its only candidate.
 func (r *rig) pendingPR() (int, string) {
 	r.t.Helper()
 	n, head := r.openPR("scale")
