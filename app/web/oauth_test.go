@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/zgate-dev/zgate/app/githubsim"
 )
 
 // visitor is a browser stand-in: a cookie jar that follows redirects.
@@ -78,8 +80,12 @@ func sessionCookie(resp *http.Response) *http.Cookie {
 
 func TestSignInShowsPrivatePageToCollaboratorsOnly(t *testing.T) {
 	r := newRig(t)
-	n, _ := r.pendingPR()
+	n, head := r.pendingPR()
 	page := fmt.Sprintf("%s/gates/%s/%s/%d", r.url, owner, repoName, n)
+	// serve with a public URL links every check run to the page.
+	if c := r.waitCheck(head, func(githubsim.CheckRun) bool { return true }); c.DetailsURL != page {
+		t.Errorf("check run details_url = %q, want %q", c.DetailsURL, page)
+	}
 	missing := fmt.Sprintf("%s/gates/%s/%s/%d", r.url, owner, "no-such-repo", n)
 
 	anon := newVisitor(t)

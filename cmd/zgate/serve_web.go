@@ -49,6 +49,9 @@ func (f *webFlags) apply(o *app.Options) error {
 		}
 		secret = strings.TrimRight(string(b), "\r\n")
 	}
-	o.Web = app.WebOptions{PublicURL: f.publicURL, OAuthClientID: f.clientID, OAuthClientSecret: app.Secret(secret), SessionTTL: f.sessionTTL.get()}
+	o.Web = app.WebOptions{PublicURL: f.publicURL, OAuthClientID: f.clientID, SessionTTL: f.sessionTTL.get()}
+	if secret != "" {
+		o.Web.OAuthClientSecret = app.Secret(secret)
+	}
 	return nil
 }
