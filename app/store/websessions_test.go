@@ -16,7 +16,11 @@ import (
 // webStores are the stores the details page's queries are checked on.
 func webStores(t *testing.T) map[string]func(t *testing.T) *store.Store {
 	m := map[string]func(t *testing.T) *store.Store{
-		"sqlite": func(t *testing.T) *store.Store { s := openSQLite(t, "sqlite::memory:"); t.Cleanup(func() { s.Close() }); return s },
+		"sqlite": func(t *testing.T) *store.Store {
+			s := openSQLite(t, "sqlite::memory:")
+			t.Cleanup(func() { s.Close() })
+			return s
+		},
 	}
 	if os.Getenv("ZGATE_TEST_POSTGRES") != "" {
 		m["postgres"] = func(t *testing.T) *store.Store { s := openPostgres(t); t.Cleanup(func() { s.Close() }); return s }
