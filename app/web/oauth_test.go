@@ -121,6 +121,10 @@ func TestSignInShowsPrivatePageToCollaboratorsOnly(t *testing.T) {
 		t.Errorf("collaborator's JSON = %d %s, want the page as JSON", code, body)
 	}
 
+	if code, _ := carol.get(fmt.Sprintf("%s/gates/%s/%s/999", r.url, owner, repoName), ""); code != http.StatusNotFound {
+		t.Errorf("collaborator's view of a missing pull request = %d, want 404", code)
+	}
+
 	mallory := newVisitor(t)
 	mallory.signIn(r, page[len(r.url):], "mallory")
 	code, body = mallory.get(page, "")
