@@ -162,6 +162,9 @@ type Options struct {
 	// never the webhook one. Empty (the default) serves none.
 	DebugPprof string
 
+	// Web configures the gate details page (web_options.go).
+	Web WebOptions
+
 	Logger *slog.Logger
 	// Registerer receives the App's metrics; Gatherer serves /metrics.
 	// A fresh registry for both when nil.
@@ -236,6 +239,9 @@ func (o *Options) Check() error {
 	}
 	if o.SweepInterval < 0 {
 		return fmt.Errorf("%w: the sweep interval %s is negative", ErrConfig, o.SweepInterval)
+	}
+	if err := o.Web.check(); err != nil {
+		return err
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

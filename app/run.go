@@ -89,6 +89,8 @@ func Run(ctx context.Context, o Options) error {
 		Logger:    log,
 		Now:       o.Now,
 		BotLogin:  o.BotLogin,
+		// Check runs link to the details page when zgate has a public URL.
+		DetailsURL: o.Web.detailsURL(),
 		// Statuses are re-read after a status webhook the server noted,
 		// and at each sweep, which covers a lost webhook.
 		StatusNotices:  st,
@@ -127,6 +129,11 @@ func Run(ctx context.Context, o Options) error {
 		return err
 	}
 
+	handler, err := withWeb(o, apps, gatherer, st, tracing.Handler(srv.Handler(), o.TracerProvider, "/webhook"))
+	if err != nil {
+		return err
+	}
+
 	ln := o.Listener
 	if ln == nil {
 		if ln, err = net.Listen("tcp", o.Listen); err != nil {
@@ -157,7 +164,7 @@ func Run(ctx context.Context, o Options) error {
 		return err
 	}
 
-	hs := newHTTPServer(o, tracing.Handler(srv.Handler(), o.TracerProvider, "/webhook"))
+	hs := newHTTPServer(o, handler)
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- hs.Serve(limitListener(o, ln)) }()
 	log.Info("zgate serving", "addr", ln.Addr().String(), "github", o.GitHubURL, "app_id", o.AppID, "database", redactDSN(o.Database))

@@ -64,12 +64,12 @@ type configEntry struct {
 	key  string
 	size int64
 
-	policyFile, policyDigest string
-	policy                   *policy.Policy
-	policyErr                error
-	codeownersFile           string
-	codeowners               *codeowners.File
-	unavailable              []string
+	policyFile, policyDigest, policyRef string
+	policy                              *policy.Policy
+	policyErr                           error
+	codeownersFile                      string
+	codeowners                          *codeowners.File
+	unavailable                         []string
 }
 
 func (c *ConfigCache) get(key string) *configEntry {
@@ -143,6 +143,7 @@ func (g *Gatherer) loadConfig(ctx context.Context, gh *github.Client, owner, rep
 // readConfig reads the policy and, when it loaded, CODEOWNERS at ref into
 // res; e, when not nil, is filled with what was set.
 func (g *Gatherer) readConfig(ctx context.Context, gh *github.Client, owner, repo, ref string, res *Result, e *configEntry) error {
+	res.PolicyRef = ref
 	n, err := g.loadPolicy(ctx, gh, owner, repo, ref, res)
 	if err != nil {
 		return err
@@ -156,7 +157,7 @@ func (g *Gatherer) readConfig(ctx context.Context, gh *github.Client, owner, rep
 	}
 	if e != nil {
 		e.size = int64(n+m) + configEntryOverhead
-		e.policyFile, e.policyDigest, e.policy, e.policyErr = res.PolicyFile, res.PolicyDigest, res.Policy, res.PolicyErr
+		e.policyFile, e.policyDigest, e.policyRef, e.policy, e.policyErr = res.PolicyFile, res.PolicyDigest, res.PolicyRef, res.Policy, res.PolicyErr
 		e.codeownersFile, e.codeowners = res.CodeownersFile, res.Facts.Codeowners
 		e.unavailable = slices.Clone(res.Facts.Unavailable[unavailable:])
 	}
@@ -166,7 +167,7 @@ func (g *Gatherer) readConfig(ctx context.Context, gh *github.Client, owner, rep
 // apply sets what e holds on res. The parsed files are shared between
 // evaluations: both are immutable once parsed.
 func (e *configEntry) apply(res *Result) {
-	res.PolicyFile, res.PolicyDigest, res.Policy, res.PolicyErr = e.policyFile, e.policyDigest, e.policy, e.policyErr
+	res.PolicyFile, res.PolicyDigest, res.PolicyRef, res.Policy, res.PolicyErr = e.policyFile, e.policyDigest, e.policyRef, e.policy, e.policyErr
 	res.CodeownersFile, res.Facts.Codeowners = e.codeownersFile, e.codeowners
 	res.Facts.Unavailable = append(res.Facts.Unavailable, e.unavailable...)
 }

@@ -61,6 +61,9 @@ type Result struct {
 	// PolicyFile is the path the policy was read from, or the first path
 	// tried when there is none.
 	PolicyFile string
+	// PolicyRef is what the policy was read at: the base branch's head
+	// commit with a [ConfigCache], the branch's full ref without one.
+	PolicyRef string
 	// PolicyDigest is the SHA-256 of the policy file's bytes, "" when
 	// there is none: two reads decided under the same policy exactly when
 	// their digests match ([Recheck]).

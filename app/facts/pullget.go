@@ -80,6 +80,8 @@ func getCompact[T, R any](ctx context.Context, gh *github.Client, cache *PullCac
 // what reads Result.PR must be added here too.
 type pullFacts struct {
 	Number         int        `json:"number"`
+	Title          string     `json:"title"`
+	HTMLURL        string     `json:"html_url"`
 	State          string     `json:"state"`
 	Draft          bool       `json:"draft"`
 	Merged         bool       `json:"merged"`
@@ -119,6 +121,8 @@ type branchFacts struct {
 func (pf *pullFacts) pullRequest() *github.PullRequest {
 	pr := &github.PullRequest{
 		Number:         github.Int(pf.Number),
+		Title:          github.String(pf.Title),
+		HTMLURL:        github.String(pf.HTMLURL),
 		State:          github.String(pf.State),
 		Draft:          github.Bool(pf.Draft),
 		Merged:         github.Bool(pf.Merged),

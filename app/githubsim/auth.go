@@ -188,6 +188,10 @@ func (s *Sim) authenticate(r *http.Request, kind authKind, q *request) (*rateBuc
 		resp := apiError(http.StatusUnauthorized, "Bad credentials")
 		return nil, &resp
 	}
+	if u := s.userFor(cred); kind == authUser && u != nil {
+		q.user = u.login
+		return &u.rate, nil
+	}
 	t, found := s.tokens[cred]
 	if !found || !s.now().Before(t.expires) {
 		resp := apiError(http.StatusUnauthorized, "Bad credentials")

@@ -53,6 +53,9 @@ import (
 //	GET  /_sim/statuses?owner=&repo=&sha=              -> [Status]
 //	GET  /_sim/dispatches?owner=&repo=                 -> [Dispatch]
 //	GET  /_sim/installation?owner=                     -> {installation_id}
+//
+// The OAuth web flow, repository visibility and collaborators have theirs
+// in oauth.go.
 
 // ctl is the union of every control request's fields.
 type ctl struct {

@@ -83,9 +83,9 @@ func (s *Sim) repository(r *repo) map[string]any {
 	html := s.base + "/" + r.fullName()
 	o := map[string]any{
 		"id": r.id, "node_id": nodeID("R", r.id), "name": r.name, "full_name": r.fullName(),
-		"owner": s.user(r.owner), "private": true, "html_url": html, "description": nil,
+		"owner": s.user(r.owner), "private": s.visibilityOf(r) != "public", "html_url": html, "description": nil,
 		"fork": false, "url": u, "homepage": nil, "language": nil, "mirror_url": nil,
-		"license": nil, "default_branch": r.defaultBranch, "visibility": "private",
+		"license": nil, "default_branch": r.defaultBranch, "visibility": s.visibilityOf(r),
 		"archived": false, "disabled": false, "is_template": false, "topics": []string{},
 		"has_issues": true, "has_projects": false, "has_wiki": false, "has_pages": false,
 		"has_downloads": false, "has_discussions": false, "allow_forking": false,

@@ -194,7 +194,7 @@ func (s *Sim) pushEvent(r *repo, branch, before string, c *commit, sender string
 }
 
 func (s *Sim) repoRoutes() {
-	s.handle("GET /repos/{owner}/{repo}", authToken, s.getRepo)
+	s.handle("GET /repos/{owner}/{repo}", authUser, s.getRepo)
 	s.handle("GET /repos/{owner}/{repo}/branches/{branch...}", authToken, s.getBranch)
 	s.handle("GET /repos/{owner}/{repo}/contents/{path...}", authToken, s.getContents)
 	s.handle("GET /repos/{owner}/{repo}/commits/{ref}", authToken, s.getCommit)
@@ -221,7 +221,7 @@ func (s *Sim) listInstallationRepos(q *request) response {
 // installation covers it; GitHub answers 404 either way.
 func (s *Sim) visibleRepo(q *request) (*repo, *response) {
 	r := s.repo(q.path("owner"), q.path("repo"))
-	if r == nil || !q.canSee(r.owner) {
+	if r == nil || !s.visibleTo(q, r) {
 		resp := notFound()
 		return nil, &resp
 	}

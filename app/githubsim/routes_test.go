@@ -152,6 +152,7 @@ func TestEveryRoute(t *testing.T) {
 	must(t, e.sim.SetDraft("acme", "payments", n, false))
 	gh("PUT", fmt.Sprintf("%s/pulls/%d/merge", repo, n), map[string]string{"sha": head, "merge_method": "squash"}, 200)
 	gh("GET", fmt.Sprintf("%s/pulls/%d/merge", repo, n), nil, 204)
+	gh("GET", "/user", nil, 403) // an installation token is no user (oauth.go)
 	gh("PUT", fmt.Sprintf("%s/pulls/%d/reviews/%d/dismissals", repo, n, rid), map[string]string{"message": "stale", "event": "DISMISS"}, 200)
 
 	must(t, e.sim.RerequestCheckRun("acme", "payments", cr.ID, "alice"))

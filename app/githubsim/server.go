@@ -19,6 +19,7 @@ type authKind int
 const (
 	authToken authKind = iota // installation access token
 	authJWT                   // the App's JWT
+	authUser                  // an installation token or a user access token (oauth.go)
 )
 
 // request is one authenticated REST call handed to a route handler.
@@ -26,6 +27,7 @@ type request struct {
 	r    *http.Request
 	body []byte
 	inst *installation // nil for JWT calls
+	user string        // the login of a user access token
 }
 
 func (q *request) path(name string) string { return q.r.PathValue(name) }
@@ -233,6 +235,7 @@ func (s *Sim) routes() {
 	s.dispatchRoutes()
 	s.attestationRoutes()
 	s.controlRoutes()
+	s.oauthRoutes()
 	s.mux.HandleFunc("/api/v3/", func(w http.ResponseWriter, r *http.Request) {
 		s.finish(w, r, "", nil, notFound())
 	})

@@ -73,6 +73,7 @@ type Sim struct {
 	nextHookID  int64
 	sent        map[string]event // by delivery id, for Redeliver
 	sentOrder   []string         // ids in sent, oldest first
+	oauth       *oauthState      // OAuth clients, user tokens, visibility (oauth.go)
 
 	out outbox
 }

@@ -134,6 +134,7 @@ func (d *demo) run(ctx context.Context, record io.Writer) error {
 			WebhookSecret: app.Secret(secret), GitHubURL: simURL + "/api/v3/",
 			Database: "sqlite:" + dbPath, Logger: d.log, QueuePoll: 100 * time.Millisecond,
 			Workers: 2, ShutdownGrace: 2 * time.Second,
+			Web: app.WebOptions{PublicURL: appURL}, // check runs link to the details page
 		})
 	}()
 	d.sim.RegisterApp(appID, &key.PublicKey, appURL+"/webhook", secret)

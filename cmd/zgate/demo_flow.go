@@ -49,6 +49,7 @@ func (d *demo) flow(ctx context.Context) error {
 	if err := d.waitCheck(ctx, head, "in_progress", ""); err != nil {
 		return err
 	}
+	d.say("   The check links to its details page: %s", d.check.DetailsURL)
 
 	if err := d.approve(ctx, n, head, "carol", "LGTM", "in_progress", "",
 		"\n3. carol, a member of both owning teams, approves: one person counts for one team only"); err != nil {

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"strings"
 
@@ -29,6 +30,7 @@ type serveFlags struct {
 	workers, githubCacheMB                                      int
 	intake                                                      intakeFlags
 	memory                                                      memoryFlags
+	web                                                         webFlags
 }
 
 // serveEnv maps each flag of `zgate serve` to its environment variable.
@@ -60,6 +62,7 @@ func serveEnv() map[string]string {
 	for name, env := range memoryEnv() {
 		m[name] = env
 	}
+	maps.Copy(m, webEnv())
 	return m
 }
 
@@ -89,6 +92,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.auditCheckpointEvery, "audit-checkpoint-interval", "how often the audit log's head is checkpointed, when it grew; 0 only at start and stop")
 	f.intake.register(fs)
 	f.memory.register(fs)
+	f.web.register(fs)
 }
 
 // runServe is `zgate serve`: it runs the GitHub App until SIGINT/SIGTERM.
@@ -192,5 +196,8 @@ func (f *serveFlags) options(stderr io.Writer) (app.Options, error) {
 	}
 	f.intake.apply(&o)
 	f.memory.apply(&o)
+	if err := f.web.apply(&o); err != nil {
+		return app.Options{}, err
+	}
 	return o, nil
 }
