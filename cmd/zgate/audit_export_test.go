@@ -55,4 +55,3 @@ func TestAuditExportSince(t *testing.T) {
 		})
 	}
 }
-

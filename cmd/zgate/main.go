@@ -48,6 +48,7 @@ func commands() map[string]command {
 		"demo":        {"run the whole flow against a built-in GitHub simulator", runDemo},
 		"audit":       {"verify or export the audit log", runAudit},
 		"action":      {"run the engine inside a GitHub Actions job", runAction},
+		"execution":   {"list Zs; confirm or fail a dispatch whose outcome is unknown", runExecution},
 	}
 }
 
