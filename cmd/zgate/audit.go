@@ -127,17 +127,21 @@ func runAudit(ctx context.Context, e env, args []string) int {
 func reportVerified(stdout, stderr io.Writer, rep audit.Report, opts audit.VerifyOptions) int {
 	code := exitOK
 	if rep.Unchecked > 0 {
-		fmt.Fprintf(stdout, "audit log NOT VERIFIED: %d records; %d keyed records (from seq %d) not checked: give their key with --key-file\n",
-			rep.Records, rep.Unchecked, rep.FirstKeyed)
+		fmt.Fprintf(stdout, "audit log NOT VERIFIED: %s; %s (from seq %d) not checked: give their key with --key-file\n",
+			count(rep.Records, "record"), count(rep.Unchecked, "keyed record"), rep.FirstKeyed)
 		code = exitUnverified
 	} else {
-		fmt.Fprintf(stdout, "audit log OK: %d records\n", rep.Records)
+		fmt.Fprintf(stdout, "audit log OK: %s\n", count(rep.Records, "record"))
 	}
 	switch {
 	case rep.Keyed > 0:
-		fmt.Fprintf(stdout, "keyed: %d records checked with the key", rep.Keyed)
+		fmt.Fprintf(stdout, "keyed: %s checked with the key", count(rep.Keyed, "record"))
 		if rep.Plain > 0 {
-			fmt.Fprintf(stdout, "; the %d plain records before seq %d are anchored by its MAC", rep.Plain, rep.FirstKeyed)
+			verb := "are"
+			if rep.Plain == 1 {
+				verb = "is"
+			}
+			fmt.Fprintf(stdout, "; the %s before seq %d %s anchored by its MAC", count(rep.Plain, "plain record"), rep.FirstKeyed, verb)
 		}
 		fmt.Fprintln(stdout)
 	case rep.Records > 0 && rep.Unchecked == 0:
@@ -174,4 +178,12 @@ func openExisting(ctx context.Context, dsn string) (*store.Store, error) {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	return s, nil
+}
+
+// count says "1 record" or "3 records": n and noun, plural with an s.
+func count[N int | int64](n N, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -55,3 +55,12 @@ func TestAuditExportSince(t *testing.T) {
 		})
 	}
 }
+
+// TestAuditVerifyCountsInWords checks "1 record", not "1 records".
+func TestAuditVerifyCountsInWords(t *testing.T) {
+	dsn, _ := auditDB(t, 1)
+	code, out, _ := runAuditCmd(t, nil, "verify", "--database", dsn)
+	if code != exitOK || !strings.HasPrefix(out, "audit log OK: 1 record\n") {
+		t.Errorf("zgate audit verify = %d, %q; want \"audit log OK: 1 record\"", code, out)
+	}
+}

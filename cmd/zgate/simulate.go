@@ -130,9 +130,9 @@ func parseSimulateArgs(e env, args []string) (a simulateArgs, code int, ok bool)
 // readSimulatePolicy reads and parses the policy file. Its error prints one
 // FILE:LINE:COL problem per line.
 func readSimulatePolicy(file string) (*policy.Policy, error) {
-	data, err := os.ReadFile(file)
+	data, err := readCapped(file, "policy file", policy.MaxFileSize)
 	if err != nil {
-		return nil, fmt.Errorf("zgate simulate: read policy: %w", err)
+		return nil, fmt.Errorf("zgate simulate: %w", err)
 	}
 	return policy.Parse(file, data)
 }
@@ -161,9 +161,9 @@ func simulateCodeownersGate(p *policy.Policy) string {
 // strictly so that a misspelt field is an error rather than a silently
 // missing fact.
 func readSnapshot(file string) (*policy.Facts, error) {
-	data, err := os.ReadFile(file)
+	data, err := readCapped(file, "snapshot", maxSnapshotSize)
 	if err != nil {
-		return nil, fmt.Errorf("read snapshot: %w", err)
+		return nil, err
 	}
 	f, err := decodeSnapshot(data)
 	if err != nil {
