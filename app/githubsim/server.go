@@ -231,6 +231,7 @@ func (s *Sim) routes() {
 	s.dispatchRoutes()
 	s.attestationRoutes()
 	s.controlRoutes()
+	s.manifestRoutes()
 	s.mux.HandleFunc("/api/v3/", func(w http.ResponseWriter, r *http.Request) {
 		s.finish(w, r, "", nil, notFound())
 	})
