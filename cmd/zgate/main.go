@@ -49,6 +49,7 @@ func commands() map[string]command {
 		"audit":       {"verify or export the audit log", runAudit},
 		"action":      {"run the engine inside a GitHub Actions job", runAction},
 		"execution":   {"list Zs; confirm or fail a dispatch whose outcome is unknown", runExecution},
+		"setup":       {"register the GitHub App from a manifest and write its credentials", runSetup},
 	}
 }
 
