@@ -153,4 +153,3 @@ func serveWithEnv(t *testing.T, w *world, envFile []byte) *proc {
 	}
 	return p
 }
-
