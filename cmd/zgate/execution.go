@@ -165,20 +165,22 @@ func executionResolve(ctx context.Context, e env, sub string, args []string, usa
 	reason := fs.String("reason", "", "why: what was checked (required)")
 	actor := fs.String("actor", "", "who resolves it, for the audit log (default: the OS user)")
 	keyFile := fs.String("key-file", e.getenv("ZGATE_AUDIT_KEY_FILE"), "audit key file, when zgate serve keys the log")
-	// The id comes first (confirm ID --reason ...); flags may follow it.
-	var id string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		id, args = args[0], args[1:]
-	}
-	if code, ok := parseFlags(fs, args, id != ""); !ok {
-		return code
-	}
-	if id == "" {
-		if fs.NArg() != 1 {
-			return usageError(fs, "want one execution id (zgate execution list --unknown shows them)")
+	// The id may come before, between or after the flags.
+	var ids []string
+	for {
+		if code, ok := parseFlags(fs, args, false); !ok {
+			return code
 		}
-		id = fs.Arg(0)
+		if fs.NArg() == 0 {
+			break
+		}
+		ids = append(ids, fs.Arg(0))
+		args = fs.Args()[1:]
 	}
+	if len(ids) != 1 {
+		return usageError(fs, "want one execution id (zgate execution list --unknown shows them)")
+	}
+	id := ids[0]
 	if strings.TrimSpace(*reason) == "" {
 		return usageError(fs, "--reason is required: say what you checked")
 	}
