@@ -78,3 +78,18 @@ func TestParseTooLargeSaysSizes(t *testing.T) {
 		t.Errorf("Parse(2.2 MB) = %v, want \"policy file is 2.1 MiB, more than the 1 MiB allowed\"", err)
 	}
 }
+
+func TestFormatSize(t *testing.T) {
+	for _, tc := range []struct {
+		n    int64
+		want string
+	}{
+		{0, "0 B"}, {1, "1 B"}, {1023, "1023 B"}, {1024, "1 KiB"}, {1536, "1.5 KiB"},
+		{1 << 20, "1 MiB"}, {1<<20 + 1, "1.0 MiB"}, {2_200_000, "2.1 MiB"}, {16 << 20, "16 MiB"},
+		{300 << 20, "300 MiB"}, {5 << 30, "5 GiB"}, {3 << 40, "3 TiB"}, {5000 << 40, "5000 TiB"},
+	} {
+		if got := policy.FormatSize(tc.n); got != tc.want {
+			t.Errorf("FormatSize(%d) = %q, want %q", tc.n, got, tc.want)
+		}
+	}
+}

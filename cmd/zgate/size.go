@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/zgate-dev/zgate/policy"
 )
 
 // maxSnapshotSize is the largest snapshot `zgate simulate` reads. A
@@ -25,25 +27,6 @@ func isTooLarge(err error) bool {
 	return ok
 }
 
-// humanSize says n bytes as a person reads it: "512 B", "1 MiB",
-// "2.1 MiB".
-func humanSize(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	units := []string{"KiB", "MiB", "GiB", "TiB"}
-	div, i := int64(unit), 0
-	for n/div >= unit && i < len(units)-1 {
-		div *= unit
-		i++
-	}
-	if n%div == 0 {
-		return fmt.Sprintf("%d %s", n/div, units[i])
-	}
-	return fmt.Sprintf("%.1f %s", float64(n)/float64(div), units[i])
-}
-
 // readCapped reads the file at path, refusing one larger than limit
 // before reading it (its size from stat) or, when stat cannot tell (a
 // pipe), once more than limit bytes came. what names the input in errors.
@@ -54,7 +37,7 @@ func readCapped(path, what string, limit int64) ([]byte, error) {
 	}
 	defer f.Close()
 	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > limit {
-		return nil, &tooLargeError{fmt.Sprintf("%s %s is %s, more than the %s allowed", what, path, humanSize(fi.Size()), humanSize(limit))}
+		return nil, &tooLargeError{fmt.Sprintf("%s %s is %s, more than the %s allowed", what, path, policy.FormatSize(fi.Size()), policy.FormatSize(limit))}
 	}
 	return readAllCapped(f, path, what, limit)
 }
@@ -66,7 +49,7 @@ func readAllCapped(r io.Reader, name, what string, limit int64) ([]byte, error) 
 		return nil, fmt.Errorf("read %s %s: %w", what, name, err)
 	}
 	if int64(len(data)) > limit {
-		return nil, &tooLargeError{fmt.Sprintf("%s %s is more than the %s allowed", what, name, humanSize(limit))}
+		return nil, &tooLargeError{fmt.Sprintf("%s %s is more than the %s allowed", what, name, policy.FormatSize(limit))}
 	}
 	return data, nil
 }
