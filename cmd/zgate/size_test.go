@@ -56,4 +56,3 @@ func TestSizeLimitsSpeakHumanSizes(t *testing.T) {
 		})
 	}
 }
-
