@@ -238,10 +238,11 @@ func resolve(ctx context.Context, s *store.Store, key *audit.Key, id, sub, who, 
 		to, verb = store.ExecFailed, "marked not run"
 	}
 	detail := fmt.Sprintf("%s by %s: %s", verb, who, oneLine(reason))
-	log := audit.NewKeyed(s, time.Now, key)
-	if _, err := log.Start(ctx); err != nil {
+	key, err = keyOfLog(ctx, s, key)
+	if err != nil {
 		return x, err
 	}
+	log := audit.NewKeyed(s, time.Now, key)
 	build, err := log.Builder(audit.Entry{
 		Kind: audit.KindExecution, Repo: x.Key.Owner + "/" + x.Key.Repo, PR: x.Key.Number, Gate: x.Gate, HeadSHA: x.HeadSHA,
 		Data: resolutionRecord{ID: x.ID, Kind: x.Kind, Status: string(to), Detail: detail, ResolvedBy: who, Reason: reason, Previous: x.Detail},
@@ -260,4 +261,26 @@ func resolve(ctx context.Context, s *store.Store, key *audit.Key, id, sub, who, 
 		return x, err
 	}
 	return resolved, nil
+}
+
+// keyOfLog returns the key to write the next record with: the log's own.
+// A plain log gets a plain record even when a key is given (writing the
+// first keyed record is zgate serve's job, with its key record: a keyed
+// record here would stop a serve that runs without a key); a keyed log
+// needs its key.
+func keyOfLog(ctx context.Context, s *store.Store, key *audit.Key) (*audit.Key, error) {
+	last, err := s.LastAudit(ctx)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	case last.KeyID == "":
+		return nil, nil
+	case key == nil:
+		return nil, fmt.Errorf("%w (record %d was written with key %s)", audit.ErrKeyRequired, last.Seq, last.KeyID)
+	case key.ID() != last.KeyID:
+		return nil, fmt.Errorf("the audit log is keyed with key %s, and --key-file holds key %s: give zgate serve's current key", last.KeyID, key.ID())
+	}
+	return key, nil
 }

@@ -50,6 +50,10 @@ func executionDB(t *testing.T) (dsn, keyFile string, xs []store.Execution) {
 func TestExecutionCommands(t *testing.T) {
 	dsn, keyFile, xs := executionDB(t)
 	db := []string{"--database", dsn}
+	otherKey := filepath.Join(t.TempDir(), "other.key")
+	if err := os.WriteFile(otherKey, []byte(strings.Repeat("o", 64)), 0o600); err != nil {
+		t.Fatal(err)
+	}
 
 	code, out, _ := runCmd(t, "", nil, append([]string{"execution", "list", "--unknown", "--json"}, db...)...)
 	var list []executionJSON
@@ -70,6 +74,7 @@ func TestExecutionCommands(t *testing.T) {
 		{"no id", []string{"execution", "confirm", "--reason", "x"}, exitUsage, "one execution id"},
 		{"no reason", []string{"execution", "confirm", xs[0].ID}, exitUsage, "--reason is required"},
 		{"keyed log, no key", []string{"execution", "confirm", xs[0].ID, "--reason", "x", "--actor", "carol"}, exitUsage, "--key-file"},
+		{"another key", []string{"execution", "confirm", xs[0].ID, "--reason", "x", "--actor", "carol", "--key-file", otherKey}, exitUsage, "give zgate serve's current key"},
 		{"missing id", []string{"execution", "confirm", "nope", "--reason", "x", "--actor", "carol", "--key-file", keyFile}, exitFailed, "no execution nope"},
 		{"done already", []string{"execution", "fail", xs[1].ID, "--reason", "x", "--actor", "carol", "--key-file", keyFile}, exitFailed, "is done, not unknown"},
 		{"confirm", []string{"execution", "confirm", xs[0].ID, "--reason", "run 7 deployed it", "--actor", "carol", "--key-file", keyFile}, exitOK, ""},
@@ -112,5 +117,41 @@ func TestExecutionCommands(t *testing.T) {
 	}
 	if code, out, errOut := runCmd(t, "", nil, "audit", "verify", "--database", dsn, "--key-file", keyFile); code != exitOK {
 		t.Errorf("audit verify = %d\n%s%s", code, out, errOut)
+	}
+}
+
+// TestExecutionConfirmPlainLog checks that a key given for a plain log is
+// not used: the answer is a plain record, so a zgate serve running
+// without a key can go on appending.
+func TestExecutionConfirmPlainLog(t *testing.T) {
+	dsn, _ := auditDB(t, 2)
+	keyFile := filepath.Join(t.TempDir(), "audit.key")
+	if err := os.WriteFile(keyFile, []byte(strings.Repeat("k", 64)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := store.Open(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, _, err := s.BeginExecution(t.Context(), store.Execution{Key: store.PRKey{Installation: 1, Owner: "acme", Repo: "payments", Number: 1},
+		Gate: "deploy", HeadSHA: "abc", Kind: "dispatch", Status: store.ExecUnknown})
+	s.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := runCmd(t, "", nil, "execution", "confirm", x.ID, "--reason", "ran", "--actor", "carol", "--key-file", keyFile, "--database", dsn); code != exitOK {
+		t.Fatalf("confirm = %d: %s", code, errOut)
+	}
+	s, err = store.OpenExisting(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	last, err := s.LastAudit(t.Context())
+	if err != nil || last.KeyID != "" || last.Kind != audit.KindExecution {
+		t.Errorf("last record = %+v, %v; want a plain execution record", last, err)
+	}
+	if _, err := audit.New(s, time.Now).Append(t.Context(), audit.Entry{Kind: audit.KindDecision}); err != nil {
+		t.Errorf("a plain append after the answer = %v, want nil: serve without a key goes on", err)
 	}
 }
