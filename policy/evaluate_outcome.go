@@ -233,17 +233,17 @@ func (ge *gateEval) decide(gd *GateDecision) {
 		gd.State = StateFailure
 		gd.Summary = fmt.Sprintf("only %s exist but the quorum is %d: %s",
 			countNoun(n, "control", "controls"), gd.Quorum, strings.Join(ge.controlIDs(), ", "))
-		gd.Missing = []string{fmt.Sprintf("%d more distinct controls (the change touches too few owners)", gd.Quorum-n)}
+		gd.Missing = []string{fmt.Sprintf("%d more distinct %s (the change touches too few owners)", gd.Quorum-n, pluralWord(gd.Quorum-n, "control", "controls"))}
 		return
 	}
 	if ge.held >= gd.Quorum && len(ge.missingRequired) == 0 {
 		gd.State = StateSuccess
-		gd.Summary = fmt.Sprintf("%d of %d controls hold (quorum %d): %s",
-			ge.held, n, gd.Quorum, strings.Join(ge.heldIDs(), ", "))
+		gd.Summary = fmt.Sprintf("%d of %s (quorum %d): %s",
+			ge.held, ControlsHold(n), gd.Quorum, strings.Join(ge.heldIDs(), ", "))
 		return
 	}
 	gd.State = StatePending
-	gd.Summary = fmt.Sprintf("%d of %d controls hold; the quorum is %d", ge.held, n, gd.Quorum)
+	gd.Summary = fmt.Sprintf("%d of %s; the quorum is %d", ge.held, ControlsHold(n), gd.Quorum)
 	if len(ge.missingRequired) > 0 {
 		gd.Summary += "; required: " + strings.Join(ge.missingRequired, ", ")
 	}
@@ -291,4 +291,13 @@ func (ge *gateEval) heldIDs() []string {
 		}
 	}
 	return ids
+}
+
+// ControlsHold says "N controls hold", or "1 control holds": the end of
+// "2 of 3 controls hold" in summaries and check-run titles.
+func ControlsHold(n int) string {
+	if n == 1 {
+		return "1 control holds"
+	}
+	return fmt.Sprintf("%d controls hold", n)
 }

@@ -106,7 +106,7 @@ func (d *policyDecoder) document(data []byte) *Policy {
 // load parses the YAML text into the root node of its only document.
 func (d *policyDecoder) load(data []byte) (root *yaml.Node) {
 	if len(data) > MaxFileSize {
-		d.errorAt(0, 0, fmt.Sprintf("policy file is %d bytes, more than the %d allowed", len(data), MaxFileSize))
+		d.errorAt(0, 0, fmt.Sprintf("policy file is %s, more than the %s allowed", FormatSize(int64(len(data))), FormatSize(MaxFileSize)))
 		return nil
 	}
 	// yaml.v3 is the one piece of this package that is not ours; a panic

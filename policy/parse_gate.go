@@ -222,7 +222,7 @@ func (d *policyDecoder) checkQuorum(g *Gate, f keyValues) {
 		return
 	}
 	if g.Quorum > total {
-		d.errorf(f.get("quorum"), "quorum: %d is more than the %d controls of this gate (%s)", g.Quorum, total, describeControls(len(teams), len(g.Controls.Attestations)))
+		d.errorf(f.get("quorum"), "quorum: %d is more than the %d %s of this gate (%s)", g.Quorum, total, pluralWord(total, "control", "controls"), describeControls(len(teams), len(g.Controls.Attestations)))
 	}
 }
 

@@ -33,10 +33,19 @@ type exported struct {
 // Export writes every record, oldest first, as one JSON object per line.
 // It does not verify; run Verify for that.
 func Export(ctx context.Context, s *store.Store, w io.Writer) error {
+	return ExportSince(ctx, s, w, 0)
+}
+
+// ExportSince is [Export] of the records whose seq is greater than since:
+// a shipper passes the last seq it sent and gets what is new.
+func ExportSince(ctx context.Context, s *store.Store, w io.Writer, since int64) error {
+	if since < 0 {
+		return fmt.Errorf("export audit: since %d: want 0 or a seq", since)
+	}
 	bw := bufio.NewWriter(w)
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
-	var after int64
+	after := since
 	for {
 		page, err := s.AuditRecords(ctx, after, pageSize)
 		if err != nil {

@@ -49,6 +49,9 @@ type Executor interface {
 // Store is the part of the store the engine reads.
 type Store interface {
 	Executions(ctx context.Context, status store.ExecutionStatus) ([]store.Execution, error)
+	// Execution reads one execution, to see a person's answer to an
+	// unknown one.
+	Execution(ctx context.Context, id string) (store.Execution, error)
 	// FinishExecutionAudited settles an execution and appends its audit
 	// record in one transaction.
 	FinishExecutionAudited(ctx context.Context, id string, status store.ExecutionStatus, detail string, at time.Time, build store.AuditBuilder) error

@@ -71,7 +71,7 @@ func (e *Engine) evaluate(ctx context.Context, log *slog.Logger, gh *github.Clie
 		opens := gd.State == policy.StateSuccess && gd.Action != policy.ActionNone && len(waits) == 0
 		var exec *store.Execution
 		if opens {
-			exec = e.lastExecution(key, gd.Name, res.HeadSHA)
+			exec = e.freshUnknown(ctx, glog, key, e.lastExecution(key, gd.Name, res.HeadSHA))
 		}
 		// Report before acting: the gate's own check may be required by
 		// branch protection, so the merge needs it green first.

@@ -110,7 +110,7 @@ func readFile(ctx context.Context, gh *github.Client, owner, repo, ref, path str
 		return nil, fmt.Errorf("%w: %s at %s is a directory", errUnusable, path, ref)
 	}
 	if fc.GetSize() > maxConfigFile {
-		return nil, fmt.Errorf("%w: %s at %s is %d bytes, more than %d", errUnusable, path, ref, fc.GetSize(), maxConfigFile)
+		return nil, fmt.Errorf("%w: %s at %s is %s, more than the %s allowed", errUnusable, path, ref, policy.FormatSize(int64(fc.GetSize())), policy.FormatSize(maxConfigFile))
 	}
 	s, err := fc.GetContent()
 	if err != nil {

@@ -236,6 +236,7 @@ func (s *Sim) routes() {
 	s.attestationRoutes()
 	s.controlRoutes()
 	s.oauthRoutes()
+	s.manifestRoutes()
 	s.mux.HandleFunc("/api/v3/", func(w http.ResponseWriter, r *http.Request) {
 		s.finish(w, r, "", nil, notFound())
 	})

@@ -74,6 +74,7 @@ type Sim struct {
 	sent        map[string]event // by delivery id, for Redeliver
 	sentOrder   []string         // ids in sent, oldest first
 	oauth       *oauthState      // OAuth clients, user tokens, visibility (oauth.go)
+	manifests   manifestState    // the App manifest flow (manifest.go)
 
 	out outbox
 }

@@ -45,7 +45,7 @@ func held(d policy.GateDecision) string {
 			n++
 		}
 	}
-	return fmt.Sprintf("%d of %d controls hold (quorum %d)", n, len(d.Controls), d.Quorum)
+	return fmt.Sprintf("%d of %s (quorum %d)", n, policy.ControlsHold(len(d.Controls)), d.Quorum)
 }
 
 func summary(res *facts.Result, gate *policy.Gate, d policy.GateDecision, exec *store.Execution, waits []policy.GateDecision) string {

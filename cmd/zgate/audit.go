@@ -26,10 +26,11 @@ const exitUnverified = 3
 // lines.
 func runAudit(ctx context.Context, e env, args []string) int {
 	usage := func() {
-		fmt.Fprintln(e.stderr, "usage: zgate audit verify|export [--database DSN] [--key-file FILE]... [--checkpoints FILE]")
+		fmt.Fprintln(e.stderr, "usage: zgate audit verify [--database DSN] [--key-file FILE]... [--checkpoints FILE]")
+		fmt.Fprintln(e.stderr, "       zgate audit export [--database DSN] [--format jsonl] [--since SEQ]")
 		fmt.Fprintln(e.stderr, "\n  verify  check the audit log's chain, MACs and checkpoints")
 		fmt.Fprintln(e.stderr, "          exit 0 intact, 1 broken, 2 error, 3 keyed records not checked (no key given)")
-		fmt.Fprintln(e.stderr, "  export  print the audit log as JSON lines")
+		fmt.Fprintln(e.stderr, "  export  print the audit log as JSON lines (docs/audit.md), those after --since SEQ only")
 		fmt.Fprintf(e.stderr, "\nDSN defaults to $ZGATE_DATABASE, else %s; postgres://... for PostgreSQL.\n", app.DefaultDatabase)
 		fmt.Fprintln(e.stderr, "--key-file defaults to $ZGATE_AUDIT_KEY_FILE (repeat it for every key the log was written with),")
 		fmt.Fprintln(e.stderr, "--checkpoints to $ZGATE_AUDIT_CHECKPOINT_FILE (zgate serve's checkpoint file, or its JSON log).")
@@ -58,12 +59,22 @@ func runAudit(ctx context.Context, e env, args []string) int {
 	fs.StringVar(&dsn, "database", dsn, "database DSN (sqlite:PATH or postgres://...)")
 	var keyFiles stringsValue
 	checkpoints := e.getenv("ZGATE_AUDIT_CHECKPOINT_FILE")
+	format, since := "jsonl", int64(0)
 	if sub == "verify" {
 		fs.Var(&keyFiles, "key-file", "audit key file (repeatable)")
 		fs.StringVar(&checkpoints, "checkpoints", checkpoints, "file of audit checkpoints")
+	} else {
+		fs.StringVar(&format, "format", format, "output format: jsonl (one JSON object per line)")
+		fs.Int64Var(&since, "since", 0, "export only the records after this seq (the last one shipped)")
 	}
 	if code, ok := parseFlags(fs, args[1:], true); !ok {
 		return code
+	}
+	if format != "jsonl" {
+		return usageError(fs, "--format %q: want jsonl", format)
+	}
+	if since < 0 {
+		return usageError(fs, "--since %d: want a seq, 0 or more", since)
 	}
 	if sub == "verify" && len(keyFiles) == 0 && e.getenv("ZGATE_AUDIT_KEY_FILE") != "" {
 		keyFiles = stringsValue{e.getenv("ZGATE_AUDIT_KEY_FILE")}
@@ -93,7 +104,7 @@ func runAudit(ctx context.Context, e env, args []string) int {
 	defer s.Close()
 
 	if sub == "export" {
-		if err := audit.Export(ctx, s, e.stdout); err != nil {
+		if err := audit.ExportSince(ctx, s, e.stdout, since); err != nil {
 			fmt.Fprintf(e.stderr, "zgate audit export: %v\n", err)
 			return exitUsage
 		}
@@ -116,17 +127,21 @@ func runAudit(ctx context.Context, e env, args []string) int {
 func reportVerified(stdout, stderr io.Writer, rep audit.Report, opts audit.VerifyOptions) int {
 	code := exitOK
 	if rep.Unchecked > 0 {
-		fmt.Fprintf(stdout, "audit log NOT VERIFIED: %d records; %d keyed records (from seq %d) not checked: give their key with --key-file\n",
-			rep.Records, rep.Unchecked, rep.FirstKeyed)
+		fmt.Fprintf(stdout, "audit log NOT VERIFIED: %s; %s (from seq %d) not checked: give their key with --key-file\n",
+			count(rep.Records, "record"), count(rep.Unchecked, "keyed record"), rep.FirstKeyed)
 		code = exitUnverified
 	} else {
-		fmt.Fprintf(stdout, "audit log OK: %d records\n", rep.Records)
+		fmt.Fprintf(stdout, "audit log OK: %s\n", count(rep.Records, "record"))
 	}
 	switch {
 	case rep.Keyed > 0:
-		fmt.Fprintf(stdout, "keyed: %d records checked with the key", rep.Keyed)
+		fmt.Fprintf(stdout, "keyed: %s checked with the key", count(rep.Keyed, "record"))
 		if rep.Plain > 0 {
-			fmt.Fprintf(stdout, "; the %d plain records before seq %d are anchored by its MAC", rep.Plain, rep.FirstKeyed)
+			verb := "are"
+			if rep.Plain == 1 {
+				verb = "is"
+			}
+			fmt.Fprintf(stdout, "; the %s before seq %d %s anchored by its MAC", count(rep.Plain, "plain record"), rep.FirstKeyed, verb)
 		}
 		fmt.Fprintln(stdout)
 	case rep.Records > 0 && rep.Unchecked == 0:
@@ -147,8 +162,10 @@ func reportVerified(stdout, stderr io.Writer, rep audit.Report, opts audit.Verif
 	return code
 }
 
-// openExisting opens the store, refusing to create a SQLite file that is
-// not there: verifying a mistyped path must not report an empty, intact log.
+// openExisting opens the store without migrating it, refusing to create a
+// SQLite file that is not there and a database that holds no zgate schema:
+// verifying a mistyped path or another application's database must not
+// report an empty, intact log.
 func openExisting(ctx context.Context, dsn string) (*store.Store, error) {
 	if path, ok := strings.CutPrefix(dsn, "sqlite:"); ok && path != ":memory:" {
 		path, _, _ = strings.Cut(path, "?")
@@ -156,9 +173,17 @@ func openExisting(ctx context.Context, dsn string) (*store.Store, error) {
 			return nil, fmt.Errorf("database %s: %w", path, err)
 		}
 	}
-	s, err := store.Open(ctx, dsn)
+	s, err := store.OpenExisting(ctx, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	return s, nil
+}
+
+// count says "1 record" or "3 records": n and noun, plural with an s.
+func count[N int | int64](n N, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

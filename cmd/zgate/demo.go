@@ -56,7 +56,8 @@ func runDemo(ctx context.Context, e env, args []string) int {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	verbose := fs.Bool("v", false, "print the App's logs to standard error")
-	setUsage(fs, "usage: zgate demo [-v]\n\nRuns the GitHub simulator and the zgate App on 127.0.0.1 and walks a pull request\nthrough the two-person rule. ZGATE_SIM_RECORD=FILE appends every GitHub API exchange to FILE.")
+	keep := fs.Bool("keep", false, "leave the database, the simulator and the App up until Ctrl-C, to look at them")
+	setUsage(fs, "usage: zgate demo [-v] [--keep]\n\nRuns the GitHub simulator and the zgate App on 127.0.0.1 and walks a pull request\nthrough the two-person rule. ZGATE_SIM_RECORD=FILE appends every GitHub API exchange to FILE.")
 	if code, ok := parseFlags(fs, args, false); !ok {
 		return code
 	}
@@ -74,7 +75,7 @@ func runDemo(ctx context.Context, e env, args []string) int {
 		defer f.Close()
 		record = f
 	}
-	d := &demo{out: e.stdout, log: log}
+	d := &demo{out: e.stdout, log: log, keep: *keep}
 	if err := d.run(ctx, record); err != nil {
 		fmt.Fprintf(e.stderr, "zgate demo: %v\n", err)
 		return exitFailed
@@ -89,6 +90,7 @@ type demo struct {
 	sim   *githubsim.Sim
 	dir   string
 	check githubsim.CheckRun // the last check run shown
+	keep  bool               // stay up until ctx ends (--keep)
 }
 
 func (d *demo) say(format string, args ...any) { fmt.Fprintf(d.out, format+"\n", args...) }
@@ -147,6 +149,12 @@ func (d *demo) run(ctx context.Context, record io.Writer) error {
 	d.say("  zgate App         %s/webhook  (SQLite store in %s)", appURL, dir)
 	d.say("")
 	if err := d.flow(ctx); err != nil {
+		return err
+	}
+	if d.keep {
+		err := d.stayUp(ctx, start, simURL, appURL, "sqlite:"+dbPath)
+		stopApp()
+		<-appDone // before the database's directory goes
 		return err
 	}
 

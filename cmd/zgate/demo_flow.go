@@ -188,7 +188,7 @@ func (d *demo) printAudit(ctx context.Context, dsn string) error {
 	if n == 0 {
 		return errors.New("the audit log is empty")
 	}
-	d.say("Audit chain verified: %d records, unbroken.", n)
+	d.say("Audit chain verified: %s, unbroken.", count(n, "record"))
 	return nil
 }
 

@@ -48,6 +48,9 @@ func commands() map[string]command {
 		"demo":        {"run the whole flow against a built-in GitHub simulator", runDemo},
 		"audit":       {"verify or export the audit log", runAudit},
 		"action":      {"run the engine inside a GitHub Actions job", runAction},
+		"execution":   {"list Zs; confirm or fail a dispatch whose outcome is unknown", runExecution},
+		"setup":       {"register the GitHub App from a manifest and write its credentials", runSetup},
+		"sim":         {"run the GitHub simulator, with its control API, as a process", runSim},
 	}
 }
 

@@ -25,8 +25,9 @@ type ownerJSON struct {
 // prints the owners of each path per the last matching CODEOWNERS rule.
 // Paths come from the arguments, else one per line on standard input.
 // Invalid CODEOWNERS lines are reported on stderr as FILE:LINE:COL: message
-// and skipped, as GitHub skips them. Exit 0, or 2 on bad flags or an
-// unreadable file.
+// and skipped, as GitHub skips them. Paths are read as repository paths
+// (./a is a); one outside the repository (../a, /a) is refused. Exit 0,
+// or 2 on bad flags, an unreadable file or a bad path.
 func runOwners(_ context.Context, e env, args []string) int {
 	fs := flag.NewFlagSet("owners", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
@@ -35,7 +36,8 @@ func runOwners(_ context.Context, e env, args []string) int {
 	fs.Usage = func() {
 		fmt.Fprintln(e.stderr, "usage: zgate owners [--codeowners FILE] [--json] [PATH...]")
 		fmt.Fprintln(e.stderr, "\nPrints PATH<TAB>owners for each path (read from standard input, one per line,")
-		fmt.Fprintln(e.stderr, "when none is given). Exit 0, or 2 on bad flags or an unreadable file.")
+		fmt.Fprintln(e.stderr, "when none is given), relative to the repository root: ./a is a, ../a and /a are refused.")
+		fmt.Fprintln(e.stderr, "Exit 0, or 2 on bad flags, an unreadable file or a path outside the repository.")
 		fmt.Fprintln(e.stderr)
 		fs.PrintDefaults()
 	}
@@ -74,13 +76,22 @@ func runOwners(_ context.Context, e env, args []string) int {
 			return exitUsage
 		}
 	}
+	// Every path is checked before any answer: a bad one in a list
+	// must not leave a partial answer that looks whole.
+	clean := make([]string, len(paths))
+	for i, p := range paths {
+		if clean[i], err = repoPath(p); err != nil {
+			fmt.Fprintf(e.stderr, "zgate owners: %v\n", err)
+			return exitUsage
+		}
+	}
 	if *asJSON {
-		return writeOwnersJSON(e, co, paths)
+		return writeOwnersJSON(e, co, paths, clean)
 	}
 	w := bufio.NewWriterSize(e.stdout, 64<<10)
 	var buf []byte
-	for _, p := range paths {
-		owners, _ := owned(co, p)
+	for i, p := range paths {
+		owners, _ := owned(co, clean[i])
 		buf = append(append(buf[:0], p...), '\t')
 		for i, o := range owners {
 			if i > 0 {
@@ -113,7 +124,8 @@ func owned(co *codeowners.File, path string) (owners []string, line int) {
 // at a time through one buffer, without building the value and
 // re-indenting it (for 3,000 paths that was a third of the command's CPU).
 // TestOwnersJSONMatchesEncodingJSON holds the two equal.
-func writeOwnersJSON(e env, co *codeowners.File, paths []string) int {
+// paths are printed as given; clean are the repository paths matched.
+func writeOwnersJSON(e env, co *codeowners.File, paths, clean []string) int {
 	w := bufio.NewWriterSize(e.stdout, 64<<10)
 	if len(paths) == 0 {
 		w.WriteString("[]\n")
@@ -122,7 +134,7 @@ func writeOwnersJSON(e env, co *codeowners.File, paths []string) int {
 	}
 	var buf []byte
 	for i, p := range paths {
-		owners, line := owned(co, p)
+		owners, line := owned(co, clean[i])
 		buf = append(buf[:0], "  {\n    \"path\": "...)
 		buf = appendJSONString(buf, p)
 		buf = append(buf, ",\n    \"owners\": ["...)

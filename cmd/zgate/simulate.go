@@ -130,9 +130,9 @@ func parseSimulateArgs(e env, args []string) (a simulateArgs, code int, ok bool)
 // readSimulatePolicy reads and parses the policy file. Its error prints one
 // FILE:LINE:COL problem per line.
 func readSimulatePolicy(file string) (*policy.Policy, error) {
-	data, err := os.ReadFile(file)
+	data, err := readCapped(file, "policy file", policy.MaxFileSize)
 	if err != nil {
-		return nil, fmt.Errorf("zgate simulate: read policy: %w", err)
+		return nil, fmt.Errorf("zgate simulate: %w", err)
 	}
 	return policy.Parse(file, data)
 }
@@ -161,9 +161,9 @@ func simulateCodeownersGate(p *policy.Policy) string {
 // strictly so that a misspelt field is an error rather than a silently
 // missing fact.
 func readSnapshot(file string) (*policy.Facts, error) {
-	data, err := os.ReadFile(file)
+	data, err := readCapped(file, "snapshot", maxSnapshotSize)
 	if err != nil {
-		return nil, fmt.Errorf("read snapshot: %w", err)
+		return nil, err
 	}
 	f, err := decodeSnapshot(data)
 	if err != nil {
@@ -210,23 +210,20 @@ func decodeSnapshot(data []byte) (*policy.Facts, error) {
 	return &f, nil
 }
 
-// snapshotError locates a JSON error in data as LINE:COL.
+// snapshotError says what is wrong with a snapshot in JSON's terms, at
+// LINE:COL where the problem can be located.
 func snapshotError(data []byte, offset int64, err error) error {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &se):
-		offset = se.Offset
-	case errors.As(err, &te):
-		offset = te.Offset
+	at, msg := jsonProblem(data, err, "the snapshot")
+	if at < 0 {
+		at = offset
 	}
-	if offset < 0 || offset > int64(len(data)) {
-		return fmt.Errorf("invalid snapshot: %w", err)
+	if at < 0 || at > int64(len(data)) {
+		return fmt.Errorf("invalid snapshot: %s", msg)
 	}
-	before := data[:offset]
+	before := data[:at]
 	line := bytes.Count(before, []byte("\n")) + 1
-	col := int(offset) - bytes.LastIndexByte(before, '\n')
-	return fmt.Errorf("%d:%d: invalid snapshot: %w", line, col, err)
+	col := int(at) - bytes.LastIndexByte(before, '\n')
+	return fmt.Errorf("%d:%d: invalid snapshot: %s", line, col, msg)
 }
 
 // simulationTime is --now, else the snapshot's now, else the clock.

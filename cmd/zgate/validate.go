@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 
 	"github.com/zgate-dev/zgate/policy"
@@ -48,6 +47,14 @@ func runValidate(_ context.Context, e env, args []string) int {
 	code := exitOK
 	for _, file := range files {
 		data, name, err := readPolicyFile(e, file)
+		if isTooLarge(err) {
+			// Readable, but no policy: invalid, as the parser says of it.
+			fmt.Fprintln(e.stdout, err)
+			if code == exitOK {
+				code = exitFailed
+			}
+			continue
+		}
 		if err != nil {
 			fmt.Fprintf(e.stderr, "zgate validate: %v\n", err)
 			code = exitUsage
@@ -102,24 +109,13 @@ func findDefaultPolicy() (string, error) {
 // readPolicyFile reads file, or standard input for "-", refusing anything
 // larger than the parser accepts.
 func readPolicyFile(e env, file string) (data []byte, name string, err error) {
-	var r io.Reader
-	name = file
-	if file == "-" {
-		if e.stdin == nil {
-			return nil, "", errors.New("read standard input: not available")
-		}
-		r, name = e.stdin, "<stdin>"
-	} else {
-		f, err := os.Open(file)
-		if err != nil {
-			return nil, "", fmt.Errorf("read policy: %w", err)
-		}
-		defer f.Close()
-		r = f
+	if file != "-" {
+		data, err = readCapped(file, "policy file", policy.MaxFileSize)
+		return data, file, err
 	}
-	data, err = io.ReadAll(io.LimitReader(r, policy.MaxFileSize+1))
-	if err != nil {
-		return nil, "", fmt.Errorf("read policy %s: %w", name, err)
+	if e.stdin == nil {
+		return nil, "", errors.New("read standard input: not available")
 	}
-	return data, name, nil
+	data, err = readAllCapped(e.stdin, "<stdin>", "policy file", policy.MaxFileSize)
+	return data, "<stdin>", err
 }

@@ -47,6 +47,7 @@ func Run(t *testing.T, open Open) {
 		{"LastAudit", testLastAudit},
 		{"ExecutionsAudited", testExecutionsAudited},
 		{"ExecutionsAuditedConcurrent", testExecutionsAuditedConcurrent},
+		{"ResolveExecution", testResolveExecution},
 		{"Intake", testIntake},
 		{"SettleFinish", testSettleFinish},
 		{"SettleClaimLost", testSettleClaimLost},
