@@ -73,7 +73,7 @@ func TestRunAgainstSimulator(t *testing.T) {
 		t.Fatal("the simulator received no manifest")
 	}
 	if m.Owner != "acme" || m.HookAttributes.URL != "https://zgate.acme.example/webhook" ||
-		!slices.Equal(m.CallbackURLs, []string{"https://zgate.acme.example/oauth/callback"}) || m.Public {
+		!slices.Equal(m.CallbackURLs, []string{"https://zgate.acme.example/auth/callback"}) || m.Public {
 		t.Errorf("manifest = %+v, want acme's private App, webhook and OAuth callback under the public URL", m)
 	}
 	var fields map[string]json.RawMessage

@@ -57,8 +57,8 @@ type HookAttributes struct {
 }
 
 // OAuthCallbackPath is where zgate serve's details page receives GitHub's
-// OAuth redirect.
-const OAuthCallbackPath = "/oauth/callback"
+// OAuth redirect; app/web serves it.
+const OAuthCallbackPath = "/auth/callback"
 
 // WebhookPath is where zgate serve receives webhooks.
 const WebhookPath = "/webhook"

@@ -32,7 +32,7 @@ func TestManifestFlow(t *testing.T) {
 	register := func(t *testing.T) (code string) {
 		t.Helper()
 		manifest := `{"name":"zgate acme","url":"https://zgate.example","hook_attributes":{"url":"https://zgate.example/webhook"},
-			"redirect_url":"` + back.URL + `/cb","callback_urls":["https://zgate.example/oauth/callback"],"public":false,
+			"redirect_url":"` + back.URL + `/cb","callback_urls":["https://zgate.example/auth/callback"],"public":false,
 			"default_permissions":{"checks":"write","members":"read"},"default_events":["pull_request","check_run"]}`
 		resp, err := http.PostForm(srv.URL+"/organizations/acme/settings/apps/new?state=s3", url.Values{"manifest": {manifest}})
 		if err != nil {

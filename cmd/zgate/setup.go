@@ -80,7 +80,7 @@ func runSetup(ctx context.Context, e env, args []string) int {
 		fmt.Fprintf(e.stderr, "zgate setup: %v\n", err)
 		return exitFailed
 	}
-	env, err := writeSetupFiles(abs, c, *apiURL)
+	env, err := writeSetupFiles(abs, c, *apiURL, *publicURL)
 	if err != nil {
 		// The App exists now: say what to do with it.
 		fmt.Fprintf(e.stderr, "zgate setup: the App %s (id %d) was registered, but %v; delete it at %s/advanced, or fix the directory and run setup again\n", c.Slug, c.ID, err, c.HTMLURL)
@@ -94,7 +94,7 @@ func runSetup(ctx context.Context, e env, args []string) int {
 
 // writeSetupFiles writes the secrets and the env file, each created new
 // with mode 0600, and returns the env file's path.
-func writeSetupFiles(dir string, c appsetup.Credentials, apiURL string) (string, error) {
+func writeSetupFiles(dir string, c appsetup.Credentials, apiURL, publicURL string) (string, error) {
 	p := func(f string) string { return filepath.Join(dir, f) }
 	env := []string{
 		fmt.Sprintf("ZGATE_APP_ID=%d", c.ID),
@@ -103,6 +103,10 @@ func writeSetupFiles(dir string, c appsetup.Credentials, apiURL string) (string,
 		"ZGATE_OAUTH_CLIENT_ID=" + c.ClientID,
 		"ZGATE_OAUTH_CLIENT_SECRET_FILE=" + p(setupClientSecretFile),
 		"ZGATE_BOT_LOGIN=" + c.Slug + "[bot]",
+	}
+	if publicURL != "" {
+		// The details page links and its sign-in callback need it.
+		env = append(env, "ZGATE_PUBLIC_URL="+strings.TrimSuffix(publicURL, "/"))
 	}
 	if apiURL != app.DefaultGitHubURL {
 		env = append(env, "ZGATE_GITHUB_URL="+apiURL)

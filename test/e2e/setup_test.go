@@ -65,7 +65,7 @@ func TestSetupThenServe(t *testing.T) {
 
 	m := w.sim.LastManifest()
 	if m == nil || m.Owner != owner || m.HookAttributes.URL != "https://zgate.acme.example/webhook" ||
-		len(m.CallbackURLs) != 1 || m.CallbackURLs[0] != "https://zgate.acme.example/oauth/callback" {
+		len(m.CallbackURLs) != 1 || m.CallbackURLs[0] != "https://zgate.acme.example/auth/callback" {
 		t.Fatalf("manifest = %+v, want acme's with the webhook and OAuth callback", m)
 	}
 
