@@ -194,4 +194,3 @@ func (s *Sim) RequestedTeams(owner, repoName string, number int) ([]string, erro
 	}
 	return out, nil
 }
-
