@@ -25,6 +25,8 @@ type Intake struct {
 	// Commands are PR commands by comment the delivery brings, answered by
 	// the evaluation of their pull request.
 	Commands []Command
+	// RemovedReviews are team review requests a person removed.
+	RemovedReviews []RemovedReview
 }
 
 // Intake records a delivery in one transaction: its pushes, its jobs and
@@ -52,6 +54,11 @@ func (s *Store) Intake(ctx context.Context, in Intake) (new bool, err error) {
 			return false, err
 		}
 	}
+	for _, r := range in.RemovedReviews {
+		if err := checkRemovedReview(r); err != nil {
+			return false, err
+		}
+	}
 	pushes := slices.Clone(in.Pushes)
 	slices.SortFunc(pushes, func(a, b Push) int {
 		return cmp.Or(cmp.Compare(a.RepoID, b.RepoID), cmp.Compare(a.Number, b.Number),
@@ -68,6 +75,11 @@ func (s *Store) Intake(ctx context.Context, in Intake) (new bool, err error) {
 			}
 			if err := s.txRecordCommands(ctx, tx, in.Commands); err != nil {
 				return err
+			}
+			for _, r := range in.RemovedReviews {
+				if _, err := s.txExec(ctx, tx, removedReviewQuery, removedReviewArgs(r)...); err != nil {
+					return fmt.Errorf("note removed review request of %s on %s/%s#%d: %w", r.Team, r.Owner, r.Repo, r.Number, err)
+				}
 			}
 			for _, k := range jobs {
 				if _, err := s.txExec(ctx, tx, enqueueQuery, k.Installation, k.Owner, k.Repo, k.Number, micros(in.Received)); err != nil {

@@ -64,19 +64,43 @@ func (s *Store) ClaimReviewRequest(ctx context.Context, key PRKey, team string, 
 	return claimed, nil
 }
 
-// NoteReviewRequestRemoved records that a person removed team's review
-// request on pull request number: zgate will not ask that team again.
-func (s *Store) NoteReviewRequestRemoved(ctx context.Context, owner, repo string, number int, team string, at time.Time) error {
-	o, r, t := reviewRequestKey(owner, repo, team)
-	if o == "" || r == "" || number <= 0 || t == "" {
+// RemovedReview is a team review request a person removed (the
+// pull_request review_request_removed webhook).
+type RemovedReview struct {
+	Owner, Repo string
+	Number      int
+	// Team is "org/team".
+	Team string
+	At   time.Time
+}
+
+const removedReviewQuery = `
+	INSERT INTO review_requests (owner, repo, number, team, state, updated_us) VALUES ($1, $2, $3, $4, $5, $6)
+	ON CONFLICT (owner, repo, number, team) DO UPDATE SET state = excluded.state, updated_us = excluded.updated_us`
+
+func removedReviewArgs(r RemovedReview) []any {
+	o, rp, t := reviewRequestKey(r.Owner, r.Repo, r.Team)
+	return []any{o, rp, r.Number, t, string(ReviewRequestRemoved), micros(r.At)}
+}
+
+func checkRemovedReview(r RemovedReview) error {
+	if r.Owner == "" || r.Repo == "" || r.Number <= 0 || strings.TrimPrefix(r.Team, "@") == "" {
 		return fmt.Errorf("note removed review request: owner, repository, number and team are required")
 	}
-	_, err := s.exec(ctx, `
-		INSERT INTO review_requests (owner, repo, number, team, state, updated_us) VALUES ($1, $2, $3, $4, $5, $6)
-		ON CONFLICT (owner, repo, number, team) DO UPDATE SET state = excluded.state, updated_us = excluded.updated_us`,
-		o, r, number, t, string(ReviewRequestRemoved), micros(at))
+	return nil
+}
+
+// NoteReviewRequestRemoved records that a person removed team's review
+// request on pull request number: zgate will not ask that team again.
+// Deliveries record it through [Store.Intake].
+func (s *Store) NoteReviewRequestRemoved(ctx context.Context, owner, repo string, number int, team string, at time.Time) error {
+	r := RemovedReview{Owner: owner, Repo: repo, Number: number, Team: team, At: at}
+	if err := checkRemovedReview(r); err != nil {
+		return err
+	}
+	_, err := s.exec(ctx, removedReviewQuery, removedReviewArgs(r)...)
 	if err != nil {
-		return fmt.Errorf("note removed review request of %s on %s/%s#%d: %w", t, owner, repo, number, err)
+		return fmt.Errorf("note removed review request of %s on %s/%s#%d: %w", team, owner, repo, number, err)
 	}
 	return nil
 }
