@@ -91,6 +91,7 @@ func Run(ctx context.Context, o Options) error {
 		// and at each sweep, which covers a lost webhook.
 		StatusNotices: st,
 		StatusRecheck: o.SweepInterval / 2,
+		Asks:          st,
 	}))
 	if err != nil {
 		return err

@@ -99,6 +99,9 @@ type Config struct {
 	// older than this, so that the sweep (half its interval is a good
 	// value) covers a status webhook that was lost; 0: only on notices.
 	StatusRecheck time.Duration
+	// Asks records review requests and PR commands; nil makes no review
+	// requests and answers no commands.
+	Asks Asks
 }
 
 // StatusNotices says how many status webhooks claiming a zgate check

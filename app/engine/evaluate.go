@@ -25,14 +25,23 @@ func (e *Engine) evaluate(ctx context.Context, log *slog.Logger, gh *github.Clie
 	if res.PR.GetState() != "open" {
 		log.Debug("pull request not open, nothing to evaluate", "state", res.PR.GetState(), "merged", res.PR.GetMerged())
 		e.forget(key)
-		return time.Time{}, e.settleClosed(ctx, log, key, res)
+		if err := e.settleClosed(ctx, log, key, res); err != nil {
+			return time.Time{}, err
+		}
+		e.answerCommands(ctx, log, gh, key, res, nil, "The pull request is closed: zgate no longer evaluates it.")
+		return time.Time{}, nil
 	}
 	if res.Policy == nil {
 		if errors.Is(res.PolicyErr, facts.ErrNoPolicy) {
 			log.Debug("no policy on the base branch: not gated")
+			e.answerCommands(ctx, log, gh, key, res, nil, "The base branch has no zgate policy, so this pull request is not gated.")
 			return time.Time{}, nil
 		}
-		return time.Time{}, e.policyError(ctx, log, gh, key, res)
+		if err := e.policyError(ctx, log, gh, key, res); err != nil {
+			return time.Time{}, err
+		}
+		e.answerCommands(ctx, log, gh, key, res, nil, "The policy on the base branch cannot be loaded; every gate fails until it is fixed. The check runs list each problem.")
+		return time.Time{}, nil
 	}
 	e.remember(key, res)
 
@@ -92,6 +101,9 @@ func (e *Engine) evaluate(ctx context.Context, log *slog.Logger, gh *github.Clie
 			next = earliest(next, gd.ExpiresAt.Add(time.Second))
 		}
 	}
+	// After the checks are out, and never deciding anything.
+	e.askReviewers(ctx, log, gh, key, res, dec)
+	e.answerCommands(ctx, log, gh, key, res, &dec, "")
 	return next, nil
 }
 

@@ -122,6 +122,9 @@ func (g *Gatherer) Gather(ctx context.Context, gh *github.Client, owner, repo st
 		Draft:   pr.GetDraft(),
 		Labels:  labelNames(pr.Labels),
 	}
+	for _, t := range pr.RequestedTeams {
+		f.PullRequest.RequestedTeams = append(f.PullRequest.RequestedTeams, owner+"/"+t.GetSlug())
+	}
 	f.Teams = map[string][]string{}
 	f.Reviews = []policy.Review{}
 	f.Comments = []policy.Comment{}

@@ -91,6 +91,11 @@ type pullFacts struct {
 	Base         branchFacts `json:"base"`
 	ChangedFiles *int        `json:"changed_files"`
 	Commits      *int        `json:"commits"`
+	// RequestedTeams are the teams whose review is still requested (all
+	// of the repository's organization).
+	RequestedTeams []struct {
+		Slug string `json:"slug"`
+	} `json:"requested_teams"`
 }
 
 type userFacts struct {
@@ -132,6 +137,9 @@ func (pf *pullFacts) pullRequest() *github.PullRequest {
 	}
 	for _, l := range pf.Labels {
 		pr.Labels = append(pr.Labels, &github.Label{Name: github.String(l.Name)})
+	}
+	for _, t := range pf.RequestedTeams {
+		pr.RequestedTeams = append(pr.RequestedTeams, &github.Team{Slug: github.String(t.Slug)})
 	}
 	return pr
 }
