@@ -25,6 +25,13 @@ func snapTestdata(name string) string { return filepath.Join("testdata", "snapsh
 // an override comment by ivan (ic).
 func snapshotSim(t *testing.T) (*ghclienttest.Env, int) {
 	t.Helper()
+	return snapshotSimWith(t, true)
+}
+
+// snapshotSimWith is snapshotSim; withPolicy false leaves the base branch
+// without a policy.
+func snapshotSimWith(t *testing.T, withPolicy bool) (*ghclienttest.Env, int) {
+	t.Helper()
 	env := ghclienttest.New(t, nil)
 	read := func(name string) string {
 		b, err := os.ReadFile(snapTestdata(name))
@@ -40,9 +47,11 @@ func snapshotSim(t *testing.T) (*ghclienttest.Env, int) {
 			t.Fatal(err)
 		}
 	}
-	must(sim.CreateRepo("acme", "payments", map[string]string{
-		".github/zgate.yml": read("zgate.yml"), ".github/CODEOWNERS": read("CODEOWNERS"), "deploy/prod/payments.yml": "replicas: 3\n",
-	}))
+	files := map[string]string{".github/CODEOWNERS": read("CODEOWNERS"), "deploy/prod/payments.yml": "replicas: 3\n"}
+	if withPolicy {
+		files[".github/zgate.yml"] = read("zgate.yml")
+	}
+	must(sim.CreateRepo("acme", "payments", files))
 	for _, tm := range [][2]string{{"sre", "carol"}, {"security", "dave"}, {"ic", "ivan"}} {
 		must(sim.AddTeamMember("acme", tm[0], tm[1], "active"))
 	}
@@ -170,6 +179,38 @@ func TestSnapshotRefuses(t *testing.T) {
 			code, out, stderr := runCmd(t, "", mapEnv(tc.vars), append([]string{"snapshot"}, tc.args...)...)
 			if code != tc.wantCode || !strings.Contains(stderr, tc.wantErr) || out != "" {
 				t.Errorf("zgate snapshot %v = %d, stdout %q, stderr %q; want %d and %q", tc.args, code, out, stderr, tc.wantCode, tc.wantErr)
+			}
+		})
+	}
+}
+
+// TestSnapshotPolicyWithoutBase gathers for a policy the base branch does
+// not have yet (--policy): the snapshot then holds what it needs, the
+// reviews, the comments an override reads and the CODEOWNERS teams.
+func TestSnapshotPolicyWithoutBase(t *testing.T) {
+	env, n := snapshotSimWith(t, false)
+	vars := map[string]string{"GITHUB_TOKEN": installationToken(t, env), "GITHUB_API_URL": env.Server.URL + "/api/v3"}
+	for _, tc := range []struct {
+		name      string
+		args      []string
+		wantTeams bool
+	}{
+		{"without --policy", nil, false},
+		{"with --policy", []string{"--policy", snapTestdata("zgate.yml")}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"snapshot", "--repo", "acme/payments", "--pr", strconv.Itoa(n)}, tc.args...)
+			code, out, stderr := runCmd(t, "", mapEnv(vars), args...)
+			if code != exitOK {
+				t.Fatalf("zgate snapshot = %d; stderr:\n%s", code, stderr)
+			}
+			f, err := decodeSnapshot([]byte(out))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := len(f.Reviews) == 1 && len(f.Comments) == 1 && f.Teams["acme/security"] != nil
+			if got != tc.wantTeams {
+				t.Errorf("snapshot has reviews, comments and teams = %v, want %v:\n%s", got, tc.wantTeams, out)
 			}
 		})
 	}
