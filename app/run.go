@@ -98,6 +98,7 @@ func Run(ctx context.Context, o Options) error {
 		PolicyChanges:  gatherer,
 		Pending:        st,
 		TracerProvider: o.TracerProvider,
+		Asks:           st,
 	}))
 	if err != nil {
 		return err

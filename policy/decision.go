@@ -43,6 +43,10 @@ type GateDecision struct {
 	Notes []string `json:"notes,omitempty"`
 	// Quorum is the number of distinct controls needed.
 	Quorum int `json:"quorum"`
+	// ReviewRequests are the teams ("@org/team") to ask for a review, when
+	// the gate sets request_reviews: teams and is pending for them. The
+	// App requests each at most once per pull request.
+	ReviewRequests []string `json:"review_requests,omitempty"`
 }
 
 // ControlKind tells team controls from attestation controls.

@@ -248,6 +248,7 @@ func (ge *gateEval) decide(gd *GateDecision) {
 		gd.Summary += "; required: " + strings.Join(ge.missingRequired, ", ")
 	}
 	gd.Missing = ge.missing(gd.Quorum)
+	ge.requestReviews(gd)
 }
 
 // changesRequested lists members of the gate's teams (not the author, not

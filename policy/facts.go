@@ -69,6 +69,10 @@ type PullRequest struct {
 	// does not count (a retarget can bring in commits nobody reviewed
 	// while the head stays the same).
 	BaseChangedAt *time.Time `json:"base_changed_at,omitempty"`
+	// RequestedTeams are the teams whose review is requested and still
+	// outstanding ("org/team", GitHub's requested_teams): zgate does not
+	// request them again.
+	RequestedTeams []string `json:"requested_teams,omitempty"`
 }
 
 // Pusher is one person seen pushing: the sender of a pull_request

@@ -13,7 +13,7 @@ import (
 
 var (
 	gateKeys = []string{"name", "description", "if", "controls", "quorum", "required",
-		"window", "block_on_changes_requested", "override", "pushers", "then"}
+		"window", "block_on_changes_requested", "override", "pushers", "request_reviews", "then"}
 	ifKeys = []string{"base", "paths", "labels"}
 )
 
@@ -126,6 +126,9 @@ func (d *policyDecoder) gate(n *yaml.Node) (Gate, *yaml.Node) {
 			}
 		}
 	}
+	if v := f.get("request_reviews"); v != nil {
+		g.RequestReviews = d.requestReviews(v)
+	}
 	if v, set := f["then"]; set {
 		g.Then = d.action(v)
 	}
@@ -235,4 +238,19 @@ func pluralWord(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// requestReviews decodes request_reviews: "teams" or "off" (a bare off is
+// a string in YAML 1.2; true and false are refused as not strings).
+func (d *policyDecoder) requestReviews(n *yaml.Node) RequestReviews {
+	s, ok := d.str(n, "request_reviews")
+	if !ok {
+		return RequestReviewsOff
+	}
+	switch RequestReviews(s) {
+	case RequestReviewsTeams, RequestReviewsOff:
+		return RequestReviews(s)
+	}
+	d.errorf(n, "request_reviews: want %q or %q, got %q", RequestReviewsTeams, RequestReviewsOff, s)
+	return RequestReviewsOff
 }

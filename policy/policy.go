@@ -40,7 +40,10 @@ type Gate struct {
 	// Pushers says whose pushes make a person count as an author, who can
 	// neither approve nor override; "" means [PushersAll].
 	Pushers PusherRule
-	Then    Action
+	// RequestReviews says whom zgate asks for reviews while the gate is
+	// pending; "" means [RequestReviewsOff].
+	RequestReviews RequestReviews
+	Then           Action
 
 	// Line is the 1-based line of the gate in the policy file.
 	Line int
@@ -89,6 +92,17 @@ const (
 	// PushersHead: only whoever pushed the head commit (GitHub's "require
 	// approval of the most recent reviewable push").
 	PushersHead PusherRule = "head"
+)
+
+// RequestReviews is a gate's request_reviews setting.
+type RequestReviews string
+
+const (
+	// RequestReviewsOff: zgate requests no reviews. The default.
+	RequestReviewsOff RequestReviews = "off"
+	// RequestReviewsTeams: while the gate is pending for missing teams,
+	// zgate requests a review from each of them, once per pull request.
+	RequestReviewsTeams RequestReviews = "teams"
 )
 
 // TeamControls says where the gate's team controls come from.

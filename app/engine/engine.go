@@ -112,6 +112,9 @@ type Config struct {
 	Pending PendingStore
 	// TracerProvider starts a trace per re-evaluation; nil for none.
 	TracerProvider trace.TracerProvider
+	// Asks records review requests and PR commands; nil makes no review
+	// requests and answers no commands.
+	Asks Asks
 }
 
 // StatusNotices says how many status webhooks claiming a zgate check

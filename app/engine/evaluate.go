@@ -29,7 +29,11 @@ func (e *Engine) evaluate(ctx context.Context, log *slog.Logger, gh *github.Clie
 	if res.PR.GetState() != "open" {
 		log.Debug("pull request not open, nothing to evaluate", "state", res.PR.GetState(), "merged", res.PR.GetMerged())
 		e.forget(key)
-		return time.Time{}, e.settleClosed(ctx, log, key, res)
+		if err := e.settleClosed(ctx, log, key, res); err != nil {
+			return time.Time{}, err
+		}
+		e.answerCommands(ctx, log, gh, key, res, nil, "The pull request is closed: zgate no longer evaluates it.")
+		return time.Time{}, nil
 	}
 	// The check on a change of the rules comes first: it reads only the
 	// rule files, and says what the pull request changes also when the
@@ -41,9 +45,14 @@ func (e *Engine) evaluate(ctx context.Context, log *slog.Logger, gh *github.Clie
 	if res.Policy == nil {
 		if errors.Is(res.PolicyErr, facts.ErrNoPolicy) {
 			log.Debug("no policy on the base branch: not gated")
+			e.answerCommands(ctx, log, gh, key, res, nil, "The base branch has no zgate policy, so this pull request is not gated.")
 			return time.Time{}, nil
 		}
-		return time.Time{}, e.policyError(ctx, log, gh, key, res, policyWant)
+		if err := e.policyError(ctx, log, gh, key, res, policyWant); err != nil {
+			return time.Time{}, err
+		}
+		e.answerCommands(ctx, log, gh, key, res, nil, "The policy on the base branch cannot be loaded; every gate fails until it is fixed. The check runs list each problem.")
+		return time.Time{}, nil
 	}
 	e.remember(key, res)
 
@@ -106,6 +115,9 @@ func (e *Engine) evaluate(ctx context.Context, log *slog.Logger, gh *github.Clie
 			next = earliest(next, gd.ExpiresAt.Add(time.Second))
 		}
 	}
+	// After the checks are out, and never deciding anything.
+	e.askReviewers(ctx, log, gh, key, res, dec)
+	e.answerCommands(ctx, log, gh, key, res, &dec, "")
 	return next, nil
 }
 

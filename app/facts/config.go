@@ -140,7 +140,7 @@ func (g *Gatherer) loadConfig(ctx context.Context, gh *github.Client, owner, rep
 	return nil
 }
 
-// readConfig reads the policy and, when it loaded, CODEOWNERS at ref into
+// readConfig reads the policy and, when it loaded (or Also is set), CODEOWNERS at ref into
 // res; e, when not nil, is filled with what was set.
 func (g *Gatherer) readConfig(ctx context.Context, gh *github.Client, owner, repo, ref string, res *Result, e *configEntry) error {
 	res.PolicyRef = ref
@@ -150,7 +150,7 @@ func (g *Gatherer) readConfig(ctx context.Context, gh *github.Client, owner, rep
 	}
 	var m int
 	unavailable := len(res.Facts.Unavailable)
-	if res.Policy != nil {
+	if res.Policy != nil || g.Also != nil {
 		if m, err = g.loadCodeowners(ctx, gh, owner, repo, ref, res); err != nil {
 			return err
 		}

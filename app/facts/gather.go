@@ -47,6 +47,23 @@ type Gatherer struct {
 	Logger *slog.Logger
 	// Now is the clock that stamps [Result.At]; time.Now when nil.
 	Now func() time.Time
+	// Also, when set, is a policy whose facts are gathered too, besides
+	// the base branch's (and also when the base branch has none):
+	// `zgate snapshot --policy` gathers what a changed policy needs.
+	// Result.Policy stays the base branch's. The App leaves it nil.
+	Also *policy.Policy
+}
+
+// needs is the policy whose needs are gathered: the base branch's, plus
+// Also; nil when there is neither.
+func (g *Gatherer) needs(res *Result) *policy.Policy {
+	if g.Also == nil {
+		return res.Policy
+	}
+	if res.Policy == nil {
+		return g.Also
+	}
+	return &policy.Policy{Version: res.Policy.Version, Gates: append(append([]policy.Gate(nil), res.Policy.Gates...), g.Also.Gates...)}
 }
 
 // Result is what [Gatherer.Gather] learnt about one pull request.
@@ -132,6 +149,9 @@ func (g *Gatherer) Gather(ctx context.Context, gh *github.Client, owner, repo st
 		Draft:   pr.GetDraft(),
 		Labels:  labelNames(pr.Labels),
 	}
+	for _, t := range pr.RequestedTeams {
+		f.PullRequest.RequestedTeams = append(f.PullRequest.RequestedTeams, owner+"/"+t.GetSlug())
+	}
 	f.Teams = map[string][]string{}
 	f.Reviews = []policy.Review{}
 	f.Comments = []policy.Comment{}
@@ -142,7 +162,7 @@ func (g *Gatherer) Gather(ctx context.Context, gh *github.Client, owner, repo st
 	if err := g.loadConfig(ctx, gh, owner, repo, res); err != nil {
 		return nil, err
 	}
-	if res.Policy == nil {
+	if g.needs(res) == nil {
 		return res, nil // nothing more is needed to fail or skip every check
 	}
 	memo, err := g.gatherLists(ctx, gh, owner, repo, number, res, bots, trail)
@@ -193,7 +213,7 @@ func (g *Gatherer) gatherLists(ctx context.Context, gh *github.Client, owner, re
 		f.Reviews, err = reviews(ectx, gh, g.Pulls, owner, repo, number, bots)
 		return err
 	})
-	if needsComments(res.Policy) {
+	if needsComments(g.needs(res)) {
 		eg.Go(func() (err error) {
 			f.Comments, err = comments(ectx, gh, owner, repo, number, commenters)
 			return err
@@ -249,7 +269,7 @@ func memorable(pr *github.PullRequest, read time.Time) bool {
 // recorded as unavailable.
 func (g *Gatherer) gatherTeams(ctx context.Context, gh *github.Client, res *Result) {
 	f := &res.Facts
-	for _, slug := range NeededTeams(res.Policy, f.Codeowners, f.PullRequest.ChangedFiles) {
+	for _, slug := range NeededTeams(g.needs(res), f.Codeowners, f.PullRequest.ChangedFiles) {
 		org, team, _ := strings.Cut(slug, "/")
 		members, err := g.Members.Members(ctx, gh, org, team)
 		if err != nil {
@@ -286,7 +306,7 @@ func (g *Gatherer) gatherPushes(ctx context.Context, gh *github.Client, res *Res
 // gatherAttestations asks the source for attestations about the head
 // commit when some gate has attestation controls.
 func (g *Gatherer) gatherAttestations(ctx context.Context, gh *github.Client, owner, repo string, res *Result) {
-	types := predicateTypes(res.Policy)
+	types := predicateTypes(g.needs(res))
 	if len(types) == 0 || g.Attestations == nil {
 		return
 	}

@@ -97,6 +97,11 @@ type pullFacts struct {
 	Commits      *int        `json:"commits"`
 	// UpdatedAt dates the pull request's latest change ([ListMemo]).
 	UpdatedAt *github.Timestamp `json:"updated_at"`
+	// RequestedTeams are the teams whose review is still requested (all
+	// of the repository's organization).
+	RequestedTeams []struct {
+		Slug string `json:"slug"`
+	} `json:"requested_teams"`
 }
 
 type userFacts struct {
@@ -141,6 +146,9 @@ func (pf *pullFacts) pullRequest() *github.PullRequest {
 	}
 	for _, l := range pf.Labels {
 		pr.Labels = append(pr.Labels, &github.Label{Name: github.String(l.Name)})
+	}
+	for _, t := range pf.RequestedTeams {
+		pr.RequestedTeams = append(pr.RequestedTeams, &github.Team{Slug: github.String(t.Slug)})
 	}
 	return pr
 }

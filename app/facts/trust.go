@@ -29,7 +29,7 @@ func (g *Gatherer) gatherBaseTrust(ctx context.Context, gh *github.Client, owner
 		res.BaseTrusted = true
 		return
 	}
-	if !dispatches(res.Policy) {
+	if !dispatches(g.needs(res)) {
 		return
 	}
 	b, _, err := gh.Repositories.GetBranch(ctx, owner, repo, res.BaseRef, 0)

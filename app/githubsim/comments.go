@@ -16,6 +16,8 @@ type issueComment struct {
 	created time.Time
 	// updated is the last edit; equal to created until one.
 	updated time.Time
+	// reactions are the reactions to the comment, oldest first.
+	reactions []*reaction
 }
 
 // Comment adds an issue comment by user to the pull request and emits
@@ -135,7 +137,7 @@ func (s *Sim) commentObject(r *repo, number int, c *issueComment) map[string]any
 		"html_url": fmt.Sprintf("%s/%s/pull/%d#issuecomment-%d", s.base, r.fullName(), number, c.id),
 		"body":     c.body, "user": s.user(c.user), "created_at": ts(c.created), "updated_at": ts(c.updated),
 		"issue_url": issue, "author_association": "MEMBER", "performed_via_github_app": nil,
-		"reactions": reactions(fmt.Sprintf("%s/repos/%s/issues/comments/%d", s.api(), r.fullName(), c.id)),
+		"reactions": reactionRollup(fmt.Sprintf("%s/repos/%s/issues/comments/%d", s.api(), r.fullName(), c.id), c.reactions),
 	}
 }
 

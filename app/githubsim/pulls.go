@@ -35,6 +35,9 @@ type pull struct {
 	reviews        []*review
 	// timeline holds the pull request's base_ref_changed events.
 	timeline []timelineEvent
+	// requestedTeams are the teams whose review is requested, by team key
+	// (teamKey), oldest request first.
+	requestedTeams []string
 }
 
 // PROptions describes a pull request to open.
@@ -304,7 +307,7 @@ func (s *Sim) pullObject(r *repo, p *pull) map[string]any {
 		"created_at": ts(p.created), "updated_at": ts(p.updated),
 		"closed_at": tsOrNil(p.closed), "merged_at": tsOrNil(p.mergedAt),
 		"merge_commit_sha": mcs, "assignee": nil, "assignees": []any{},
-		"requested_reviewers": []any{}, "requested_teams": []any{},
+		"requested_reviewers": []any{}, "requested_teams": s.requestedTeamObjects(p),
 		"head": ref(p.headRef, p.headSHA), "base": ref(p.baseRef, r.branches[p.baseRef]),
 		"_links": map[string]any{
 			"self": map[string]string{"href": u}, "html": map[string]string{"href": html},

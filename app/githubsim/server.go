@@ -226,6 +226,8 @@ func (s *Sim) routes() {
 	s.pullRoutes()
 	s.reviewRoutes()
 	s.commentRoutes()
+	s.reviewRequestRoutes()
+	s.reactionRoutes()
 	s.timelineRoutes()
 	s.teamRoutes()
 	s.checkRoutes()

@@ -92,6 +92,11 @@ type pullRequestPayload struct {
 	Changes     *struct {
 		Base *struct{} `json:"base"`
 	} `json:"changes"`
+	// RequestedTeam is the team of review_requested and
+	// review_request_removed.
+	RequestedTeam *struct {
+		Slug string `json:"slug"`
+	} `json:"requested_team"`
 }
 
 // checkPayload is a check_run or check_suite event: the run or suite's

@@ -22,6 +22,8 @@ func handlePullRequest(s *Server, _ *slog.Logger, body []byte) (outcome, error) 
 		if ev.Changes == nil || ev.Changes.Base == nil {
 			return ignore("pull_request edited without a base change")
 		}
+	case "review_request_removed":
+		return reviewRequestRemoved(s, ev)
 	default:
 		return ignore("pull_request action %q", a)
 	}

@@ -33,6 +33,8 @@ type fakeBackend struct {
 	enqueueErr  error
 	pushes      []store.Push
 	pushErr     error
+	commands    []store.Command
+	removed     []store.RemovedReview
 }
 
 // Intake stores all of in or, failing, nothing, as the store does.
@@ -47,6 +49,8 @@ func (f *fakeBackend) Intake(_ context.Context, in store.Intake) (bool, error) {
 	}
 	f.pushes = append(f.pushes, in.Pushes...)
 	f.keys = append(f.keys, in.Jobs...)
+	f.commands = append(f.commands, in.Commands...)
+	f.removed = append(f.removed, in.RemovedReviews...)
 	if in.Delivery == "" {
 		return false, nil
 	}

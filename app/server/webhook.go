@@ -36,6 +36,10 @@ type outcome struct {
 	// statuses are the commits a status claiming a zgate check was set
 	// on, noted (Config.StatusNotes) before anything is queued.
 	statuses []statusNote
+	// commands and removedReviews are recorded with the keys (see
+	// store.Intake).
+	commands       []store.Command
+	removedReviews []store.RemovedReview
 }
 
 // statusNote names one commit of one repository.
@@ -138,7 +142,7 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 		s.reject(w, r, log, rej, resultBadRequest)
 		return
 	}
-	in := store.Intake{Delivery: delivery, Event: event, Received: now, Pushes: out.pushes, Jobs: out.keys}
+	in := store.Intake{Delivery: delivery, Event: event, Received: now, Pushes: out.pushes, Jobs: out.keys, Commands: out.commands, RemovedReviews: out.removedReviews}
 	ignored := out.ignored != "" || len(out.keys) == 0
 	if ignored {
 		// Nothing to queue and no delivery to remember, but the pushers

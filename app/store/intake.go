@@ -22,6 +22,11 @@ type Intake struct {
 	// Jobs are the pull requests (or repositories) to re-evaluate, due
 	// at Received.
 	Jobs []PRKey
+	// Commands are PR commands by comment the delivery brings, answered by
+	// the evaluation of their pull request.
+	Commands []Command
+	// RemovedReviews are team review requests a person removed.
+	RemovedReviews []RemovedReview
 }
 
 // Intake records a delivery in one transaction: its pushes, its jobs and
@@ -44,6 +49,16 @@ func (s *Store) Intake(ctx context.Context, in Intake) (new bool, err error) {
 			return false, err
 		}
 	}
+	for _, c := range in.Commands {
+		if err := checkCommand(c); err != nil {
+			return false, err
+		}
+	}
+	for _, r := range in.RemovedReviews {
+		if err := checkRemovedReview(r); err != nil {
+			return false, err
+		}
+	}
 	pushes := slices.Clone(in.Pushes)
 	slices.SortFunc(pushes, func(a, b Push) int {
 		return cmp.Or(cmp.Compare(a.RepoID, b.RepoID), cmp.Compare(a.Number, b.Number),
@@ -56,6 +71,14 @@ func (s *Store) Intake(ctx context.Context, in Intake) (new bool, err error) {
 			for _, p := range pushes {
 				if _, err := s.txExec(ctx, tx, recordPushQuery, pushArgs(p)...); err != nil {
 					return fmt.Errorf("record push %d#%d@%s by %q: %w", p.RepoID, p.Number, p.HeadSHA, p.Sender, err)
+				}
+			}
+			if err := s.txRecordCommands(ctx, tx, in.Commands); err != nil {
+				return err
+			}
+			for _, r := range in.RemovedReviews {
+				if _, err := s.txExec(ctx, tx, removedReviewQuery, removedReviewArgs(r)...); err != nil {
+					return fmt.Errorf("note removed review request of %s on %s/%s#%d: %w", r.Team, r.Owner, r.Repo, r.Number, err)
 				}
 			}
 			for _, k := range jobs {

@@ -40,6 +40,7 @@ gates:
         fresh: head
     quorum: 2
     window: 24h
+    request_reviews: teams
     then:
       merge: {method: squash}
 `

@@ -50,6 +50,9 @@ func (d *demo) flow(ctx context.Context) error {
 		return err
 	}
 	d.say("   The check links to its details page: %s", d.check.DetailsURL)
+	if err := d.showReviewRequests(ctx, n); err != nil {
+		return err
+	}
 
 	if err := d.approve(ctx, n, head, "carol", "LGTM", "in_progress", "",
 		"\n3. carol, a member of both owning teams, approves: one person counts for one team only"); err != nil {
@@ -172,12 +175,15 @@ func (d *demo) printAudit(ctx context.Context, dsn string) error {
 	d.say("\nAudit trail (hash-chained; each record holds the previous record's hash):")
 	for _, r := range recs {
 		var data struct {
-			State, Status, Detail, Summary string
+			State, Status, Detail, Summary, Team string
 		}
 		_ = json.Unmarshal(r.Data, &data)
 		what := data.State
 		if r.Kind == audit.KindExecution {
 			what = data.Status + ": " + data.Detail
+		}
+		if r.Kind == audit.KindReviewRequest {
+			what = data.Status + " " + data.Team
 		}
 		d.say("  #%-2d %s  %-9s %s#%d %s@%s  %s  [%s]", r.Seq, r.Time.Format("15:04:05.000"), r.Kind, r.Repo, r.PR, r.Gate, short(r.HeadSHA), what, short(r.Hash))
 	}

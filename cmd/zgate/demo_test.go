@@ -37,6 +37,8 @@ func TestDemo(t *testing.T) {
 		"zgate merged PR #1 (squash",
 		"execution acme/payments#1 production",
 		"Audit chain verified",
+		"zgate requests a review from the missing teams: @acme/security, @acme/sre",
+		"review_request acme/payments#1 production",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q; got:\n%s", want, out)

@@ -43,6 +43,7 @@ func commands() map[string]command {
 		"validate":    {"lint gate policy files", runValidate},
 		"owners":      {"show CODEOWNERS owners of paths", runOwners},
 		"simulate":    {"evaluate a policy against a PR snapshot offline", runSimulate},
+		"snapshot":    {"write the snapshot of a live PR for simulate", runSnapshot},
 		"attestation": {"verify or sign attestations bound to a commit", runAttestation},
 		"serve":       {"run the GitHub App", runServe},
 		"demo":        {"run the whole flow against a built-in GitHub simulator", runDemo},

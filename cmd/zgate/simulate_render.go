@@ -24,6 +24,9 @@ type simulateGate struct {
 	// ExpiresAt is RFC 3339 in UTC, or null.
 	ExpiresAt *string           `json:"expires_at"`
 	Action    policy.ActionKind `json:"action"`
+	// ReviewRequests are the teams the App would ask for a review
+	// (request_reviews: teams); absent when none.
+	ReviewRequests []string `json:"review_requests,omitempty"`
 }
 
 type simulateControl struct {
@@ -38,11 +41,12 @@ func simulateJSON(d policy.Decision) simulateOutput {
 	out := simulateOutput{Gates: []simulateGate{}}
 	for _, g := range d.Gates {
 		sg := simulateGate{
-			Name:     g.Name,
-			State:    g.State,
-			Controls: []simulateControl{},
-			Missing:  append([]string{}, g.Missing...),
-			Action:   g.Action,
+			Name:           g.Name,
+			State:          g.State,
+			Controls:       []simulateControl{},
+			Missing:        append([]string{}, g.Missing...),
+			Action:         g.Action,
+			ReviewRequests: g.ReviewRequests,
 		}
 		if sg.Action == "" {
 			sg.Action = policy.ActionNone
@@ -100,6 +104,9 @@ func writeSimulateText(w io.Writer, d policy.Decision, now time.Time) {
 			}
 		}
 		writeSimulateList(w, "missing", g.Missing)
+		if len(g.ReviewRequests) > 0 {
+			fmt.Fprintf(w, "  review requests: %s (the App asks each team once per pull request)\n", strings.Join(g.ReviewRequests, ", "))
+		}
 		writeSimulateList(w, "notes", g.Notes)
 		if g.Override != nil {
 			fmt.Fprintf(w, "  override by %s\n", strings.Join(g.Override.By, ", "))

@@ -49,6 +49,18 @@ func TestSimulate(t *testing.T) {
 			golden:   "expired.txt.golden",
 		},
 		{
+			name:     "review requests, text",
+			args:     []string{"--policy", simTestdata("requests.yml"), "--codeowners", co, "--snapshot", simTestdata("requests_snapshot.json")},
+			wantCode: exitFailed,
+			golden:   "requests.txt.golden",
+		},
+		{
+			name:     "review requests, json",
+			args:     []string{"--policy", simTestdata("requests.yml"), "--codeowners", co, "--snapshot", simTestdata("requests_snapshot.json"), "--json"},
+			wantCode: exitFailed,
+			golden:   "requests.json.golden",
+		},
+		{
 			name:     "unloadable policy",
 			args:     []string{"--policy", simTestdata("bad_policy.yml"), "--codeowners", co, "--snapshot", snap, "--json"},
 			wantCode: exitUsage,

@@ -56,6 +56,12 @@ func TestValidate(t *testing.T) {
 				invalid + ":6:18: override.approvals: must be at least 1, got 0\n",
 		},
 		{
+			name:       "request_reviews value checked",
+			args:       []string{policies + "/invalid/request-reviews-bad.yaml"},
+			wantCode:   exitFailed,
+			wantStdout: policies + "/invalid/request-reviews-bad.yaml:4:22: request_reviews: want \"teams\" or \"off\", got \"everyone\"\n",
+		},
+		{
 			name:       "unreadable file",
 			args:       []string{missing},
 			wantCode:   exitUsage,

@@ -54,6 +54,9 @@ func Run(t *testing.T, open Open) {
 		{"SettleFailureKeepsStaged", testSettleFailureKeepsStaged},
 		{"GatePending", testGatePending},
 		{"OldestDueJob", testOldestDueJob},
+		{"ReviewRequests", testReviewRequests},
+		{"ReviewRequestsConcurrent", testReviewRequestsConcurrent},
+		{"Commands", testCommands},
 		{"Ping", func(t *testing.T, s *store.Store) {
 			if err := s.Ping(t.Context()); err != nil {
 				t.Fatalf("Ping() = %v, want nil", err)
