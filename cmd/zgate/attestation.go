@@ -38,11 +38,15 @@ func runAttestation(ctx context.Context, e env, args []string) int {
 
 // verifyJSON is the --json output of `zgate attestation verify`.
 type verifyJSON struct {
-	Commit        string    `json:"commit"`
-	PredicateType string    `json:"predicate_type"`
-	Issuer        string    `json:"issuer"`
-	Identity      string    `json:"identity"`
-	SignedAt      time.Time `json:"signed_at"`
+	Commit string `json:"commit,omitempty"`
+	// ArtifactDigest and Statement are set for --artifact and --digest;
+	// Statement is absent for a message signature.
+	ArtifactDigest string          `json:"artifact_digest,omitempty"`
+	PredicateType  string          `json:"predicate_type,omitempty"`
+	Issuer         string          `json:"issuer"`
+	Identity       string          `json:"identity"`
+	SignedAt       time.Time       `json:"signed_at"`
+	Statement      json.RawMessage `json:"statement,omitempty"`
 }
 
 // runAttestationVerify verifies the bundles of a file (JSON or JSON lines)
@@ -60,6 +64,8 @@ func runAttestationVerify(e env, args []string) int {
 		pol        attest.SignerPolicy
 		keyPath    = fs.String("key", "", "PEM `FILE` of public keys trusted for keyed attestations")
 		asJSON     = fs.Bool("json", false, "print the verified attestation as JSON")
+		artPath    = fs.String("artifact", "", "verify against the artifact in `FILE` instead of a commit (message signatures and statement subjects)")
+		artDigest  = fs.String("digest", "", "verify against the artifact of digest `ALG:HEX` (sha256, sha384, sha512) instead of a commit")
 	)
 	fs.StringVar(&pol.Issuer, "issuer", "", "OIDC issuer `URL`, exact (required unless --key)")
 	fs.StringVar(&pol.Identity, "identity", "", "certificate identity `REGEX`, anchored (required unless --key)")
@@ -67,13 +73,37 @@ func runAttestationVerify(e env, args []string) int {
 	fs.StringVar(&pol.SourceRepository, "source-repository", "", "required source repository `OWNER/REPO` of the signing workflow")
 	fs.StringVar(&pol.SignerWorkflow, "signer-workflow", "", "signer workflow `REGEX`, anchored")
 	fs.StringVar(&pol.RunnerEnvironment, "runner-environment", "", "required runner environment (github-hosted)")
-	setUsage(fs, "usage: zgate attestation verify --bundle FILE --trusted-root FILE --repo OWNER/REPO --commit SHA --issuer URL --identity REGEX [--predicate-type URI] [--key PEM] [--json]")
+	setUsage(fs, "usage: zgate attestation verify --bundle FILE --trusted-root FILE (--repo OWNER/REPO --commit SHA | --artifact FILE | --digest ALG:HEX) --issuer URL --identity REGEX [--predicate-type URI] [--key PEM] [--json]")
 	if code, ok := parseFlags(fs, args, true); !ok {
 		return code
 	}
-	subject, err := parseCommit(*repo, *commit)
-	if err != nil {
-		return usageError(fs, "%v", err)
+	var (
+		subject  attest.Commit
+		artifact *attest.Artifact
+		err      error
+	)
+	switch {
+	case *artPath != "" && *artDigest != "":
+		return usageError(fs, "--artifact and --digest exclude each other")
+	case (*artPath != "" || *artDigest != "") && (*repo != "" || *commit != ""):
+		return usageError(fs, "--artifact and --digest verify an artifact, not a commit: drop --repo and --commit")
+	case *artPath != "":
+		data, err := os.ReadFile(*artPath)
+		if err != nil {
+			return usageError(fs, "%v", err)
+		}
+		a := attest.ArtifactBytes(data)
+		artifact = &a
+	case *artDigest != "":
+		a, err := attest.ParseDigest(*artDigest)
+		if err != nil {
+			return usageError(fs, "--digest: %v", err)
+		}
+		artifact = &a
+	default:
+		if subject, err = parseCommit(*repo, *commit); err != nil {
+			return usageError(fs, "%v", err)
+		}
 	}
 	if *bundlePath == "" {
 		return usageError(fs, "--bundle is required")
@@ -129,7 +159,12 @@ func runAttestationVerify(e env, args []string) int {
 	v := attest.NewVerifier(roots, opts...)
 	var reasons []string
 	for i, b := range bundles {
-		res, err := v.Verify(b, subject)
+		var res attest.Result
+		if artifact != nil {
+			res, err = v.VerifyArtifact(b, *artifact)
+		} else {
+			res, err = v.Verify(b, subject)
+		}
 		if err == nil {
 			err = pol.Check(res)
 		}
@@ -149,20 +184,40 @@ func printVerified(e env, res attest.Result, asJSON bool) int {
 	if asJSON {
 		enc := json.NewEncoder(e.stdout)
 		if err := enc.Encode(verifyJSON{
-			Commit:        res.Commit,
-			PredicateType: res.PredicateType,
-			Issuer:        res.Issuer,
-			Identity:      res.Identity,
-			SignedAt:      res.SignedAt,
+			Commit:         res.Commit,
+			ArtifactDigest: res.ArtifactDigest,
+			PredicateType:  res.PredicateType,
+			Issuer:         res.Issuer,
+			Identity:       res.Identity,
+			SignedAt:       res.SignedAt,
+			Statement:      statementIfArtifact(res),
 		}); err != nil {
 			fmt.Fprintf(e.stderr, "zgate attestation verify: %v\n", err)
 			return exitUsage
 		}
 		return exitOK
 	}
+	if res.ArtifactDigest != "" {
+		what := "message signature"
+		if res.PredicateType != "" {
+			what = "statement " + res.PredicateType
+		}
+		fmt.Fprintf(e.stdout, "verified: %s %s signed by %s (%s) at %s\n",
+			res.ArtifactDigest, what, res.Identity, res.Issuer, res.SignedAt.UTC().Format(time.RFC3339))
+		return exitOK
+	}
 	fmt.Fprintf(e.stdout, "verified: %s@%s %s signed by %s (%s) at %s\n",
 		res.Repository, res.Commit, res.PredicateType, res.Identity, res.Issuer, res.SignedAt.UTC().Format(time.RFC3339))
 	return exitOK
+}
+
+// statementIfArtifact keeps --json of commit attestations as it was: the
+// statement is printed for artifacts, whose subjects the caller may want.
+func statementIfArtifact(res attest.Result) json.RawMessage {
+	if res.ArtifactDigest == "" {
+		return nil
+	}
+	return res.Statement
 }
 
 // parseCommit checks --repo and --commit.
@@ -224,6 +279,9 @@ func runAttestationSign(ctx context.Context, e env, args []string) int {
 	statement, err := attest.NewStatement(subject, *predicateType, predicate)
 	if err != nil {
 		return usageError(fs, "%v", err)
+	}
+	if *tsaURL == "" {
+		fmt.Fprintln(e.stderr, "zgate attestation sign: warning: without --tsa nothing vouches for the signing time, so this bundle can never count as a control (see docs/attestations.md)")
 	}
 	out, err := attest.SignKeyed(ctx, key, statement, attest.SignOptions{TSAURL: *tsaURL})
 	if err != nil {
