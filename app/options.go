@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/zgate-dev/zgate/app/audit"
+	"github.com/zgate-dev/zgate/app/engine"
 	"github.com/zgate-dev/zgate/app/ghclient"
 	"github.com/zgate-dev/zgate/app/queue"
 	"github.com/zgate-dev/zgate/app/server"
@@ -170,6 +171,9 @@ type Options struct {
 	Transport http.RoundTripper
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// Decisions signs the decision of every Z that ran and uploads it
+	// (signed gate decisions, *decision.Signer); nil signs none.
+	Decisions engine.DecisionSigner
 }
 
 // Check fills defaults and reports what is missing or unusable.

@@ -91,6 +91,7 @@ func Run(ctx context.Context, o Options) error {
 		// and at each sweep, which covers a lost webhook.
 		StatusNotices: st,
 		StatusRecheck: o.SweepInterval / 2,
+		Decisions:     o.Decisions,
 	}))
 	if err != nil {
 		return err

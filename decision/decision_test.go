@@ -3,6 +3,7 @@ package decision_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http/httptest"
 	"os"
@@ -135,6 +136,9 @@ func TestVerify(t *testing.T) {
 		{name: "another repository", v: v, bundle: bundle, commit: attest.Commit{Owner: "acme", Repo: "web", SHA: p.HeadSHA}, want: attest.ErrNotBound},
 		{name: "another key", v: attest.NewVerifier(roots, attest.WithPublicKeys(other.Public())), bundle: bundle, commit: head, want: attest.ErrUnverified},
 		{name: "not a decision", v: v, bundle: ci, commit: head, want: attest.ErrPredicateType},
+		{name: "a space added", v: v, bundle: append([]byte(" "), bundle...), commit: head, want: decision.ErrNotCanonical},
+		{name: "keys reordered", v: v, bundle: reordered(t, bundle), commit: head, want: decision.ErrNotCanonical},
+		{name: "foreign hint", v: v, bundle: bytes.Replace(bundle, []byte(`"hint":"`), []byte(`"hint":"x`), 1), commit: head, want: decision.ErrNotCanonical},
 		{name: "no trusted timestamp authority", v: attest.NewVerifier(nil, attest.WithPublicKeys(key.Public())), bundle: bundle, commit: head, want: attest.ErrNoVerifiedTime},
 	}
 	for _, tc := range tests {
@@ -154,4 +158,20 @@ func TestVerify(t *testing.T) {
 			}
 		})
 	}
+}
+
+// reordered writes bundle's top-level keys in another order.
+func reordered(t *testing.T, bundle []byte) []byte {
+	t.Helper()
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(bundle, &m); err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	b.WriteString(`{"verificationMaterial":` + string(m["verificationMaterial"]))
+	for _, k := range []string{"dsseEnvelope", "mediaType"} {
+		b.WriteString(`,"` + k + `":` + string(m[k]))
+	}
+	b.WriteString("}")
+	return b.Bytes()
 }

@@ -47,7 +47,8 @@ type Verified struct {
 // Verify verifies bundleJSON as a signed decision about commit c: the
 // bundle with v (signature, verified time, subject bound to c), the signer
 // with pol (its predicate type is set to [PredicateType]), then the
-// predicate, which must name c's repository, have c as its head or merge
+// bundle's form (byte for byte what zgate writes: see [ErrNotCanonical]),
+// and the predicate, which must name c's repository, have c as its head or merge
 // commit and, when gate is not empty, be that gate's.
 func Verify(v *attest.Verifier, bundleJSON []byte, c attest.Commit, pol attest.SignerPolicy, gate string) (Verified, error) {
 	res, err := v.Verify(bundleJSON, c)
@@ -56,6 +57,9 @@ func Verify(v *attest.Verifier, bundleJSON []byte, c attest.Commit, pol attest.S
 	}
 	pol.PredicateType = PredicateType
 	if err := pol.Check(res); err != nil {
+		return Verified{Attestation: res}, err
+	}
+	if err := checkCanonical(bundleJSON, res.Identity); err != nil {
 		return Verified{Attestation: res}, err
 	}
 	var st struct {

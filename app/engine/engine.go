@@ -99,6 +99,9 @@ type Config struct {
 	// older than this, so that the sweep (half its interval is a good
 	// value) covers a status webhook that was lost; 0: only on notices.
 	StatusRecheck time.Duration
+	// Decisions signs the decision of every Z that ran (signed gate
+	// decisions); nil signs none.
+	Decisions DecisionSigner
 }
 
 // StatusNotices says how many status webhooks claiming a zgate check

@@ -13,7 +13,9 @@ import (
 	"time"
 
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
+	"github.com/zgate-dev/zgate/app/ghclient"
 	"github.com/zgate-dev/zgate/attest"
+	"github.com/zgate-dev/zgate/decision"
 )
 
 // runAttestation is `zgate attestation verify|sign`.
@@ -24,7 +26,7 @@ func runAttestation(ctx context.Context, e env, args []string) int {
 	}
 	switch args[0] {
 	case "verify":
-		return runAttestationVerify(e, args[1:])
+		return runAttestationVerify(ctx, e, args[1:])
 	case "sign":
 		return runAttestationSign(ctx, e, args[1:])
 	case "-h", "--help", "help":
@@ -53,7 +55,7 @@ type verifyJSON struct {
 // against a commit and a signer policy: exit 0 and a summary when one
 // verifies and matches, 1 with the reasons otherwise, 2 on bad arguments or
 // unreadable input.
-func runAttestationVerify(e env, args []string) int {
+func runAttestationVerify(ctx context.Context, e env, args []string) int {
 	fs := flag.NewFlagSet("attestation verify", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	var (
@@ -66,6 +68,8 @@ func runAttestationVerify(e env, args []string) int {
 		asJSON     = fs.Bool("json", false, "print the verified attestation as JSON")
 		artPath    = fs.String("artifact", "", "verify against the artifact in `FILE` instead of a commit (message signatures and statement subjects)")
 		artDigest  = fs.String("digest", "", "verify against the artifact of digest `ALG:HEX` (sha256, sha384, sha512) instead of a commit")
+		gate       = fs.String("gate", "", "with --predicate-type "+decision.PredicateType+": the gate `NAME` the decision must be of")
+		githubURL  = fs.String("github-url", "", "GitHub REST API root to fetch signed decisions from when --bundle is not given (default GITHUB_API_URL, else "+ghclient.DefaultBaseURL+"); the token is GITHUB_TOKEN, if set")
 	)
 	fs.StringVar(&pol.Issuer, "issuer", "", "OIDC issuer `URL`, exact (required unless --key)")
 	fs.StringVar(&pol.Identity, "identity", "", "certificate identity `REGEX`, anchored (required unless --key)")
@@ -73,7 +77,8 @@ func runAttestationVerify(e env, args []string) int {
 	fs.StringVar(&pol.SourceRepository, "source-repository", "", "required source repository `OWNER/REPO` of the signing workflow")
 	fs.StringVar(&pol.SignerWorkflow, "signer-workflow", "", "signer workflow `REGEX`, anchored")
 	fs.StringVar(&pol.RunnerEnvironment, "runner-environment", "", "required runner environment (github-hosted)")
-	setUsage(fs, "usage: zgate attestation verify --bundle FILE --trusted-root FILE (--repo OWNER/REPO --commit SHA | --artifact FILE | --digest ALG:HEX) --issuer URL --identity REGEX [--predicate-type URI] [--key PEM] [--json]")
+	setUsage(fs, "usage: zgate attestation verify --bundle FILE --trusted-root FILE (--repo OWNER/REPO --commit SHA | --artifact FILE | --digest ALG:HEX) --issuer URL --identity REGEX [--predicate-type URI] [--key PEM] [--json]\n"+
+		"       zgate attestation verify --key PUB --predicate-type "+decision.PredicateType+" --repo OWNER/REPO --commit SHA [--gate NAME] [--trusted-root FILE] [--bundle FILE] [--json]")
 	if code, ok := parseFlags(fs, args, true); !ok {
 		return code
 	}
@@ -105,7 +110,13 @@ func runAttestationVerify(e env, args []string) int {
 			return usageError(fs, "%v", err)
 		}
 	}
-	if *bundlePath == "" {
+	isDecision := pol.PredicateType == decision.PredicateType
+	switch {
+	case *gate != "" && !isDecision:
+		return usageError(fs, "--gate needs --predicate-type %s", decision.PredicateType)
+	case isDecision && artifact != nil:
+		return usageError(fs, "a gate decision is about a commit: use --repo and --commit")
+	case *bundlePath == "" && !isDecision:
 		return usageError(fs, "--bundle is required")
 	}
 	if *keyPath == "" && *rootPath == "" {
@@ -143,20 +154,32 @@ func runAttestationVerify(e env, args []string) int {
 			return usageError(fs, "%s: %v", *rootPath, err)
 		}
 	}
-	data, err := os.ReadFile(*bundlePath)
-	if err != nil {
-		return usageError(fs, "%v", err)
-	}
-	bundles, err := attest.SplitBundles(data)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "zgate attestation verify: %s: %v\n", *bundlePath, err)
-		return exitFailed
+	var bundles [][]byte
+	source := *bundlePath
+	if *bundlePath == "" {
+		source = "GitHub attestations of " + subject.String()
+		if bundles, err = fetchDecisions(ctx, e, *githubURL, subject); err != nil {
+			fmt.Fprintf(e.stderr, "zgate attestation verify: %v\n", err)
+			return exitFailed
+		}
+	} else {
+		data, err := os.ReadFile(*bundlePath)
+		if err != nil {
+			return usageError(fs, "%v", err)
+		}
+		if bundles, err = attest.SplitBundles(data); err != nil {
+			fmt.Fprintf(e.stderr, "zgate attestation verify: %s: %v\n", *bundlePath, err)
+			return exitFailed
+		}
 	}
 	if len(bundles) == 0 {
-		fmt.Fprintf(e.stderr, "zgate attestation verify: %s: no bundle\n", *bundlePath)
+		fmt.Fprintf(e.stderr, "zgate attestation verify: %s: no bundle\n", source)
 		return exitFailed
 	}
 	v := attest.NewVerifier(roots, opts...)
+	if isDecision {
+		return verifyDecisions(e, v, bundles, subject, pol, *gate, *asJSON)
+	}
 	var reasons []string
 	for i, b := range bundles {
 		var res attest.Result
