@@ -175,3 +175,15 @@ func reordered(t *testing.T, bundle []byte) []byte {
 	b.WriteString("}")
 	return b.Bytes()
 }
+
+// TestDocumentedExample: the example in docs/attestations.md is the one
+// TestDecode decodes.
+func TestDocumentedExample(t *testing.T) {
+	doc, err := os.ReadFile("../docs/attestations.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(doc, bytes.TrimSpace(example(t))) {
+		t.Error("docs/attestations.md does not show testdata/predicate.json")
+	}
+}
