@@ -13,7 +13,7 @@ import (
 
 var (
 	gateKeys = []string{"name", "description", "if", "controls", "quorum", "required",
-		"window", "block_on_changes_requested", "override", "pushers", "then"}
+		"window", "block_on_changes_requested", "override", "pushers", "sign", "then"}
 	ifKeys = []string{"base", "paths", "labels"}
 )
 
@@ -123,6 +123,16 @@ func (d *policyDecoder) gate(n *yaml.Node) (Gate, *yaml.Node) {
 				g.Pushers = PusherRule(s)
 			default:
 				d.errorf(v, "pushers: want %q or %q, got %q", PushersAll, PushersHead, s)
+			}
+		}
+	}
+	if v := f.get("sign"); v != nil {
+		if s, ok := d.str(v, "sign"); ok {
+			switch SignRule(s) {
+			case SignAction, SignAlways:
+				g.Sign = SignRule(s)
+			default:
+				d.errorf(v, "sign: want %q or %q, got %q", SignAction, SignAlways, s)
 			}
 		}
 	}

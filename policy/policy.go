@@ -40,7 +40,10 @@ type Gate struct {
 	// Pushers says whose pushes make a person count as an author, who can
 	// neither approve nor override; "" means [PushersAll].
 	Pushers PusherRule
-	Then    Action
+	// Sign says when zgate signs the gate's decision (with a signing key
+	// configured): "" means [SignAction].
+	Sign SignRule
+	Then Action
 
 	// Line is the 1-based line of the gate in the policy file.
 	Line int
@@ -79,6 +82,17 @@ const (
 
 // PusherRule says which pushers of a pull request count as its authors.
 type PusherRule string
+
+// SignRule says when a gate's decision is signed.
+type SignRule string
+
+const (
+	// SignAction signs the decision when the gate's action runs (default).
+	SignAction SignRule = "action"
+	// SignAlways also signs it whenever the gate opens without its action
+	// running then (no action, or a merge waiting for other gates).
+	SignAlways SignRule = "always"
+)
 
 const (
 	// PushersAll: everyone seen pushing to the pull request while it was

@@ -11,8 +11,9 @@ import (
 )
 
 // Build returns the predicate of gate g's decision gd, made at decidedAt on
-// res; mergeSHA is the merge commit for a merge, "" otherwise.
-func Build(res *facts.Result, g *policy.Gate, gd policy.GateDecision, mergeSHA string, decidedAt time.Time, version string) (decision.Predicate, error) {
+// res; action is the Z that ran ("none" when the gate opened without one)
+// and mergeSHA the merge commit of a merge, "" otherwise.
+func Build(res *facts.Result, g *policy.Gate, gd policy.GateDecision, action, mergeSHA string, decidedAt time.Time, version string) (decision.Predicate, error) {
 	if res.Policy == nil || res.PolicyDigest == "" {
 		return decision.Predicate{}, fmt.Errorf("decision of %s: no policy", g.Name)
 	}
@@ -27,7 +28,7 @@ func Build(res *facts.Result, g *policy.Gate, gd policy.GateDecision, mergeSHA s
 		HeadSHA:        strings.ToLower(res.HeadSHA),
 		MergeCommitSHA: strings.ToLower(mergeSHA),
 		Gate:           g.Name,
-		Action:         string(g.Then.Kind()),
+		Action:         action,
 		Policy:         decision.File{Path: res.PolicyFile, SHA256: res.PolicyDigest},
 		Quorum:         gd.Quorum,
 		Window:         g.Window.String(),

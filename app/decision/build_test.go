@@ -44,7 +44,7 @@ func TestBuild(t *testing.T) {
 		{ID: "@acme/security", Kind: policy.ControlTeam, Held: false},
 		{ID: "ci", Kind: policy.ControlAttestation, Held: true, By: identity, At: &signed, Commit: head},
 	}}
-	got, err := Build(res, g, gd, merge, decided, "v1.2.3")
+	got, err := Build(res, g, gd, "merge", merge, decided, "v1.2.3")
 	if err != nil {
 		t.Fatalf("Build: %v", err)
 	}
@@ -67,17 +67,17 @@ func TestBuild(t *testing.T) {
 	res.CodeownersFile, res.CodeownersDigest = "", ""
 	gd.Controls = nil
 	gd.Override = &policy.OverrideResult{By: []string{"frank"}, Reasons: []string{"outage"}}
-	got, err = Build(res, g, gd, "", decided, "v1.2.3")
+	got, err = Build(res, g, gd, "none", "", decided, "v1.2.3")
 	if err != nil {
 		t.Fatalf("Build(override): %v", err)
 	}
-	if got.Codeowners != nil || got.MergeCommitSHA != "" || got.Override == nil || got.Override.By[0] != "frank" || len(got.Controls) != 0 {
+	if got.Codeowners != nil || got.MergeCommitSHA != "" || got.Action != "none" || got.Override == nil || got.Override.By[0] != "frank" || len(got.Controls) != 0 {
 		t.Errorf("Build(override) = %+v", got)
 	}
 
 	// No policy, no decision.
 	res.Policy = nil
-	if _, err := Build(res, g, gd, "", decided, "v1.2.3"); err == nil {
+	if _, err := Build(res, g, gd, "none", "", decided, "v1.2.3"); err == nil {
 		t.Error("Build without a policy: want an error")
 	}
 }

@@ -4,9 +4,11 @@ import (
 	"context"
 	"crypto"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/go-github/v62/github"
@@ -28,7 +30,14 @@ type Signer struct {
 	HTTPClient *http.Client
 	// Version is zgate's version, written into each decision.
 	Version string
+
+	mu     sync.Mutex
+	opened map[string]bool // heads signed on opening, without a Z
 }
+
+// ErrAlreadySigned is returned by [Signer.Sign] for an opening already
+// signed.
+var ErrAlreadySigned = errors.New("decision already signed")
 
 // Signed is a signed and uploaded decision.
 type Signed struct {
@@ -42,17 +51,34 @@ type Signed struct {
 }
 
 // Sign signs the decision of gate g, evaluated open at decidedAt on res,
-// whose Z is done, and uploads it to the repository's attestations. For a
-// merge it reads the merge commit from the pull request. An error means
-// nothing was signed; a failed upload is reported in Signed.UploadErr.
-func (s *Signer) Sign(ctx context.Context, gh *github.Client, res *facts.Result, g *policy.Gate, decidedAt time.Time) (Signed, error) {
+// and uploads it to the repository's attestations. z tells whether the
+// gate's Z ran (then, for a merge, the merge commit is read from the pull
+// request); without one (a gate with `sign: always` that opened) each head
+// is signed once per process. An error means nothing was signed; a failed
+// upload is reported in Signed.UploadErr.
+func (s *Signer) Sign(ctx context.Context, gh *github.Client, res *facts.Result, g *policy.Gate, decidedAt time.Time, z bool) (Signed, error) {
 	gd, ok := gateDecision(res, g.Name, decidedAt)
 	if !ok {
 		return Signed{}, fmt.Errorf("decision of %s: the gate is not in the evaluation", g.Name)
 	}
 	owner, repo := splitRepo(res.Facts.Repository)
+	action := string(g.Then.Kind())
+	if !z {
+		action = "none"
+		key := fmt.Sprintf("%s#%d/%s@%s", res.Facts.Repository, res.Facts.PullRequest.Number, g.Name, res.HeadSHA)
+		s.mu.Lock()
+		if s.opened == nil {
+			s.opened = map[string]bool{}
+		}
+		done := s.opened[key]
+		s.opened[key] = true
+		s.mu.Unlock()
+		if done {
+			return Signed{}, ErrAlreadySigned
+		}
+	}
 	var mergeSHA string
-	if g.Then.Kind() == policy.ActionMerge {
+	if z && g.Then.Kind() == policy.ActionMerge {
 		pr, _, err := gh.PullRequests.Get(ctx, owner, repo, res.Facts.PullRequest.Number)
 		if err != nil {
 			return Signed{}, fmt.Errorf("decision of %s: read the merge commit: %w", g.Name, err)
@@ -62,7 +88,7 @@ func (s *Signer) Sign(ctx context.Context, gh *github.Client, res *facts.Result,
 		}
 		mergeSHA = pr.GetMergeCommitSHA()
 	}
-	p, err := Build(res, g, gd, mergeSHA, decidedAt, s.Version)
+	p, err := Build(res, g, gd, action, mergeSHA, decidedAt, s.Version)
 	if err != nil {
 		return Signed{}, err
 	}

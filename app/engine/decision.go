@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -18,7 +19,7 @@ import (
 // DecisionSigner signs and uploads the decision of a Z that ran;
 // *decision.Signer implements it.
 type DecisionSigner interface {
-	Sign(ctx context.Context, gh *github.Client, res *facts.Result, g *policy.Gate, decidedAt time.Time) (decision.Signed, error)
+	Sign(ctx context.Context, gh *github.Client, res *facts.Result, g *policy.Gate, decidedAt time.Time, z bool) (decision.Signed, error)
 }
 
 // KindDecisionSigned is the audit record of a signed gate decision: the
@@ -27,8 +28,8 @@ const KindDecisionSigned = "decision_signed"
 
 // decisionSignedData is the audit data of KindDecisionSigned.
 type decisionSignedData struct {
-	Execution     string          `json:"execution"`
-	Kind          string          `json:"kind"`
+	Execution     string          `json:"execution,omitempty"` // none when the gate opened without a Z
+	Kind          string          `json:"kind,omitempty"`
 	MergeCommit   string          `json:"merge_commit,omitempty"`
 	Bundle        json.RawMessage `json:"bundle"`
 	AttestationID int64           `json:"attestation_id,omitempty"`
@@ -42,7 +43,10 @@ func (e *Engine) signDecision(ctx context.Context, log *slog.Logger, gh *github.
 	if e.cfg.Decisions == nil {
 		return
 	}
-	signed, err := e.cfg.Decisions.Sign(ctx, gh, res, g, decidedAt)
+	signed, err := e.cfg.Decisions.Sign(ctx, gh, res, g, decidedAt, exec.ID != "")
+	if errors.Is(err, decision.ErrAlreadySigned) {
+		return
+	}
 	if err != nil {
 		log.Error("cannot sign the gate decision", "execution", exec.ID, "err", err)
 		return
@@ -59,4 +63,22 @@ func (e *Engine) signDecision(ctx context.Context, log *slog.Logger, gh *github.
 		return
 	}
 	log.Info("gate decision signed", "execution", exec.ID, "attestation_id", signed.AttestationID)
+}
+
+// signOpened signs the decision of a `sign: always` gate that opened
+// without its Z running now (no action, or a merge waiting for other
+// gates); a Z signs its own decision when it runs.
+func (e *Engine) signOpened(ctx context.Context, log *slog.Logger, gh *github.Client, key store.PRKey, res *facts.Result, gd policy.GateDecision, waits []policy.GateDecision, now time.Time) {
+	if e.cfg.Decisions == nil || gd.State != policy.StateSuccess || res.Policy == nil {
+		return
+	}
+	if gd.Action != policy.ActionNone && len(waits) == 0 {
+		return // the Z runs and signs
+	}
+	for i := range res.Policy.Gates {
+		if g := &res.Policy.Gates[i]; g.Name == gd.Name && g.Sign == policy.SignAlways {
+			e.signDecision(ctx, log, gh, key, res, g, now, store.Execution{})
+			return
+		}
+	}
 }

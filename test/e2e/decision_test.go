@@ -19,6 +19,7 @@ import (
 
 	"github.com/bradleyfalzon/ghinstallation/v2"
 
+	"github.com/zgate-dev/zgate/app/audit"
 	"github.com/zgate-dev/zgate/app/engine"
 	"github.com/zgate-dev/zgate/attest"
 	"github.com/zgate-dev/zgate/attest/attesttest"
@@ -171,6 +172,59 @@ func TestSignedDecision(t *testing.T) {
 		if code, _, _ := verify("--commit", head, "--bundle", bundleFile); code != 1 {
 			t.Errorf("verify with byte %d changed = %d, want 1", i, code)
 		}
+	}
+}
+
+// TestSignedDecisionOnOpening: a gate without an action and with `sign:
+// always` signs its decision when it opens, once.
+func TestSignedDecisionOnOpening(t *testing.T) {
+	w := newWorldWith(t, `version: 1
+gates:
+  - name: production
+    if:
+      paths: ["deploy/prod/**"]
+    controls:
+      teams:
+        from: codeowners
+    quorum: 2
+    window: 24h
+    sign: always
+`)
+	ca := attesttest.NewGitHubInstance(t)
+	tsa := httptest.NewServer(ca.TSAHandler())
+	t.Cleanup(tsa.Close)
+	root := filepath.Join(w.dir, "trusted_root.json")
+	must(t, os.WriteFile(root, ca.TrustedRootJSON(), 0o600))
+	key := attesttest.NewKey(t, attesttest.Ed25519)
+	keyFile := filepath.Join(w.dir, "decision.key")
+	pubFile := filepath.Join(w.dir, "decision.pub")
+	must(t, os.WriteFile(keyFile, attesttest.PrivateKeyPEM(t, key), 0o600))
+	must(t, os.WriteFile(pubFile, attesttest.PublicKeyPEM(t, key), 0o600))
+	w.serveArgs = []string{"--signing-key", keyFile, "--tsa", tsa.URL}
+	w.serve()
+
+	n, head := w.openPR("scale", nil)
+	w.approve(n, "carol")
+	w.approve(n, "dave")
+	w.waitAudit(engine.KindDecisionSigned, 1)
+	w.approve(n, "carol") // re-evaluates the open gate: no second signature
+	w.waitAudit(audit.KindDecision, 1)
+	w.assertNotMerged(n)
+
+	cmd := exec.Command(binary, "attestation", "verify", "--key", pubFile, "--trusted-root", root,
+		"--predicate-type", decision.PredicateType, "--repo", owner+"/"+repoName, "--commit", head, "--gate", "production", "--json")
+	cmd.Env = append(os.Environ(), "GITHUB_TOKEN="+installationToken(t, w), "GITHUB_API_URL="+w.simURL+"/api/v3/")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("verify: %v\n%s", err, out)
+	}
+	p, err := decision.Decode(bytes.TrimSpace(out))
+	must(t, err)
+	if p.Action != "none" || p.MergeCommitSHA != "" || p.HeadSHA != head || len(p.Controls) != 2 {
+		t.Errorf("decision = %+v; want action none, no merge commit, head %s, two controls", p, head)
+	}
+	if got := auditKinds(w.auditRecords())[engine.KindDecisionSigned]; got != 1 {
+		t.Errorf("%d decision_signed records, want 1", got)
 	}
 }
 
