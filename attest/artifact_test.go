@@ -168,6 +168,15 @@ func TestVerifyKeyedForeignHint(t *testing.T) {
 	if _, err := both.Verify(tampered, payments); !errors.Is(err, attest.ErrUnknownKey) {
 		t.Errorf("Verify(tampered, foreign hint) = %v, want ErrUnknownKey", err)
 	}
+	// A bare DSSE envelope is checked against its subjects too (and has no
+	// time, so it never verifies).
+	env := attesttest.Envelope(t, key, st)
+	if _, err := both.VerifyArtifact(env, attest.ArtifactBytes([]byte("other"))); !errors.Is(err, attest.ErrNotBound) {
+		t.Errorf("VerifyArtifact(envelope, another artifact) = %v, want ErrNotBound", err)
+	}
+	if _, err := both.VerifyArtifact(env, subjectDigest); !errors.Is(err, attest.ErrNoVerifiedTime) {
+		t.Errorf("VerifyArtifact(envelope, its subject) = %v, want ErrNoVerifiedTime", err)
+	}
 	// A hint naming a configured key still means that key alone.
 	named := []byte(replaceHint(t, signed, other))
 	if _, err := both.Verify(named, payments); !errors.Is(err, attest.ErrBadSignature) {

@@ -115,6 +115,7 @@ func (v *Verifier) verifyEnvelope(data []byte) (*verified, error) {
 	}
 	return &verified{
 		stmt:     st,
+		payload:  payload,
 		issuer:   KeyIssuer,
 		identity: signer.fingerprint,
 		timeErr:  reject(ErrNoVerifiedTime, "a bare DSSE envelope has no timestamp; sign into a bundle with a timestamp authority (zgate attestation sign --tsa)"),
