@@ -26,7 +26,9 @@ func (v *Verifier) verifyBundle(data []byte, art *Artifact) (*verified, error) {
 	}
 	var payloadType string
 	var payload []byte
-	artifact := verify.WithoutArtifactUnsafe()
+	// A fresh option per verification: one made from the artifact's bytes
+	// reads them once.
+	artifact := verify.WithoutArtifactUnsafe
 	if env, err := b.Envelope(); err == nil {
 		raw := env.RawEnvelope()
 		if payload, err = base64.StdEncoding.DecodeString(raw.Payload); err != nil {
@@ -36,7 +38,7 @@ func (v *Verifier) verifyBundle(data []byte, art *Artifact) (*verified, error) {
 	} else if art == nil {
 		return nil, reject(ErrNotStatement, "bundle signs a message, not an attestation (no DSSE envelope)")
 	} else {
-		artifact = art.policyOption()
+		artifact = art.policyOption
 	}
 	vc, err := b.VerificationContent()
 	if err != nil {
@@ -71,13 +73,13 @@ func (v *Verifier) verifyBundle(data []byte, art *Artifact) (*verified, error) {
 // control, so one verification serves every control), and for a statement
 // the artifact too: the artifact is the commit (checkBinding) or a subject
 // digest (matchSubject).
-func verifyPolicy(artifact verify.ArtifactPolicyOption) verify.PolicyBuilder {
-	return verify.NewPolicy(artifact, verify.WithoutIdentitiesUnsafe())
+func verifyPolicy(artifact func() verify.ArtifactPolicyOption) verify.PolicyBuilder {
+	return verify.NewPolicy(artifact(), verify.WithoutIdentitiesUnsafe())
 }
 
 // verifyKeyless verifies a certificate-signed bundle against the instance
 // whose CA has the organization of the leaf's issuer, as gh does.
-func (v *Verifier) verifyKeyless(b *bundle.Bundle, leaf *x509.Certificate, artifact verify.ArtifactPolicyOption) (*verified, error) {
+func (v *Verifier) verifyKeyless(b *bundle.Bundle, leaf *x509.Certificate, artifact func() verify.ArtifactPolicyOption) (*verified, error) {
 	instances := v.roots.forIssuer(leaf)
 	if len(instances) == 0 {
 		return nil, reject(ErrUntrustedCA, "certificate issued by %q, which is not a trusted certificate authority", leaf.Issuer.String())

@@ -19,7 +19,7 @@ import (
 // the RFC 3161 timestamps against the trusted roots' timestamp authorities.
 // A keyed bundle without a verified timestamp verifies but does not count
 // (timeErr).
-func (v *Verifier) verifyKeyedBundle(b *bundle.Bundle, hint string, artifact verify.ArtifactPolicyOption) (*verified, error) {
+func (v *Verifier) verifyKeyedBundle(b *bundle.Bundle, hint string, artifact func() verify.ArtifactPolicyOption) (*verified, error) {
 	if len(v.keys.keys) == 0 {
 		return nil, reject(ErrUnknownKey, "signed with key %q, and no public key is configured", hint)
 	}
@@ -28,7 +28,6 @@ func (v *Verifier) verifyKeyedBundle(b *bundle.Bundle, hint string, artifact ver
 	if k != nil {
 		candidates = []*trustedKey{k}
 	}
-	policy := verify.NewPolicy(artifact, verify.WithKey())
 	var lastErr error
 	k = nil
 	for _, c := range candidates {
@@ -36,7 +35,7 @@ func (v *Verifier) verifyKeyedBundle(b *bundle.Bundle, hint string, artifact ver
 		if err != nil {
 			return nil, rejectCause(ErrUnverified, err, "keyed verifier")
 		}
-		if _, lastErr = sigVerifier.Verify(b, policy); lastErr == nil {
+		if _, lastErr = sigVerifier.Verify(b, verify.NewPolicy(artifact(), verify.WithKey())); lastErr == nil {
 			k = c
 			break
 		}
