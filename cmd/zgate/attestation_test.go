@@ -275,3 +275,27 @@ func sha256Hex(b []byte) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }
+
+func TestAttestationVerifyDecisionUsage(t *testing.T) {
+	dir := t.TempDir()
+	pub := writeAttestFile(t, dir, "k.pub", attesttest.PublicKeyPEM(t, attesttest.NewKey(t, attesttest.ECDSAP256)))
+	const pt = "https://zgate.dev/gate-decision/v1"
+	tests := []struct {
+		name       string
+		args       []string
+		wantCode   int
+		wantStderr string
+	}{
+		{name: "gate without the decision predicate type", args: []string{"--key", pub, "--repo", "acme/payments", "--commit", attSHA, "--gate", "production", "--bundle", pub}, wantCode: exitUsage, wantStderr: "--gate needs --predicate-type"},
+		{name: "decision about an artifact", args: []string{"--key", pub, "--predicate-type", pt, "--digest", "sha256:" + sha256Hex(nil)}, wantCode: exitUsage, wantStderr: "about a commit"},
+		{name: "unreachable GitHub", args: []string{"--key", pub, "--predicate-type", pt, "--repo", "acme/payments", "--commit", attSHA, "--github-url", "http://127.0.0.1:1/api/v3/"}, wantCode: exitFailed, wantStderr: "fetch the decisions"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := runCmd(t, "", nil, append([]string{"attestation", "verify"}, tc.args...)...)
+			if code != tc.wantCode || !strings.Contains(stderr, tc.wantStderr) {
+				t.Errorf("verify = %d, %q; want %d and %q", code, stderr, tc.wantCode, tc.wantStderr)
+			}
+		})
+	}
+}
