@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/zgate-dev/zgate/app/audit"
+	"github.com/zgate-dev/zgate/app/engine"
 	"github.com/zgate-dev/zgate/app/ghclient"
 	"github.com/zgate-dev/zgate/app/queue"
 	"github.com/zgate-dev/zgate/app/server"
@@ -177,6 +178,9 @@ type Options struct {
 	// TracerProvider traces deliveries, re-evaluations and GitHub calls
 	// (app/tracing); nil or a no-op provider traces nothing.
 	TracerProvider trace.TracerProvider
+	// Decisions signs the decision of every Z that ran and uploads it
+	// (signed gate decisions, *decision.Signer); nil signs none.
+	Decisions engine.DecisionSigner
 }
 
 // Check fills defaults and reports what is missing or unusable.

@@ -99,6 +99,7 @@ func Run(ctx context.Context, o Options) error {
 		Pending:        st,
 		TracerProvider: o.TracerProvider,
 		Asks:           st,
+		Decisions:      o.Decisions,
 	}))
 	if err != nil {
 		return err

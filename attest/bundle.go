@@ -16,20 +16,29 @@ import (
 )
 
 // verifyBundle verifies a Sigstore bundle signed with a Fulcio-style
-// certificate or with a configured key.
-func (v *Verifier) verifyBundle(data []byte) (*verified, error) {
+// certificate or with a configured key. A DSSE statement is verified without
+// an artifact (the caller checks its subjects); a message signature needs
+// art, since what it signs is not in the bundle.
+func (v *Verifier) verifyBundle(data []byte, art *Artifact) (*verified, error) {
 	b := &bundle.Bundle{}
 	if err := b.UnmarshalJSON(data); err != nil {
 		return nil, rejectCause(ErrMalformed, err, "not a valid Sigstore bundle")
 	}
-	env, err := b.Envelope()
-	if err != nil {
+	var payloadType string
+	var payload []byte
+	// A fresh option per verification: one made from the artifact's bytes
+	// reads them once.
+	artifact := verify.WithoutArtifactUnsafe
+	if env, err := b.Envelope(); err == nil {
+		raw := env.RawEnvelope()
+		if payload, err = base64.StdEncoding.DecodeString(raw.Payload); err != nil {
+			return nil, rejectCause(ErrMalformed, err, "DSSE payload is not base64")
+		}
+		payloadType = raw.PayloadType
+	} else if art == nil {
 		return nil, reject(ErrNotStatement, "bundle signs a message, not an attestation (no DSSE envelope)")
-	}
-	raw := env.RawEnvelope()
-	payload, err := base64.StdEncoding.DecodeString(raw.Payload)
-	if err != nil {
-		return nil, rejectCause(ErrMalformed, err, "DSSE payload is not base64")
+	} else {
+		artifact = art.policyOption
 	}
 	vc, err := b.VerificationContent()
 	if err != nil {
@@ -38,41 +47,46 @@ func (v *Verifier) verifyBundle(data []byte) (*verified, error) {
 	var vd *verified
 	switch {
 	case vc.Certificate() != nil:
-		vd, err = v.verifyKeyless(b, vc.Certificate())
+		vd, err = v.verifyKeyless(b, vc.Certificate(), artifact)
 	case vc.PublicKey() != nil:
-		vd, err = v.verifyKeyedBundle(b, vc.PublicKey().Hint())
+		vd, err = v.verifyKeyedBundle(b, vc.PublicKey().Hint(), artifact)
 	default:
 		err = reject(ErrMalformed, "bundle has neither a certificate nor a public key")
 	}
 	if err != nil {
 		return nil, err
 	}
+	if payload == nil {
+		return vd, nil // a message signature, verified against art
+	}
 	// Only the verified payload is read: sigstore-go checked the signature
 	// over exactly these bytes (DSSE pre-authentication encoding).
-	vd.stmt, err = parseStatement(raw.PayloadType, payload)
+	vd.stmt, err = parseStatement(payloadType, payload)
 	if err != nil {
 		return nil, err
 	}
+	vd.payload = payload
 	return vd, nil
 }
 
-// unsafePolicy leaves the artifact and identity checks to zgate: the
-// artifact is the commit (checkBinding) and the identity is checked per
-// control (SignerPolicy), so one verification serves every control.
-func unsafePolicy() verify.PolicyBuilder {
-	return verify.NewPolicy(verify.WithoutArtifactUnsafe(), verify.WithoutIdentitiesUnsafe())
+// verifyPolicy leaves the identity check to zgate (SignerPolicy, per
+// control, so one verification serves every control), and for a statement
+// the artifact too: the artifact is the commit (checkBinding) or a subject
+// digest (matchSubject).
+func verifyPolicy(artifact func() verify.ArtifactPolicyOption) verify.PolicyBuilder {
+	return verify.NewPolicy(artifact(), verify.WithoutIdentitiesUnsafe())
 }
 
 // verifyKeyless verifies a certificate-signed bundle against the instance
 // whose CA has the organization of the leaf's issuer, as gh does.
-func (v *Verifier) verifyKeyless(b *bundle.Bundle, leaf *x509.Certificate) (*verified, error) {
+func (v *Verifier) verifyKeyless(b *bundle.Bundle, leaf *x509.Certificate, artifact func() verify.ArtifactPolicyOption) (*verified, error) {
 	instances := v.roots.forIssuer(leaf)
 	if len(instances) == 0 {
 		return nil, reject(ErrUntrustedCA, "certificate issued by %q, which is not a trusted certificate authority", leaf.Issuer.String())
 	}
 	var firstErr error
 	for _, in := range instances {
-		res, err := in.verifier.Verify(b, unsafePolicy())
+		res, err := in.verifier.Verify(b, verifyPolicy(artifact))
 		if err != nil {
 			if firstErr == nil {
 				firstErr = in.diagnose(b, leaf, err)
@@ -131,7 +145,9 @@ func (in *instance) diagnose(b *bundle.Bundle, leaf *x509.Certificate, cause err
 		// The log check also compares its time with the certificate's.
 		if entries, e := b.TlogEntries(); e == nil {
 			for _, en := range entries {
-				if at := en.IntegratedTime(); at.Before(leaf.NotBefore) || at.After(leaf.NotAfter) {
+				// Rekor v2 entries have no integrated time (zero): their
+				// failure is the inclusion proof, not the certificate.
+				if at := en.IntegratedTime(); !at.IsZero() && (at.Before(leaf.NotBefore) || at.After(leaf.NotAfter)) {
 					return expired(leaf, at)
 				}
 			}

@@ -6,7 +6,8 @@
 // The flow is: [LoadTrustedRoots] once, [NewVerifier] once (it caches
 // results by bundle digest and is safe for concurrent use), then
 // [Verifier.Verify] per bundle and [SignerPolicy.Check] per attestation
-// control. [FetchBundles] reads bundles from GitHub's attestations API for the
+// control. [Verifier.VerifyArtifact] verifies any bundle (a message
+// signature or a statement) against an artifact instead of a commit. [FetchBundles] reads bundles from GitHub's attestations API for the
 // digests [SubjectDigests] computes; [SignKeyed] makes keyed attestations for
 // CI systems without OIDC.
 //

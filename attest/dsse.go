@@ -13,24 +13,40 @@ import (
 )
 
 // verifyKeyedBundle verifies a bundle whose verification material is a
-// public key hint: the signature against the configured key of that hint,
-// then the RFC 3161 timestamps against the trusted roots' timestamp
-// authorities. A keyed bundle without a verified timestamp verifies but
-// does not count (timeErr).
-func (v *Verifier) verifyKeyedBundle(b *bundle.Bundle, hint string) (*verified, error) {
+// public key hint: the signature against the configured key of that hint
+// or, when the hint names none (it is optional and unauthenticated, and
+// other signers format it their own way), against each configured key; then
+// the RFC 3161 timestamps against the trusted roots' timestamp authorities.
+// A keyed bundle without a verified timestamp verifies but does not count
+// (timeErr).
+func (v *Verifier) verifyKeyedBundle(b *bundle.Bundle, hint string, artifact func() verify.ArtifactPolicyOption) (*verified, error) {
+	if len(v.keys.keys) == 0 {
+		return nil, reject(ErrUnknownKey, "signed with key %q, and no public key is configured", hint)
+	}
+	candidates := v.keys.keys
 	k := v.keys.lookup(hint)
-	if k == nil {
-		return nil, reject(ErrUnknownKey, "signed with key %q, which is not a configured public key", hint)
+	if k != nil {
+		candidates = []*trustedKey{k}
 	}
-	material := v.keys.material()
-	sigVerifier, err := verify.NewVerifier(material, verify.WithNoObserverTimestamps())
-	if err != nil {
-		return nil, rejectCause(ErrUnverified, err, "keyed verifier")
+	var lastErr error
+	k = nil
+	for _, c := range candidates {
+		sigVerifier, err := verify.NewVerifier(c.material(), verify.WithNoObserverTimestamps())
+		if err != nil {
+			return nil, rejectCause(ErrUnverified, err, "keyed verifier")
+		}
+		if _, lastErr = sigVerifier.Verify(b, verify.NewPolicy(artifact(), verify.WithKey())); lastErr == nil {
+			k = c
+			break
+		}
 	}
-	policy := verify.NewPolicy(verify.WithoutArtifactUnsafe(), verify.WithKey())
-	if _, err := sigVerifier.Verify(b, policy); err != nil {
-		return nil, rejectCause(ErrBadSignature, err, "signature does not verify with key %s (tampered payload or another key)", k.fingerprint)
+	switch {
+	case k == nil && len(candidates) == 1 && v.keys.lookup(hint) != nil:
+		return nil, rejectCause(ErrBadSignature, lastErr, "signature does not verify with key %s (tampered payload or another key)", candidates[0].fingerprint)
+	case k == nil:
+		return nil, rejectCause(ErrUnknownKey, lastErr, "signed with key %q, which names no configured public key, and none of the %d configured keys verifies the signature", hint, len(candidates))
 	}
+	material := k.material()
 	vd := &verified{issuer: KeyIssuer, identity: k.fingerprint}
 	tsa := append(root.TrustedMaterialCollection{material}, v.roots.timestampingMaterial()...)
 	if len(tsa.TimestampingAuthorities()) == 0 {
@@ -98,6 +114,7 @@ func (v *Verifier) verifyEnvelope(data []byte) (*verified, error) {
 	}
 	return &verified{
 		stmt:     st,
+		payload:  payload,
 		issuer:   KeyIssuer,
 		identity: signer.fingerprint,
 		timeErr:  reject(ErrNoVerifiedTime, "a bare DSSE envelope has no timestamp; sign into a bundle with a timestamp authority (zgate attestation sign --tsa)"),

@@ -20,7 +20,8 @@ var (
 	ErrNoVerifiedTime = fmt.Errorf("%w: no verified signing time", ErrRejected)
 	// ErrNotStatement: the signed payload is not an in-toto statement.
 	ErrNotStatement = fmt.Errorf("%w: not an in-toto statement", ErrRejected)
-	// ErrNotBound: the statement is not about the commit asked for.
+	// ErrNotBound: the statement is not about the commit (or, for
+	// VerifyArtifact, the artifact) asked for.
 	ErrNotBound = fmt.Errorf("%w: not bound to the commit", ErrRejected)
 	// ErrSignerMismatch: the signer is not the one the policy allows.
 	ErrSignerMismatch = fmt.Errorf("%w: signer not allowed", ErrRejected)
@@ -36,7 +37,8 @@ var (
 	// ErrBadSignature: the signature does not match the payload (tampered
 	// payload or another key).
 	ErrBadSignature = fmt.Errorf("%w: bad signature", ErrUnverified)
-	// ErrUnknownKey: a keyed attestation names no configured public key.
+	// ErrUnknownKey: a keyed attestation names no configured public key and
+	// none verifies it.
 	ErrUnknownKey = fmt.Errorf("%w: unknown key", ErrUnverified)
 	// ErrCertificateTransparency: the certificate lacks a valid SCT from a
 	// CT log of its trusted root (public-good instance).

@@ -88,3 +88,20 @@ func FuzzSplitBundles(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseDigest(f *testing.F) {
+	f.Add("sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+	f.Add("SHA512:00")
+	f.Add("md5:")
+	f.Fuzz(func(t *testing.T, s string) {
+		a, err := attest.ParseDigest(s)
+		if err != nil {
+			return
+		}
+		// A parsed digest prints in a form that parses to itself.
+		b, err := attest.ParseDigest(a.String())
+		if err != nil || b.String() != a.String() {
+			t.Fatalf("ParseDigest(%q).String() = %q does not round-trip: %v", s, a.String(), err)
+		}
+	})
+}

@@ -143,14 +143,11 @@ func (ks *keySet) lookup(hint string) *trustedKey {
 	return nil
 }
 
-// material exposes the keys to sigstore-go as trusted material; keys have
-// no validity window of their own.
-func (ks *keySet) material() root.TrustedMaterial {
-	return root.NewTrustedPublicKeyMaterial(func(hint string) (root.TimeConstrainedVerifier, error) {
-		k := ks.lookup(hint)
-		if k == nil {
-			return nil, fmt.Errorf("no configured public key has hint %q", hint)
-		}
+// material exposes k to sigstore-go as trusted material, whatever hint
+// the bundle names (verifyKeyedBundle chose k); keys have no validity
+// window of their own.
+func (k *trustedKey) material() root.TrustedMaterial {
+	return root.NewTrustedPublicKeyMaterial(func(string) (root.TimeConstrainedVerifier, error) {
 		return root.NewExpiringKey(k.verifier, timeZero, timeZero), nil
 	})
 }

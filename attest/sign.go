@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -58,6 +59,16 @@ func SignKeyed(ctx context.Context, key crypto.PrivateKey, statement []byte, opt
 	}
 	out, err := protojson.Marshal(b)
 	if err != nil {
+		return nil, fmt.Errorf("sign: bundle: %w", err)
+	}
+	// protojson's layout is deliberately unstable; write compact JSON with
+	// sorted keys so that the same bundle is always the same bytes (signed
+	// decisions are checked byte for byte).
+	var v any
+	if err := json.Unmarshal(out, &v); err != nil {
+		return nil, fmt.Errorf("sign: bundle: %w", err)
+	}
+	if out, err = json.Marshal(v); err != nil {
 		return nil, fmt.Errorf("sign: bundle: %w", err)
 	}
 	return out, nil

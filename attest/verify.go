@@ -36,6 +36,12 @@ type Result struct {
 	SignedAt time.Time `json:"signed_at"`
 	// BundleDigest is "sha256:" and the hex SHA-256 of the bundle bytes.
 	BundleDigest string `json:"bundle_digest"`
+	// ArtifactDigest is the "alg:hex" digest [Verifier.VerifyArtifact]
+	// matched; empty for [Verifier.Verify].
+	ArtifactDigest string `json:"artifact_digest,omitempty"`
+	// Statement is the verified in-toto statement, exactly as signed; nil for
+	// a message signature.
+	Statement json.RawMessage `json:"-"`
 }
 
 // Verifier verifies bundles against trusted roots and configured keys. It
@@ -87,7 +93,9 @@ func NewVerifier(roots *TrustedRoots, opts ...Option) *Verifier {
 // verified is the commit-independent outcome of verifying one bundle; it is
 // what the cache keeps.
 type verified struct {
-	stmt              statement
+	stmt statement
+	// payload is the signed statement; nil for a message signature.
+	payload           []byte
 	issuer            string
 	identity          string
 	sourceRepository  string
@@ -107,26 +115,15 @@ type verified struct {
 // message is the reason, and a Result with whatever was established
 // (at least BundleDigest). Any other error means subject is invalid.
 func (v *Verifier) Verify(bundleJSON []byte, subject Commit) (Result, error) {
-	sum := sha256.Sum256(bundleJSON)
-	digest := "sha256:" + hex.EncodeToString(sum[:])
-	res := Result{BundleDigest: digest}
+	res := Result{BundleDigest: bundleDigest(bundleJSON)}
 	if err := subject.Validate(); err != nil {
 		return res, fmt.Errorf("attest: %w", err)
 	}
-	vd, err := v.cache.get(digest)
-	if err == nil && vd == nil {
-		vd, err = v.verify(bundleJSON)
-		v.cache.put(digest, vd, err)
-	}
+	vd, err := v.cached(bundleJSON, res.BundleDigest, nil)
 	if err != nil {
 		return res, err
 	}
-	res.PredicateType = vd.stmt.PredicateType
-	res.Issuer = vd.issuer
-	res.Identity = vd.identity
-	res.SourceRepository = vd.sourceRepository
-	res.SignerWorkflow = vd.signerWorkflow
-	res.RunnerEnvironment = vd.runnerEnvironment
+	vd.fill(&res)
 	if err := checkBinding(vd.stmt, subject, vd.sourceRepository); err != nil {
 		return res, err
 	}
@@ -139,9 +136,42 @@ func (v *Verifier) Verify(bundleJSON []byte, subject Commit) (Result, error) {
 	return res, nil
 }
 
+func bundleDigest(data []byte) string {
+	sum := sha256.Sum256(data)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// cached verifies data against art (nil: a statement about anything, as
+// for commits) once per bundle digest and artifact.
+func (v *Verifier) cached(data []byte, digest string, art *Artifact) (*verified, error) {
+	key := digest
+	if art != nil {
+		key += " " + art.cacheKey()
+	}
+	vd, err := v.cache.get(key)
+	if err == nil && vd == nil {
+		vd, err = v.verify(data, art)
+		v.cache.put(key, vd, err)
+	}
+	return vd, err
+}
+
+// fill copies what verification established about the signer into res.
+func (vd *verified) fill(res *Result) {
+	res.PredicateType = vd.stmt.PredicateType
+	res.Issuer = vd.issuer
+	res.Identity = vd.identity
+	res.SourceRepository = vd.sourceRepository
+	res.SignerWorkflow = vd.signerWorkflow
+	res.RunnerEnvironment = vd.runnerEnvironment
+	if vd.payload != nil {
+		res.Statement = json.RawMessage(vd.payload)
+	}
+}
+
 // verify dispatches on the input's shape: a Sigstore bundle has a mediaType,
 // a DSSE envelope a payloadType.
-func (v *Verifier) verify(data []byte) (*verified, error) {
+func (v *Verifier) verify(data []byte, art *Artifact) (*verified, error) {
 	var probe struct {
 		MediaType   string          `json:"mediaType"`
 		PayloadType string          `json:"payloadType"`
@@ -152,7 +182,7 @@ func (v *Verifier) verify(data []byte) (*verified, error) {
 	}
 	switch {
 	case probe.MediaType != "":
-		return v.verifyBundle(data)
+		return v.verifyBundle(data, art)
 	case probe.PayloadType != "" || probe.Signatures != nil:
 		return v.verifyEnvelope(data)
 	default:

@@ -95,6 +95,8 @@ type Pusher struct {
 
 // Review is one pull request review.
 type Review struct {
+	// ID is GitHub's review id, for signed decisions; 0 when unknown.
+	ID   int64  `json:"id,omitempty"`
 	User string `json:"user"`
 	// State is APPROVED, CHANGES_REQUESTED, DISMISSED, COMMENTED or PENDING,
 	// compared case-insensitively.
@@ -134,6 +136,8 @@ type Attestation struct {
 	Commit string `json:"commit"`
 	// SignedAt is the verified signing time (TSA or transparency log).
 	SignedAt time.Time `json:"signed_at"`
+	// Digest is "sha256:<hex>" of the bundle, for signed decisions.
+	Digest string `json:"digest,omitempty"`
 }
 
 // RejectedAttestation is an attestation that failed verification.

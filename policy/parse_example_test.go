@@ -45,7 +45,7 @@ gates:
 	fmt.Println(errors.Is(err, policy.ErrInvalid))
 	// Output:
 	// .github/zgate.yml:3:11: name: "Production" must be lower-case letters, digits and dashes ([a-z0-9-]+)
-	// .github/zgate.yml:4:5: gate: unknown key "quoram"; want one of name, description, if, controls, quorum, required, window, block_on_changes_requested, override, pushers, request_reviews, then
+	// .github/zgate.yml:4:5: gate: unknown key "quoram"; want one of name, description, if, controls, quorum, required, window, block_on_changes_requested, override, pushers, request_reviews, sign, then
 	// .github/zgate.yml:5:13: window: bad duration "3 days": want e.g. 24h, 90m, 7d or 2d12h
 	// true
 }

@@ -96,6 +96,9 @@ func encodePolicy(t *testing.T, p *Policy) []byte {
 			"block_on_changes_requested": g.BlockOnChangesRequested,
 			"pushers":                    string(g.Pushers),
 		}
+		if g.Sign != "" {
+			gm["sign"] = string(g.Sign)
+		}
 		if g.Description != "" {
 			gm["description"] = g.Description
 		}

@@ -13,7 +13,7 @@ import (
 
 var (
 	gateKeys = []string{"name", "description", "if", "controls", "quorum", "required",
-		"window", "block_on_changes_requested", "override", "pushers", "request_reviews", "then"}
+		"window", "block_on_changes_requested", "override", "pushers", "request_reviews", "sign", "then"}
 	ifKeys = []string{"base", "paths", "labels"}
 )
 
@@ -128,6 +128,16 @@ func (d *policyDecoder) gate(n *yaml.Node) (Gate, *yaml.Node) {
 	}
 	if v := f.get("request_reviews"); v != nil {
 		g.RequestReviews = d.requestReviews(v)
+	}
+	if v := f.get("sign"); v != nil {
+		if s, ok := d.str(v, "sign"); ok {
+			switch SignRule(s) {
+			case SignAction, SignAlways:
+				g.Sign = SignRule(s)
+			default:
+				d.errorf(v, "sign: want %q or %q, got %q", SignAction, SignAlways, s)
+			}
+		}
 	}
 	if v, set := f["then"]; set {
 		g.Then = d.action(v)

@@ -57,6 +57,9 @@ func TestParseInvalid(t *testing.T) {
 		{"request-reviews-bool", []problemAt{
 			{4, 22, "request_reviews: want a string, got a boolean (true)"},
 		}},
+		{"sign-bad", []problemAt{
+			{4, 11, "sign: want \"action\" or \"always\", got \"sometimes\""},
+		}},
 		{"pushers-wrong-type", []problemAt{
 			{4, 14, "pushers: want a string, got a list"},
 		}},
@@ -133,7 +136,7 @@ func TestParseInvalid(t *testing.T) {
 			{3, 5, "gate: want a mapping, got a string (\"prod\")"},
 		}},
 		{"gate-unknown-key", []problemAt{
-			{4, 5, "gate: unknown key \"quoram\"; want one of name, description, if, controls, quorum, required, window, block_on_changes_requested, override, pushers, request_reviews, then"},
+			{4, 5, "gate: unknown key \"quoram\"; want one of name, description, if, controls, quorum, required, window, block_on_changes_requested, override, pushers, request_reviews, sign, then"},
 		}},
 		{"gates-empty", []problemAt{
 			{2, 8, "gates: empty: a policy needs at least one gate"},
@@ -164,7 +167,7 @@ func TestParseInvalid(t *testing.T) {
 			{3, 11, "name: \"Prod\" must be lower-case letters, digits and dashes ([a-z0-9-]+)"},
 			{4, 13, "window: bad duration \"soon\": want e.g. 24h, 90m, 7d or 2d12h"},
 			{5, 13, "quorum: must be at least 1, got 0 (leave it out to require every control)"},
-			{6, 5, "gate: unknown key \"colour\"; want one of name, description, if, controls, quorum, required, window, block_on_changes_requested, override, pushers, request_reviews, then"},
+			{6, 5, "gate: unknown key \"colour\"; want one of name, description, if, controls, quorum, required, window, block_on_changes_requested, override, pushers, request_reviews, sign, then"},
 			{9, 7, "then: set at most one of merge, dispatch, repository_dispatch, got merge and repository_dispatch"},
 			{9, 23, "then.merge.method: want merge, squash or rebase, got \"ff\""},
 			{10, 28, "then.repository_dispatch: missing event_type"},

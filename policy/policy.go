@@ -43,7 +43,10 @@ type Gate struct {
 	// RequestReviews says whom zgate asks for reviews while the gate is
 	// pending; "" means [RequestReviewsOff].
 	RequestReviews RequestReviews
-	Then           Action
+	// Sign says when zgate signs the gate's decision (with a signing key
+	// configured): "" means [SignAction].
+	Sign SignRule
+	Then Action
 
 	// Line is the 1-based line of the gate in the policy file.
 	Line int
@@ -82,6 +85,17 @@ const (
 
 // PusherRule says which pushers of a pull request count as its authors.
 type PusherRule string
+
+// SignRule says when a gate's decision is signed.
+type SignRule string
+
+const (
+	// SignAction signs the decision when the gate's action runs (default).
+	SignAction SignRule = "action"
+	// SignAlways also signs it whenever the gate opens without its action
+	// running then (no action, or a merge waiting for other gates).
+	SignAlways SignRule = "always"
+)
 
 const (
 	// PushersAll: everyone seen pushing to the pull request while it was

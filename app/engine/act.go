@@ -73,6 +73,9 @@ func (e *Engine) act(ctx context.Context, log *slog.Logger, gh *github.Client, k
 	e.mu.Lock()
 	e.execs[doneKey(key, gate, res.HeadSHA)] = exec
 	e.mu.Unlock()
+	if exec.Status == store.ExecDone && !exec.Updated.Before(called) {
+		e.signDecision(ctx, log, gh, key, res, g, now, exec)
+	}
 	e.refreshUnknown(ctx)
 	return &exec, nil
 }

@@ -115,6 +115,9 @@ type Config struct {
 	// Asks records review requests and PR commands; nil makes no review
 	// requests and answers no commands.
 	Asks Asks
+	// Decisions signs the decision of every Z that ran (signed gate
+	// decisions); nil signs none.
+	Decisions DecisionSigner
 }
 
 // StatusNotices says how many status webhooks claiming a zgate check

@@ -58,6 +58,7 @@ func (e *Engine) report(ctx context.Context, log *slog.Logger, gh *github.Client
 			return err
 		}
 	}
+	e.signOpened(ctx, log, gh, key, res, gd, waits, now)
 	return nil
 }
 

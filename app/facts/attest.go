@@ -91,5 +91,6 @@ func attestationFact(res attest.Result) policy.Attestation {
 		RunnerEnvironment: res.RunnerEnvironment,
 		Commit:            res.Commit,
 		SignedAt:          res.SignedAt,
+		Digest:            res.BundleDigest,
 	}
 }

@@ -2,6 +2,7 @@ package facts
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -57,6 +58,10 @@ func TestAttestSource(t *testing.T) {
 		RunnerEnvironment: "self-hosted",
 		Commit:            w.head,
 		SignedAt:          a.SignedAt,
+		Digest:            a.Digest,
+	}
+	if !strings.HasPrefix(a.Digest, "sha256:") {
+		t.Errorf("attestation digest = %q, want sha256:<hex>", a.Digest)
 	}
 	if diff := cmp.Diff(want, a); diff != "" {
 		t.Errorf("attestation mismatch (-want +got):\n%s", diff)

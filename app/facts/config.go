@@ -68,6 +68,7 @@ type configEntry struct {
 	policy                              *policy.Policy
 	policyErr                           error
 	codeownersFile                      string
+	codeownersDigest                    string
 	codeowners                          *codeowners.File
 	unavailable                         []string
 }
@@ -127,6 +128,7 @@ func (g *Gatherer) loadConfig(ctx context.Context, gh *github.Client, owner, rep
 	if err != nil {
 		return err
 	}
+	res.ConfigSHA = sha
 	key := owner + "/" + repo + "\x00" + res.BaseRef + "\x00" + sha
 	if e := g.Configs.get(key); e != nil {
 		e.apply(res)
@@ -158,7 +160,7 @@ func (g *Gatherer) readConfig(ctx context.Context, gh *github.Client, owner, rep
 	if e != nil {
 		e.size = int64(n+m) + configEntryOverhead
 		e.policyFile, e.policyDigest, e.policyRef, e.policy, e.policyErr = res.PolicyFile, res.PolicyDigest, res.PolicyRef, res.Policy, res.PolicyErr
-		e.codeownersFile, e.codeowners = res.CodeownersFile, res.Facts.Codeowners
+		e.codeownersFile, e.codeownersDigest, e.codeowners = res.CodeownersFile, res.CodeownersDigest, res.Facts.Codeowners
 		e.unavailable = slices.Clone(res.Facts.Unavailable[unavailable:])
 	}
 	return nil
@@ -168,7 +170,7 @@ func (g *Gatherer) readConfig(ctx context.Context, gh *github.Client, owner, rep
 // evaluations: both are immutable once parsed.
 func (e *configEntry) apply(res *Result) {
 	res.PolicyFile, res.PolicyDigest, res.PolicyRef, res.Policy, res.PolicyErr = e.policyFile, e.policyDigest, e.policyRef, e.policy, e.policyErr
-	res.CodeownersFile, res.Facts.Codeowners = e.codeownersFile, e.codeowners
+	res.CodeownersFile, res.CodeownersDigest, res.Facts.Codeowners = e.codeownersFile, e.codeownersDigest, e.codeowners
 	res.Facts.Unavailable = append(res.Facts.Unavailable, e.unavailable...)
 }
 

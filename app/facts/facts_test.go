@@ -136,7 +136,10 @@ func TestGather(t *testing.T) {
 	}
 	f.Codeowners = nil
 	for i := range f.Reviews {
-		f.Reviews[i].SubmittedAt = time.Time{}
+		if f.Reviews[i].ID == 0 {
+			t.Errorf("review %d has no id", i)
+		}
+		f.Reviews[i].SubmittedAt, f.Reviews[i].ID = time.Time{}, 0
 	}
 	for i := range f.Comments {
 		f.Comments[i].CreatedAt = time.Time{}

@@ -92,6 +92,11 @@ type Result struct {
 	PolicyErr error
 	// CodeownersFile is the CODEOWNERS path used, "" when there is none.
 	CodeownersFile string
+	// CodeownersDigest is the hex SHA-256 of its bytes, "" when none.
+	CodeownersDigest string
+	// ConfigSHA is the base branch commit the policy and CODEOWNERS were
+	// read at; "" when they were read at the branch name.
+	ConfigSHA string
 	// BaseTrusted tells whether the base branch's policy may dispatch: the
 	// base is the default branch or protected ([Evaluate]).
 	BaseTrusted bool

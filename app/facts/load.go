@@ -74,6 +74,8 @@ func (g *Gatherer) loadCodeowners(ctx context.Context, gh *github.Client, owner,
 	}
 	co, _ := codeowners.Parse(path, data) // always usable; problems kept inside
 	res.CodeownersFile = path
+	cs := sha256.Sum256(data)
+	res.CodeownersDigest = hex.EncodeToString(cs[:])
 	res.Facts.Codeowners = co
 	return parsedSize(data), nil
 }

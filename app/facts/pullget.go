@@ -291,6 +291,7 @@ func filePage(page *[]struct {
 
 // reviewFacts is one review as zgate reads it.
 type reviewFacts struct {
+	ID          int64             `json:"id"`
 	User        *userFacts        `json:"user"`
 	State       string            `json:"state"`
 	CommitID    string            `json:"commit_id"`

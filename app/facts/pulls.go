@@ -77,6 +77,7 @@ func reviews(ctx context.Context, gh *github.Client, cache *PullCache, owner, re
 			}
 			bots.add(r.User.user())
 			out = append(out, policy.Review{
+				ID:          r.ID,
 				User:        r.User.Login,
 				State:       r.State,
 				CommitID:    r.CommitID,

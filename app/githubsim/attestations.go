@@ -59,6 +59,65 @@ func predicateType(bundle []byte) string {
 
 func (s *Sim) attestationRoutes() {
 	s.handle("GET /repos/{owner}/{repo}/attestations/{subject_digest}", authToken, s.listAttestations)
+	s.handle("POST /repos/{owner}/{repo}/attestations", authToken, s.createAttestation)
+}
+
+// createAttestation stores {"bundle": {...}} under the sha256 digest of
+// each subject of its DSSE statement, as GitHub indexes them, and answers
+// 201 {"id": N}; a bundle without a DSSE statement is refused (422).
+func (s *Sim) createAttestation(q *request) response {
+	r, e := s.visibleRepo(q)
+	if e != nil {
+		return *e
+	}
+	var body struct {
+		Bundle json.RawMessage `json:"bundle"`
+	}
+	if e := q.decode(&body); e != nil {
+		return *e
+	}
+	digests := subjectDigests(body.Bundle)
+	if len(digests) == 0 {
+		return apiError(http.StatusUnprocessableEntity, "Validation Failed: bundle has no in-toto statement with sha256 subject digests")
+	}
+	a := attestation{id: s.id(), bundle: append(json.RawMessage(nil), body.Bundle...), predicateType: predicateType(body.Bundle)}
+	for _, d := range digests {
+		r.attestations[d] = append(r.attestations[d], a)
+	}
+	return created(map[string]any{"id": a.id})
+}
+
+// subjectDigests returns "sha256:<hex>" of each subject of the bundle's
+// DSSE statement.
+func subjectDigests(bundle []byte) []string {
+	var b struct {
+		MediaType string `json:"mediaType"`
+		DSSE      struct {
+			Payload string `json:"payload"`
+		} `json:"dsseEnvelope"`
+	}
+	if json.Unmarshal(bundle, &b) != nil || b.MediaType == "" || b.DSSE.Payload == "" {
+		return nil
+	}
+	raw, err := base64.StdEncoding.DecodeString(b.DSSE.Payload)
+	if err != nil {
+		return nil
+	}
+	var st struct {
+		Subject []struct {
+			Digest map[string]string `json:"digest"`
+		} `json:"subject"`
+	}
+	if json.Unmarshal(raw, &st) != nil {
+		return nil
+	}
+	var out []string
+	for _, sub := range st.Subject {
+		if d := sub.Digest["sha256"]; d != "" {
+			out = append(out, "sha256:"+d)
+		}
+	}
+	return out
 }
 
 // listAttestations pages with opaque cursors (before/after) as GitHub

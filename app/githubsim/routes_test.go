@@ -145,6 +145,7 @@ func TestEveryRoute(t *testing.T) {
 	gh("GET", repo+"/actions/runs", nil, 200)
 	gh("POST", repo+"/dispatches", map[string]any{"event_type": "zgate", "client_payload": map[string]int{"pr": n}}, 204)
 	gh("GET", repo+"/attestations/"+digest, nil, 200)
+	gh("POST", repo+"/attestations", map[string]any{"bundle": map[string]string{"mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json"}}, 422)
 	gh("POST", repo+"/git/refs", map[string]string{"ref": "refs/zgate/" + head + "/prod/main", "sha": head}, 201)
 	gh("POST", repo+"/git/refs", map[string]string{"ref": "refs/zgate/" + head + "/prod/main", "sha": head}, 422)
 	gh("GET", repo+"/git/ref/zgate/"+head+"/prod/main", nil, 200)

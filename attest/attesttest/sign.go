@@ -107,6 +107,7 @@ type bundleParts struct {
 	version string
 	certs   [][]byte
 	env     *dsse.Envelope
+	msg     *protocommon.MessageSignature // instead of env
 	stamps  [][]byte
 	tlog    []*protorekorEntry
 }
@@ -114,19 +115,7 @@ type bundleParts struct {
 // bundleJSON assembles a bundle from its parts.
 func bundleJSON(t TB, p bundleParts) []byte {
 	t.Helper()
-	env, stamps, tlog := p.env, p.stamps, p.tlog
-	payload, err := base64.StdEncoding.DecodeString(env.Payload)
-	if err != nil {
-		t.Fatalf("attesttest: payload: %v", err)
-	}
-	pe := &protodsse.Envelope{Payload: payload, PayloadType: env.PayloadType}
-	for _, s := range env.Signatures {
-		sig, err := base64.StdEncoding.DecodeString(s.Sig)
-		if err != nil {
-			t.Fatalf("attesttest: signature: %v", err)
-		}
-		pe.Signatures = append(pe.Signatures, &protodsse.Signature{Sig: sig, Keyid: s.KeyID})
-	}
+	stamps, tlog := p.stamps, p.tlog
 	vm := &protobundle.VerificationMaterial{}
 	mediaType := BundleMediaType
 	switch p.version {
@@ -150,7 +139,10 @@ func bundleJSON(t TB, p bundleParts) []byte {
 	b := &protobundle.Bundle{
 		MediaType:            mediaType,
 		VerificationMaterial: vm,
-		Content:              &protobundle.Bundle_DsseEnvelope{DsseEnvelope: pe},
+		Content:              &protobundle.Bundle_MessageSignature{MessageSignature: p.msg},
+	}
+	if p.env != nil {
+		b.Content = &protobundle.Bundle_DsseEnvelope{DsseEnvelope: protoEnvelope(t, p.env)}
 	}
 	out, err := protojson.Marshal(b)
 	if err != nil {
@@ -166,4 +158,21 @@ func bundleJSON(t TB, p bundleParts) []byte {
 		t.Fatalf("attesttest: bundle: %v", err)
 	}
 	return out
+}
+
+func protoEnvelope(t TB, env *dsse.Envelope) *protodsse.Envelope {
+	t.Helper()
+	payload, err := base64.StdEncoding.DecodeString(env.Payload)
+	if err != nil {
+		t.Fatalf("attesttest: payload: %v", err)
+	}
+	pe := &protodsse.Envelope{Payload: payload, PayloadType: env.PayloadType}
+	for _, s := range env.Signatures {
+		sig, err := base64.StdEncoding.DecodeString(s.Sig)
+		if err != nil {
+			t.Fatalf("attesttest: signature: %v", err)
+		}
+		pe.Signatures = append(pe.Signatures, &protodsse.Signature{Sig: sig, Keyid: s.KeyID})
+	}
+	return pe
 }

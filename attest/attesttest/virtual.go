@@ -111,17 +111,59 @@ func (p *PublicGood) Sign(identity, issuer string, statement []byte, logTime tim
 	}
 	var tles []*protorekorEntry
 	for _, e := range entries {
-		tles = append(tles, p.withPromise(e))
+		tles = append(tles, p.withPromise(e, "dsse"))
 	}
 	return bundleJSON(p.t, bundleParts{certs: [][]byte{leaf.Raw}, env: env, stamps: stamps, tlog: tles})
 }
 
+// SignMessage signs artifact itself (a plain message signature, as cosign
+// sign-blob makes, no statement) as identity from issuer, logged in Rekor
+// at logTime (zero: five minutes from now), and returns a v0.1 bundle
+// (VirtualSigstore makes no inclusion proof for these, which v0.2 and later
+// require).
+func (p *PublicGood) SignMessage(identity, issuer string, artifact []byte, logTime time.Time) []byte {
+	p.t.Helper()
+	if logTime.IsZero() {
+		logTime = time.Now().Add(5 * time.Minute)
+	}
+	ent, err := p.vs.SignAtTime(identity, issuer, artifact, logTime)
+	if err != nil {
+		p.t.Fatalf("attesttest: sign: %v", err)
+	}
+	vc, err := ent.VerificationContent()
+	if err != nil {
+		p.t.Fatalf("attesttest: %v", err)
+	}
+	sc, err := ent.SignatureContent()
+	if err != nil {
+		p.t.Fatalf("attesttest: %v", err)
+	}
+	ms := sc.MessageSignatureContent()
+	stamps, err := ent.Timestamps()
+	if err != nil {
+		p.t.Fatalf("attesttest: %v", err)
+	}
+	entries, err := ent.TlogEntries()
+	if err != nil {
+		p.t.Fatalf("attesttest: %v", err)
+	}
+	var tles []*protorekorEntry
+	for _, e := range entries {
+		tles = append(tles, p.withPromise(e, "hashedrekord"))
+	}
+	msg := &protocommon.MessageSignature{
+		MessageDigest: &protocommon.HashOutput{Algorithm: protocommon.HashAlgorithm_SHA2_256, Digest: ms.Digest()},
+		Signature:     ms.Signature(),
+	}
+	return bundleJSON(p.t, bundleParts{version: "v0.1", certs: [][]byte{vc.Certificate().Raw}, msg: msg, stamps: stamps, tlog: tles})
+}
+
 // withPromise completes the entry the way Rekor's response does: kind,
 // version and the signed entry timestamp, which tlog.Entry keeps private.
-func (p *PublicGood) withPromise(e *tlog.Entry) *protorekorEntry {
+func (p *PublicGood) withPromise(e *tlog.Entry, kind string) *protorekorEntry {
 	p.t.Helper()
 	tle := proto.Clone(e.TransparencyLogEntry()).(*protorekorEntry)
-	tle.KindVersion = &protorekor.KindVersion{Kind: "dsse", Version: "0.0.1"}
+	tle.KindVersion = &protorekor.KindVersion{Kind: kind, Version: "0.0.1"}
 	logID, err := p.vs.RekorLogID()
 	if err != nil {
 		p.t.Fatalf("attesttest: %v", err)

@@ -31,6 +31,7 @@ type serveFlags struct {
 	intake                                                      intakeFlags
 	memory                                                      memoryFlags
 	web                                                         webFlags
+	decision                                                    decisionFlags
 }
 
 // serveEnv maps each flag of `zgate serve` to its environment variable.
@@ -63,6 +64,9 @@ func serveEnv() map[string]string {
 		m[name] = env
 	}
 	maps.Copy(m, webEnv())
+	for name, env := range decisionEnv() {
+		m[name] = env
+	}
 	return m
 }
 
@@ -93,6 +97,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	f.intake.register(fs)
 	f.memory.register(fs)
 	f.web.register(fs)
+	f.decision.register(fs)
 }
 
 // runServe is `zgate serve`: it runs the GitHub App until SIGINT/SIGTERM.
@@ -197,6 +202,9 @@ func (f *serveFlags) options(stderr io.Writer) (app.Options, error) {
 	f.intake.apply(&o)
 	f.memory.apply(&o)
 	if err := f.web.apply(&o); err != nil {
+		return app.Options{}, err
+	}
+	if err := f.decision.apply(&o, log); err != nil {
 		return app.Options{}, err
 	}
 	return o, nil

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/zgate-dev/zgate/attest/attesttest"
 )
 
 func TestServeRefusesBadConfig(t *testing.T) {
@@ -22,6 +24,10 @@ func TestServeRefusesBadConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := []string{"--app-id", "1", "--private-key", key, "--webhook-secret", "s"}
+	rsaKey := filepath.Join(dir, "rsaKey.key")
+	if err := os.WriteFile(rsaKey, attesttest.PrivateKeyPEM(t, attesttest.NewKey(t, attesttest.RSA2048)), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name    string
 		args    []string
@@ -45,6 +51,10 @@ func TestServeRefusesBadConfig(t *testing.T) {
 		{"missing audit key", append(base, "--audit-key-file", filepath.Join(dir, "nope")), nil, "read the audit key"},
 		{"audit key from env", base, map[string]string{"ZGATE_AUDIT_KEY_FILE": shortKey}, "audit key"},
 		{"negative checkpoint interval", []string{"--audit-checkpoint-interval", "-1s"}, nil, "negative"},
+		{"tsa without signing key", append(base, "--tsa", "https://tsa.example"), nil, "--tsa needs --signing-key"},
+		{"missing signing key", append(base, "--signing-key", filepath.Join(dir, "nope")), nil, "read the signing key"},
+		{"signing key of another type", append(base, "--signing-key", rsaKey), nil, "neither ECDSA P-256 nor Ed25519"},
+		{"signing key from env", base, map[string]string{"ZGATE_SIGNING_KEY": shortKey}, "signing key"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
