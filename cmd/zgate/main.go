@@ -48,6 +48,7 @@ func commands() map[string]command {
 		"demo":        {"run the whole flow against a built-in GitHub simulator", runDemo},
 		"audit":       {"verify or export the audit log", runAudit},
 		"action":      {"run the engine inside a GitHub Actions job", runAction},
+		"version":     {"print the version, VCS revision and Go version", runVersion},
 	}
 }
 
@@ -66,6 +67,9 @@ func run(ctx context.Context, e env, args []string) int {
 			return exitUsage
 		}
 		return exitOK
+	}
+	if args[0] == "--version" || args[0] == "-version" {
+		args = append([]string{"version"}, args[1:]...)
 	}
 	c, ok := cmds[args[0]]
 	if !ok {

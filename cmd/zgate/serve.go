@@ -29,6 +29,7 @@ type serveFlags struct {
 	workers, githubCacheMB                                      int
 	intake                                                      intakeFlags
 	memory                                                      memoryFlags
+	rotation                                                    rotationFlags
 }
 
 // serveEnv maps each flag of `zgate serve` to its environment variable.
@@ -60,6 +61,9 @@ func serveEnv() map[string]string {
 	for name, env := range memoryEnv() {
 		m[name] = env
 	}
+	for name, env := range rotationEnv() {
+		m[name] = env
+	}
 	return m
 }
 
@@ -89,6 +93,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.auditCheckpointEvery, "audit-checkpoint-interval", "how often the audit log's head is checkpointed, when it grew; 0 only at start and stop")
 	f.intake.register(fs)
 	f.memory.register(fs)
+	f.rotation.register(fs)
 }
 
 // runServe is `zgate serve`: it runs the GitHub App until SIGINT/SIGTERM.
@@ -186,5 +191,8 @@ func (f *serveFlags) options(stderr io.Writer) (app.Options, error) {
 	}
 	f.intake.apply(&o)
 	f.memory.apply(&o)
+	if err := f.rotation.apply(&o); err != nil {
+		return app.Options{}, err
+	}
 	return o, nil
 }
