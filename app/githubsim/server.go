@@ -230,6 +230,7 @@ func (s *Sim) routes() {
 	s.statusRoutes()
 	s.dispatchRoutes()
 	s.attestationRoutes()
+	s.releaseRoutes()
 	s.controlRoutes()
 	s.mux.HandleFunc("/api/v3/", func(w http.ResponseWriter, r *http.Request) {
 		s.finish(w, r, "", nil, notFound())

@@ -69,6 +69,7 @@ type Sim struct {
 	nextHookID    int64
 	sent          map[string]event // by delivery id, for Redeliver
 	sentOrder     []string         // ids in sent, oldest first
+	rel           releaseStore
 
 	out outbox
 }
