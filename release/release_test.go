@@ -193,7 +193,9 @@ func TestReleaseWorkflow(t *testing.T) {
 		return index(func(i int) bool { return strings.HasPrefix(job.Steps[i].Uses, prefix) })
 	}
 	build := uses("goreleaser/goreleaser-action@")
-	compare := index(func(i int) bool { return strings.Contains(job.Steps[i].Run, "action/checksums.txt") && strings.Contains(job.Steps[i].Run, "dist/checksums.txt") })
+	compare := index(func(i int) bool {
+		return strings.Contains(job.Steps[i].Run, "action/checksums.txt") && strings.Contains(job.Steps[i].Run, "dist/checksums.txt")
+	})
 	attest := uses("actions/attest-build-provenance@")
 	image := uses("docker/build-push-action@")
 	publish := index(func(i int) bool { return strings.Contains(job.Steps[i].Run, "gh release create") })
