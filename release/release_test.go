@@ -207,6 +207,15 @@ func TestReleaseWorkflow(t *testing.T) {
 	if !(build < compare && compare < attest && compare < image && image < publish && attest < publish) {
 		t.Errorf("steps out of order: build %d, compare %d, attest %d, image %d, publish %d", build, compare, attest, image, publish)
 	}
+	// GoReleaser's "binary" artifacts stay in its build directories; the
+	// step naming them checks each copy against checksums.txt.
+	naming := index(func(i int) bool { return strings.Contains(job.Steps[i].Run, "sha256sum --strict -c ../checksums.txt") })
+	if naming < 0 || naming < compare || naming > attest {
+		t.Errorf("no step names the assets and checks them between the comparison (%d) and the attestation (%d): %d", compare, attest, naming)
+	}
+	if attest >= 0 && job.Steps[attest].With["subject-path"] != "dist/assets/zgate_*" {
+		t.Errorf("attested %q, want dist/assets/zgate_*", job.Steps[attest].With["subject-path"])
+	}
 	var imageAttested bool
 	for _, s := range job.Steps {
 		if strings.HasPrefix(s.Uses, "actions/attest-build-provenance@") && s.With["subject-digest"] != "" && s.With["push-to-registry"] == "true" {
@@ -218,7 +227,7 @@ func TestReleaseWorkflow(t *testing.T) {
 	}
 	if publish >= 0 {
 		run := job.Steps[publish].Run
-		for _, want := range []string{"checksums.txt", "zgate.intoto.jsonl", "--verify-tag"} {
+		for _, want := range []string{"dist/assets/zgate_*", "checksums.txt", "zgate.intoto.jsonl", "--verify-tag"} {
 			if !strings.Contains(run, want) {
 				t.Errorf("the release lacks %s", want)
 			}
