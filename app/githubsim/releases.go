@@ -22,10 +22,6 @@ import (
 // Both routes answer anonymous callers too, as GitHub does for a public
 // repository, from a bucket of 60 calls an hour.
 
-// authOptional takes an installation token, or none: a public
-// repository's data.
-const authOptional = authJWT + 1
-
 // anonymousRateLimit is GitHub's limit for unauthenticated calls.
 const anonymousRateLimit = 60
 
