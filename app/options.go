@@ -84,6 +84,10 @@ type Options struct {
 	// PrivateKey is the App's PEM key, PKCS#1 or PKCS#8.
 	PrivateKey    ghclient.PrivateKey
 	WebhookSecret Secret
+	// WebhookSecretPrevious, when set, is accepted besides WebhookSecret
+	// while the secret is rotated; remove it once GitHub signs with the new
+	// one (docs/deploy.md).
+	WebhookSecretPrevious Secret
 	// GitHubURL is the REST API root; GHES and the simulator use
 	// "https://HOST/api/v3/".
 	GitHubURL string

@@ -22,6 +22,7 @@ import (
 	"github.com/zgate-dev/zgate/app/server"
 	"github.com/zgate-dev/zgate/app/store"
 	"github.com/zgate-dev/zgate/app/tracing"
+	"github.com/zgate-dev/zgate/buildinfo"
 )
 
 // Run serves the App until ctx ends, then shuts down gracefully: the HTTP
@@ -35,6 +36,10 @@ func Run(ctx context.Context, o Options) error {
 	log := o.Logger
 	m, err := metrics.New(o.Registerer)
 	if err != nil {
+		return err
+	}
+	build := buildinfo.Read()
+	if err := metrics.RegisterBuildInfo(o.Registerer, build.Version, build.Revision, build.GoVersion); err != nil {
 		return err
 	}
 	apps, err := ghclient.New(ghclient.Config{
@@ -126,6 +131,10 @@ func Run(ctx context.Context, o Options) error {
 		MaxConcurrentReads: o.MaxConcurrentReads,
 
 		StatusNotes: st,
+
+		// Accepted too while the webhook secret is rotated.
+		PreviousSecret: o.WebhookSecretPrevious,
+		Build:          build,
 	})
 	if err != nil {
 		return err

@@ -146,6 +146,13 @@ func TestEveryRoute(t *testing.T) {
 	gh("POST", repo+"/dispatches", map[string]any{"event_type": "zgate", "client_payload": map[string]int{"pr": n}}, 204)
 	gh("GET", repo+"/attestations/"+digest, nil, 200)
 	gh("POST", repo+"/attestations", map[string]any{"bundle": map[string]string{"mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json"}}, 422)
+	must(t, e.sim.CreateTag("acme", "payments", "v1.0.0", "main"))
+	_, err = e.sim.CreateRelease("acme", "payments", "v1.0.0", "octocat", map[string][]byte{"checksums.txt": []byte("x\n")})
+	must(t, err)
+	var rel struct{ Assets []struct{ ID int64 } }
+	must(t, json.Unmarshal(gh("GET", repo+"/releases/tags/v1.0.0", nil, 200), &rel))
+	gh("GET", repo+"/releases/tags/v0.0.1", nil, 404)
+	gh("GET", fmt.Sprintf("%s/releases/assets/%d", repo, rel.Assets[0].ID), nil, 200)
 	gh("POST", repo+"/git/refs", map[string]string{"ref": "refs/zgate/" + head + "/prod/main", "sha": head}, 201)
 	gh("POST", repo+"/git/refs", map[string]string{"ref": "refs/zgate/" + head + "/prod/main", "sha": head}, 422)
 	gh("GET", repo+"/git/ref/zgate/"+head+"/prod/main", nil, 200)

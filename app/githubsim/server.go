@@ -17,9 +17,10 @@ const maxBody = 32 << 20
 type authKind int
 
 const (
-	authToken authKind = iota // installation access token
-	authJWT                   // the App's JWT
-	authUser                  // an installation token or a user access token (oauth.go)
+	authToken    authKind = iota // installation access token
+	authJWT                      // the App's JWT
+	authUser                     // an installation token or a user access token (oauth.go)
+	authOptional                 // an installation token, or none for public reads (releases.go)
 )
 
 // request is one authenticated REST call handed to a route handler.
@@ -236,6 +237,7 @@ func (s *Sim) routes() {
 	s.statusRoutes()
 	s.dispatchRoutes()
 	s.attestationRoutes()
+	s.releaseRoutes()
 	s.controlRoutes()
 	s.oauthRoutes()
 	s.manifestRoutes()

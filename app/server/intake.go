@@ -84,7 +84,7 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, log *slog.Logg
 		done()
 		return nil, nil, false
 	}
-	if err := verifySignature(s.cfg.Secret, buf.Bytes(), sig); err != nil {
+	if err := s.verify(log, buf.Bytes(), sig); err != nil {
 		rej.Status, rej.Reason = http.StatusUnauthorized, "bad X-Hub-Signature-256"
 		s.rejectUnauthenticated(w, r, log, rej, resultUnauthorized)
 		done()

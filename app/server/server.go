@@ -14,6 +14,7 @@ import (
 
 	"github.com/zgate-dev/zgate/app/metrics"
 	"github.com/zgate-dev/zgate/app/store"
+	"github.com/zgate-dev/zgate/buildinfo"
 )
 
 // MaxBodyBytes caps a webhook body; GitHub caps payloads at 25 MiB.
@@ -52,6 +53,11 @@ type Rejection struct {
 type Config struct {
 	// Secret is the webhook secret shared with GitHub.
 	Secret []byte
+	// PreviousSecret, when set, is also accepted while the secret is being
+	// rotated (see [Config.Secret] and docs/deploy.md).
+	PreviousSecret []byte
+	// Build is shown on /healthz.
+	Build buildinfo.Info
 	// AppID is the App's id; check runs and suites of this app are its own.
 	AppID int64
 	// BotLogin is the App's bot login ("zgate[bot]"); events sent by it are
@@ -142,10 +148,7 @@ func New(cfg Config) (*Server, error) {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /webhook", s.webhook)
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, _ = w.Write([]byte("ok\n"))
-	})
+	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
 	if s.cfg.Gatherer != nil {
 		mux.Handle("GET /metrics", promhttp.HandlerFor(s.cfg.Gatherer, promhttp.HandlerOpts{}))

@@ -52,6 +52,7 @@ func commands() map[string]command {
 		"execution":   {"list Zs; confirm or fail a dispatch whose outcome is unknown", runExecution},
 		"setup":       {"register the GitHub App from a manifest and write its credentials", runSetup},
 		"sim":         {"run the GitHub simulator, with its control API, as a process", runSim},
+		"version":     {"print the version, VCS revision and Go version", runVersion},
 	}
 }
 
@@ -70,6 +71,9 @@ func run(ctx context.Context, e env, args []string) int {
 			return exitUsage
 		}
 		return exitOK
+	}
+	if args[0] == "--version" || args[0] == "-version" {
+		args = append([]string{"version"}, args[1:]...)
 	}
 	c, ok := cmds[args[0]]
 	if !ok {

@@ -32,6 +32,7 @@ type serveFlags struct {
 	memory                                                      memoryFlags
 	web                                                         webFlags
 	decision                                                    decisionFlags
+	rotation                                                    rotationFlags
 }
 
 // serveEnv maps each flag of `zgate serve` to its environment variable.
@@ -64,7 +65,8 @@ func serveEnv() map[string]string {
 		m[name] = env
 	}
 	maps.Copy(m, webEnv())
-	for name, env := range decisionEnv() {
+	maps.Copy(m, decisionEnv())
+	for name, env := range rotationEnv() {
 		m[name] = env
 	}
 	return m
@@ -98,6 +100,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	f.memory.register(fs)
 	f.web.register(fs)
 	f.decision.register(fs)
+	f.rotation.register(fs)
 }
 
 // runServe is `zgate serve`: it runs the GitHub App until SIGINT/SIGTERM.
@@ -205,6 +208,9 @@ func (f *serveFlags) options(stderr io.Writer) (app.Options, error) {
 		return app.Options{}, err
 	}
 	if err := f.decision.apply(&o, log); err != nil {
+		return app.Options{}, err
+	}
+	if err := f.rotation.apply(&o); err != nil {
 		return app.Options{}, err
 	}
 	return o, nil
