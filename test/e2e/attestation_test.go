@@ -68,15 +68,16 @@ func TestAttestationControl(t *testing.T) {
 	w.waitMerged(n)
 }
 
-// rerequest asks for the gate's check run on sha to be re-run, as a
+// rerequest asks for the gate's per-base check run on sha (the one the
+// waits read, so it exists by then) to be re-run, as a
 // person clicking "Re-run" would.
 func rerequest(t *testing.T, w *world, sha string) {
 	t.Helper()
 	for _, c := range w.sim.CheckRuns(owner, repoName, sha) {
-		if c.Name == gateCheck {
+		if c.Name == textCheck {
 			must(t, w.sim.RerequestCheckRun(owner, repoName, c.ID, "carol"))
 			return
 		}
 	}
-	t.Fatalf("no %s check run on %s", gateCheck, sha)
+	t.Fatalf("no %s check run on %s", textCheck, sha)
 }
