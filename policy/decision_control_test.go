@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -149,6 +150,9 @@ func FuzzParseDecision(f *testing.F) {
 		f.Add(s[0], s[1], s[2])
 	}
 	f.Fuzz(func(t *testing.T, repo, gate, key string) {
+		if !utf8.ValidString(repo + gate + key) {
+			return // %q would write \x escapes, which YAML reads as code points
+		}
 		body := fmt.Sprintf("      decision: {repository: %q, gate: %q, key: %q}\n", repo, gate, key)
 		p, err := Parse("zgate.yml", []byte(decisionPolicy(body)))
 		if err != nil {
