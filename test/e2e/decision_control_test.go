@@ -99,9 +99,9 @@ func TestDecisionControl(t *testing.T) {
 		p := decision.Predicate{
 			Repository: owner + "/" + repoName, PullRequest: n, Base: decision.Base{Ref: "main", SHA: base},
 			HeadSHA: head, Gate: gate, Action: "merge",
-			Policy:    decision.File{Path: ".github/zgate.yml", SHA256: sha256Hex(policyFile)},
-			Controls:  []decision.Control{{ID: "@acme/sre", Kind: "team", Commit: head, Approver: "mallory", SubmittedAt: ptr(time.Now().UTC())}},
-			Window:    "24h0m0s", DecidedAt: time.Now().UTC(), ZgateVersion: "forged",
+			Policy:   decision.File{Path: ".github/zgate.yml", SHA256: sha256Hex(policyFile)},
+			Controls: []decision.Control{{ID: "@acme/sre", Kind: "team", Commit: head, Approver: "mallory", SubmittedAt: ptr(time.Now().UTC())}},
+			Window:   "24h0m0s", DecidedAt: time.Now().UTC(), ZgateVersion: "forged",
 		}
 		st, err := decision.Statement(p)
 		must(t, err)
