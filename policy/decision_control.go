@@ -146,12 +146,11 @@ func judgeDecision(c *DecisionControl, ix *factsIndex, window time.Duration, now
 		if sd.DecidedAt.Before(at) {
 			at = sd.DecidedAt
 		}
+		if !sameRepository(sd.Repository, c.Repository) || sd.Gate != c.Gate {
+			continue // another control's decision: it says nothing of this one
+		}
 		var why string
 		switch {
-		case !sameRepository(sd.Repository, c.Repository):
-			why = fmt.Sprintf("of %s, not %s", sd.Repository, c.Repository)
-		case sd.Gate != c.Gate:
-			why = fmt.Sprintf("of gate %q, not %q", sd.Gate, c.Gate)
 		case sd.Key != c.Key:
 			why = fmt.Sprintf("verified with %s, not %s", sd.Key, c.Key)
 		case head == "" || !strings.EqualFold(sd.Commit, head):

@@ -218,8 +218,8 @@ func TestEvaluateDecision(t *testing.T) {
 		{name: "valid", decisions: []SignedDecision{signedDecision(time.Hour)}, state: StateSuccess},
 		{name: "repository case-insensitive", decisions: []SignedDecision{signedDecision(time.Hour, func(s *SignedDecision) { s.Repository = "ACME/App" })}, state: StateSuccess, notes: 0},
 		{name: "another commit", decisions: []SignedDecision{signedDecision(time.Hour, func(s *SignedDecision) { s.Commit = oldSHA })}, state: StatePending, notes: 1},
-		{name: "another gate", decisions: []SignedDecision{signedDecision(time.Hour, func(s *SignedDecision) { s.Gate = "staging" })}, state: StatePending, notes: 1},
-		{name: "another repository", decisions: []SignedDecision{signedDecision(time.Hour, func(s *SignedDecision) { s.Repository = "mallory/app" })}, state: StatePending, notes: 1},
+		{name: "another gate", decisions: []SignedDecision{signedDecision(time.Hour, func(s *SignedDecision) { s.Gate = "staging" })}, state: StatePending},
+		{name: "another repository", decisions: []SignedDecision{signedDecision(time.Hour, func(s *SignedDecision) { s.Repository = "mallory/app" })}, state: StatePending},
 		{name: "another key", decisions: []SignedDecision{signedDecision(time.Hour, func(s *SignedDecision) { s.Key = "other.pub" })}, state: StatePending, notes: 1},
 		{name: "replayed outside the window", decisions: []SignedDecision{signedDecision(25 * time.Hour)}, state: StatePending, notes: 1},
 		{name: "old decision timestamped now", decisions: []SignedDecision{signedDecision(25*time.Hour, func(s *SignedDecision) { s.SignedAt = evalNow })}, state: StatePending, notes: 1},
@@ -242,7 +242,7 @@ func TestEvaluateDecision(t *testing.T) {
 			rejected: []RejectedDecision{{Repository: "acme/web", Gate: "production", Key: ".github/decision.pub", Reason: "not readable", Unavailable: true}},
 			state:    StatePending,
 		},
-		{name: "one good among bad", decisions: []SignedDecision{signedDecision(time.Hour, func(s *SignedDecision) { s.Gate = "x" }), signedDecision(2 * time.Hour)}, state: StateSuccess, notes: 1},
+		{name: "one good among bad", decisions: []SignedDecision{signedDecision(time.Hour, func(s *SignedDecision) { s.Commit = oldSHA }), signedDecision(2 * time.Hour)}, state: StateSuccess, notes: 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
