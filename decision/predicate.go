@@ -58,9 +58,10 @@ type File struct {
 
 // Control is one control that held.
 type Control struct {
-	// ID is "@org/team", "@user" or the attestation control's name.
+	// ID is "@org/team", "@user", the attestation control's name or
+	// "decision:owner/repo/gate".
 	ID string `json:"id"`
-	// Kind is "team" or "attestation".
+	// Kind is "team", "attestation" or "decision".
 	Kind string `json:"kind"`
 	// Commit is the commit the review or attestation was about.
 	Commit string `json:"commit"`
@@ -69,7 +70,8 @@ type Control struct {
 	ReviewID    int64      `json:"review_id,omitempty"`
 	SubmittedAt *time.Time `json:"submitted_at,omitempty"`
 	// Digest ("sha256:<hex>" of the bundle), Issuer, Identity and SignedAt
-	// are set for attestation controls.
+	// are set for attestation controls; Digest and SignedAt (the earlier
+	// of its decision and signing times) for decision controls.
 	Digest   string     `json:"digest,omitempty"`
 	Issuer   string     `json:"issuer,omitempty"`
 	Identity string     `json:"identity,omitempty"`
@@ -167,8 +169,12 @@ func (p *Predicate) Validate() error {
 			if c.Identity == "" || c.SignedAt == nil {
 				bad("controls[%d] (attestation %s) has no identity or signed_at", i, c.ID)
 			}
+		case "decision":
+			if c.Digest == "" || c.SignedAt == nil {
+				bad("controls[%d] (decision %s) has no digest or signed_at", i, c.ID)
+			}
 		default:
-			bad("controls[%d] has kind %q (team, attestation)", i, c.Kind)
+			bad("controls[%d] has kind %q (team, attestation, decision)", i, c.Kind)
 		}
 		if c.ID == "" {
 			bad("controls[%d] has no id", i)

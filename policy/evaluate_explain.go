@@ -115,6 +115,10 @@ func (ge *gateEval) missing(quorum int) []string {
 		if cr.Required {
 			id += " (required)"
 		}
+		if ci >= nTeams+len(ge.g.Controls.Attestations) {
+			out = append(out, decisionMissing(id, ge.g.Controls.Decision, ge.ix.headSHA()))
+			continue
+		}
 		if ci >= nTeams {
 			out = append(out, attestationMissing(id, &ge.g.Controls.Attestations[ci-nTeams], ge.ix.headSHA()))
 			continue

@@ -19,6 +19,8 @@ type gateEval struct {
 	assigned []*approval // per team control
 	// undefined are required ids that name no control of the gate.
 	undefined []string
+	// unsafe are facts a control needed that could not be gathered.
+	unsafe []string
 
 	controls []ControlResult
 	held     int
@@ -108,6 +110,11 @@ func (ge *gateEval) build(files []string) {
 		cr.Required = required[c.Name]
 		ge.record(cr, cr.Required, c.Name)
 	}
+	if c := g.Controls.Decision; c != nil {
+		cr, unsafe := judgeDecision(c, ix, ge.window, ge.now)
+		ge.unsafe = append(ge.unsafe, unsafe...)
+		ge.record(cr, required[c.ID()], c.ID())
+	}
 	ge.undefined = undefinedRequired(g, ge.teams.controls)
 	ge.reviewNotes()
 }
@@ -151,7 +158,7 @@ func undefinedRequired(g *Gate, teams []*teamControl) []string {
 			}
 			continue
 		}
-		found := false
+		found := g.Controls.Decision != nil && g.Controls.Decision.ID() == id
 		for _, a := range g.Controls.Attestations {
 			if a.Name == id {
 				found = true
@@ -182,6 +189,7 @@ func (ge *gateEval) decide(gd *GateDecision) {
 		unsafe = append(unsafe, "the pull request's author is unknown, so self-approval cannot be ruled out")
 	}
 	unsafe = append(unsafe, ge.teams.failures...)
+	unsafe = append(unsafe, ge.unsafe...)
 	if len(unsafe) > 0 {
 		gd.State = StateFailure
 		gd.Summary = "cannot decide safely: " + strings.Join(unsafe, "; ")

@@ -36,6 +36,12 @@ type Facts struct {
 	// RejectedAttestations are attestations found but not verified, kept so
 	// the report can say why they did not count.
 	RejectedAttestations []RejectedAttestation `json:"rejected_attestations,omitempty"`
+	// Decisions are the verified signed gate decisions about the head
+	// commit, looked up per decision control ([DecisionControl]).
+	Decisions []SignedDecision `json:"decisions,omitempty"`
+	// RejectedDecisions are decisions that did not verify, and lookups
+	// that failed (those fail the gate closed).
+	RejectedDecisions []RejectedDecision `json:"rejected_decisions,omitempty"`
 	// Codeowners is the parsed CODEOWNERS of the base branch, nil when the
 	// repository has none.
 	Codeowners *codeowners.File `json:"-"`

@@ -11,7 +11,7 @@ import (
 )
 
 var (
-	controlsKeys    = []string{"teams", "attestations"}
+	controlsKeys    = []string{"teams", "attestations", "decision"}
 	teamsKeys       = []string{"from", "fresh"}
 	attestationKeys = []string{"name", "predicate_type", "issuer", "identity",
 		"source_repository", "signer_workflow", "runner_environment"}
@@ -45,6 +45,9 @@ func (d *policyDecoder) controls(n *yaml.Node) Controls {
 	}
 	if v := f.get("attestations"); v != nil {
 		c.Attestations = d.attestations(v)
+	}
+	if v := f.get("decision"); v != nil {
+		c.Decision = d.decision(v)
 	}
 	return c
 }

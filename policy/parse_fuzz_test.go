@@ -65,6 +65,7 @@ func FuzzParse(f *testing.F) {
 		}
 		opts := cmp.Options{
 			cmpopts.IgnoreFields(Gate{}, "Line"),
+			cmpopts.IgnoreFields(DecisionControl{}, "Line"),
 			cmpopts.EquateEmpty(),
 			cmp.Comparer(func(a, b AttestationControl) bool {
 				return a.Name == b.Name && a.PredicateType == b.PredicateType &&
@@ -136,7 +137,11 @@ func encodePolicy(t *testing.T, p *Policy) []byte {
 			}
 			atts = append(atts, am)
 		}
-		gm["controls"] = map[string]any{"teams": teams, "attestations": atts}
+		controls := map[string]any{"teams": teams, "attestations": atts}
+		if c := g.Controls.Decision; c != nil {
+			controls["decision"] = map[string]string{"repository": c.Repository, "gate": c.Gate, "key": c.Key}
+		}
+		gm["controls"] = controls
 		if g.Quorum > 0 {
 			gm["quorum"] = g.Quorum
 		}
@@ -191,7 +196,7 @@ func TestEncodePolicyRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatalf("re-parse: %v", err)
 			}
-			if diff := cmp.Diff(p, again, policyOpts, cmpopts.IgnoreFields(Gate{}, "Line")); diff != "" {
+			if diff := cmp.Diff(p, again, policyOpts, cmpopts.IgnoreFields(Gate{}, "Line"), cmpopts.IgnoreFields(DecisionControl{}, "Line")); diff != "" {
 				t.Errorf("round trip mismatch (-parsed +re-parsed):\n%s", diff)
 			}
 		})

@@ -197,8 +197,8 @@ func (d *policyDecoder) checkRequired(g *Gate, required []listItem) {
 				continue
 			}
 			key = strings.ToLower(r.val)
-		} else if !attestations[r.val] {
-			d.errorf(r.node, "%s: unknown control %q: neither an attestation name in controls.attestations nor a team (@org/team, @user)", r.what, r.val)
+		} else if !attestations[r.val] && (g.Controls.Decision == nil || r.val != g.Controls.Decision.ID()) {
+			d.errorf(r.node, "%s: unknown control %q: neither an attestation name in controls.attestations, the decision control (decision:OWNER/REPO/GATE) nor a team (@org/team, @user)", r.what, r.val)
 			continue
 		}
 		if line, dup := first[key]; dup {
@@ -227,6 +227,9 @@ func (d *policyDecoder) checkQuorum(g *Gate, f keyValues) {
 		}
 	}
 	total := len(teams) + len(g.Controls.Attestations)
+	if g.Controls.Decision != nil {
+		total++
+	}
 	if total == 0 {
 		// An explicit list means controls is set: the default is codeowners.
 		if where := f["controls"]; where != nil {
@@ -235,12 +238,16 @@ func (d *policyDecoder) checkQuorum(g *Gate, f keyValues) {
 		return
 	}
 	if g.Quorum > total {
-		d.errorf(f.get("quorum"), "quorum: %d is more than the %d %s of this gate (%s)", g.Quorum, total, pluralWord(total, "control", "controls"), describeControls(len(teams), len(g.Controls.Attestations)))
+		d.errorf(f.get("quorum"), "quorum: %d is more than the %d %s of this gate (%s)", g.Quorum, total, pluralWord(total, "control", "controls"), describeControls(len(teams), len(g.Controls.Attestations), g.Controls.Decision != nil))
 	}
 }
 
-func describeControls(teams, attestations int) string {
-	return fmt.Sprintf("%d %s, %d %s", teams, pluralWord(teams, "team", "teams"), attestations, pluralWord(attestations, "attestation", "attestations"))
+func describeControls(teams, attestations int, decision bool) string {
+	s := fmt.Sprintf("%d %s, %d %s", teams, pluralWord(teams, "team", "teams"), attestations, pluralWord(attestations, "attestation", "attestations"))
+	if decision {
+		s += ", 1 decision"
+	}
+	return s
 }
 
 func pluralWord(n int, one, many string) string {

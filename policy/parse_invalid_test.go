@@ -76,7 +76,7 @@ func TestParseInvalid(t *testing.T) {
 			{4, 7, "gate: keys must be plain strings"},
 		}},
 		{"controls-unknown-key", []problemAt{
-			{5, 7, "controls: unknown key \"team\"; want one of teams, attestations"},
+			{5, 7, "controls: unknown key \"team\"; want one of teams, attestations, decision"},
 		}},
 		{"description-wrong-type", []problemAt{
 			{4, 18, "description: want a string, got a list"},
@@ -225,7 +225,7 @@ func TestParseInvalid(t *testing.T) {
 			{4, 29, "required[1]: \"@Acme/SRE\" is already required (line 4)"},
 		}},
 		{"required-unknown", []problemAt{
-			{4, 16, "required[0]: unknown control \"ci\": neither an attestation name in controls.attestations nor a team (@org/team, @user)"},
+			{4, 16, "required[0]: unknown control \"ci\": neither an attestation name in controls.attestations, the decision control (decision:OWNER/REPO/GATE) nor a team (@org/team, @user)"},
 		}},
 		{"root-unknown-key", []problemAt{
 			{1, 1, "missing gates: a policy needs at least one gate"},

@@ -71,6 +71,9 @@ type Conditions struct {
 type Controls struct {
 	Teams        TeamControls
 	Attestations []AttestationControl
+	// Decision, when set, requires a signed gate decision of another
+	// repository's gate about the head commit (see [DecisionControl]).
+	Decision *DecisionControl
 }
 
 // Freshness says which approvals count.

@@ -56,6 +56,14 @@ func Build(res *facts.Result, g *policy.Gate, gd policy.GateDecision, action, me
 			if a := attestation(res.Facts.Attestations, cr); a != nil {
 				c.Digest, c.Issuer = a.Digest, a.Issuer
 			}
+		case policy.ControlDecision:
+			// The decision this one builds on: its bundle digest and time.
+			c.SignedAt = utc(cr.At)
+			for _, sd := range res.Facts.Decisions {
+				if strings.EqualFold(sd.Commit, cr.Commit) && cr.ID == "decision:"+sd.Repository+"/"+sd.Gate {
+					c.Digest = sd.Digest
+				}
+			}
 		}
 		p.Controls = append(p.Controls, c)
 	}

@@ -260,7 +260,8 @@ func (e *Engine) observeZError(key store.PRKey, gate, kind string) {
 // controlDomains counts the distinct control domains that held: each team
 // (or user) control is its own domain, attestation controls count once
 // per OIDC issuer. Two attestations from the same CI issuer are one
-// source of consent, not two.
+// source of consent, not two. A decision control is a domain of its own:
+// another repository's two-person rule.
 func controlDomains(g *policy.Gate, gd policy.GateDecision) int {
 	issuer := map[string]string{}
 	for _, a := range g.Controls.Attestations {
@@ -271,11 +272,14 @@ func controlDomains(g *policy.Gate, gd policy.GateDecision) int {
 		if !cr.Held {
 			continue
 		}
-		if cr.Kind == policy.ControlAttestation {
+		switch cr.Kind {
+		case policy.ControlAttestation:
 			domains["issuer:"+issuer[cr.ID]] = true
-			continue
+		case policy.ControlDecision:
+			domains["decision:"+strings.ToLower(cr.ID)] = true
+		default:
+			domains["team:"+strings.ToLower(cr.ID)] = true
 		}
-		domains["team:"+strings.ToLower(cr.ID)] = true
 	}
 	return len(domains)
 }

@@ -16,6 +16,9 @@ import (
 // them with package attest.
 type attestSource struct {
 	v *attest.Verifier
+	// roots are v's trusted roots, for the decision controls' verifiers
+	// (each trusts one key besides them).
+	roots *attest.TrustedRoots
 }
 
 // NewAttestSource returns an [AttestationSource] that fetches the bundles
@@ -43,7 +46,7 @@ func LoadAttestSource(trustedRoot string) (AttestationSource, error) {
 	if err != nil {
 		return nil, fmt.Errorf("trusted root %s: %w", trustedRoot, err)
 	}
-	return NewAttestSource(attest.NewVerifier(roots)), nil
+	return &attestSource{v: attest.NewVerifier(roots), roots: roots}, nil
 }
 
 // Attestations implements [AttestationSource].

@@ -188,6 +188,7 @@ func (g *Gatherer) Gather(ctx context.Context, gh *github.Client, owner, repo st
 	f.Pushers = bots.renamed(f.Pushers)
 	f.PullRequest.HeadSeenAt = afterRetarget(f.PullRequest.HeadSeenAt, f.PullRequest.BaseChangedAt)
 	g.gatherAttestations(ctx, gh, owner, repo, res)
+	g.gatherDecisions(ctx, gh, owner, repo, res)
 	f.Bots = bots.list()
 	return res, nil
 }

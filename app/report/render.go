@@ -106,8 +106,8 @@ func writeControls(b *strings.Builder, controls []policy.ControlResult) {
 	b.WriteString("\n| Control | Held | By | Commit | When | Details |\n|---|:-:|---|---|---|---|\n")
 	for _, c := range controls {
 		id := "`" + cell(strings.ReplaceAll(c.ID, "`", "'")) + "`"
-		if c.Kind == policy.ControlAttestation {
-			id += " (attestation)"
+		if c.Kind == policy.ControlAttestation || c.Kind == policy.ControlDecision {
+			id += " (" + string(c.Kind) + ")"
 		}
 		if c.Required {
 			id += " **required**"

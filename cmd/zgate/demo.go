@@ -92,6 +92,8 @@ type demo struct {
 	dir   string
 	check githubsim.CheckRun // the last check run shown
 	keep  bool               // stay up until ctx ends (--keep)
+	// mergeSHA is the commit the merge made, whose decision is verified.
+	mergeSHA string
 }
 
 func (d *demo) say(format string, args ...any) { fmt.Fprintf(d.out, format+"\n", args...) }
@@ -104,6 +106,11 @@ func (d *demo) run(ctx context.Context, record io.Writer) error {
 	}
 	defer os.RemoveAll(dir)
 	d.dir = dir
+	signing, err := setupSigning(dir)
+	if err != nil {
+		return err
+	}
+	defer signing.close()
 
 	// The simulator, on loopback with real HTTP.
 	d.sim = githubsim.New(githubsim.Options{Logger: d.log, Record: record})
@@ -137,7 +144,8 @@ func (d *demo) run(ctx context.Context, record io.Writer) error {
 			WebhookSecret: app.Secret(secret), GitHubURL: simURL + "/api/v3/",
 			Database: "sqlite:" + dbPath, Logger: d.log, QueuePoll: 100 * time.Millisecond,
 			Workers: 2, ShutdownGrace: 2 * time.Second,
-			Web: app.WebOptions{PublicURL: appURL}, // check runs link to the details page
+			Web:         app.WebOptions{PublicURL: appURL}, // check runs link to the details page
+			TrustedRoot: signing.rootFile, Decisions: signing.signer(),
 		})
 	}()
 	d.sim.RegisterApp(appID, &key.PublicKey, appURL+"/webhook", secret)
@@ -150,6 +158,13 @@ func (d *demo) run(ctx context.Context, record io.Writer) error {
 	d.say("  zgate App         %s/webhook  (SQLite store in %s)", appURL, dir)
 	d.say("")
 	if err := d.flow(ctx); err != nil {
+		return err
+	}
+	apps, err := ghclient.New(ghclient.Config{BaseURL: simURL + "/api/v3/", AppID: appID, PrivateKey: ghclient.PrivateKey(keyPEM)})
+	if err != nil {
+		return err
+	}
+	if err := d.verifyDecision(ctx, signing, apps, d.mergeSHA); err != nil {
 		return err
 	}
 	if d.keep {

@@ -85,6 +85,7 @@ func (d *demo) flow(ctx context.Context) error {
 		return err
 	}
 	d.say("\n7. zgate merged PR #%d (squash, guarded by head SHA %s) as %s", n, short(pr.HeadSHA), short(pr.MergeCommitSHA))
+	d.mergeSHA = pr.MergeCommitSHA
 	return nil
 }
 
@@ -176,6 +177,7 @@ func (d *demo) printAudit(ctx context.Context, dsn string) error {
 	for _, r := range recs {
 		var data struct {
 			State, Status, Detail, Summary, Team string
+			AttestationID                        int64 `json:"attestation_id"`
 		}
 		_ = json.Unmarshal(r.Data, &data)
 		what := data.State
@@ -184,6 +186,9 @@ func (d *demo) printAudit(ctx context.Context, dsn string) error {
 		}
 		if r.Kind == audit.KindReviewRequest {
 			what = data.Status + " " + data.Team
+		}
+		if data.AttestationID != 0 {
+			what = fmt.Sprintf("uploaded as attestation %d", data.AttestationID)
 		}
 		d.say("  #%-2d %s  %-9s %s#%d %s@%s  %s  [%s]", r.Seq, r.Time.Format("15:04:05.000"), r.Kind, r.Repo, r.PR, r.Gate, short(r.HeadSHA), what, short(r.Hash))
 	}

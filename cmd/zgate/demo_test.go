@@ -39,6 +39,15 @@ func TestDemo(t *testing.T) {
 		"Audit chain verified",
 		"zgate requests a review from the missing teams: @acme/security, @acme/sre",
 		"review_request acme/payments#1 production",
+		"8. zgate signed its decision",
+		"--predicate-type https://zgate.dev/gate-decision/v1 --repo acme/payments --commit",
+		`   verified: gate "production" of acme/payments#1 opened at`,
+		"(urn:zgate:key) at",
+		"quorum 2 within 24h0m0s; controls held:",
+		"@acme/security: dave approved",
+		"@acme/sre: carol approved",
+		"decision_signed acme/payments#1 production",
+		"uploaded as attestation",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q; got:\n%s", want, out)

@@ -207,6 +207,11 @@ func decodeSnapshot(data []byte) (*policy.Facts, error) {
 			return nil, fmt.Errorf("attestations[%d]: signed_at is required", i)
 		}
 	}
+	for i, d := range f.Decisions {
+		if d.Repository == "" || d.Gate == "" || d.Key == "" || d.Commit == "" || d.SignedAt.IsZero() || d.DecidedAt.IsZero() {
+			return nil, fmt.Errorf("decisions[%d]: repository, gate, key, commit, decided_at and signed_at are required", i)
+		}
+	}
 	return &f, nil
 }
 

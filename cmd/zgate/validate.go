@@ -66,7 +66,7 @@ func runValidate(_ context.Context, e env, args []string) int {
 		case err == nil:
 			// Warnings describe a valid policy: they never change the
 			// exit code.
-			for _, w := range policy.Warnings(p) {
+			for _, w := range append(policy.Warnings(p), decisionKeyWarnings(file, p)...) {
 				fmt.Fprintln(e.stdout, w.String())
 				if annotate {
 					printProblemCommand(e.stdout, w)

@@ -250,6 +250,10 @@ func (d *gateDiff) controls() {
 			}
 		}
 	}
+	if od, nd := d.old.Controls.Decision, d.new.Controls.Decision; od != nil && nd != nil && od.ID() == nd.ID() && od.Key != nd.Key {
+		// Another key file trusts whoever holds its key instead.
+		d.add(AspectControls, true, "decision %s: key %s → %s", nd.ID(), od.Key, nd.Key)
+	}
 }
 
 // quorum compares the number of controls that must hold; 0 is "all",
@@ -344,6 +348,9 @@ func controlIDs(g *policy.Gate) []string {
 	}
 	for _, a := range g.Controls.Attestations {
 		out = append(out, a.Name)
+	}
+	if g.Controls.Decision != nil {
+		out = append(out, g.Controls.Decision.ID())
 	}
 	return out
 }
