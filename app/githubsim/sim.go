@@ -75,6 +75,7 @@ type Sim struct {
 	sentOrder   []string         // ids in sent, oldest first
 	oauth       *oauthState      // OAuth clients, user tokens, visibility (oauth.go)
 	manifests   manifestState    // the App manifest flow (manifest.go)
+	deploys     deployState      // environments and deployments (deployments.go)
 
 	out outbox
 }
