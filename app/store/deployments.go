@@ -38,18 +38,41 @@ const deploymentColumns = `installation, owner, repo, run_id, environment, deplo
 // the same (run, environment) is kept already (a redelivery), which is
 // left as it is.
 func (s *Store) RecordDeployment(ctx context.Context, d Deployment) (created bool, err error) {
-	if d.Owner == "" || d.Repo == "" || d.RunID <= 0 || d.Environment == "" || d.SHA == "" {
-		return false, fmt.Errorf("record deployment: repository, run, environment and SHA are required")
+	if err := checkDeployment(d); err != nil {
+		return false, err
 	}
-	res, err := s.exec(ctx, `INSERT INTO deployments (`+deploymentColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, NULL, '')
-		ON CONFLICT (owner, repo, run_id, environment) DO NOTHING`,
-		d.Installation, d.Owner, d.Repo, d.RunID, d.Environment, d.DeploymentID, d.SHA, d.Ref, d.Deployer,
-		micros(d.Requested), micros(d.Received))
+	res, err := s.exec(ctx, recordDeploymentQuery, deploymentArgs(d)...)
 	if err != nil {
 		return false, fmt.Errorf("record deployment %s: %w", d, err)
 	}
 	return affected(res)
+}
+
+const recordDeploymentQuery = `INSERT INTO deployments (` + deploymentColumns + `)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, NULL, '')
+	ON CONFLICT (owner, repo, run_id, environment) DO NOTHING`
+
+func deploymentArgs(d Deployment) []any {
+	return []any{d.Installation, d.Owner, d.Repo, d.RunID, d.Environment, d.DeploymentID, d.SHA, d.Ref, d.Deployer,
+		micros(d.Requested), micros(d.Received)}
+}
+
+func checkDeployment(d Deployment) error {
+	if d.Owner == "" || d.Repo == "" || d.RunID <= 0 || d.Environment == "" || d.SHA == "" {
+		return fmt.Errorf("record deployment: repository, run, environment and SHA are required")
+	}
+	return nil
+}
+
+// txRecordDeployments keeps ds in an intake's transaction; those kept
+// already are left as they are.
+func (s *Store) txRecordDeployments(ctx context.Context, tx *sql.Tx, ds []Deployment) error {
+	for _, d := range ds {
+		if _, err := s.txExec(ctx, tx, recordDeploymentQuery, deploymentArgs(d)...); err != nil {
+			return fmt.Errorf("record deployment %s: %w", d, err)
+		}
+	}
+	return nil
 }
 
 // PendingDeployments lists the deployments of owner/repo not answered yet,
