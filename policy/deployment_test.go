@@ -259,3 +259,14 @@ func explainAll(g GateDecision) string {
 	}
 	return b.String()
 }
+
+func TestDeploymentGateNoMergeWarning(t *testing.T) {
+	src := "version: 1\ngates:\n  - name: review\n    then: {merge: {method: squash}}\n  - name: ship\n    if: {environment: [production]}\n    controls: {teams: {from: [\"@acme/sre\"]}}\n"
+	p, err := Parse("zgate.yml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := Warnings(p); len(w) != 0 {
+		t.Errorf("Warnings = %v, want none: a deployment gate never applies to the pull request that merges", w)
+	}
+}
