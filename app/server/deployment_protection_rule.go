@@ -38,7 +38,9 @@ func handleDeploymentProtectionRule(s *Server, _ *slog.Logger, body []byte) (out
 		Environment: ev.GetEnvironment(), DeploymentID: dep.GetID(), SHA: strings.ToLower(dep.GetSHA()), Ref: dep.GetRef(),
 		Deployer: dep.GetCreator().GetLogin(), Requested: dep.GetCreatedAt().Time, Received: s.cfg.Now(),
 	}
-	if d.Deployer == "" {
+	if d.Deployer == "" || isBot(dep.GetCreator()) {
+		// Who triggered the run is who deploys when the creator is a
+		// bot (or absent): they cannot approve their own deployment.
 		d.Deployer = ev.GetSender().GetLogin()
 	}
 	if d.Environment == "" || d.SHA == "" || d.Requested.IsZero() {
