@@ -166,6 +166,7 @@ func Run(ctx context.Context, o Options) error {
 		}
 	})
 	wg.Go(func() { eng.RunSweeper(runCtx, o.SweepInterval) })
+	wg.Go(func() { dep.RunSweeper(runCtx, o.SweepInterval) })
 	wg.Go(func() { watchQueue(runCtx, st, m) })
 	startObserve(runCtx, &wg, o, st, m)
 	cp := &checkpointer{log: auditLog, file: o.AuditCheckpointFile, every: o.AuditCheckpointInterval, l: log}

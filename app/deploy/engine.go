@@ -290,3 +290,24 @@ func splitDetail(s string) (state, comment string) {
 }
 
 func detailComment(s string) string { _, c := splitDetail(s); return c }
+
+// RunSweeper re-queues every repository with a pending deployment each
+// interval until ctx ends, so that a timer lost with a job still ends in
+// an answer; zero disables it. The queue's timers do the regular work.
+func (e *Engine) RunSweeper(ctx context.Context, interval time.Duration) {
+	if interval <= 0 {
+		return
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := e.Recover(ctx); err != nil && ctx.Err() == nil {
+			e.log.Warn("deployment sweep failed; retrying at the next interval", "err", err)
+		}
+	}
+}
