@@ -109,7 +109,7 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
-	if dep, err = newDeployments(apps, gatherer, st, auditLog, q, o); err != nil {
+	if dep, err = newDeployments(apps, gatherer, st, auditLog, q, m, o); err != nil {
 		return err
 	}
 	srv, err := server.New(server.Config{

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/go-github/v62/github"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/zgate-dev/zgate/app/audit"
 	"github.com/zgate-dev/zgate/app/facts"
@@ -53,8 +54,11 @@ type Config struct {
 	Store    Store
 	Audit    Auditor
 	Queue    Enqueuer
-	Logger   *slog.Logger
-	Now      func() time.Time
+	// Executions counts answers by kind and result (metrics.Executions,
+	// zgate_executions_total); nil counts nothing.
+	Executions *prometheus.CounterVec
+	Logger     *slog.Logger
+	Now        func() time.Time
 }
 
 // Engine answers GitHub's deployment protection rule requests. The queue
@@ -252,6 +256,9 @@ func (e *Engine) answer(ctx context.Context, log *slog.Logger, gh *github.Client
 	}
 	if err := e.cfg.Store.FinishExecutionAudited(ctx, x.ID, exec, detail, e.now(), build); err != nil {
 		return err
+	}
+	if e.cfg.Executions != nil {
+		e.cfg.Executions.WithLabelValues(ExecutionKind, string(exec)).Inc()
 	}
 	log.Info("deployment answered", "state", v.state, "github", answer)
 	return e.cfg.Store.DeploymentAnswered(ctx, d, answer, e.now())

@@ -130,8 +130,11 @@ func TestDeploymentApprovedOnceAfterCrash(t *testing.T) {
 			p.kill9()
 			close(release)
 
-			w.serve()
+			p = w.serve()
 			w.waitAudit("execution:done", 1)
+			if m := p.metrics(t); !strings.Contains(m, `zgate_executions_total{kind="deployment_protection_rule",result="done"} 1`) {
+				t.Errorf("/metrics lacks the answer's execution:\n%s", m)
+			}
 			got := w.deployment(d.ID)
 			if got.State != "approved" || got.Answers != 1 {
 				t.Errorf("deployment = %+v, want approved by exactly one answer", got)
