@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-github/v62/github"
 
 	"github.com/zgate-dev/zgate/app/audit"
+	"github.com/zgate-dev/zgate/app/deploy"
 	"github.com/zgate-dev/zgate/app/engine"
 	"github.com/zgate-dev/zgate/app/facts"
 	"github.com/zgate-dev/zgate/app/ghclient"
@@ -79,7 +80,11 @@ func Run(ctx context.Context, o Options) error {
 		o.BotLogin = botLogin(ctx, apps, log)
 	}
 	var eng *engine.Engine
+	var dep *deploy.Engine
 	q := queue.NewStaging(st, func(ctx context.Context, k store.PRKey, fin *store.Finish) (time.Time, error) {
+		if deploy.IsKey(k) {
+			return dep.Reevaluate(ctx, k)
+		}
 		return eng.ReevaluateStaged(ctx, k, fin)
 	}, queue.Options{Workers: o.Workers, Poll: o.QueuePoll, Lease: o.JobLease, Now: o.Now, Logger: log})
 	eng, err = engine.New(staging(st, log, engine.Config{
@@ -107,6 +112,9 @@ func Run(ctx context.Context, o Options) error {
 		Decisions:      o.Decisions,
 	}))
 	if err != nil {
+		return err
+	}
+	if dep, err = newDeployments(apps, gatherer, st, auditLog, q, m, o); err != nil {
 		return err
 	}
 	srv, err := server.New(server.Config{
@@ -154,6 +162,9 @@ func Run(ctx context.Context, o Options) error {
 	if err := eng.Recover(ctx); err != nil {
 		log.Warn("crash recovery incomplete; the sweep will retry", "err", err)
 	}
+	if err := dep.Recover(ctx); err != nil {
+		log.Warn("pending deployments not re-queued", "err", err)
+	}
 
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -164,6 +175,7 @@ func Run(ctx context.Context, o Options) error {
 		}
 	})
 	wg.Go(func() { eng.RunSweeper(runCtx, o.SweepInterval) })
+	wg.Go(func() { dep.RunSweeper(runCtx, o.SweepInterval) })
 	wg.Go(func() { watchQueue(runCtx, st, m) })
 	startObserve(runCtx, &wg, o, st, m)
 	cp := &checkpointer{log: auditLog, file: o.AuditCheckpointFile, every: o.AuditCheckpointInterval, l: log}

@@ -134,7 +134,13 @@ func newFactsIndex(f *Facts) *factsIndex {
 			ix.teams[k] = f.Teams[s]
 		}
 	}
-	ix.latest = latestReviews(f.Reviews)
+	if f.Deployment != nil {
+		// A deployment is approved by approve-deploy comments, never by
+		// the reviews that approved the merge.
+		ix.latest = deployApprovals(f)
+	} else {
+		ix.latest = latestReviews(f.Reviews)
+	}
 	return ix
 }
 
@@ -150,8 +156,14 @@ func (ix *factsIndex) isAuthor(login string) bool {
 	return ix.author != "" && strings.ToLower(login) == ix.author
 }
 
-// headSHA is the pull request's head commit.
-func (ix *factsIndex) headSHA() string { return ix.f.PullRequest.HeadSHA }
+// headSHA is the pull request's head commit, or the deployed commit when
+// the facts are about a deployment.
+func (ix *factsIndex) headSHA() string {
+	if d := ix.f.Deployment; d != nil {
+		return d.SHA
+	}
+	return ix.f.PullRequest.HeadSHA
+}
 
 func firstErrLine(s string) string {
 	if i := strings.IndexByte(s, '\n'); i >= 0 {

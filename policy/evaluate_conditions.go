@@ -26,6 +26,9 @@ type condVerdict struct {
 // and one of its changed files matches one of if.paths. Empty lists hold.
 func checkConditions(g *Gate, ix *factsIndex) condVerdict {
 	pr := &ix.f.PullRequest
+	if why, ok := environmentVerdict(g, ix.f); !ok {
+		return condVerdict{why: why}
+	}
 	if len(g.If.Base) > 0 {
 		matched := false
 		for _, pat := range g.If.Base {

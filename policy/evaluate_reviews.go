@@ -81,11 +81,13 @@ func judgeReviews(ix *factsIndex, g *Gate, window time.Duration, now time.Time) 
 			v.why = fmt.Sprintf("%s's review of %s was dismissed", lr.login, abbrevSHA(lr.commit))
 		case ix.isAuthor(lr.login):
 			v.why = fmt.Sprintf("%s is the author (self-approval does not count)", lr.login)
+		case ix.isDeployer(lr.login):
+			v.why = fmt.Sprintf("%s started the deployment (self-approval does not count)", lr.login)
 		case ix.pusherWhy(lr.login, g.Pushers) != "":
 			v.why = ix.pusherWhy(lr.login, g.Pushers) + " (a pusher's approval does not count)"
 		case ix.isBot(lr.login):
 			v.why = fmt.Sprintf("%s is a bot (bot approvals do not count)", lr.login)
-		case ix.f.PullRequest.BaseChangedAt != nil && !lr.at.After(*ix.f.PullRequest.BaseChangedAt):
+		case ix.f.Deployment == nil && ix.f.PullRequest.BaseChangedAt != nil && !lr.at.After(*ix.f.PullRequest.BaseChangedAt):
 			v.why = fmt.Sprintf("%s approved at %s, before the base branch changed to %s at %s (an approval counts only for the base it was given on)",
 				lr.login, rfc3339(lr.at), ix.f.PullRequest.Base, rfc3339(*ix.f.PullRequest.BaseChangedAt))
 		case g.Controls.Teams.Fresh != FreshAny && (head == "" || !strings.EqualFold(lr.commit, head)):

@@ -45,6 +45,12 @@ type Facts struct {
 	// Codeowners is the parsed CODEOWNERS of the base branch, nil when the
 	// repository has none.
 	Codeowners *codeowners.File `json:"-"`
+	// Deployment is set when the facts are about a deployment waiting on
+	// zgate's protection rule rather than about a pull request: then only
+	// gates whose if.environment names its environment apply, the deployed
+	// commit stands for the head, and the team approvals are the
+	// `/zgate approve-deploy` comments (docs/deployments.md).
+	Deployment *Deployment `json:"deployment,omitempty"`
 	// Unavailable lists facts that could not be gathered (membership
 	// unreadable, ...). Any entry fails every applicable gate closed.
 	Unavailable []string `json:"unavailable,omitempty"`

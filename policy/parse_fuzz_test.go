@@ -113,6 +113,9 @@ func encodePolicy(t *testing.T, p *Policy) []byte {
 		if len(g.If.Labels) > 0 {
 			cond["labels"] = g.If.Labels
 		}
+		if len(g.If.Environment) > 0 {
+			cond["environment"] = g.If.Environment
+		}
 		gm["if"] = cond
 		teams := map[string]any{"fresh": string(g.Controls.Teams.Fresh)}
 		if g.Controls.Teams.FromCodeowners {

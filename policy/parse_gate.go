@@ -14,7 +14,7 @@ import (
 var (
 	gateKeys = []string{"name", "description", "if", "controls", "quorum", "required",
 		"window", "block_on_changes_requested", "override", "pushers", "request_reviews", "sign", "then"}
-	ifKeys = []string{"base", "paths", "labels"}
+	ifKeys = []string{"base", "paths", "labels", "environment"}
 )
 
 // gateNameRE is the syntax of a gate name, which becomes part of a check
@@ -144,6 +144,7 @@ func (d *policyDecoder) gate(n *yaml.Node) (Gate, *yaml.Node) {
 	}
 	d.checkRequired(&g, required)
 	d.checkQuorum(&g, f)
+	d.checkDeploymentGate(&g, f)
 	return g, nameNode
 }
 
@@ -177,6 +178,9 @@ func (d *policyDecoder) conditions(n *yaml.Node) Conditions {
 		for _, it := range d.strings(v, "if.labels") {
 			c.Labels = append(c.Labels, it.val)
 		}
+	}
+	if v := f.get("environment"); v != nil {
+		c.Environment = d.environments(v)
 	}
 	return c
 }

@@ -154,7 +154,7 @@ func TestParseInvalid(t *testing.T) {
 			{9, 21, "controls.attestations[0].identity: bad regular expression: error parsing regexp: unexpected ): `https://github\\.com/acme/ci/x)|(.*`"},
 		}},
 		{"if-unknown-key", []problemAt{
-			{5, 7, "if: unknown key \"branch\"; want one of base, paths, labels"},
+			{5, 7, "if: unknown key \"branch\"; want one of base, paths, labels, environment"},
 		}},
 		{"if-wrong-type", []problemAt{
 			{4, 9, "if: want a mapping, got a list"},

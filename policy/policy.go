@@ -65,6 +65,11 @@ type Conditions struct {
 	Paths []string
 	// Labels holds when the pull request carries any of them.
 	Labels []string
+	// Environment names GitHub Environments (compared case-insensitively,
+	// as GitHub does). A gate that names any applies only to deployments
+	// to one of them (docs/deployments.md), never to pull requests; a gate
+	// that names none applies only to pull requests.
+	Environment []string
 }
 
 // Controls are the independent signals of consent a gate counts.

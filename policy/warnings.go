@@ -32,7 +32,8 @@ func Warnings(p *Policy) []Problem {
 		b := &p.Gates[j]
 		for i := range p.Gates[:j] {
 			a := &p.Gates[i]
-			if basesDisjoint(a.If.Base, b.If.Base) {
+			// A deployment gate never applies to a pull request.
+			if basesDisjoint(a.If.Base, b.If.Base) || len(a.If.Environment) > 0 || len(b.If.Environment) > 0 {
 				continue
 			}
 			if msg := mergeConflict(a, b); msg != "" {

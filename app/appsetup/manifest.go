@@ -12,8 +12,9 @@ func Permissions() map[string]string {
 		"pull_requests": "write",
 		"actions":       "write", // dispatch gates
 		"metadata":      "read",
-		"members":       "read", // team membership
-		"attestations":  "read", // attestation controls
+		"members":       "read",  // team membership
+		"attestations":  "read",  // attestation controls
+		"deployments":   "write", // answering deployment protection rules
 	}
 }
 
@@ -23,7 +24,7 @@ func Permissions() map[string]string {
 func Events() []string {
 	return []string{
 		"pull_request", "pull_request_review", "issue_comment", "check_run", "check_suite",
-		"workflow_run", "push", "status", "membership", "team", "organization",
+		"workflow_run", "push", "status", "membership", "team", "organization", "deployment_protection_rule",
 	}
 }
 

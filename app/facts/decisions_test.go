@@ -27,11 +27,17 @@ gates:
         key: .github/decision.pub
 `
 
-// TestGatherDecisions: the decisions of the control's repository about
-// the head are fetched there and verified with the key file of the base
-// branch only; what does not verify is rejected with its reason, and what
-// cannot be checked at all is unavailable (the gate fails closed).
-func TestGatherDecisions(t *testing.T) {
+// decisionFixture signs gate decisions with a fresh key, timestamped by a
+// test TSA that roots trusts; pub is the key's PEM.
+type decisionFixture struct {
+	roots *attest.TrustedRoots
+	key   crypto.Signer
+	pub   string
+	sign  func(signer crypto.Signer, repo, head, gate string) []byte
+}
+
+func newDecisionFixture(t *testing.T) decisionFixture {
+	t.Helper()
 	gh := attesttest.NewGitHubInstance(t)
 	tsa := httptest.NewServer(gh.TSAHandler())
 	t.Cleanup(tsa.Close)
@@ -60,6 +66,17 @@ func TestGatherDecisions(t *testing.T) {
 		}
 		return b
 	}
+
+	return decisionFixture{roots: roots, key: key, pub: pub, sign: sign}
+}
+
+// TestGatherDecisions: the decisions of the control's repository about
+// the head are fetched there and verified with the key file of the base
+// branch only; what does not verify is rejected with its reason, and what
+// cannot be checked at all is unavailable (the gate fails closed).
+func TestGatherDecisions(t *testing.T) {
+	fx := newDecisionFixture(t)
+	roots, key, pub, sign := fx.roots, fx.key, fx.pub, fx.sign
 
 	tests := []struct {
 		name string
@@ -176,5 +193,54 @@ func TestGatherDecisions(t *testing.T) {
 				t.Errorf("gate %s (%s), want %s", gd.State, gd.Summary, want)
 			}
 		})
+	}
+}
+
+// TestGatherDeploymentDecisions: for a deployment the deployed commit
+// must carry the decision (here the merge commit of the pull request that
+// introduced it); a decision about the pull request's head alone does not
+// count for it.
+func TestGatherDeploymentDecisions(t *testing.T) {
+	fx := newDecisionFixture(t)
+	for _, tt := range []struct {
+		name    string
+		onMerge bool
+		wantOK  int
+	}{
+		{"decision about the deployed merge commit", true, 1},
+		{"decision about the head only", false, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWorld(t, map[string]string{".github/zgate.yml": decisionPolicyYAML, ".github/decision.pub": fx.pub},
+				map[string]string{"deploy/prod/app.yaml": "replicas: 3\n"})
+			must(t, w.env.Sim.CreateRepo(owner, "app", map[string]string{"README.md": "app\n"}))
+			merged, err := w.env.Sim.MergePR(owner, repoName, w.pr, "carol", w.head, "merge")
+			must(t, err)
+			about := w.head
+			if tt.onMerge {
+				about = merged
+			}
+			b := fx.sign(fx.key, "acme/app", about, "production")
+			must(t, w.env.Sim.AddAttestation(owner, "app", attest.SubjectDigests(owner, "app", about)[0], json.RawMessage(b)))
+			g := &Gatherer{Attestations: &attestSource{v: attest.NewVerifier(fx.roots), roots: fx.roots}}
+			res, err := g.GatherDeployment(context.Background(), w.gh, owner, repoName, "main",
+				policy.Deployment{Environment: "production", SHA: merged, Deployer: "bob", RequestedAt: time.Now()})
+			must(t, err)
+			if len(res.Facts.Decisions) != tt.wantOK {
+				t.Fatalf("%d decisions, want %d: %+v (rejected %+v)", len(res.Facts.Decisions), tt.wantOK, res.Facts.Decisions, res.Facts.RejectedDecisions)
+			}
+			for _, d := range res.Facts.Decisions {
+				if d.Commit != merged {
+					t.Errorf("decision about %s, want the deployed %s", d.Commit, merged)
+				}
+			}
+		})
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
 }

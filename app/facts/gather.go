@@ -343,11 +343,12 @@ func (g *Gatherer) logger() *slog.Logger {
 	return g.Logger
 }
 
-// needsComments reports whether any gate has an override, the only use of
-// issue comments.
+// needsComments reports whether any gate has an override or is a
+// deployment gate, the uses of issue comments.
 func needsComments(p *policy.Policy) bool {
 	for i := range p.Gates {
-		if p.Gates[i].Override != nil {
+		// Overrides and, for deployment gates, approve-deploy commands.
+		if p.Gates[i].Override != nil || len(p.Gates[i].If.Environment) > 0 {
 			return true
 		}
 	}

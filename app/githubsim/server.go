@@ -241,6 +241,7 @@ func (s *Sim) routes() {
 	s.controlRoutes()
 	s.oauthRoutes()
 	s.manifestRoutes()
+	s.deploymentRoutes()
 	s.mux.HandleFunc("/api/v3/", func(w http.ResponseWriter, r *http.Request) {
 		s.finish(w, r, "", nil, notFound())
 	})

@@ -76,6 +76,7 @@ type Sim struct {
 	oauth       *oauthState      // OAuth clients, user tokens, visibility (oauth.go)
 	manifests   manifestState    // the App manifest flow (manifest.go)
 	rel         releaseStore
+	deploys     deployState // environments and deployments (deployments.go)
 
 	out outbox
 }

@@ -18,6 +18,9 @@ const (
 	// Override is the break-glass vote "/zgate override <reason>",
 	// counted by the policy (it needs no answer).
 	Override = "override"
+	// ApproveDeploy is "/zgate approve-deploy ENV [SHA]", a team approval
+	// of a deployment counted by the policy (it needs no answer).
+	ApproveDeploy = "approve-deploy"
 )
 
 // MaxName bounds the name kept of an unknown command.
@@ -35,7 +38,7 @@ type Command struct {
 // Known reports whether c is one of zgate's commands.
 func (c Command) Known() bool {
 	switch c.Name {
-	case Recheck, Explain, Override:
+	case Recheck, Explain, Override, ApproveDeploy:
 		return true
 	}
 	return false
@@ -88,5 +91,6 @@ func Help(name string) string {
 	b.WriteString("- `" + Prefix + " " + Recheck + "`: evaluate the gates again now (answered with a reaction)\n")
 	b.WriteString("- `" + Prefix + " " + Explain + "`: reply with each gate's explanation\n")
 	b.WriteString("- `" + Prefix + " " + Override + " <reason>`: break-glass vote, where the policy allows an override\n")
+	b.WriteString("- `" + Prefix + " " + ApproveDeploy + " <environment> [<commit>]`: approve a deployment of this pull request's commit\n")
 	return b.String()
 }

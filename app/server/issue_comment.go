@@ -6,8 +6,10 @@ import (
 
 	"github.com/google/go-github/v62/github"
 
+	"github.com/zgate-dev/zgate/app/deploy"
 	"github.com/zgate-dev/zgate/app/prcmd"
 	"github.com/zgate-dev/zgate/app/store"
+	"github.com/zgate-dev/zgate/policy"
 )
 
 // commandPrefix starts every zgate comment command ("/zgate override ...").
@@ -42,12 +44,16 @@ func handleIssueComment(s *Server, _ *slog.Logger, body []byte) (outcome, error)
 		return ignore("comment has no %s command", commandPrefix)
 	}
 	out, err := one(ev.GetInstallation(), ev.GetRepo(), ev.GetIssue().GetNumber())
+	if err == nil && (strings.Contains(ev.GetComment().GetBody(), policy.ApproveDeployCommand) || strings.Contains(was, policy.ApproveDeployCommand)) {
+		// An approve-deploy command can open a pending deployment.
+		out.keys = append(out.keys, deploy.Key(out.keys[0].Installation, out.keys[0].Owner, out.keys[0].Repo))
+	}
 	if err != nil || ev.GetAction() != "created" || isBot(ev.GetSender()) {
 		// An edited comment is never answered: whoever edits it could
 		// make zgate answer once per edit.
 		return out, err
 	}
-	if c, ok := prcmd.Parse(ev.GetComment().GetBody()); ok && c.Name != prcmd.Override && ev.GetComment().GetID() > 0 {
+	if c, ok := prcmd.Parse(ev.GetComment().GetBody()); ok && c.Name != prcmd.Override && c.Name != prcmd.ApproveDeploy && ev.GetComment().GetID() > 0 {
 		out.commands = []store.Command{{CommentID: ev.GetComment().GetID(), Key: out.keys[0], Name: commandName(c), Sender: ev.GetSender().GetLogin(), At: s.cfg.Now()}}
 	}
 	return out, nil

@@ -35,6 +35,7 @@ type fakeBackend struct {
 	pushErr     error
 	commands    []store.Command
 	removed     []store.RemovedReview
+	deployments []store.Deployment
 }
 
 // Intake stores all of in or, failing, nothing, as the store does.
@@ -51,6 +52,7 @@ func (f *fakeBackend) Intake(_ context.Context, in store.Intake) (bool, error) {
 	f.keys = append(f.keys, in.Jobs...)
 	f.commands = append(f.commands, in.Commands...)
 	f.removed = append(f.removed, in.RemovedReviews...)
+	f.deployments = append(f.deployments, in.Deployments...)
 	if in.Delivery == "" {
 		return false, nil
 	}

@@ -40,6 +40,8 @@ type outcome struct {
 	// store.Intake).
 	commands       []store.Command
 	removedReviews []store.RemovedReview
+	// deployments wait on zgate's protection rule, kept with the keys.
+	deployments []store.Deployment
 }
 
 // statusNote names one commit of one repository.
@@ -77,6 +79,8 @@ func handlerFor(event string) eventHandler {
 		return handleInstallation
 	case "status":
 		return handleStatus
+	case "deployment_protection_rule":
+		return handleDeploymentProtectionRule
 	case "ping":
 		return handlePing
 	}
@@ -142,7 +146,7 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 		s.reject(w, r, log, rej, resultBadRequest)
 		return
 	}
-	in := store.Intake{Delivery: delivery, Event: event, Received: now, Pushes: out.pushes, Jobs: out.keys, Commands: out.commands, RemovedReviews: out.removedReviews}
+	in := store.Intake{Delivery: delivery, Event: event, Received: now, Pushes: out.pushes, Jobs: out.keys, Commands: out.commands, RemovedReviews: out.removedReviews, Deployments: out.deployments}
 	ignored := out.ignored != "" || len(out.keys) == 0
 	if ignored {
 		// Nothing to queue and no delivery to remember, but the pushers

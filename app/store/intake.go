@@ -27,6 +27,9 @@ type Intake struct {
 	Commands []Command
 	// RemovedReviews are team review requests a person removed.
 	RemovedReviews []RemovedReview
+	// Deployments are deployments waiting on zgate's protection rule
+	// (deployments.go).
+	Deployments []Deployment
 }
 
 // Intake records a delivery in one transaction: its pushes, its jobs and
@@ -59,6 +62,11 @@ func (s *Store) Intake(ctx context.Context, in Intake) (new bool, err error) {
 			return false, err
 		}
 	}
+	for _, d := range in.Deployments {
+		if err := checkDeployment(d); err != nil {
+			return false, err
+		}
+	}
 	pushes := slices.Clone(in.Pushes)
 	slices.SortFunc(pushes, func(a, b Push) int {
 		return cmp.Or(cmp.Compare(a.RepoID, b.RepoID), cmp.Compare(a.Number, b.Number),
@@ -80,6 +88,9 @@ func (s *Store) Intake(ctx context.Context, in Intake) (new bool, err error) {
 				if _, err := s.txExec(ctx, tx, removedReviewQuery, removedReviewArgs(r)...); err != nil {
 					return fmt.Errorf("note removed review request of %s on %s/%s#%d: %w", r.Team, r.Owner, r.Repo, r.Number, err)
 				}
+			}
+			if err := s.txRecordDeployments(ctx, tx, in.Deployments); err != nil {
+				return err
 			}
 			for _, k := range jobs {
 				if _, err := s.txExec(ctx, tx, enqueueQuery, k.Installation, k.Owner, k.Repo, k.Number, micros(in.Received)); err != nil {
