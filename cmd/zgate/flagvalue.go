@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"time"
 )
@@ -33,4 +34,21 @@ func (s *stringsValue) String() string { return strings.Join(*s, ",") }
 func (s *stringsValue) Set(v string) error {
 	*s = append(*s, v)
 	return nil
+}
+
+// secretFlag is the value of a secret given either inline (--NAME) or in
+// a file (--NAME-file), never both; a file's trailing newlines are not
+// part of the secret. what names the secret in errors.
+func secretFlag(value, file, name, what string) (string, error) {
+	if file == "" {
+		return value, nil
+	}
+	if value != "" {
+		return "", fmt.Errorf("give --%s or --%s-file, not both", name, name)
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", fmt.Errorf("read the %s: %w", what, err)
+	}
+	return strings.TrimRight(string(b), "\r\n"), nil
 }

@@ -8,7 +8,6 @@ import (
 	"io"
 	"maps"
 	"os"
-	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -159,16 +158,9 @@ func (f *serveFlags) options(stderr io.Writer) (app.Options, error) {
 	if err != nil {
 		return app.Options{}, fmt.Errorf("read the App's private key: %w", err)
 	}
-	secret := f.secret
-	if f.secretFile != "" {
-		if secret != "" {
-			return app.Options{}, errors.New("give --webhook-secret or --webhook-secret-file, not both")
-		}
-		b, err := os.ReadFile(f.secretFile)
-		if err != nil {
-			return app.Options{}, fmt.Errorf("read the webhook secret: %w", err)
-		}
-		secret = strings.TrimRight(string(b), "\r\n")
+	secret, err := secretFlag(f.secret, f.secretFile, "webhook-secret", "webhook secret")
+	if err != nil {
+		return app.Options{}, err
 	}
 	if secret == "" {
 		return app.Options{}, errors.New("the webhook secret is required: --webhook-secret, --webhook-secret-file, ZGATE_WEBHOOK_SECRET or ZGATE_WEBHOOK_SECRET_FILE")

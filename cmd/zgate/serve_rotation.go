@@ -1,11 +1,8 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
-	"os"
-	"strings"
 
 	"github.com/zgate-dev/zgate/app"
 )
@@ -31,20 +28,13 @@ func (f *rotationFlags) register(fs *flag.FlagSet) {
 
 // apply reads the previous secret into o.
 func (f *rotationFlags) apply(o *app.Options) error {
-	secret := f.previous
-	if f.previousFile != "" {
-		if secret != "" {
-			return errors.New("give --webhook-secret-previous or --webhook-secret-previous-file, not both")
-		}
-		b, err := os.ReadFile(f.previousFile)
-		if err != nil {
-			return fmt.Errorf("read the previous webhook secret: %w", err)
-		}
-		secret = strings.TrimRight(string(b), "\r\n")
-		if secret == "" {
-			// An empty file would silently end the grace period early.
-			return fmt.Errorf("the previous webhook secret file %s is empty", f.previousFile)
-		}
+	secret, err := secretFlag(f.previous, f.previousFile, "webhook-secret-previous", "previous webhook secret")
+	if err != nil {
+		return err
+	}
+	if f.previousFile != "" && secret == "" {
+		// An empty file would silently end the grace period early.
+		return fmt.Errorf("the previous webhook secret file %s is empty", f.previousFile)
 	}
 	o.WebhookSecretPrevious = app.Secret(secret)
 	return nil

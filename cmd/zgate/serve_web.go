@@ -1,11 +1,7 @@
 package main
 
 import (
-	"errors"
 	"flag"
-	"fmt"
-	"os"
-	"strings"
 
 	"github.com/zgate-dev/zgate/app"
 )
@@ -38,16 +34,9 @@ func (f *webFlags) register(fs *flag.FlagSet) {
 
 // apply copies the flags into o, reading the secret file.
 func (f *webFlags) apply(o *app.Options) error {
-	secret := f.clientSecret
-	if f.clientSecretFile != "" {
-		if secret != "" {
-			return errors.New("give --oauth-client-secret or --oauth-client-secret-file, not both")
-		}
-		b, err := os.ReadFile(f.clientSecretFile)
-		if err != nil {
-			return fmt.Errorf("read the OAuth client secret: %w", err)
-		}
-		secret = strings.TrimRight(string(b), "\r\n")
+	secret, err := secretFlag(f.clientSecret, f.clientSecretFile, "oauth-client-secret", "OAuth client secret")
+	if err != nil {
+		return err
 	}
 	o.Web = app.WebOptions{PublicURL: f.publicURL, OAuthClientID: f.clientID, SessionTTL: f.sessionTTL.get()}
 	if secret != "" {
