@@ -133,30 +133,27 @@ func (s *Sim) unrequest(r *repo, p *pull, t *team, sender string) (event, bool) 
 // request as user (a person, in the web UI) and emits
 // pull_request review_requested.
 func (s *Sim) RequestTeamReview(owner, repoName string, number int, slug, user string) error {
-	s.mu.Lock()
-	r, p, err := s.findPull(owner, repoName, number)
-	if err != nil {
-		s.mu.Unlock()
-		return err
-	}
-	t := s.teams[teamKey(r.owner, slug)]
-	if t == nil {
-		s.mu.Unlock()
-		return fmt.Errorf("request review from %s/%s: %w", r.owner, slug, ErrNotFound)
-	}
-	var evs []event
-	if k := teamKey(t.org, t.slug); !slices.Contains(p.requestedTeams, k) {
+	return s.changeTeamRequest(owner, repoName, number, slug, "request review from", func(r *repo, p *pull, t *team) (event, bool) {
+		k := teamKey(t.org, t.slug)
+		if slices.Contains(p.requestedTeams, k) {
+			return event{}, false
+		}
 		p.requestedTeams = append(p.requestedTeams, k)
-		evs = append(evs, s.pullEvent(r, p, "review_requested", user, map[string]any{"requested_team": s.teamObject(t)}))
-	}
-	s.mu.Unlock()
-	s.post(evs, true)
-	return nil
+		return s.pullEvent(r, p, "review_requested", user, map[string]any{"requested_team": s.teamObject(t)}), true
+	})
 }
 
 // RemoveTeamReviewRequest removes the review request of team slug as
 // user (a person) and emits pull_request review_request_removed.
 func (s *Sim) RemoveTeamReviewRequest(owner, repoName string, number int, slug, user string) error {
+	return s.changeTeamRequest(owner, repoName, number, slug, "remove review request of", func(r *repo, p *pull, t *team) (event, bool) {
+		return s.unrequest(r, p, t, user)
+	})
+}
+
+// changeTeamRequest runs change on the pull request and the repository
+// owner's team slug under the lock, then posts the event it made, if any.
+func (s *Sim) changeTeamRequest(owner, repoName string, number int, slug, what string, change func(*repo, *pull, *team) (event, bool)) error {
 	s.mu.Lock()
 	r, p, err := s.findPull(owner, repoName, number)
 	if err != nil {
@@ -166,10 +163,10 @@ func (s *Sim) RemoveTeamReviewRequest(owner, repoName string, number int, slug, 
 	t := s.teams[teamKey(r.owner, slug)]
 	if t == nil {
 		s.mu.Unlock()
-		return fmt.Errorf("remove review request of %s/%s: %w", r.owner, slug, ErrNotFound)
+		return fmt.Errorf("%s %s/%s: %w", what, r.owner, slug, ErrNotFound)
 	}
 	var evs []event
-	if ev, removed := s.unrequest(r, p, t, user); removed {
+	if ev, ok := change(r, p, t); ok {
 		evs = append(evs, ev)
 	}
 	s.mu.Unlock()
