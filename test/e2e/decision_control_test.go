@@ -5,9 +5,6 @@ import (
 	"context"
 	"crypto"
 	"encoding/json"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -20,11 +17,11 @@ import (
 
 const deployRepo = "payments-deploy"
 
-// deployPolicy is the deploy repository's: gate ship needs a signed
+// decisionDeployPolicy is the deploy repository's: gate ship needs a signed
 // decision of acme/payments' production gate, verified with the key kept
 // on the deploy repository's base branch; gate foreign needs one from a
 // repository the App's installation on acme cannot read.
-const deployPolicy = `version: 1
+const decisionDeployPolicy = `version: 1
 gates:
   - name: ship
     controls:
@@ -56,15 +53,9 @@ gates:
 // fails closed.
 func TestDecisionControl(t *testing.T) {
 	w := newWorld(t)
-	ca := attesttest.NewGitHubInstance(t)
-	tsa := httptest.NewServer(ca.TSAHandler())
-	t.Cleanup(tsa.Close)
-	root := filepath.Join(w.dir, "trusted_root.json")
-	must(t, os.WriteFile(root, ca.TrustedRootJSON(), 0o600))
-	key := attesttest.NewKey(t, attesttest.ECDSAP256)
-	keyFile := filepath.Join(w.dir, "decision.key")
-	must(t, os.WriteFile(keyFile, attesttest.PrivateKeyPEM(t, key), 0o600))
-	w.serveArgs = []string{"--signing-key", keyFile, "--tsa", tsa.URL, "--trusted-root", root}
+	sg := newDecisionSigning(t, w, attesttest.ECDSAP256)
+	root, key, tsa := sg.root, sg.key, sg.tsaURL
+	w.serveArgs = []string{"--signing-key", sg.keyFile, "--tsa", tsa, "--trusted-root", root}
 
 	// The application's pull request, and the deploy repository: its main
 	// is the application's main plus its own policy and the decision key;
@@ -77,7 +68,7 @@ func TestDecisionControl(t *testing.T) {
 	must(t, w.sim.Fetch(owner, deployRepo, owner, repoName, head))
 	must(t, w.sim.MoveBranch(owner, deployRepo, "main", base, "admin"))
 	_, err = w.sim.Push(owner, deployRepo, "main", map[string]string{
-		".github/zgate.yml":          deployPolicy,
+		".github/zgate.yml":          decisionDeployPolicy,
 		".github/zgate-decision.pub": string(attesttest.PublicKeyPEM(t, key)),
 	}, nil, "admin")
 	must(t, err)
@@ -105,7 +96,7 @@ func TestDecisionControl(t *testing.T) {
 		}
 		st, err := decision.Statement(p)
 		must(t, err)
-		b, err := attest.SignKeyed(context.Background(), signer, st, attest.SignOptions{TSAURL: tsa.URL})
+		b, err := attest.SignKeyed(context.Background(), signer, st, attest.SignOptions{TSAURL: tsa})
 		must(t, err)
 		return b
 	}

@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"crypto"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
@@ -32,17 +33,9 @@ import (
 // merge commit and that fails after any byte of it changes.
 func TestSignedDecision(t *testing.T) {
 	w := newWorld(t)
-	ca := attesttest.NewGitHubInstance(t)
-	tsa := httptest.NewServer(ca.TSAHandler())
-	t.Cleanup(tsa.Close)
-	root := filepath.Join(w.dir, "trusted_root.json")
-	must(t, os.WriteFile(root, ca.TrustedRootJSON(), 0o600))
-	key := attesttest.NewKey(t, attesttest.ECDSAP256)
-	keyFile := filepath.Join(w.dir, "decision.key")
-	pubFile := filepath.Join(w.dir, "decision.pub")
-	must(t, os.WriteFile(keyFile, attesttest.PrivateKeyPEM(t, key), 0o600))
-	must(t, os.WriteFile(pubFile, attesttest.PublicKeyPEM(t, key), 0o600))
-	w.serveArgs = []string{"--signing-key", keyFile, "--tsa", tsa.URL}
+	sg := newDecisionSigning(t, w, attesttest.ECDSAP256)
+	ca, root, key, pubFile := sg.ca, sg.root, sg.key, sg.pubFile
+	w.serveArgs = []string{"--signing-key", sg.keyFile, "--tsa", sg.tsaURL}
 	w.serve()
 
 	n, head := w.openPR("scale", nil)
@@ -190,17 +183,9 @@ gates:
     window: 24h
     sign: always
 `)
-	ca := attesttest.NewGitHubInstance(t)
-	tsa := httptest.NewServer(ca.TSAHandler())
-	t.Cleanup(tsa.Close)
-	root := filepath.Join(w.dir, "trusted_root.json")
-	must(t, os.WriteFile(root, ca.TrustedRootJSON(), 0o600))
-	key := attesttest.NewKey(t, attesttest.Ed25519)
-	keyFile := filepath.Join(w.dir, "decision.key")
-	pubFile := filepath.Join(w.dir, "decision.pub")
-	must(t, os.WriteFile(keyFile, attesttest.PrivateKeyPEM(t, key), 0o600))
-	must(t, os.WriteFile(pubFile, attesttest.PublicKeyPEM(t, key), 0o600))
-	w.serveArgs = []string{"--signing-key", keyFile, "--tsa", tsa.URL}
+	sg := newDecisionSigning(t, w, attesttest.Ed25519)
+	root, pubFile := sg.root, sg.pubFile
+	w.serveArgs = []string{"--signing-key", sg.keyFile, "--tsa", sg.tsaURL}
 	w.serve()
 
 	n, head := w.openPR("scale", nil)
@@ -264,4 +249,26 @@ func installationToken(t *testing.T, w *world) string {
 	tok, err := itr.Token(context.Background())
 	must(t, err)
 	return tok
+}
+
+// decisionSigning is what signing gate decisions takes in a world: a CA
+// whose TSA is served on loopback, its trusted root in a file, and a key
+// pair in files.
+type decisionSigning struct {
+	ca                             *attesttest.GitHubInstance
+	key                            crypto.Signer
+	tsaURL, root, keyFile, pubFile string
+}
+
+func newDecisionSigning(t *testing.T, w *world, alg string) decisionSigning {
+	t.Helper()
+	ca := attesttest.NewGitHubInstance(t)
+	tsa := httptest.NewServer(ca.TSAHandler())
+	t.Cleanup(tsa.Close)
+	sg := decisionSigning{ca: ca, key: attesttest.NewKey(t, alg), tsaURL: tsa.URL,
+		root: filepath.Join(w.dir, "trusted_root.json"), keyFile: filepath.Join(w.dir, "decision.key"), pubFile: filepath.Join(w.dir, "decision.pub")}
+	must(t, os.WriteFile(sg.root, ca.TrustedRootJSON(), 0o600))
+	must(t, os.WriteFile(sg.keyFile, attesttest.PrivateKeyPEM(t, sg.key), 0o600))
+	must(t, os.WriteFile(sg.pubFile, attesttest.PublicKeyPEM(t, sg.key), 0o600))
+	return sg
 }
