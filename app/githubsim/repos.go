@@ -39,6 +39,8 @@ type repo struct {
 	json          json.RawMessage          // cached repositoryJSON
 	idx           repoIndex
 	jsonKey       string
+	mergeQueue    map[string]bool          // branch -> requires a merge queue
+	queues        map[string][]*queueEntry // branch -> its merge queue, front first
 }
 
 func (r *repo) fullName() string { return r.owner + "/" + r.name }

@@ -236,6 +236,7 @@ func (s *Sim) routes() {
 	s.statusRoutes()
 	s.dispatchRoutes()
 	s.attestationRoutes()
+	s.mergeQueueRoutes()
 	s.controlRoutes()
 	s.oauthRoutes()
 	s.manifestRoutes()
