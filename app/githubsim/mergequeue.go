@@ -223,7 +223,7 @@ func (s *Sim) mergeGroupEvent(r *repo, e *queueEntry, baseSHA, action, reason st
 			"base_sha": baseSHA, "base_ref": "refs/heads/" + e.pr.baseRef,
 			"head_commit": map[string]any{
 				"id": c.sha, "tree_id": treeSHA(c.tree), "message": c.message, "timestamp": ts(c.date),
-				"author": map[string]any{"name": au.Name, "email": au.Email},
+				"author":    map[string]any{"name": au.Name, "email": au.Email},
 				"committer": map[string]any{"name": au.Name, "email": au.Email},
 			},
 		},
