@@ -391,6 +391,10 @@ func (s *Sim) updateCheckRun(q *request) response {
 	resp := ok(s.checkRunObject(r, c, false))
 	if c.Status == "completed" && !wasDone {
 		resp.events = []event{s.event("check_run", r, s.botLogin(), map[string]any{"action": "completed", "check_run": s.checkRunObject(r, c, true)})}
+	}
+	if c.Status == "completed" {
+		// A completed run rewritten (success to failure) can decide a
+		// merge group too.
 		resp.events = append(resp.events, s.advanceQueues(r)...)
 	}
 	return resp

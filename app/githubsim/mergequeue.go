@@ -96,6 +96,7 @@ func (s *Sim) EnqueuePR(owner, repoName string, number int, user, sha string) er
 func (s *Sim) mergeQueueRoutes() {
 	s.handle("GET /repos/{owner}/{repo}/rules/branches/{branch...}", authToken, s.branchRules)
 	s.handle("GET /repos/{owner}/{repo}/git/matching-refs/{ref...}", authToken, s.matchingRefs)
+	s.handle("GET /repos/{owner}/{repo}/git/commits/{commit_sha}", authToken, s.gitCommit)
 	// GraphQL lives beside the REST API: /api/graphql on GitHub Enterprise
 	// Server, whose layout the simulator follows.
 	s.patterns = append(s.patterns, "POST /graphql")
@@ -485,4 +486,30 @@ func (r *repo) dropBranch(branch string) {
 	if len(r.idx.branchesAt[old]) == 0 {
 		delete(r.idx.branchesAt, old)
 	}
+}
+
+// gitCommit answers GET /repos/{o}/{r}/git/commits/{sha}: GitHub's
+// git-commit (the git database object: full sha only, parents, tree).
+func (s *Sim) gitCommit(q *request) response {
+	r, e := s.visibleRepo(q)
+	if e != nil {
+		return *e
+	}
+	c := r.commits[q.path("commit_sha")]
+	if c == nil {
+		return notFound()
+	}
+	u := s.api() + "/repos/" + r.fullName() + "/git/commits/"
+	parents := []map[string]any{}
+	for _, p := range c.parents {
+		parents = append(parents, map[string]any{"sha": p, "url": u + p, "html_url": s.base + "/" + r.fullName() + "/commit/" + p})
+	}
+	au := gitUserOf(c.author, c.date)
+	return ok(map[string]any{
+		"sha": c.sha, "node_id": "C_" + c.sha[:12], "url": u + c.sha, "html_url": s.base + "/" + r.fullName() + "/commit/" + c.sha,
+		"author": au, "committer": au, "message": c.message,
+		"tree":         map[string]any{"sha": treeSHA(c.tree), "url": s.api() + "/repos/" + r.fullName() + "/git/trees/" + treeSHA(c.tree)},
+		"parents":      parents,
+		"verification": map[string]any{"verified": false, "reason": "unsigned", "signature": nil, "payload": nil, "verified_at": nil},
+	})
 }

@@ -70,7 +70,7 @@ func TestMergeQueue(t *testing.T) {
 	refs, _, err := e.gh.Git.ListMatchingRefs(ctx, "acme", "payments", &github.ReferenceListOptions{Ref: "heads/gh-readonly-queue/main/"})
 	must(t, err)
 	for i, ent := range q {
-		c, _, err := e.gh.Repositories.GetCommit(ctx, "acme", "payments", ent.GroupSHA, nil)
+		c, _, err := e.gh.Git.GetCommit(ctx, "acme", "payments", ent.GroupSHA)
 		must(t, err)
 		want := e.sim.Ref("acme", "payments", "refs/heads/main")
 		if i > 0 {

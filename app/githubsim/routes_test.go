@@ -148,6 +148,8 @@ func TestEveryRoute(t *testing.T) {
 	gh("POST", repo+"/attestations", map[string]any{"bundle": map[string]string{"mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json"}}, 422)
 	gh("GET", repo+"/rules/branches/main", nil, 200)
 	gh("GET", repo+"/git/matching-refs/heads/ma", nil, 200)
+	gh("GET", repo+"/git/commits/"+head, nil, 200)
+	gh("GET", repo+"/git/commits/"+strings.Repeat("0", 40), nil, 404)
 	gh("POST", "../graphql", map[string]any{"query": "query{viewer{login}}"}, 200)
 	gh("POST", repo+"/git/refs", map[string]string{"ref": "refs/zgate/" + head + "/prod/main", "sha": head}, 201)
 	gh("POST", repo+"/git/refs", map[string]string{"ref": "refs/zgate/" + head + "/prod/main", "sha": head}, 422)

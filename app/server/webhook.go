@@ -77,6 +77,8 @@ func handlerFor(event string) eventHandler {
 		return handleInstallation
 	case "status":
 		return handleStatus
+	case "merge_group":
+		return handleMergeGroup
 	case "ping":
 		return handlePing
 	}
