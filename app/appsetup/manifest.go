@@ -14,6 +14,7 @@ func Permissions() map[string]string {
 		"metadata":      "read",
 		"members":       "read", // team membership
 		"attestations":  "read", // attestation controls
+		"merge_queues":  "read", // merge_group events
 	}
 }
 
@@ -23,7 +24,7 @@ func Permissions() map[string]string {
 func Events() []string {
 	return []string{
 		"pull_request", "pull_request_review", "issue_comment", "check_run", "check_suite",
-		"workflow_run", "push", "status", "membership", "team", "organization",
+		"workflow_run", "push", "status", "merge_group", "membership", "team", "organization",
 	}
 }
 
