@@ -1,8 +1,12 @@
 package e2e
 
 import (
+	"bytes"
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -132,5 +136,87 @@ func TestMergeQueueGroupFailsWhenApprovalLost(t *testing.T) {
 	}
 	if got := w.sim.Ref(owner, repoName, "refs/heads/main"); got != q2[1].GroupSHA {
 		t.Errorf("main at %s, want the merged group %s", got, q2[1].GroupSHA)
+	}
+}
+
+// TestCrashDuringEnqueue kills the server (kill -9) while its
+// enqueuePullRequest call is in flight, after the intent is recorded,
+// restarts it on the same store, and checks the pull request was queued
+// exactly once, whether the call reached GitHub before the crash or not,
+// and never merged by REST.
+func TestCrashDuringEnqueue(t *testing.T) {
+	for _, tt := range []struct {
+		name        string
+		goesThrough bool
+	}{
+		{"enqueue reached GitHub", true},
+		{"enqueue lost", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel() // each waits out a job lease; they share nothing
+			w := queueWorld(t)
+			p := w.serve()
+			n, head := w.openPR("scale", nil)
+			must(t, w.sim.SetStatus(owner, repoName, head, "success", "ci", "", "ci-bot"))
+			w.pendingWith(head, 0)
+
+			var mu sync.Mutex
+			sent := 0 // enqueue mutations that reached the simulator
+			reached := make(chan struct{})
+			release := make(chan struct{})
+			var first sync.Once
+			w.setHook(func(rw http.ResponseWriter, r *http.Request) bool {
+				if r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/graphql") {
+					return false
+				}
+				body, _ := io.ReadAll(r.Body)
+				r.Body = io.NopCloser(bytes.NewReader(body))
+				if !strings.Contains(string(body), "enqueuePullRequest(") {
+					return false
+				}
+				isFirst := false
+				first.Do(func() { isFirst = true })
+				if isFirst {
+					close(reached)
+					<-release
+					if !tt.goesThrough {
+						http.Error(rw, "connection lost", http.StatusBadGateway)
+						return true
+					}
+				}
+				mu.Lock()
+				sent++
+				mu.Unlock()
+				return false
+			})
+			w.approve(n, "carol")
+			w.approve(n, "dave")
+			select {
+			case <-reached:
+			case <-time.After(waitFor):
+				t.Fatal("the App never sent enqueuePullRequest")
+			}
+			p.kill9()
+			close(release)
+
+			w.serve()
+			w.waitQueue(n)
+			w.waitAudit("execution:done", 1)
+			mu.Lock()
+			got := sent
+			mu.Unlock()
+			if got != 1 {
+				t.Errorf("enqueuePullRequest reached GitHub %d times, want exactly 1", got)
+			}
+			if q := w.sim.MergeQueue(owner, repoName, "main"); len(q) != 1 || q[0].HeadSHA != head {
+				t.Errorf("merge queue %+v, want #%d once at %s", q, n, head)
+			}
+			if c := w.sim.Calls()[mergeAPI]; c != 0 {
+				t.Errorf("REST merge called %d times", c)
+			}
+			if got := auditKinds(w.auditRecords())["execution:done"]; got != 1 {
+				t.Errorf("executions done in the audit log = %d, want 1", got)
+			}
+		})
 	}
 }
