@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 
@@ -24,9 +25,9 @@ type mergeGroupPayload struct {
 // for a group's checks (checks_requested): the engine lists every group
 // of the repository and reports zgate's checks on each head, so the
 // group's pull requests come from GitHub's state, never from the payload
-// alone. A destroyed group needs nothing: zgate keeps no state per group
-// (only the fingerprints of the check runs on its head, which the store
-// prunes by age), and a group no longer listed is no longer judged.
+// alone. A destroyed group is no longer listed, so no longer judged; what
+// zgate stored about it (the fingerprints of the check runs and the status
+// notices of its head commit) is dropped.
 func handleMergeGroup(_ *Server, log *slog.Logger, body []byte) (outcome, error) {
 	ev, err := decode[mergeGroupPayload](body)
 	if err != nil {
@@ -39,7 +40,13 @@ func handleMergeGroup(_ *Server, log *slog.Logger, body []byte) (outcome, error)
 	switch ev.Action {
 	case "checks_requested":
 	case "destroyed":
-		return ignore("merge group %s destroyed (%s): nothing kept to clean up", ev.MergeGroup.HeadSHA, ev.Reason)
+		// What zgate stored about the group is what it stored about its
+		// head commit: check-run fingerprints and status notices.
+		out, _ := ignore("merge group %s destroyed (%s)", ev.MergeGroup.HeadSHA, ev.Reason)
+		if k, err := prKey(ev.Installation.gh(), ev.Repo.gh(), 0); err == nil && ev.MergeGroup.HeadSHA != "" {
+			out.forget = []statusNote{{owner: k.Owner, repo: k.Repo, sha: ev.MergeGroup.HeadSHA}}
+		}
+		return out, nil
 	default:
 		return ignore("merge_group action %q", ev.Action)
 	}
@@ -55,4 +62,26 @@ func handleMergeGroup(_ *Server, log *slog.Logger, body []byte) (outcome, error)
 		return outcome{}, err
 	}
 	return outcome{keys: []store.PRKey{engine.MergeQueueKey(k.Installation, k.Owner, k.Repo)}}, nil
+}
+
+// commitForgetter drops what the store keeps about a commit
+// (*store.Store, which is also the Config's StatusNotes).
+type commitForgetter interface {
+	ForgetCommit(ctx context.Context, owner, repo, sha string) error
+}
+
+// forgetCommits drops the stored state of destroyed merge groups' heads.
+// Failing to is harmless (the store prunes it by age), so it never fails
+// the delivery.
+func (s *Server) forgetCommits(ctx context.Context, commits []statusNote) error {
+	f, ok := s.cfg.StatusNotes.(commitForgetter)
+	if !ok {
+		return nil
+	}
+	for _, c := range commits {
+		if err := f.ForgetCommit(ctx, c.owner, c.repo, c.sha); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -36,6 +36,9 @@ type outcome struct {
 	// statuses are the commits a status claiming a zgate check was set
 	// on, noted (Config.StatusNotes) before anything is queued.
 	statuses []statusNote
+	// forget are commits whose stored state is dropped (a destroyed
+	// merge group's head).
+	forget []statusNote
 	// commands and removedReviews are recorded with the keys (see
 	// store.Intake).
 	commands       []store.Command
@@ -158,6 +161,9 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 		s.count(event, resultError)
 		respond(w, http.StatusServiceUnavailable, "cannot note the commit status")
 		return
+	}
+	if err := s.forgetCommits(ctx, out.forget); err != nil {
+		log.Warn("cannot forget a destroyed merge group's state; the prune will", "err", err)
 	}
 	if !ignored || len(in.Pushes) > 0 {
 		isNew, err := s.cfg.Intake.Intake(ctx, in)

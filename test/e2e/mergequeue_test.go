@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,6 +13,7 @@ import (
 	"time"
 
 	"github.com/zgate-dev/zgate/app/githubsim"
+	"github.com/zgate-dev/zgate/app/store"
 )
 
 const mergeAPI = "PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge"
@@ -137,6 +140,27 @@ func TestMergeQueueGroupFailsWhenApprovalLost(t *testing.T) {
 	if got := w.sim.Ref(owner, repoName, "refs/heads/main"); got != q2[1].GroupSHA {
 		t.Errorf("main at %s, want the merged group %s", got, q2[1].GroupSHA)
 	}
+	// The merged groups were destroyed: zgate forgot their check runs.
+	w.waitForgotten(q2[1].GroupSHA, textCheck)
+	w.waitForgotten(q2[0].GroupSHA, textCheck)
+}
+
+// waitForgotten waits until the store holds no fingerprint of check on sha.
+func (w *world) waitForgotten(sha, check string) {
+	w.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	defer cancel()
+	st, err := store.Open(ctx, w.db)
+	must(w.t, err)
+	defer st.Close()
+	for ctx.Err() == nil {
+		_, _, err := st.CheckFingerprint(ctx, owner, repoName, sha, check)
+		if errors.Is(err, store.ErrNotFound) {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	w.t.Fatalf("the store still holds the check %q of destroyed merge group %s", check, sha[:7])
 }
 
 // TestCrashDuringEnqueue kills the server (kill -9) while its
