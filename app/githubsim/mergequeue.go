@@ -38,10 +38,11 @@ type queueEntry struct {
 
 // QueueEntry describes one entry of a merge queue, front first.
 type QueueEntry struct {
-	PR      int
-	HeadSHA string
+	PR      int    `json:"pr"`
+	HeadSHA string `json:"head_sha"`
 	// GroupSHA and GroupRef are its merge group's head commit and branch.
-	GroupSHA, GroupRef string
+	GroupSHA string `json:"group_sha"`
+	GroupRef string `json:"group_ref"`
 }
 
 // RequireMergeQueue makes branch require a merge queue (a ruleset's

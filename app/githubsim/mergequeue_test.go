@@ -1,9 +1,12 @@
 package githubsim
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"testing"
 
@@ -122,5 +125,45 @@ func TestMergeQueue(t *testing.T) {
 	must(t, err)
 	if len(e.sim.MergeQueue("acme", "payments", "main")) != 0 || len(refs) != 0 {
 		t.Errorf("queue or group branches left after merging: %d refs", len(refs))
+	}
+}
+
+// TestMergeQueueControl: the control API turns the queue on, queues and
+// dequeues as a person would, and lists the queue.
+func TestMergeQueueControl(t *testing.T) {
+	e := newEnv(t, Options{})
+	n, head := e.openPR(t, "f", map[string]string{"f.txt": "x\n"})
+	must(t, e.sim.SetRequiredChecks("acme", "payments", "main", []string{"ci"}))
+	must(t, e.sim.SetStatus("acme", "payments", head, "success", "ci", "", "ci-bot"))
+	post := func(path string, body map[string]any) int {
+		t.Helper()
+		b, _ := json.Marshal(body)
+		resp, err := http.Post(e.srv.URL+"/_sim/"+path, "application/json", bytes.NewReader(b))
+		must(t, err)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	list := func() []QueueEntry {
+		t.Helper()
+		resp, err := http.Get(e.srv.URL + "/_sim/merge-queue?owner=acme&repo=payments&branch=main")
+		must(t, err)
+		defer resp.Body.Close()
+		var q []QueueEntry
+		must(t, json.NewDecoder(resp.Body).Decode(&q))
+		return q
+	}
+	if code := post("enqueue", map[string]any{"owner": "acme", "repo": "payments", "number": n, "user": "alice", "sha": head}); code < 400 {
+		t.Errorf("enqueue without a queue: %d, want an error", code)
+	}
+	post("merge-queue", map[string]any{"owner": "acme", "repo": "payments", "branch": "main"})
+	if code := post("enqueue", map[string]any{"owner": "acme", "repo": "payments", "number": n, "user": "alice", "sha": head}); code >= 400 {
+		t.Fatalf("enqueue: %d", code)
+	}
+	if q := list(); len(q) != 1 || q[0].PR != n || q[0].HeadSHA != head || q[0].GroupSHA == "" {
+		t.Fatalf("queue %+v", q)
+	}
+	post("dequeue", map[string]any{"owner": "acme", "repo": "payments", "number": n})
+	if q := list(); len(q) != 0 {
+		t.Errorf("queue after dequeue %+v", q)
 	}
 }
