@@ -514,3 +514,14 @@ func (s *Sim) gitCommit(q *request) response {
 		"verification": map[string]any{"verified": false, "reason": "unsigned", "signature": nil, "payload": nil, "verified_at": nil},
 	})
 }
+
+// dequeuePushed removes p from its queue after a push to its head, as
+// GitHub does. Callers hold s.mu.
+func (s *Sim) dequeuePushed(r *repo, p *pull) []event {
+	for i, e := range r.queues[p.baseRef] {
+		if e.pr == p {
+			return s.dequeue(r, p.baseRef, i, "dequeued")
+		}
+	}
+	return nil
+}

@@ -166,4 +166,15 @@ func TestMergeQueueControl(t *testing.T) {
 	if q := list(); len(q) != 0 {
 		t.Errorf("queue after dequeue %+v", q)
 	}
+	// A push to a queued head removes it from the queue.
+	post("enqueue", map[string]any{"owner": "acme", "repo": "payments", "number": n, "user": "alice", "sha": head})
+	if q := list(); len(q) != 1 {
+		t.Fatalf("queue after enqueueing again %+v", q)
+	}
+	if _, err := e.sim.Push("acme", "payments", "f", map[string]string{"g.txt": "y\n"}, nil, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	if q := list(); len(q) != 0 {
+		t.Errorf("queue after a push to the queued head %+v", q)
+	}
 }

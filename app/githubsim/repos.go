@@ -153,6 +153,7 @@ func (s *Sim) advance(r *repo, branch string, c *commit, sender, before string) 
 			r.moveHead(p, c.sha)
 			p.updated = c.date
 			evs = append(evs, s.pullEvent(r, p, "synchronize", sender, map[string]any{"before": beforeHead, "after": c.sha}))
+			evs = append(evs, s.dequeuePushed(r, p)...)
 		}
 	}
 	return evs
