@@ -15,7 +15,7 @@ import (
 
 // pull is a member's state for the fake source.
 type pull struct {
-	state, head, base string
+	state, head, base   string
 	noPolicy, badPolicy bool
 	gates               map[string]policy.State
 }
