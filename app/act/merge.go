@@ -13,6 +13,19 @@ import (
 // merge performs the SHA-guarded merge.
 func (r *execution) merge(ctx context.Context) error {
 	k := r.e.Key
+	base, err := r.base(ctx)
+	if err != nil {
+		return fmt.Errorf("merge %s: %w", k, err)
+	}
+	// Never a REST merge into a branch that requires a merge queue; when
+	// the rules cannot be read, nothing is merged yet (retried).
+	queue, err := r.queueRequired(ctx, base)
+	if err != nil {
+		return fmt.Errorf("merge %s: %w", k, err)
+	}
+	if queue {
+		return r.enqueue(ctx)
+	}
 	method := r.gate.Then.Merge.Method
 	res, resp, err := r.gh.PullRequests.Merge(ctx, k.Owner, k.Repo, k.Number, "",
 		&github.PullRequestOptions{SHA: r.e.HeadSHA, MergeMethod: method})

@@ -27,6 +27,15 @@ func (r *execution) reconcile(ctx context.Context) (done bool, err error) {
 		if merged {
 			return true, r.finish(ctx, store.ExecDone, "reconciled: "+detail)
 		}
+		base, err := r.base(ctx)
+		if err != nil {
+			return true, fmt.Errorf("reconcile merge %s: %w", r.e.ID, err)
+		}
+		if queue, err := r.queueRequired(ctx, base); err != nil {
+			return true, fmt.Errorf("reconcile merge %s: %w", r.e.ID, err)
+		} else if queue {
+			return r.reconcileQueue(ctx)
+		}
 		return false, nil // the SHA guard makes the retry safe
 	case policy.ActionDispatch:
 		run, err := r.findRun(ctx)

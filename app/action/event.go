@@ -19,6 +19,9 @@ type Target struct {
 	Base string
 	// Why says, for the log, why the target is what it is.
 	Why string
+	// MergeGroup is the merge group of a merge_group event, judged
+	// instead of pull requests.
+	MergeGroup *MergeGroupTarget
 }
 
 // event is the part of an event payload the Action reads.
@@ -58,6 +61,8 @@ func Targets(name string, payload []byte) (Target, error) {
 		return Target{}, fmt.Errorf("%w: %s event payload: %v", ErrConfig, name, err)
 	}
 	switch name {
+	case "merge_group":
+		return mergeGroupTarget(payload)
 	case "pull_request", "pull_request_target", "pull_request_review", "pull_request_review_comment":
 		n := ev.Number
 		if ev.PullRequest != nil && ev.PullRequest.Number > 0 {
@@ -100,7 +105,7 @@ func Targets(name string, payload []byte) (Target, error) {
 		}
 		return Target{Numbers: nums, Why: fmt.Sprintf("workflow_run on %v", nums)}, nil
 	}
-	return Target{}, fmt.Errorf("%w: event %q is not handled (use pull_request_target, issue_comment, workflow_run, push, schedule or workflow_dispatch)", ErrConfig, name)
+	return Target{}, fmt.Errorf("%w: event %q is not handled (use pull_request_target, issue_comment, workflow_run, push, merge_group, schedule or workflow_dispatch)", ErrConfig, name)
 }
 
 // pushEvent is the part of a pull_request payload that names a push.
@@ -146,4 +151,27 @@ func EventPusher(name string, payload []byte) *facts.EventPush {
 		return nil
 	}
 	return p
+}
+
+// mergeGroupTarget reads a merge_group payload: checks_requested names a
+// group to judge; destroyed needs nothing (the Action keeps no state).
+func mergeGroupTarget(payload []byte) (Target, error) {
+	var ev struct {
+		Action     string `json:"action"`
+		MergeGroup *struct {
+			HeadSHA string `json:"head_sha"`
+			HeadRef string `json:"head_ref"`
+		} `json:"merge_group"`
+	}
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		return Target{}, fmt.Errorf("%w: merge_group event payload: %v", ErrConfig, err)
+	}
+	if ev.MergeGroup == nil || ev.MergeGroup.HeadSHA == "" {
+		return Target{}, fmt.Errorf("%w: merge_group event names no merge group", ErrConfig)
+	}
+	if ev.Action != "checks_requested" {
+		return Target{Why: fmt.Sprintf("merge_group %s of %s: nothing to judge", ev.Action, ev.MergeGroup.HeadSHA)}, nil
+	}
+	return Target{MergeGroup: &MergeGroupTarget{Action: ev.Action, HeadSHA: ev.MergeGroup.HeadSHA, HeadRef: ev.MergeGroup.HeadRef},
+		Why: "merge_group checks requested for " + ev.MergeGroup.HeadRef}, nil
 }

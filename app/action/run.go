@@ -19,6 +19,8 @@ import (
 type Result struct {
 	Target Target
 	PRs    []PRResult
+	// MergeGroup is set when the event was a merge group's checks_requested.
+	MergeGroup *GroupResult
 }
 
 // PRResult is the outcome for one pull request.
@@ -57,6 +59,9 @@ type GateResult struct {
 // Failed reports whether the run must fail the job: a policy could not be
 // loaded, a pull request could not be evaluated, or Z failed.
 func (r Result) Failed() bool {
+	if r.MergeGroup != nil && r.MergeGroup.Err != nil {
+		return true
+	}
 	for _, pr := range r.PRs {
 		if pr.PolicyError != nil || pr.Err != nil {
 			return true
@@ -73,6 +78,9 @@ func (r Result) Failed() bool {
 // Err joins the errors of every pull request, nil when there are none.
 func (r Result) Err() error {
 	var errs []error
+	if r.MergeGroup != nil && r.MergeGroup.Err != nil {
+		errs = append(errs, fmt.Errorf("merge group %s: %w", r.MergeGroup.HeadSHA, r.MergeGroup.Err))
+	}
 	for _, pr := range r.PRs {
 		if pr.Err != nil {
 			errs = append(errs, fmt.Errorf("#%d: %w", pr.Number, pr.Err))
@@ -127,6 +135,14 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		// The decision is still sound, but the workflow is the pull
 		// request's own copy: the pull request could have replaced zgate.
 		r.log.Warn("this event runs the pull request's own copy of the workflow, which the pull request can rewrite; run zgate on pull_request_target, workflow_run, issue_comment and schedule instead (docs/action.md)", "event", cfg.EventName)
+	}
+	if t.MergeGroup != nil {
+		g := r.mergeGroup(ctx, t.MergeGroup)
+		res.MergeGroup = &g
+		if g.Err != nil {
+			r.log.Error("merge group not judged", "merge_group", g.HeadSHA, "err", g.Err)
+		}
+		return res, nil
 	}
 	nums := t.Numbers
 	if t.Open {

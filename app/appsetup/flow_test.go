@@ -107,7 +107,7 @@ func TestManifestMatchesDocs(t *testing.T) {
 	// Each documented permission, "Name (read and write)", as GitHub's
 	// manifest names it.
 	permName := map[string]string{"Checks": "checks", "Commit statuses": "statuses", "Contents": "contents",
-		"Pull requests": "pull_requests", "Actions": "actions", "Metadata": "metadata", "Members": "members", "Attestations": "attestations", "Deployments": "deployments"}
+		"Pull requests": "pull_requests", "Actions": "actions", "Metadata": "metadata", "Members": "members", "Attestations": "attestations", "Deployments": "deployments", "Merge queues": "merge_queues"}
 	gotPerms := map[string]string{}
 	for _, m := range regexp.MustCompile(`([A-Z][a-z]+(?: [a-z]+)?) \((?:organization, )?(read and write|write|read)`).FindAllStringSubmatch(perms, -1) {
 		name, ok := permName[m[1]]

@@ -15,6 +15,7 @@ func Permissions() map[string]string {
 		"members":       "read",  // team membership
 		"attestations":  "read",  // attestation controls
 		"deployments":   "write", // answering deployment protection rules
+		"merge_queues":  "read",  // merge_group events
 	}
 }
 
@@ -24,7 +25,7 @@ func Permissions() map[string]string {
 func Events() []string {
 	return []string{
 		"pull_request", "pull_request_review", "issue_comment", "check_run", "check_suite",
-		"workflow_run", "push", "status", "membership", "team", "organization", "deployment_protection_rule",
+		"workflow_run", "push", "status", "merge_group", "membership", "team", "organization", "deployment_protection_rule",
 	}
 }
 

@@ -195,6 +195,9 @@ func (e *Engine) Reevaluate(ctx context.Context, key store.PRKey) (next time.Tim
 	if IsRepoKey(key) {
 		return time.Time{}, e.expand(ctx, log, gh, key)
 	}
+	if IsMergeQueueKey(key) {
+		return time.Time{}, e.judgeQueue(ctx, log, gh, key)
+	}
 	if err := e.flushAudit(ctx, key); err != nil {
 		return time.Time{}, err
 	}

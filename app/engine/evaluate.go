@@ -115,6 +115,9 @@ func (e *Engine) evaluate(ctx context.Context, log *slog.Logger, gh *github.Clie
 			next = earliest(next, gd.ExpiresAt.Add(time.Second))
 		}
 	}
+	if err := e.rejudgeQueue(ctx, key, dec, res.HeadSHA, now); err != nil {
+		return time.Time{}, err
+	}
 	// After the checks are out, and never deciding anything.
 	e.askReviewers(ctx, log, gh, key, res, dec)
 	e.answerCommands(ctx, log, gh, key, res, &dec, "")

@@ -345,6 +345,7 @@ func (s *Sim) createCheckRun(q *request) response {
 	resp.events = []event{s.event("check_run", r, s.botLogin(), map[string]any{"action": "created", "check_run": hook})}
 	if c.Status == "completed" {
 		resp.events = append(resp.events, s.event("check_run", r, s.botLogin(), map[string]any{"action": "completed", "check_run": hook}))
+		resp.events = append(resp.events, s.advanceQueues(r)...)
 	}
 	return resp
 }
@@ -390,6 +391,11 @@ func (s *Sim) updateCheckRun(q *request) response {
 	resp := ok(s.checkRunObject(r, c, false))
 	if c.Status == "completed" && !wasDone {
 		resp.events = []event{s.event("check_run", r, s.botLogin(), map[string]any{"action": "completed", "check_run": s.checkRunObject(r, c, true)})}
+	}
+	if c.Status == "completed" {
+		// A completed run rewritten (success to failure) can decide a
+		// merge group too.
+		resp.events = append(resp.events, s.advanceQueues(r)...)
 	}
 	return resp
 }

@@ -40,6 +40,10 @@ import (
 //	POST /_sim/team-members   {org, team, user, state, remove}
 //	POST /_sim/parent-team    {org, team, parent}
 //	POST /_sim/required-checks {owner, repo, branch, checks[]}
+//	POST /_sim/merge-queue    {owner, repo, branch, remove}             (a ruleset requiring a merge queue)
+//	POST /_sim/enqueue        {owner, repo, number, user, sha}          (a person adds to the queue)
+//	POST /_sim/dequeue        {owner, repo, number}                     (a person removes from the queue)
+//	GET  /_sim/merge-queue?owner=&repo=&branch=        -> [QueueEntry]
 //	POST /_sim/statuses       {owner, repo, sha, state, context, description, user}
 //	POST /_sim/rerequest      {owner, repo, check_run_id, user}
 //	POST /_sim/complete-run   {owner, repo, run_id, conclusion}
@@ -194,6 +198,10 @@ func (s *Sim) controlRoutes() {
 	post("required-checks", func(c ctl) (any, error) {
 		return nil, s.SetRequiredChecks(c.Owner, c.Repo, c.Branch, c.Checks)
 	})
+	post("merge-queue", func(c ctl) (any, error) { return nil, s.RequireMergeQueue(c.Owner, c.Repo, c.Branch, !c.Remove) })
+	post("enqueue", func(c ctl) (any, error) { return nil, s.EnqueuePR(c.Owner, c.Repo, c.Number, c.User, c.SHA) })
+	post("dequeue", func(c ctl) (any, error) { return nil, s.DequeuePR(c.Owner, c.Repo, c.Number) })
+	get("merge-queue", func(q map[string]string) (any, error) { return s.MergeQueue(q["owner"], q["repo"], q["branch"]), nil })
 	post("statuses", func(c ctl) (any, error) {
 		return nil, s.SetStatus(c.Owner, c.Repo, c.SHA, c.State, c.Context, c.Description, c.User)
 	})

@@ -87,6 +87,10 @@ func (s *Sim) merge(r *repo, p *pull, body mergeRequest, by string) response {
 		return apiError(http.StatusConflict, "Head branch was modified. Review and try the merge again.")
 	case p.draft:
 		return apiError(http.StatusMethodNotAllowed, "Pull Request is still a draft")
+	case r.mergeQueue[p.baseRef]:
+		// GitHub refuses every direct merge into a branch whose ruleset
+		// requires a merge queue.
+		return apiError(http.StatusMethodNotAllowed, "Changes must be made through the merge queue")
 	case r.conflicts(p):
 		return apiError(http.StatusMethodNotAllowed, "Pull Request is not mergeable")
 	}

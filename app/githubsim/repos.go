@@ -39,6 +39,8 @@ type repo struct {
 	json          json.RawMessage          // cached repositoryJSON
 	idx           repoIndex
 	jsonKey       string
+	mergeQueue    map[string]bool          // branch -> requires a merge queue
+	queues        map[string][]*queueEntry // branch -> its merge queue, front first
 }
 
 func (r *repo) fullName() string { return r.owner + "/" + r.name }
@@ -151,6 +153,7 @@ func (s *Sim) advance(r *repo, branch string, c *commit, sender, before string) 
 			r.moveHead(p, c.sha)
 			p.updated = c.date
 			evs = append(evs, s.pullEvent(r, p, "synchronize", sender, map[string]any{"before": beforeHead, "after": c.sha}))
+			evs = append(evs, s.dequeuePushed(r, p)...)
 		}
 	}
 	return evs

@@ -238,6 +238,7 @@ func (s *Sim) routes() {
 	s.dispatchRoutes()
 	s.attestationRoutes()
 	s.releaseRoutes()
+	s.mergeQueueRoutes()
 	s.controlRoutes()
 	s.oauthRoutes()
 	s.manifestRoutes()

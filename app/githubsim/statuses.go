@@ -57,7 +57,7 @@ func (s *Sim) SetStatus(owner, repoName, sha, state, context, description, user 
 	}
 	st := &status{ID: s.id(), SHA: r.resolve(sha).sha, State: state, Context: context, Description: description, Creator: user, CreatedAt: s.clock()}
 	r.addStatus(st)
-	evs := []event{s.statusEvent(r, st)}
+	evs := append([]event{s.statusEvent(r, st)}, s.advanceQueues(r)...)
 	s.mu.Unlock()
 	s.post(evs, true)
 	return nil
@@ -134,7 +134,7 @@ func (s *Sim) createStatus(q *request) response {
 	}
 	r.addStatus(st)
 	resp := created(s.statusObject(r, st))
-	resp.events = []event{s.statusEvent(r, st)}
+	resp.events = append([]event{s.statusEvent(r, st)}, s.advanceQueues(r)...)
 	return resp
 }
 

@@ -15,7 +15,7 @@ import (
 func TestWebhookRejectsNonJSONForEveryEvent(t *testing.T) {
 	events := []string{"pull_request", "pull_request_review", "issue_comment", "check_run", "check_suite",
 		"workflow_run", "push", "membership", "team", "organization", "installation",
-		"installation_repositories", "status", "ping", "star"}
+		"installation_repositories", "status", "merge_group", "ping", "star"}
 	bodies := []string{"{", `{"action":"completed"} x`, `{"action":"completed","zen":"\u00"}`, "not json", ""}
 	for _, ev := range events {
 		for _, body := range bodies {
@@ -40,6 +40,7 @@ func TestWebhookWrongFieldType(t *testing.T) {
 		"check_suite":         `{"action":"rerequested","check_suite":{"pull_requests":[{"number":true}]}}`,
 		"pull_request":        `{"action":"opened","number":1,"sender":{"id":"x"}}`,
 		"status":              `{"context":5,"sha":"abc"}`,
+		"merge_group":         `{"action":"checks_requested","merge_group":{"head_ref":7},"installation":{"id":1},"repository":{"name":"r","owner":{"login":"o"}}}`,
 		"workflow_run":        `{"action":"completed","workflow_run":{"pull_requests":[{"number":"x"}]}}`,
 	} {
 		s, f := newTestServer(t)

@@ -166,6 +166,8 @@ func TestWebhookEvents(t *testing.T) {
 		{"status claiming a gate", "status", "status_claims_gate.json", 202, []store.PRKey{pr(engine.RepoNumber)}, nil},
 		{"status claiming a per-base error check", "status", "status_claims_error_check.json", 202, []store.PRKey{pr(engine.RepoNumber)}, nil},
 		{"status of CI", "status", "status_ci.json", 200, nil, nil},
+		{"merge group checks requested", "merge_group", "merge_group_checks_requested.json", 202, []store.PRKey{pr(engine.MergeQueueNumber)}, nil},
+		{"merge group destroyed", "merge_group", "merge_group_destroyed.json", 200, nil, nil},
 		{"installation deleted", "installation", "installation_deleted.json", 200, nil, []string{"uninstalled 7"}},
 		{"ping", "ping", "ping.json", 200, nil, nil},
 		{"unsubscribed event", "star", "ping.json", 200, nil, nil},

@@ -36,6 +36,9 @@ type outcome struct {
 	// statuses are the commits a status claiming a zgate check was set
 	// on, noted (Config.StatusNotes) before anything is queued.
 	statuses []statusNote
+	// forget are commits whose stored state is dropped (a destroyed
+	// merge group's head).
+	forget []statusNote
 	// commands and removedReviews are recorded with the keys (see
 	// store.Intake).
 	commands       []store.Command
@@ -81,6 +84,8 @@ func handlerFor(event string) eventHandler {
 		return handleStatus
 	case "deployment_protection_rule":
 		return handleDeploymentProtectionRule
+	case "merge_group":
+		return handleMergeGroup
 	case "ping":
 		return handlePing
 	}
@@ -160,6 +165,9 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 		s.count(event, resultError)
 		respond(w, http.StatusServiceUnavailable, "cannot note the commit status")
 		return
+	}
+	if err := s.forgetCommits(ctx, out.forget); err != nil {
+		log.Warn("cannot forget a destroyed merge group's state; the prune will", "err", err)
 	}
 	if !ignored || len(in.Pushes) > 0 {
 		isNew, err := s.cfg.Intake.Intake(ctx, in)

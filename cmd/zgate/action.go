@@ -179,6 +179,14 @@ func executionID(runID string) (string, error) {
 // workflow commands.
 func printActionResult(w io.Writer, res action.Result, annotate bool) {
 	fmt.Fprintf(w, "zgate: %s\n", res.Target.Why)
+	if g := res.MergeGroup; g != nil {
+		for _, s := range g.Statuses {
+			fmt.Fprintf(w, "merge group %.7s %q %s: %s\n", g.HeadSHA, s.Context, s.State, s.Description)
+		}
+		if g.Err != nil {
+			fmt.Fprintf(w, "merge group %.7s: not judged: %v\n", g.HeadSHA, g.Err)
+		}
+	}
 	for _, pr := range res.PRs {
 		if s := pr.PolicyCheck; s != nil {
 			fmt.Fprintf(w, "#%d %q %s: %s\n", pr.Number, s.Context, s.State, s.Description)
