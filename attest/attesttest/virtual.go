@@ -11,6 +11,7 @@ import (
 	"github.com/sigstore/sigstore-go/pkg/root"
 	"github.com/sigstore/sigstore-go/pkg/testing/ca"
 	"github.com/sigstore/sigstore-go/pkg/tlog"
+	"github.com/sigstore/sigstore-go/pkg/verify"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -91,29 +92,8 @@ func (p *PublicGood) Sign(identity, issuer string, statement []byte, logTime tim
 	if err != nil {
 		p.t.Fatalf("attesttest: attest: %v", err)
 	}
-	vc, err := ent.VerificationContent()
-	if err != nil {
-		p.t.Fatalf("attesttest: %v", err)
-	}
-	leaf := vc.Certificate()
-	sc, err := ent.SignatureContent()
-	if err != nil {
-		p.t.Fatalf("attesttest: %v", err)
-	}
-	env := sc.EnvelopeContent().RawEnvelope()
-	stamps, err := ent.Timestamps()
-	if err != nil {
-		p.t.Fatalf("attesttest: %v", err)
-	}
-	entries, err := ent.TlogEntries()
-	if err != nil {
-		p.t.Fatalf("attesttest: %v", err)
-	}
-	var tles []*protorekorEntry
-	for _, e := range entries {
-		tles = append(tles, p.withPromise(e, "dsse"))
-	}
-	return bundleJSON(p.t, bundleParts{certs: [][]byte{leaf.Raw}, env: env, stamps: stamps, tlog: tles})
+	leaf, sc, stamps, tles := p.entityParts(ent, "dsse")
+	return bundleJSON(p.t, bundleParts{certs: [][]byte{leaf}, env: sc.EnvelopeContent().RawEnvelope(), stamps: stamps, tlog: tles})
 }
 
 // SignMessage signs artifact itself (a plain message signature, as cosign
@@ -130,6 +110,20 @@ func (p *PublicGood) SignMessage(identity, issuer string, artifact []byte, logTi
 	if err != nil {
 		p.t.Fatalf("attesttest: sign: %v", err)
 	}
+	leaf, sc, stamps, tles := p.entityParts(ent, "hashedrekord")
+	ms := sc.MessageSignatureContent()
+	msg := &protocommon.MessageSignature{
+		MessageDigest: &protocommon.HashOutput{Algorithm: protocommon.HashAlgorithm_SHA2_256, Digest: ms.Digest()},
+		Signature:     ms.Signature(),
+	}
+	return bundleJSON(p.t, bundleParts{version: "v0.1", certs: [][]byte{leaf}, msg: msg, stamps: stamps, tlog: tles})
+}
+
+// entityParts reads what a bundle needs from a VirtualSigstore entity:
+// the leaf certificate (DER), the signature content, the timestamps and
+// the log entries completed as Rekor of kind answers them.
+func (p *PublicGood) entityParts(ent *ca.TestEntity, kind string) ([]byte, verify.SignatureContent, [][]byte, []*protorekorEntry) {
+	p.t.Helper()
 	vc, err := ent.VerificationContent()
 	if err != nil {
 		p.t.Fatalf("attesttest: %v", err)
@@ -138,7 +132,6 @@ func (p *PublicGood) SignMessage(identity, issuer string, artifact []byte, logTi
 	if err != nil {
 		p.t.Fatalf("attesttest: %v", err)
 	}
-	ms := sc.MessageSignatureContent()
 	stamps, err := ent.Timestamps()
 	if err != nil {
 		p.t.Fatalf("attesttest: %v", err)
@@ -149,13 +142,9 @@ func (p *PublicGood) SignMessage(identity, issuer string, artifact []byte, logTi
 	}
 	var tles []*protorekorEntry
 	for _, e := range entries {
-		tles = append(tles, p.withPromise(e, "hashedrekord"))
+		tles = append(tles, p.withPromise(e, kind))
 	}
-	msg := &protocommon.MessageSignature{
-		MessageDigest: &protocommon.HashOutput{Algorithm: protocommon.HashAlgorithm_SHA2_256, Digest: ms.Digest()},
-		Signature:     ms.Signature(),
-	}
-	return bundleJSON(p.t, bundleParts{version: "v0.1", certs: [][]byte{vc.Certificate().Raw}, msg: msg, stamps: stamps, tlog: tles})
+	return vc.Certificate().Raw, sc, stamps, tles
 }
 
 // withPromise completes the entry the way Rekor's response does: kind,
