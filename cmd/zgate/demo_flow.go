@@ -24,6 +24,11 @@ func (d *demo) flow(ctx context.Context) error {
 	if err := s.CreateRepo(demoOwner, demoRepo, files); err != nil {
 		return err
 	}
+	// Public, so the details page the demo prints opens without signing
+	// in (with --keep).
+	if err := s.SetVisibility(demoOwner, demoRepo, "public"); err != nil {
+		return err
+	}
 	for _, m := range [][2]string{{"sre", "carol"}, {"security", "carol"}, {"security", "dave"}, {"platform", "pat"}} {
 		if err := s.AddTeamMember(demoOwner, m[0], m[1], "active"); err != nil {
 			return err
