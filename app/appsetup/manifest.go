@@ -13,7 +13,7 @@ func Permissions() map[string]string {
 		"actions":       "write", // dispatch gates
 		"metadata":      "read",
 		"members":       "read",  // team membership
-		"attestations":  "read",  // attestation controls
+		"attestations":  "write", // attestation controls; uploading signed decisions
 		"deployments":   "write", // answering deployment protection rules
 		"merge_queues":  "read",  // merge_group events
 	}
