@@ -8,9 +8,10 @@ import (
 
 // Number is the pull request number of a deployments key: a job that
 // means "re-evaluate every pending deployment of this repository". The
-// store only queues positive numbers and the largest 32-bit one is the
-// repository key (engine.RepoNumber), so the one below it is free.
-const Number = math.MaxInt32 - 1
+// store only queues positive numbers, GitHub's never come near 2^31, and
+// the two above this one are taken: the repository key (engine.RepoNumber)
+// and the merge-queue key (engine.MergeQueueNumber).
+const Number = math.MaxInt32 - 2
 
 // Key is the deployments key of owner/repo.
 func Key(installation int64, owner, repo string) store.PRKey {
