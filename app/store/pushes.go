@@ -69,9 +69,14 @@ func (s *Store) RecordPush(ctx context.Context, p Push) error {
 // repository (every head, every sender) and about its head commit head on
 // any pull request or branch of the repository, by first sighting.
 func (s *Store) Pushes(ctx context.Context, repoID int64, number int, head string) ([]Push, error) {
+	// Two indexed reads, not one with OR: SQLite would answer that by
+	// reading every push of the repository (TestSQLiteQueryPlans).
 	rows, err := s.query(ctx, `
 		SELECT number, head_sha, sender, first_us, last_us, sender_id FROM pushes
-		WHERE repo_id = $1 AND (number = $2 OR head_sha = $3)
+		WHERE repo_id = $1 AND number = $2
+		UNION
+		SELECT number, head_sha, sender, first_us, last_us, sender_id FROM pushes
+		WHERE repo_id = $1 AND head_sha = $3
 		ORDER BY first_us, number, head_sha, sender`,
 		repoID, number, strings.ToLower(head))
 	if err != nil {

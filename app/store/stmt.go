@@ -18,6 +18,8 @@ type stmtCache struct {
 	db *sql.DB
 	mu sync.Mutex
 	m  map[string]*sql.Stmt
+	// onPrepare, when set (by tests), sees each query text prepared.
+	onPrepare func(q string)
 }
 
 // initStmts makes the statement caches of db and rdb.
@@ -52,6 +54,9 @@ func (c *stmtCache) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
 		c.m = map[string]*sql.Stmt{}
 	}
 	c.m[q] = st
+	if c.onPrepare != nil {
+		c.onPrepare(q)
+	}
 	return st, nil
 }
 
