@@ -56,10 +56,10 @@ func TestSQLiteQueryPlans(t *testing.T) {
 }
 
 var (
-	fullScan     = regexp.MustCompile(`^SCAN (\w+)$`)
-	repoOnly     = regexp.MustCompile(`^SEARCH (\w+) USING (?:COVERING )?INDEX \w+ \((?:repo_id=\?|owner=\? AND repo=\?)\)$`)
-	keyColumns   = regexp.MustCompile(`\b(number|head_sha|sha)\s*=`)
-	scanAllowed  = map[string]bool{"schema_migrations": true}
+	fullScan    = regexp.MustCompile(`^SCAN (\w+)$`)
+	repoOnly    = regexp.MustCompile(`^SEARCH (\w+) USING (?:COVERING )?INDEX \w+ \((?:repo_id=\?|owner=\? AND repo=\?)\)$`)
+	keyColumns  = regexp.MustCompile(`\b(number|head_sha|sha)\s*=`)
+	scanAllowed = map[string]bool{"schema_migrations": true}
 	// Statements meant to read a whole table: upkeep's prunes and the
 	// CLI's listings run now and then, not per event; the audit log's
 	// newest record is the last row of the rowid order (LIMIT 1).
