@@ -26,7 +26,13 @@ type Checkpoint struct {
 
 // Checkpoint returns a checkpoint of the log's last record, with a MAC
 // when l has a key; ok is false when the log is empty.
+// It first makes every record durable (store.Store.Sync): records may be
+// committed lazily, and a checkpoint must never name one a power cut can
+// still take back — verify would then take the cut for a truncation.
 func (l *Log) Checkpoint(ctx context.Context) (c Checkpoint, ok bool, err error) {
+	if err := l.s.Sync(ctx); err != nil {
+		return Checkpoint{}, false, fmt.Errorf("audit checkpoint: %w", err)
+	}
 	last, err := l.s.LastAudit(ctx)
 	if errors.Is(err, store.ErrNotFound) {
 		return Checkpoint{}, false, nil

@@ -5,7 +5,8 @@
 // One contract, two engines, chosen by the DSN given to [Open]:
 //   - "sqlite:PATH" or "sqlite::memory:": embedded SQLite (modernc.org/sqlite,
 //     no cgo) in WAL mode with a busy timeout, foreign keys on and
-//     synchronous=FULL (a commit survives a power cut: Z's intent must).
+//     synchronous=FULL (a commit survives a power cut: Z's intent must)
+//     but for lazy commits (see below).
 //     One process writes through a single connection, and transactions
 //     begin IMMEDIATE, so writers are serialised and never deadlock on a
 //     lock upgrade; reads go to a pool of read-only connections, which WAL
@@ -20,7 +21,12 @@
 // them): [Store.Intake] (pushers, jobs and delivery id), [Store.Claim],
 // and [Store.Settle], which commits what the evaluation staged in a
 // [Finish] (check-run fingerprints, audit records, the next run's timer)
-// with the job's settlement.
+// with the job's settlement. Those three commit lazily unless the
+// delivery names pushers, commands or deployments: a power cut may lose
+// them (a crash of zgate does not), and the sweep at start rebuilds what
+// they held; Z's intent and everything GitHub cannot give back commit
+// durably, and [Store.Sync] makes every commit before it durable (see
+// durability.go).
 //
 // The schema is migrated on Open from embedded, numbered SQL files, recorded
 // in schema_migrations. Every time is stored as integer microseconds since

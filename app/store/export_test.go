@@ -43,3 +43,14 @@ func QueryPlan(ctx context.Context, s *Store, q string) ([]string, error) {
 	}
 	return steps, rows.Err()
 }
+
+// WriterSynchronous is SQLite's synchronous setting on the writer's
+// connection now (2: FULL, 1: NORMAL).
+func WriterSynchronous(ctx context.Context, s *Store) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&n)
+	return n, err
+}
+
+// LazyCommits is how many transactions s committed lazily.
+func LazyCommits(s *Store) uint64 { return s.lazyCommits.Load() }

@@ -271,9 +271,13 @@ func (s *Store) finishTx(ctx context.Context, fin *Finish, settle func(tx *sql.T
 		}
 		return nil
 	}
-	err = s.inTx(ctx, tx)
+	// What a run staged — check-run states, timers, audit records — is
+	// rebuilt or re-checked from GitHub after a power cut, and Sync comes
+	// before any audit checkpoint: lazy (durability.go). A check run's
+	// state marked unknown before completing it is not staged: durable.
+	err = s.inLazyTx(ctx, tx)
 	for i := 0; i < 2 && s.engine == enginePostgres && rolledBack(err) && ctx.Err() == nil; i++ {
-		err = s.inTx(ctx, tx)
+		err = s.inLazyTx(ctx, tx)
 	}
 	return err
 }

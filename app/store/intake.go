@@ -74,8 +74,15 @@ func (s *Store) Intake(ctx context.Context, in Intake) (new bool, err error) {
 	})
 	jobs := slices.Clone(in.Jobs)
 	slices.SortFunc(jobs, compareKeys)
+	// Jobs and the delivery id alone are rebuilt by the sweep at start:
+	// committed lazily (durability.go). Pushers, commands, removed review
+	// requests and deployments are not: durable.
+	begin := s.inTx
+	if len(in.Pushes) == 0 && len(in.Commands) == 0 && len(in.RemovedReviews) == 0 && len(in.Deployments) == 0 {
+		begin = s.inLazyTx
+	}
 	run := func() error {
-		return s.inTx(ctx, func(tx *sql.Tx) error {
+		return begin(ctx, func(tx *sql.Tx) error {
 			for _, p := range pushes {
 				if _, err := s.txExec(ctx, tx, recordPushQuery, pushArgs(p)...); err != nil {
 					return fmt.Errorf("record push %d#%d@%s by %q: %w", p.RepoID, p.Number, p.HeadSHA, p.Sender, err)

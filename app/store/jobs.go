@@ -75,9 +75,29 @@ func (s *Store) Claim(ctx context.Context, worker string, now time.Time, lease t
 		// Replicas skip rows another replica is claiming instead of queueing.
 		lock = "FOR UPDATE SKIP LOCKED"
 	}
-	// A re-claim after a lost lease also covers an Enqueue made meanwhile
-	// if that one is already due; a later one stays dirty.
-	q := `
+	j := Job{Token: token}
+	var runAt int64
+	// A claim lost to a power cut is a job claimable again: lazy
+	// (durability.go).
+	err = s.inLazyTx(ctx, func(tx *sql.Tx) error {
+		return s.txQueryRow(ctx, tx, claimQuery(lock), token, worker, micros(now.Add(lease)), micros(now)).
+			Scan(&j.Key.Installation, &j.Key.Owner, &j.Key.Repo, &j.Key.Number, &runAt, &j.Attempt)
+	})
+	if errIsNoRows(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("claim: %w", err)
+	}
+	j.RunAt = fromMicros(runAt)
+	return &j, nil
+}
+
+// claimQuery claims the earliest due job; lock is appended to its row
+// lookup. A re-claim after a lost lease also covers an Enqueue made
+// meanwhile if that one is already due; a later one stays dirty.
+func claimQuery(lock string) string {
+	return `
 		UPDATE jobs SET
 			token = $1, worker = $2, lease_until_us = $3,
 			attempt = CASE WHEN token IS NULL THEN attempt ELSE attempt + 1 END,
@@ -89,19 +109,6 @@ func (s *Store) Claim(ctx context.Context, worker string, now time.Time, lease t
 			ORDER BY run_at_us, id
 			LIMIT 1 ` + lock + `)
 		RETURNING installation, owner, repo, number, run_at_us, attempt`
-	j := Job{Token: token}
-	var runAt int64
-	err = s.writeRow(ctx, q, token, worker, micros(now.Add(lease)), micros(now)).
-		Scan(&j.Key.Installation, &j.Key.Owner, &j.Key.Repo, &j.Key.Number, &runAt, &j.Attempt)
-	if errIsNoRows(err) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("claim: %w", err)
-	}
-	s.commits.Add(1)
-	j.RunAt = fromMicros(runAt)
-	return &j, nil
 }
 
 // Complete removes a claimed job, unless it was enqueued again meanwhile:

@@ -155,7 +155,7 @@ func (s *Store) warm(ctx context.Context) error {
 var txQueries = []string{
 	lastAuditQuery, insertAuditQuery, insertExecutionQuery, sameExecutionQuery, finishExecutionQuery,
 	enqueueQuery, recordDeliveryQuery, recordPushQuery, setCheckRunQuery,
-	completeQuery, completeDirtyQuery, releaseQuery,
+	completeQuery, completeDirtyQuery, releaseQuery, claimQuery(""),
 }
 
 // txExec runs q in tx, through the cached statement on SQLite.

@@ -52,8 +52,9 @@ type Store struct {
 	// see stmtCache); r is w when rdb is db.
 	w, r *stmtCache
 
-	// commits counts the write transactions committed (see Commits).
-	commits atomic.Uint64
+	// commits counts the write transactions committed (see Commits);
+	// lazyCommits those of them committed lazily (durability.go).
+	commits, lazyCommits atomic.Uint64
 }
 
 // Open opens (and migrates) the database named by dsn: "sqlite:PATH",
@@ -135,11 +136,9 @@ const sqliteReaders = 4
 // the user follow. WAL lets readers run beside the one writer.
 // synchronous=FULL syncs the WAL on every commit, so a commit survives a
 // power cut: an execution's intent must, once Z may have been called; so
-// must a delivery once GitHub was answered 202 (it is not sent again),
-// and the audit records an audit checkpoint (written outside the
-// database) may already name. NORMAL would lose the last commits on a
-// power cut (not on a crash of zgate); with 3 commits per event rather
-// than 8 the fsyncs cost less than they did.
+// must the pushers a delivery names once GitHub was answered 202 (it is
+// not sent again). The transactions that zgate rebuilds from GitHub lower
+// it for themselves (durability.go).
 func sqliteDSN(path string) string {
 	params := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_txlock=immediate"
 	if path != ":memory:" {

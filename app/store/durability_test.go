@@ -1,0 +1,83 @@
+package store_test
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/zgate-dev/zgate/app/store"
+)
+
+// TestSQLiteDurabilityClasses: what the sweep at start rebuilds (a
+// delivery's jobs, claims, settlements) commits lazily; what GitHub's
+// state cannot give back (pushers, executions) commits durably; and a
+// lazy commit never leaves the writer's connection lowered for the next
+// write, whether it committed, failed or found nothing to claim.
+func TestSQLiteDurabilityClasses(t *testing.T) {
+	ctx := t.Context()
+	s := openSQLite(t, "sqlite:"+filepath.Join(t.TempDir(), "zgate.db"))
+	defer s.Close()
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	key := store.PRKey{Installation: 1, Owner: "acme", Repo: "payments", Number: 7}
+
+	step := func(name string, wantLazy bool, f func() error) {
+		t.Helper()
+		before := store.LazyCommits(s)
+		if err := f(); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if got := store.LazyCommits(s) - before; (got > 0) != wantLazy {
+			t.Errorf("%s: %d lazy commits, want lazy=%v", name, got, wantLazy)
+		}
+		sync, err := store.WriterSynchronous(ctx, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sync != 2 {
+			t.Errorf("after %s the writer runs synchronous=%d, want 2 (FULL)", name, sync)
+		}
+	}
+	step("claim with nothing due", false, func() error {
+		j, err := s.Claim(ctx, "w", now, time.Minute)
+		if j != nil {
+			t.Errorf("claimed %v from an empty queue", j.Key)
+		}
+		return err
+	})
+	step("intake of a review", true, func() error {
+		_, err := s.Intake(ctx, store.Intake{Delivery: "d-1", Event: "pull_request_review", Received: now, Jobs: []store.PRKey{key}})
+		return err
+	})
+	step("intake with a pusher", false, func() error {
+		_, err := s.Intake(ctx, store.Intake{Delivery: "d-2", Event: "pull_request", Received: now, Jobs: []store.PRKey{key},
+			Pushes: []store.Push{{RepoID: 9, Number: 7, HeadSHA: "abc", Sender: "mallory", SeenAt: now}}})
+		return err
+	})
+	var job *store.Job
+	step("claim", true, func() (err error) {
+		job, err = s.Claim(ctx, "w", now, time.Minute)
+		if err == nil && job == nil {
+			t.Fatal("nothing claimed")
+		}
+		return err
+	})
+	step("settle", true, func() error {
+		fin := s.NewFinish()
+		if err := fin.Enqueue(key, now.Add(time.Hour)); err != nil {
+			return err
+		}
+		return s.Settle(ctx, job, store.Settlement{}, fin)
+	})
+	step("execution intent", false, func() error {
+		_, _, err := s.BeginExecution(ctx, store.Execution{Key: key, Gate: "prod", HeadSHA: "abc", Kind: "merge"})
+		return err
+	})
+	step("sync", false, func() error { return s.Sync(ctx) })
+	step("a failed intake", false, func() error {
+		_, err := s.Intake(ctx, store.Intake{Delivery: "d-3", Event: "x", Received: now, Jobs: []store.PRKey{{Owner: "acme", Repo: "payments"}}})
+		if err == nil {
+			t.Error("intake of an incomplete key succeeded")
+		}
+		return nil
+	})
+}
