@@ -65,6 +65,9 @@ func Run(ctx context.Context, o Options) error {
 		return fmt.Errorf("open store: %w", err)
 	}
 	defer st.Close()
+	// The sweep at start rebuilds what a power cut can take from a lazy
+	// commit; without a sweep every commit is durable.
+	st.CommitLazily(o.SweepInterval > 0)
 	if err := registerStore(o.Registerer, st); err != nil {
 		return err
 	}

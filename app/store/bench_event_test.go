@@ -105,7 +105,8 @@ func benchRecord(now time.Time) store.AuditBuilder {
 // BenchmarkEvent measures the store's part of one review event that
 // changes a check run (intake, claim, fingerprint, decision record,
 // 24-hour timer, completion), the old way (separate) and batched, on
-// each engine, from one goroutine and from 4 (the default workers).
+// each engine, from one goroutine and from 4 (the default workers), and
+// batched with lazy commits (durability.go).
 // commits/op is the stable number; ns/op moves with the machine's load.
 func BenchmarkEvent(b *testing.B) {
 	benchStores(b, func(b *testing.B, s *store.Store) {
@@ -116,6 +117,11 @@ func BenchmarkEvent(b *testing.B) {
 			b.Run(p.name, func(b *testing.B) { runEvents(b, s, p.f, 1) })
 			b.Run(p.name+"-x4", func(b *testing.B) { runEvents(b, s, p.f, 4) })
 		}
+		// As zgate serve runs it (a sweep at start): lazy commits.
+		s.CommitLazily(true)
+		b.Run("batched-lazy", func(b *testing.B) { runEvents(b, s, batchedPath, 1) })
+		b.Run("batched-lazy-x4", func(b *testing.B) { runEvents(b, s, batchedPath, 4) })
+		s.CommitLazily(false)
 	})
 }
 

@@ -32,9 +32,21 @@ import (
 //
 // On a review event this turns 3-4 fsyncs into at most one, the one that
 // marks a check run's state unknown before completing it.
+//
+// Lazy commits are off until [Store.CommitLazily] turns them on: only a
+// caller that rebuilds their content at start may.
 
-// inLazyTx is [Store.inTx] committed lazily.
+// CommitLazily lets the transactions whose content zgate rebuilds from
+// GitHub commit lazily (see durability.go). Turn it on only when a sweep
+// of every open pull request runs at start; off, every commit is
+// durable.
+func (s *Store) CommitLazily(on bool) { s.lazy.Store(on) }
+
+// inLazyTx is [Store.inTx] committed lazily when lazy commits are on.
 func (s *Store) inLazyTx(ctx context.Context, f func(tx *sql.Tx) error) error {
+	if !s.lazy.Load() {
+		return s.inTx(ctx, f)
+	}
 	if s.engine == enginePostgres {
 		return s.inTx(ctx, func(tx *sql.Tx) error {
 			if _, err := tx.ExecContext(ctx, "SET LOCAL synchronous_commit TO OFF"); err != nil {

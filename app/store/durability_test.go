@@ -12,11 +12,13 @@ import (
 // delivery's jobs, claims, settlements) commits lazily; what GitHub's
 // state cannot give back (pushers, executions) commits durably; and a
 // lazy commit never leaves the writer's connection lowered for the next
-// write, whether it committed, failed or found nothing to claim.
+// write, whether it committed, failed or found nothing to claim. Off
+// (the default), every commit is durable.
 func TestSQLiteDurabilityClasses(t *testing.T) {
 	ctx := t.Context()
 	s := openSQLite(t, "sqlite:"+filepath.Join(t.TempDir(), "zgate.db"))
 	defer s.Close()
+	s.CommitLazily(true)
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	key := store.PRKey{Installation: 1, Owner: "acme", Repo: "payments", Number: 7}
 
@@ -73,6 +75,12 @@ func TestSQLiteDurabilityClasses(t *testing.T) {
 		return err
 	})
 	step("sync", false, func() error { return s.Sync(ctx) })
+	s.CommitLazily(false)
+	step("intake of a review, lazy commits off", false, func() error {
+		_, err := s.Intake(ctx, store.Intake{Delivery: "d-4", Event: "pull_request_review", Received: now, Jobs: []store.PRKey{key}})
+		return err
+	})
+	s.CommitLazily(true)
 	step("a failed intake", false, func() error {
 		_, err := s.Intake(ctx, store.Intake{Delivery: "d-3", Event: "x", Received: now, Jobs: []store.PRKey{{Owner: "acme", Repo: "payments"}}})
 		if err == nil {

@@ -55,6 +55,8 @@ type Store struct {
 	// commits counts the write transactions committed (see Commits);
 	// lazyCommits those of them committed lazily (durability.go).
 	commits, lazyCommits atomic.Uint64
+	// lazy turns lazy commits on (CommitLazily).
+	lazy atomic.Bool
 }
 
 // Open opens (and migrates) the database named by dsn: "sqlite:PATH",
