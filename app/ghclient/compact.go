@@ -2,7 +2,7 @@ package ghclient
 
 import (
 	"bytes"
-	"compress/flate"
+	"github.com/klauspost/compress/flate"
 	"fmt"
 	"io"
 	"sync"
@@ -16,7 +16,9 @@ import (
 // and the rate limit a sweep saves (an entry evicted costs a full answer
 // instead of a 304). Deflating costs a fraction of a millisecond per 200
 // answer, inflating less per 304; the body handed back is byte for byte
-// what GitHub sent.
+// what GitHub sent. klauspost/compress's flate (already in the module
+// graph) is the standard library's API at 1.2x (deflate) to 1.5x
+// (inflate) the speed (BenchmarkCompact).
 
 // minDeflate is the smallest body worth deflating: below it the
 // compressor's framing eats most of the gain.
