@@ -2,8 +2,8 @@ package ghclient
 
 import (
 	"bytes"
-	"github.com/klauspost/compress/flate"
 	"fmt"
+	"github.com/klauspost/compress/flate"
 	"io"
 	"sync"
 )

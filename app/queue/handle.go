@@ -16,8 +16,10 @@ import (
 const settleTimeout = 5 * time.Second
 
 // handle runs the handler for a claimed job and settles the claim,
-// committing what the handler staged in the same transaction.
-func (r *Runner) handle(ctx context.Context, log *slog.Logger, job *store.Job) {
+// committing what the handler staged in the same transaction, which also
+// claims the worker's next job unless the runner is stopping: it returns
+// that job, nil when none was due.
+func (r *Runner) handle(ctx context.Context, log *slog.Logger, job *store.Job) (nextJob *store.Job) {
 	log = log.With("pr", job.Key.String(), "attempt", job.Attempt)
 	fin := r.finishFor(job.Key)
 	hctx, cancel := context.WithTimeout(ctx, r.o.Lease*9/10)
@@ -44,7 +46,11 @@ func (r *Runner) handle(ctx context.Context, log *slog.Logger, job *store.Job) {
 			log.Warn("scheduling the next run failed", "err", err, "next", next)
 		}
 	}
-	err = r.s.Settle(sctx, job, how, fin)
+	if ctx.Err() == nil {
+		nextJob, err = r.s.SettleAndClaim(sctx, job, how, fin, store.NextClaim{Worker: r.o.Worker, Now: r.o.Now(), Lease: r.o.Lease})
+	} else {
+		err = r.s.Settle(sctx, job, how, fin)
+	}
 	if err == nil || errors.Is(err, store.ErrClaimLost) {
 		// The handler queued other pull requests (a repository's): wake
 		// workers for them.
@@ -59,6 +65,7 @@ func (r *Runner) handle(ctx context.Context, log *slog.Logger, job *store.Job) {
 		r.keepUnsettled(job.Key, fin)
 		log.Error("settling job failed; it runs again when its lease ends", "err", err)
 	}
+	return nextJob
 }
 
 // finishFor returns the staged writes a failed settlement of key left,

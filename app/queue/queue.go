@@ -164,23 +164,41 @@ const minSleep = 10 * time.Millisecond
 
 // work is one worker's loop.
 func (r *Runner) work(ctx context.Context, log *slog.Logger) {
+	var next *store.Job // claimed by the last settlement
 	for ctx.Err() == nil {
 		// A Wake during the look leaves its token for the sleep below,
 		// so it is not missed.
 		wake := r.wake
-		job, err := r.s.Claim(ctx, r.o.Worker, r.o.Now(), r.o.Lease)
-		if err != nil {
-			if ctx.Err() == nil {
-				log.Warn("claim failed", "err", err)
+		job := next
+		if job == nil {
+			var err error
+			job, err = r.s.Claim(ctx, r.o.Worker, r.o.Now(), r.o.Lease)
+			if err != nil {
+				if ctx.Err() == nil {
+					log.Warn("claim failed", "err", err)
+				}
+				r.sleep(ctx, wake, r.o.Poll)
+				continue
 			}
-			r.sleep(ctx, wake, r.o.Poll)
-			continue
 		}
 		if job != nil {
-			r.handle(ctx, log, job)
+			// The settlement claims the next due job, if any, so a busy
+			// worker commits once per job; an idle one looks only after
+			// a wake-up.
+			if next = r.handle(ctx, log, job); next == nil {
+				r.sleep(ctx, wake, r.untilDue(ctx))
+			}
 			continue
 		}
 		r.sleep(ctx, wake, r.untilDue(ctx))
+	}
+	if next != nil {
+		// Claimed as the runner stopped: give it back for another run.
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
+		defer cancel()
+		if err := r.s.Settle(sctx, next, store.Settlement{Release: true}, nil); err != nil {
+			log.Warn("releasing a job claimed at shutdown failed; it runs again when its lease ends", "pr", next.Key.String(), "err", err)
+		}
 	}
 }
 

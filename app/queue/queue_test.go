@@ -329,3 +329,32 @@ func TestNoGoroutineLeak(t *testing.T) {
 	}
 	eventually(t, "goroutines to exit", func() bool { return runtime.NumGoroutine() <= before })
 }
+
+// TestBusyWorkerCommitsOncePerJob: with jobs waiting, each settlement
+// claims the worker's next job in the same commit, so a backlog of n jobs
+// costs n+1 commits (the first claim, then one per job), not 2n.
+func TestBusyWorkerCommitsOncePerJob(t *testing.T) {
+	s, c := openStore(t), newClock()
+	const n = 20
+	for i := 1; i <= n; i++ {
+		if err := s.Enqueue(t.Context(), pr(i), c.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var runs atomic.Int32
+	o := opts(c)
+	o.Workers = 1
+	before := s.Commits()
+	r := queue.New(s, func(ctx context.Context, _ store.PRKey) (time.Time, error) {
+		runs.Add(1)
+		return time.Time{}, nil
+	}, o)
+	start(t, r)
+	eventually(t, "the queue to drain", idle(t, s))
+	if got := runs.Load(); got != n {
+		t.Fatalf("handler ran %d times, want %d", got, n)
+	}
+	if got := s.Commits() - before; got != n+1 {
+		t.Errorf("%d jobs took %d commits, want %d", n, got, n+1)
+	}
+}

@@ -188,29 +188,59 @@ type Settlement struct {
 // any other error nothing is committed and fin keeps its writes, for a
 // later Settle or [Store.Flush].
 func (s *Store) Settle(ctx context.Context, job *Job, how Settlement, fin *Finish) error {
+	_, err := s.settle(ctx, job, how, fin, nil)
+	return err
+}
+
+// NextClaim asks [Store.SettleAndClaim] to claim the next due job for
+// Worker, as [Store.Claim] does.
+type NextClaim struct {
+	Worker string
+	Now    time.Time
+	Lease  time.Duration
+}
+
+// SettleAndClaim is [Store.Settle] followed, in the same transaction, by
+// [Store.Claim]: a worker that finished a job takes its next one without
+// a commit of its own (one transaction per job rather than two when jobs
+// are waiting, and no empty claim when none is). next is nil when no job
+// was due, and whenever err is set but for [ErrClaimLost] (then nothing
+// was committed).
+func (s *Store) SettleAndClaim(ctx context.Context, job *Job, how Settlement, fin *Finish, c NextClaim) (next *Job, err error) {
+	if c.Lease <= 0 {
+		return nil, fmt.Errorf("settle and claim: lease must be positive, got %v", c.Lease)
+	}
+	return s.settle(ctx, job, how, fin, &c)
+}
+
+func (s *Store) settle(ctx context.Context, job *Job, how Settlement, fin *Finish, c *NextClaim) (next *Job, err error) {
 	k := job.Key
 	op := "complete"
 	switch {
 	case how.Retry && how.Release:
-		return fmt.Errorf("settle %s: retry and release both asked", k)
+		return nil, fmt.Errorf("settle %s: retry and release both asked", k)
 	case how.Retry:
 		op = "retry"
 	case how.Release:
 		op = "release"
 	}
 	held := false
-	err := s.finishTx(ctx, fin, func(tx *sql.Tx) error {
+	err = s.finishTx(ctx, fin, func(tx *sql.Tx) error {
 		var err error
-		held, err = s.settleTx(ctx, tx, job, how)
+		next = nil // a transaction run again claims again
+		if held, err = s.settleTx(ctx, tx, job, how); err != nil || c == nil {
+			return err
+		}
+		next, err = s.claimTx(ctx, tx, c.Worker, c.Now, c.Lease)
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("%s %s: %w", op, k, err)
+		return nil, fmt.Errorf("%s %s: %w", op, k, err)
 	}
 	if !held {
-		return fmt.Errorf("%s %s: %w", op, k, ErrClaimLost)
+		return next, fmt.Errorf("%s %s: %w", op, k, ErrClaimLost)
 	}
-	return nil
+	return next, nil
 }
 
 // Flush commits fin's staged writes in one transaction, without settling

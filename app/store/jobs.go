@@ -66,9 +66,29 @@ func (s *Store) Claim(ctx context.Context, worker string, now time.Time, lease t
 	if lease <= 0 {
 		return nil, fmt.Errorf("claim: lease must be positive, got %v", lease)
 	}
-	token, err := randomID()
+	var j *Job
+	// A claim lost to a power cut is a job claimable again: lazy
+	// (durability.go).
+	err := s.inLazyTx(ctx, func(tx *sql.Tx) (err error) {
+		if j, err = s.claimTx(ctx, tx, worker, now, lease); err == nil && j == nil {
+			return sql.ErrNoRows // nothing written: roll back, commit nothing
+		}
+		return err
+	})
+	if errIsNoRows(err) {
+		return nil, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("claim: %w", err)
+	}
+	return j, nil
+}
+
+// claimTx claims the earliest due job in tx; nil, nil when none is due.
+func (s *Store) claimTx(ctx context.Context, tx *sql.Tx, worker string, now time.Time, lease time.Duration) (*Job, error) {
+	token, err := randomID()
+	if err != nil {
+		return nil, err
 	}
 	lock := ""
 	if s.engine == enginePostgres {
@@ -77,17 +97,13 @@ func (s *Store) Claim(ctx context.Context, worker string, now time.Time, lease t
 	}
 	j := Job{Token: token}
 	var runAt int64
-	// A claim lost to a power cut is a job claimable again: lazy
-	// (durability.go).
-	err = s.inLazyTx(ctx, func(tx *sql.Tx) error {
-		return s.txQueryRow(ctx, tx, claimQuery(lock), token, worker, micros(now.Add(lease)), micros(now)).
-			Scan(&j.Key.Installation, &j.Key.Owner, &j.Key.Repo, &j.Key.Number, &runAt, &j.Attempt)
-	})
+	err = s.txQueryRow(ctx, tx, claimQuery(lock), token, worker, micros(now.Add(lease)), micros(now)).
+		Scan(&j.Key.Installation, &j.Key.Owner, &j.Key.Repo, &j.Key.Number, &runAt, &j.Attempt)
 	if errIsNoRows(err) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("claim: %w", err)
+		return nil, err
 	}
 	j.RunAt = fromMicros(runAt)
 	return &j, nil

@@ -219,3 +219,64 @@ func testSettleFailureKeepsStaged(t *testing.T, s *store.Store) {
 	}
 	wantPending(t, s, 0)
 }
+
+// testSettleAndClaim: a worker's settlement claims its next due job in
+// the same commit — the earliest due, never the job just completed unless
+// it is due again, nothing when none is due — and a settlement whose
+// claim was lost still claims.
+func testSettleAndClaim(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	next := store.NextClaim{Worker: "w", Now: t0, Lease: time.Minute}
+	mustEnqueue(t, s, key(1), t0)
+	mustEnqueue(t, s, key(2), t0.Add(time.Second))
+	mustEnqueue(t, s, key(3), t0.Add(time.Hour))
+	j := mustClaim(t, s, t0, time.Minute)
+	if j == nil || j.Key != key(1) {
+		t.Fatalf("Claim() = %+v, want %v", j, key(1))
+	}
+	fin := s.NewFinish()
+	if err := fin.SetCheckFingerprint(ctx, "acme", "payments", "abc", "zgate/prod", 11, "fp"); err != nil {
+		t.Fatal(err)
+	}
+	// Not due yet at t0: key(2) stays.
+	var got *store.Job
+	var err error
+	if n := commitsOf(s, func() { got, err = s.SettleAndClaim(ctx, j, store.Settlement{}, fin, next) }); err != nil || n != 1 || got != nil {
+		t.Fatalf("SettleAndClaim() at t0 = %+v, %v in %d commits; want nil, nil in 1", got, err, n)
+	}
+	if _, fp, err := s.CheckFingerprint(ctx, "acme", "payments", "abc", "zgate/prod"); err != nil || fp != "fp" {
+		t.Errorf("CheckFingerprint() = %q, %v; want fp, nil", fp, err)
+	}
+	wantPending(t, s, 2)
+
+	next.Now = t0.Add(time.Second)
+	j = mustClaim(t, s, next.Now, time.Minute)
+	if j == nil || j.Key != key(2) {
+		t.Fatalf("Claim() = %+v, want %v", j, key(2))
+	}
+	// key(2) asked again while claimed, due now: the settlement keeps it
+	// and claims it again as the earliest due job.
+	mustEnqueue(t, s, key(2), next.Now)
+	if n := commitsOf(s, func() { got, err = s.SettleAndClaim(ctx, j, store.Settlement{}, s.NewFinish(), next) }); err != nil || n != 1 || got == nil || got.Key != key(2) || got.Token == j.Token {
+		t.Fatalf("SettleAndClaim() with %v due again = %+v, %v in %d commits; want a new claim of it in 1", key(2), got, err, n)
+	}
+	if again := mustClaim(t, s, next.Now, time.Minute); again != nil {
+		t.Fatalf("Claim() = %+v while the settlement holds the only due job", again)
+	}
+
+	// The lease ran out and another worker took key(2): the settlement
+	// still commits and claims, and says the claim was lost.
+	mustEnqueue(t, s, key(4), next.Now)
+	late := next.Now.Add(time.Minute)
+	if other := mustClaim(t, s, late, time.Minute); other == nil || other.Key != key(2) {
+		t.Fatalf("Claim() after the lease = %+v, want %v", other, key(2))
+	}
+	next.Now = late
+	got, err = s.SettleAndClaim(ctx, got, store.Settlement{}, s.NewFinish(), next)
+	if !errors.Is(err, store.ErrClaimLost) || got == nil || got.Key != key(4) {
+		t.Fatalf("SettleAndClaim(lost claim) = %+v, %v; want %v and ErrClaimLost", got, err, key(4))
+	}
+	if _, err := s.SettleAndClaim(ctx, got, store.Settlement{}, nil, store.NextClaim{Worker: "w", Now: late}); err == nil {
+		t.Error("SettleAndClaim() without a lease = nil error")
+	}
+}

@@ -51,6 +51,7 @@ func Run(t *testing.T, open Open) {
 		{"Intake", testIntake},
 		{"SettleFinish", testSettleFinish},
 		{"SettleClaimLost", testSettleClaimLost},
+		{"SettleAndClaim", testSettleAndClaim},
 		{"SettleFailureKeepsStaged", testSettleFailureKeepsStaged},
 		{"GatePending", testGatePending},
 		{"OldestDueJob", testOldestDueJob},
