@@ -17,16 +17,18 @@
 //     [Store.AppendAudit] holds a transaction-scoped advisory lock, so the
 //     audit chain never forks.
 //
-// A webhook event costs three write transactions ([Store.Commits] counts
-// them): [Store.Intake] (pushers, jobs and delivery id), [Store.Claim],
-// and [Store.Settle], which commits what the evaluation staged in a
-// [Finish] (check-run fingerprints, audit records, the next run's timer)
-// with the job's settlement. Those three commit lazily unless the
-// delivery names pushers, commands or deployments: a power cut may lose
-// them (a crash of zgate does not), and the sweep at start rebuilds what
-// they held; Z's intent and everything GitHub cannot give back commit
-// durably, and [Store.Sync] makes every commit before it durable (see
-// durability.go).
+// A webhook event costs at most three write transactions ([Store.Commits]
+// counts them): [Store.Intake] (pushers, jobs and delivery id),
+// [Store.Claim], and [Store.Settle], which commits what the evaluation
+// staged in a [Finish] (check-run fingerprints, audit records, the next
+// run's timer) with the job's settlement; a busy worker settles with
+// [Store.SettleAndClaim], which claims its next job in the same
+// transaction, so under load an event costs two. Those commit lazily
+// unless the delivery names pushers, commands or deployments: a power cut
+// may lose them (a crash of zgate does not), and the sweep at start
+// rebuilds what they held; Z's intent and everything GitHub cannot give
+// back commit durably, and [Store.Sync] makes every commit before it
+// durable (see durability.go).
 //
 // The schema is migrated on Open from embedded, numbered SQL files, recorded
 // in schema_migrations. Every time is stored as integer microseconds since
