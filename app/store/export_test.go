@@ -54,3 +54,10 @@ func WriterSynchronous(ctx context.Context, s *Store) (int, error) {
 
 // LazyCommits is how many transactions s committed lazily.
 func LazyCommits(s *Store) uint64 { return s.lazyCommits.Load() }
+
+// WaitingIntakes is how many intakes wait for the next group commit.
+func WaitingIntakes(s *Store) int {
+	s.intakes.mu.Lock()
+	defer s.intakes.mu.Unlock()
+	return len(s.intakes.waiting)
+}

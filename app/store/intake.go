@@ -75,44 +75,23 @@ func (s *Store) Intake(ctx context.Context, in Intake) (new bool, err error) {
 	jobs := slices.Clone(in.Jobs)
 	slices.SortFunc(jobs, compareKeys)
 	// Jobs and the delivery id alone are rebuilt by the sweep at start:
-	// committed lazily (durability.go). Pushers, commands, removed review
-	// requests and deployments are not: durable.
+	// committed lazily (durability.go), and on SQLite together with the
+	// intakes that arrive meanwhile (group.go). Pushers, commands, removed
+	// review requests and deployments are not: durable.
 	begin := s.inTx
 	if len(in.Pushes) == 0 && len(in.Commands) == 0 && len(in.RemovedReviews) == 0 && len(in.Deployments) == 0 {
+		if s.engine == engineSQLite && s.lazy.Load() {
+			new, err = s.groupIntake(ctx, in, jobs)
+			if err != nil {
+				return false, fmt.Errorf("intake of delivery %q: %w", in.Delivery, err)
+			}
+			return new, nil
+		}
 		begin = s.inLazyTx
 	}
 	run := func() error {
-		return begin(ctx, func(tx *sql.Tx) error {
-			for _, p := range pushes {
-				if _, err := s.txExec(ctx, tx, recordPushQuery, pushArgs(p)...); err != nil {
-					return fmt.Errorf("record push %d#%d@%s by %q: %w", p.RepoID, p.Number, p.HeadSHA, p.Sender, err)
-				}
-			}
-			if err := s.txRecordCommands(ctx, tx, in.Commands); err != nil {
-				return err
-			}
-			for _, r := range in.RemovedReviews {
-				if _, err := s.txExec(ctx, tx, removedReviewQuery, removedReviewArgs(r)...); err != nil {
-					return fmt.Errorf("note removed review request of %s on %s/%s#%d: %w", r.Team, r.Owner, r.Repo, r.Number, err)
-				}
-			}
-			if err := s.txRecordDeployments(ctx, tx, in.Deployments); err != nil {
-				return err
-			}
-			for _, k := range jobs {
-				if _, err := s.txExec(ctx, tx, enqueueQuery, k.Installation, k.Owner, k.Repo, k.Number, micros(in.Received)); err != nil {
-					return fmt.Errorf("enqueue %s: %w", k, err)
-				}
-			}
-			new = false
-			if in.Delivery == "" {
-				return nil
-			}
-			res, err := s.txExec(ctx, tx, recordDeliveryQuery, in.Delivery, in.Event, micros(in.Received))
-			if err != nil {
-				return fmt.Errorf("record delivery: %w", err)
-			}
-			new, err = affected(res)
+		return begin(ctx, func(tx *sql.Tx) (err error) {
+			new, err = s.intakeTx(ctx, tx, in, pushes, jobs)
 			return err
 		})
 	}
@@ -125,4 +104,38 @@ func (s *Store) Intake(ctx context.Context, in Intake) (new bool, err error) {
 		return false, fmt.Errorf("intake of delivery %q: %w", in.Delivery, err)
 	}
 	return new, nil
+}
+
+// intakeTx writes in's rows in tx, pushes and jobs sorted by key; new is
+// whether its delivery id was recorded for the first time.
+func (s *Store) intakeTx(ctx context.Context, tx *sql.Tx, in Intake, pushes []Push, jobs []PRKey) (new bool, err error) {
+	for _, p := range pushes {
+		if _, err := s.txExec(ctx, tx, recordPushQuery, pushArgs(p)...); err != nil {
+			return false, fmt.Errorf("record push %d#%d@%s by %q: %w", p.RepoID, p.Number, p.HeadSHA, p.Sender, err)
+		}
+	}
+	if err := s.txRecordCommands(ctx, tx, in.Commands); err != nil {
+		return false, err
+	}
+	for _, r := range in.RemovedReviews {
+		if _, err := s.txExec(ctx, tx, removedReviewQuery, removedReviewArgs(r)...); err != nil {
+			return false, fmt.Errorf("note removed review request of %s on %s/%s#%d: %w", r.Team, r.Owner, r.Repo, r.Number, err)
+		}
+	}
+	if err := s.txRecordDeployments(ctx, tx, in.Deployments); err != nil {
+		return false, err
+	}
+	for _, k := range jobs {
+		if _, err := s.txExec(ctx, tx, enqueueQuery, k.Installation, k.Owner, k.Repo, k.Number, micros(in.Received)); err != nil {
+			return false, fmt.Errorf("enqueue %s: %w", k, err)
+		}
+	}
+	if in.Delivery == "" {
+		return false, nil
+	}
+	res, err := s.txExec(ctx, tx, recordDeliveryQuery, in.Delivery, in.Event, micros(in.Received))
+	if err != nil {
+		return false, fmt.Errorf("record delivery: %w", err)
+	}
+	return affected(res)
 }

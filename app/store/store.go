@@ -57,6 +57,8 @@ type Store struct {
 	commits, lazyCommits atomic.Uint64
 	// lazy turns lazy commits on (CommitLazily).
 	lazy atomic.Bool
+	// intakes groups concurrent lazy intakes into one commit (group.go).
+	intakes intakeGroup
 }
 
 // Open opens (and migrates) the database named by dsn: "sqlite:PATH",
