@@ -74,15 +74,8 @@ func (s *Store) inLazyTx(ctx context.Context, f func(tx *sql.Tx) error) error {
 		}
 	}()
 	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	defer tx.Rollback()
-	if err := f(tx); err != nil {
+	if err := s.runTx(tx, err, f); err != nil {
 		return err
-	}
-	if err := s.commit(tx); err != nil {
-		return fmt.Errorf("commit: %w", err)
 	}
 	s.lazyCommits.Add(1)
 	return nil

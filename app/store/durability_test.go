@@ -8,6 +8,19 @@ import (
 	"github.com/zgate-dev/zgate/app/store"
 )
 
+// lazyNow is the clock of the lazy-commit tests.
+var lazyNow = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+
+// openLazySQLite opens a SQLite file store with lazy commits on, as zgate
+// serve runs it; the test closes it.
+func openLazySQLite(t *testing.T) *store.Store {
+	t.Helper()
+	s := openSQLite(t, "sqlite:"+filepath.Join(t.TempDir(), "zgate.db"))
+	t.Cleanup(func() { s.Close() })
+	s.CommitLazily(true)
+	return s
+}
+
 // TestSQLiteDurabilityClasses: what the sweep at start rebuilds (a
 // delivery's jobs, claims, settlements) commits lazily; what GitHub's
 // state cannot give back (pushers, executions) commits durably; and a
@@ -16,10 +29,7 @@ import (
 // (the default), every commit is durable.
 func TestSQLiteDurabilityClasses(t *testing.T) {
 	ctx := t.Context()
-	s := openSQLite(t, "sqlite:"+filepath.Join(t.TempDir(), "zgate.db"))
-	defer s.Close()
-	s.CommitLazily(true)
-	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	s := openLazySQLite(t)
 	key := store.PRKey{Installation: 1, Owner: "acme", Repo: "payments", Number: 7}
 
 	step := func(name string, wantLazy bool, f func() error) {
@@ -40,24 +50,24 @@ func TestSQLiteDurabilityClasses(t *testing.T) {
 		}
 	}
 	step("claim with nothing due", false, func() error {
-		j, err := s.Claim(ctx, "w", now, time.Minute)
+		j, err := s.Claim(ctx, "w", lazyNow, time.Minute)
 		if j != nil {
 			t.Errorf("claimed %v from an empty queue", j.Key)
 		}
 		return err
 	})
 	step("intake of a review", true, func() error {
-		_, err := s.Intake(ctx, store.Intake{Delivery: "d-1", Event: "pull_request_review", Received: now, Jobs: []store.PRKey{key}})
+		_, err := s.Intake(ctx, store.Intake{Delivery: "d-1", Event: "pull_request_review", Received: lazyNow, Jobs: []store.PRKey{key}})
 		return err
 	})
 	step("intake with a pusher", false, func() error {
-		_, err := s.Intake(ctx, store.Intake{Delivery: "d-2", Event: "pull_request", Received: now, Jobs: []store.PRKey{key},
-			Pushes: []store.Push{{RepoID: 9, Number: 7, HeadSHA: "abc", Sender: "mallory", SeenAt: now}}})
+		_, err := s.Intake(ctx, store.Intake{Delivery: "d-2", Event: "pull_request", Received: lazyNow, Jobs: []store.PRKey{key},
+			Pushes: []store.Push{{RepoID: 9, Number: 7, HeadSHA: "abc", Sender: "mallory", SeenAt: lazyNow}}})
 		return err
 	})
 	var job *store.Job
 	step("claim", true, func() (err error) {
-		job, err = s.Claim(ctx, "w", now, time.Minute)
+		job, err = s.Claim(ctx, "w", lazyNow, time.Minute)
 		if err == nil && job == nil {
 			t.Fatal("nothing claimed")
 		}
@@ -65,7 +75,7 @@ func TestSQLiteDurabilityClasses(t *testing.T) {
 	})
 	step("settle", true, func() error {
 		fin := s.NewFinish()
-		if err := fin.Enqueue(key, now.Add(time.Hour)); err != nil {
+		if err := fin.Enqueue(key, lazyNow.Add(time.Hour)); err != nil {
 			return err
 		}
 		return s.Settle(ctx, job, store.Settlement{}, fin)
@@ -77,12 +87,12 @@ func TestSQLiteDurabilityClasses(t *testing.T) {
 	step("sync", false, func() error { return s.Sync(ctx) })
 	s.CommitLazily(false)
 	step("intake of a review, lazy commits off", false, func() error {
-		_, err := s.Intake(ctx, store.Intake{Delivery: "d-4", Event: "pull_request_review", Received: now, Jobs: []store.PRKey{key}})
+		_, err := s.Intake(ctx, store.Intake{Delivery: "d-4", Event: "pull_request_review", Received: lazyNow, Jobs: []store.PRKey{key}})
 		return err
 	})
 	s.CommitLazily(true)
 	step("a failed intake", false, func() error {
-		_, err := s.Intake(ctx, store.Intake{Delivery: "d-3", Event: "x", Received: now, Jobs: []store.PRKey{{Owner: "acme", Repo: "payments"}}})
+		_, err := s.Intake(ctx, store.Intake{Delivery: "d-3", Event: "x", Received: lazyNow, Jobs: []store.PRKey{{Owner: "acme", Repo: "payments"}}})
 		if err == nil {
 			t.Error("intake of an incomplete key succeeded")
 		}

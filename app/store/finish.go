@@ -376,6 +376,11 @@ func (s *Store) settleTx(ctx context.Context, tx *sql.Tx, job *Job, how Settleme
 // [Store.Commits]).
 func (s *Store) inTx(ctx context.Context, f func(tx *sql.Tx) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
+	return s.runTx(tx, err, f)
+}
+
+// runTx runs f in tx, which began with err, and commits it.
+func (s *Store) runTx(tx *sql.Tx, err error, f func(tx *sql.Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}

@@ -3,7 +3,6 @@ package store_test
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -16,10 +15,7 @@ import (
 // delivery id seen twice is new once), and each job is queued.
 func TestSQLiteGroupCommitsIntakes(t *testing.T) {
 	ctx := t.Context()
-	s := openSQLite(t, "sqlite:"+filepath.Join(t.TempDir(), "zgate.db"))
-	defer s.Close()
-	s.CommitLazily(true)
-	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	s := openLazySQLite(t)
 
 	// Hold the writer with an audit append until the intakes wait.
 	held, release := make(chan struct{}), make(chan struct{})
@@ -48,7 +44,7 @@ func TestSQLiteGroupCommitsIntakes(t *testing.T) {
 		}
 		wg.Go(func() {
 			key := store.PRKey{Installation: 1, Owner: "acme", Repo: "payments", Number: 1 + i}
-			answers[i].new, answers[i].err = s.Intake(ctx, store.Intake{Delivery: delivery, Event: "pull_request_review", Received: now, Jobs: []store.PRKey{key}})
+			answers[i].new, answers[i].err = s.Intake(ctx, store.Intake{Delivery: delivery, Event: "pull_request_review", Received: lazyNow, Jobs: []store.PRKey{key}})
 		})
 	}
 	// One intake leads and waits for the writer; the others wait for the
