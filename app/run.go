@@ -68,6 +68,21 @@ func Run(ctx context.Context, o Options) error {
 	// The sweep at start rebuilds what a power cut can take from a lazy
 	// commit; without a sweep every commit is durable.
 	st.CommitLazily(o.SweepInterval > 0)
+	unclean, err := st.StartServing(ctx)
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	if unclean {
+		log.Warn("the last zgate serve on this database did not stop cleanly (a crash or a power cut): every check run's state is read from GitHub again before it is trusted")
+	}
+	// Once nothing writes any more (the workers stopped): a clean stop.
+	stopServing := func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := st.StopServing(sctx); err != nil {
+			log.Warn("cannot record the clean stop; the next start re-reads every check run", "err", err)
+		}
+	}
 	if err := registerStore(o.Registerer, st); err != nil {
 		return err
 	}
@@ -204,6 +219,7 @@ func Run(ctx context.Context, o Options) error {
 		stop()
 		wg.Wait()
 		cp.final(ctx)
+		stopServing()
 		return fmt.Errorf("serve: %w", err)
 	}
 	log.Info("shutting down")
@@ -215,6 +231,7 @@ func Run(ctx context.Context, o Options) error {
 	stop()
 	wg.Wait()
 	cp.final(ctx)
+	stopServing()
 	return nil
 }
 

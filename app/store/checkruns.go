@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 )
 
@@ -39,8 +40,23 @@ func (s *Store) CheckRun(ctx context.Context, owner, repo, sha, check string) (C
 
 // SetCheckRun records what was written on a check run, and when (for
 // [Store.PruneCheckFingerprints]).
+//
+// A write marking the state unknown (Status "") is what a publisher makes
+// before completing a run, and must survive whatever could lose the
+// completion's record: durable, but lazy between [Store.StartServing] and
+// [Store.StopServing] with lazy commits on, where a power cut that takes
+// it back makes the next start forget every check-run state.
 func (s *Store) SetCheckRun(ctx context.Context, owner, repo, sha, check string, st CheckRunState) error {
-	_, err := s.exec(ctx, setCheckRunQuery, owner, repo, sha, check, st.RunID, st.Fingerprint, st.Status, micros(nowUTC()))
+	args := []any{owner, repo, sha, check, st.RunID, st.Fingerprint, st.Status, micros(nowUTC())}
+	var err error
+	if st.Status == "" && s.serving.Load() && s.lazy.Load() {
+		err = s.inLazyTx(ctx, func(tx *sql.Tx) error {
+			_, err := s.txExec(ctx, tx, setCheckRunQuery, args...)
+			return err
+		})
+	} else {
+		_, err = s.exec(ctx, setCheckRunQuery, args...)
+	}
 	if err != nil {
 		return fmt.Errorf("set check run %s/%s@%s %s: %w", owner, repo, sha, check, err)
 	}

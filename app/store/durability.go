@@ -101,3 +101,58 @@ func (s *Store) Sync(ctx context.Context) error {
 	}
 	return nil
 }
+
+// StartServing records durably that `zgate serve` runs on this store and
+// says whether the last run stopped without [Store.StopServing]: a crash
+// of zgate, or a power cut, which may have taken lazy commits with it. It
+// then forgets every check run's recorded status and fingerprint, so that
+// each is read from GitHub or rewritten before it is trusted, and lets the
+// mark that a check run's state is unknown (written before completing a
+// run) commit lazily: a power cut that takes it back also leaves the run
+// marked as running here, and this start forgets the state it would have
+// guarded. On PostgreSQL, whose server can lose lazy commits while zgate
+// runs on, and which several replicas share, it does nothing (unclean is
+// false) and the mark stays durable.
+func (s *Store) StartServing(ctx context.Context) (unclean bool, err error) {
+	if s.engine != engineSQLite {
+		return false, nil
+	}
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		var running int
+		switch err := tx.QueryRowContext(ctx, "SELECT running FROM serve_state WHERE id = 1").Scan(&running); {
+		case errIsNoRows(err):
+		case err != nil:
+			return err
+		}
+		if unclean = running != 0; unclean {
+			if _, err := tx.ExecContext(ctx, "UPDATE check_runs SET fingerprint = '', run_status = ''"); err != nil {
+				return fmt.Errorf("forget check-run states: %w", err)
+			}
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO serve_state (id, running) VALUES (1, 1)
+			ON CONFLICT (id) DO UPDATE SET running = 1`)
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("start serving: %w", err)
+	}
+	s.serving.Store(true)
+	return unclean, nil
+}
+
+// StopServing records durably that `zgate serve` stopped cleanly: every
+// write it made is in the store. Call it once nothing writes any more.
+func (s *Store) StopServing(ctx context.Context) error {
+	if s.engine != engineSQLite || !s.serving.Load() {
+		return nil
+	}
+	s.serving.Store(false)
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "UPDATE serve_state SET running = 0 WHERE id = 1")
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("stop serving: %w", err)
+	}
+	return nil
+}

@@ -99,3 +99,77 @@ func TestSQLiteDurabilityClasses(t *testing.T) {
 		return nil
 	})
 }
+
+// TestSQLiteStartAfterUncleanStop: a serve that stops without StopServing
+// (a crash, a power cut that may have taken lazy commits) makes the next
+// start forget every check run's state, so none is trusted unread; while
+// serving, the mark that a run's state is unknown commits lazily; after
+// a clean stop, states are kept.
+func TestSQLiteStartAfterUncleanStop(t *testing.T) {
+	ctx := t.Context()
+	path := "sqlite:" + filepath.Join(t.TempDir(), "zgate.db")
+	open := func() *store.Store {
+		s := openSQLite(t, path)
+		s.CommitLazily(true)
+		return s
+	}
+	state := func(s *store.Store) store.CheckRunState {
+		t.Helper()
+		st, err := s.CheckRun(ctx, "acme", "payments", "abc", "zgate/prod")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	completed := store.CheckRunState{RunID: 11, Fingerprint: "fp", Status: "completed"}
+
+	s := open()
+	if unclean, err := s.StartServing(ctx); err != nil || unclean {
+		t.Fatalf("first StartServing() = %v, %v; want false, nil", unclean, err)
+	}
+	before := store.LazyCommits(s)
+	if err := s.SetCheckRun(ctx, "acme", "payments", "abc", "zgate/prod", store.CheckRunState{RunID: 11}); err != nil {
+		t.Fatal(err)
+	}
+	if store.LazyCommits(s) == before {
+		t.Error("marking a run's state unknown while serving committed durably, want lazily")
+	}
+	if err := s.SetCheckRun(ctx, "acme", "payments", "abc", "zgate/prod", completed); err != nil {
+		t.Fatal(err)
+	}
+	s.Close() // no StopServing: a crash
+
+	s = open()
+	if unclean, err := s.StartServing(ctx); err != nil || !unclean {
+		t.Fatalf("StartServing() after a crash = %v, %v; want true, nil", unclean, err)
+	}
+	if got := state(s); got.RunID != 11 || got.Fingerprint != "" || got.Status != "" {
+		t.Errorf("state after an unclean stop = %+v, want run 11 with status and fingerprint unknown", got)
+	}
+	if err := s.SetCheckRun(ctx, "acme", "payments", "abc", "zgate/prod", completed); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.StopServing(ctx); err != nil {
+		t.Fatal(err)
+	}
+	before = store.LazyCommits(s)
+	if err := s.SetCheckRun(ctx, "acme", "payments", "abc", "zgate/prod", store.CheckRunState{RunID: 12}); err != nil {
+		t.Fatal(err)
+	}
+	if store.LazyCommits(s) != before {
+		t.Error("marking a run's state unknown after StopServing committed lazily, want durably")
+	}
+	if err := s.SetCheckRun(ctx, "acme", "payments", "abc", "zgate/prod", completed); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	s = open()
+	defer s.Close()
+	if unclean, err := s.StartServing(ctx); err != nil || unclean {
+		t.Fatalf("StartServing() after a clean stop = %v, %v; want false, nil", unclean, err)
+	}
+	if got := state(s); got != completed {
+		t.Errorf("state after a clean stop = %+v, want %+v", got, completed)
+	}
+}

@@ -87,7 +87,8 @@ func (f *Finish) CheckRun(ctx context.Context, owner, repo, sha, check string) (
 // run's status unknown: the publisher writes one before completing a run,
 // so that a completion whose outcome goes unrecorded is never taken for a
 // run still in progress (and reopened with its stale conclusion). That
-// write must be durable before GitHub is called, so it is committed now.
+// write must be committed before GitHub is called, so it is committed now
+// (durably, or lazily where [Store.SetCheckRun] says).
 func (f *Finish) SetCheckRun(ctx context.Context, owner, repo, sha, check string, st CheckRunState) error {
 	if st.Status == "" {
 		if err := f.s.SetCheckRun(ctx, owner, repo, sha, check, st); err != nil {

@@ -59,6 +59,8 @@ type Store struct {
 	lazy atomic.Bool
 	// intakes groups concurrent lazy intakes into one commit (group.go).
 	intakes intakeGroup
+	// serving is set between StartServing and StopServing (SQLite).
+	serving atomic.Bool
 }
 
 // Open opens (and migrates) the database named by dsn: "sqlite:PATH",
