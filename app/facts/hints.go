@@ -67,6 +67,10 @@ type prHint struct {
 // reviews, a few KB) per open pull request.
 const DefaultHintEntries = 8192
 
+// maxHintReviews bounds the review list kept per pull request (about 150
+// bytes a review); a longer list is read on every Gather.
+const maxHintReviews = 300
+
 // NewHints returns hints about at most max pull requests
 // ([DefaultHintEntries] when max <= 0).
 func NewHints(max int) *Hints {
@@ -160,6 +164,7 @@ func (h *Hints) take(key string) *hint {
 	e.pull, e.unordered = nil, false
 	if e.listed {
 		e.list = mergeReviews(e.list, e.delivered)
+		e.listed = len(e.list) <= maxHintReviews
 	}
 	// Unlisted, the caller reads the list, which shows what was
 	// delivered until now.
@@ -196,7 +201,10 @@ func (h *Hints) learn(key string, updated time.Time, list []reviewFacts) {
 	if updated.After(e.updated) {
 		e.updated = updated
 	}
-	e.list, e.listed = slices.Clone(list), true
+	e.list, e.listed = nil, false
+	if len(list) <= maxHintReviews {
+		e.list, e.listed = slices.Clone(list), true
+	}
 }
 
 // entry returns key's entry, made (evicting one at random when full) if

@@ -96,6 +96,14 @@ func TestHints(t *testing.T) {
 			h.NotePull("acme", "payments", hintPull(1, "h1", "main", t0), false)
 			h.begin(key)
 		}, []string{"none"}},
+		{"a list too long to keep is read", func(h *Hints) {
+			long := make([]reviewFacts, maxHintReviews+1)
+			for i := range long {
+				long[i] = *hintReview(int64(i+1), "carol", "COMMENTED")
+			}
+			h.learn(key, t0, long)
+			h.NotePull("acme", "payments", hintPull(1, "h1", "main", t0), false)
+		}, []string{"h1->main", "unlisted"}},
 		{"a review of another pull request with the same head is no hint", func(h *Hints) {
 			h.learn(key, t0, nil)
 			h.NoteReview("acme", "payments", hintPull(2, "h1", "main", t0), hintReview(2, "carol", "approved"))
