@@ -88,7 +88,10 @@ func Run(ctx context.Context, o Options) error {
 	}
 
 	members := facts.NewMembershipCache(o.MembershipTTL, o.Now)
-	gatherer := &facts.Gatherer{Attestations: attest, Members: members, Pulls: facts.NewPullCache(0), Lists: facts.NewListMemo(0), Pushes: facts.StorePushes{Store: st}, Logger: log, Now: o.Now,
+	// What deliveries carry, for the evaluations they ask for (server to
+	// engine, this process only).
+	hints := facts.NewHints(0)
+	gatherer := &facts.Gatherer{Attestations: attest, Members: members, Pulls: facts.NewPullCache(0), Lists: facts.NewListMemo(0), Hints: hints, Pushes: facts.StorePushes{Store: st}, Logger: log, Now: o.Now,
 		Configs: facts.NewConfigCache(facts.DefaultConfigCacheBytes)}
 	auditLog := audit.NewKeyed(st, o.Now, o.AuditKey)
 	if err := startAudit(ctx, auditLog, o); err != nil {
@@ -140,6 +143,7 @@ func Run(ctx context.Context, o Options) error {
 		AppID:    o.AppID,
 		BotLogin: o.BotLogin,
 		Intake:   q,
+		Hints:    hints,
 		Audit:    rejectionAuditor{auditLog},
 		Metrics:  m,
 		Gatherer: o.Gatherer,

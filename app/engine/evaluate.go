@@ -20,7 +20,7 @@ import (
 
 // evaluate runs the whole path for one pull request.
 func (e *Engine) evaluate(ctx context.Context, log *slog.Logger, gh *github.Client, key store.PRKey) (time.Time, error) {
-	res, err := e.gather(ctx, gh, key)
+	res, err := e.gatherForReport(ctx, log, gh, key)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("gather %s: %w", key, err)
 	}

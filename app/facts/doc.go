@@ -34,6 +34,16 @@
 // changes the pull request's answer, so an unchanged pull request costs
 // two calls fewer. The read before a Z ([Fresh]) reads every list.
 //
+// [Hints] keep what webhook deliveries carried: the pull request object of
+// pull_request and pull_request_review payloads and the reviews of the
+// latter. A Gather in a [Hinted] context (the engine's evaluations) starts
+// from them: no GET of the pull request, and the last review list plus
+// the reviews delivered since instead of listing them; the timeline and
+// commits are the memo's last. Its [Result] is [Result.Cheap]: a gate may
+// turn green, and Z may run, only from facts read fresh, so the engine
+// reports from a cheap result only when every gate is pending or failing
+// and otherwise gathers again with [Fresh]. Stale hints delay, never open.
+//
 // [NeededTeams] says which teams a policy can need for a pull request, so
 // only those are read. [Gatherer.OpenPRs] lists the open pull requests against a base branch,
 // for the periodic sweep and for re-evaluation after a push to a base branch

@@ -40,6 +40,10 @@ type Gatherer struct {
 	// Lists keeps the timeline's and commits' results per pull request
 	// while its answers do not change; nil reads them on every Gather.
 	Lists *ListMemo
+	// Hints are what webhooks told this process about pull requests; a
+	// Gather in a [Hinted] context starts from them (see [Hints]). Nil
+	// reads everything.
+	Hints *Hints
 	// Pushes says who pushed to the pull request and when its head was
 	// first seen; nil means unknown: no pushers, and no override counts.
 	Pushes PushSource
@@ -106,6 +110,11 @@ type Result struct {
 	Facts policy.Facts
 	// At is when gathering started: no fact is older than this.
 	At time.Time
+	// Cheap is set when some facts came from [Hints] or memory instead of
+	// GitHub now: only a pending or failing check may be reported from
+	// this result, and nothing done; any other outcome needs a Gather
+	// with [Fresh].
+	Cheap bool
 }
 
 // ErrNoPolicy is wrapped by [Result.PolicyErr] when the base branch has no
@@ -125,18 +134,33 @@ const maxChangedFiles = 3000
 // closed instead.
 func (g *Gatherer) Gather(ctx context.Context, gh *github.Client, owner, repo string, number int) (*Result, error) {
 	at := g.now()
-	var trail *answerTrail
-	if g.Lists != nil && !isFresh(ctx) {
-		trail = newAnswerTrail()
+	key := memoKey(owner, repo, number)
+	var h *hint
+	if isHinted(ctx) {
+		h = g.Hints.take(key)
 	}
-	pr, err := getPull(ctx, gh, g.Pulls, trail, owner, repo, number)
-	if err != nil {
-		return nil, fmt.Errorf("get pull request %s/%s#%d: %w", owner, repo, number, err)
+	var (
+		trail *answerTrail
+		pr    *github.PullRequest
+		err   error
+	)
+	if h != nil {
+		// The pull request as the newest delivery carried it.
+		pr, ctx = h.pull.pullRequest(), cheap(ctx)
+	} else {
+		g.Hints.begin(key)
+		if g.Lists != nil && !isFresh(ctx) {
+			trail = newAnswerTrail()
+		}
+		if pr, err = getPull(ctx, gh, g.Pulls, trail, owner, repo, number); err != nil {
+			return nil, fmt.Errorf("get pull request %s/%s#%d: %w", owner, repo, number, err)
+		}
 	}
 	// The head was current at the latest when GitHub answered.
 	read := g.now()
 	res := &Result{
 		At:      at,
+		Cheap:   h != nil,
 		PR:      pr,
 		HeadSHA: pr.GetHead().GetSHA(),
 		BaseRef: pr.GetBase().GetRef(),
@@ -170,7 +194,7 @@ func (g *Gatherer) Gather(ctx context.Context, gh *github.Client, owner, repo st
 	if g.needs(res) == nil {
 		return res, nil // nothing more is needed to fail or skip every check
 	}
-	memo, err := g.gatherLists(ctx, gh, owner, repo, number, res, bots, trail)
+	memo, err := g.gatherLists(ctx, gh, owner, repo, number, res, bots, trail, h)
 	if err != nil {
 		return nil, err
 	}
@@ -202,12 +226,18 @@ const MaxConcurrentLists = 3
 // Each list is still read to its last page. Then the timeline, unless the
 // memo has its result for these very answers of the pull request and its
 // files (trail); it returns the memo entry for them.
-func (g *Gatherer) gatherLists(ctx context.Context, gh *github.Client, owner, repo string, number int, res *Result, bots botSet, trail *answerTrail) (memoEntry, error) {
+//
+// With a hint (a cheap Gather), the reviews are the hint's when it knows
+// them, and the timeline and commits are the memo's last, whatever the
+// answers (none when it has none): stale, they can only make a gate look
+// open, which the engine then reads afresh ([Hints]).
+func (g *Gatherer) gatherLists(ctx context.Context, gh *github.Client, owner, repo string, number int, res *Result, bots botSet, trail *answerTrail, h *hint) (memoEntry, error) {
 	f := &res.Facts
 	var (
 		files      []string
 		truncated  bool
 		commenters = newBotSet()
+		listed     []reviewFacts
 	)
 	eg, ectx := errgroup.WithContext(ctx)
 	eg.SetLimit(MaxConcurrentLists)
@@ -215,10 +245,21 @@ func (g *Gatherer) gatherLists(ctx context.Context, gh *github.Client, owner, re
 		files, truncated, err = changedFiles(ectx, gh, g.Pulls, trail, owner, repo, number, res.HeadSHA, res.PR.GetChangedFiles())
 		return err
 	})
-	eg.Go(func() (err error) {
-		f.Reviews, err = reviews(ectx, gh, g.Pulls, owner, repo, number, bots)
-		return err
-	})
+	if h != nil && h.listed {
+		listed = h.reviews
+	} else {
+		eg.Go(func() (err error) {
+			if listed, err = reviews(ectx, gh, g.Pulls, owner, repo, number); err != nil {
+				return err
+			}
+			var updated time.Time
+			if h == nil && res.PR.UpdatedAt != nil {
+				updated = res.PR.GetUpdatedAt().Time
+			}
+			g.Hints.learn(memoKey(owner, repo, number), updated, listed)
+			return nil
+		})
+	}
 	if needsComments(g.needs(res)) {
 		eg.Go(func() (err error) {
 			f.Comments, err = comments(ectx, gh, owner, repo, number, commenters)
@@ -228,11 +269,18 @@ func (g *Gatherer) gatherLists(ctx context.Context, gh *github.Client, owner, re
 	if err := eg.Wait(); err != nil {
 		return memoEntry{}, err
 	}
+	f.Reviews = reviewList(listed, bots)
 	var memo memoEntry
 	if trail != nil {
 		memo.answers = trail.sum()
 	}
-	if kept, ok := g.Lists.get(memoKey(owner, repo, number), memo.answers); trail != nil && ok {
+	if h != nil {
+		memo, _ = g.Lists.latest(memoKey(owner, repo, number))
+		if memo.commits == nil {
+			memo.commits = []string{} // none known: not read either
+		}
+		f.PullRequest.BaseChangedAt = memo.baseChanged
+	} else if kept, ok := g.Lists.get(memoKey(owner, repo, number), memo.answers); trail != nil && ok {
 		// The pull request and its files answer as they did when the
 		// timeline was read: no base change since (see ListMemo).
 		memo = kept

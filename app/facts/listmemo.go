@@ -64,6 +64,18 @@ func (m *ListMemo) get(key string, answers [sha256.Size]byte) (memoEntry, bool) 
 	return e, ok && e.answers == answers
 }
 
+// latest returns key's entry whatever the answers it was kept for: a
+// cheap Gather's best guess (see [Hints]).
+func (m *ListMemo) latest(key string) (memoEntry, bool) {
+	if m == nil {
+		return memoEntry{}, false
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e, ok := m.entries[key]
+	return e, ok
+}
+
 func (m *ListMemo) put(key string, e memoEntry) {
 	if m == nil {
 		return

@@ -36,7 +36,7 @@ func TestListsGrowAcrossPages(t *testing.T) {
 				}
 			},
 			read: func(t *testing.T, w *world) int {
-				rs, err := reviews(ctx, w.gh, nil, owner, repoName, w.pr, newBotSet())
+				rs, err := reviews(ctx, w.gh, nil, owner, repoName, w.pr)
 				if err != nil {
 					t.Fatal(err)
 				}

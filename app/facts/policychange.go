@@ -159,3 +159,19 @@ func treeFiles(ctx context.Context, gh *github.Client, owner, repo, sha string) 
 	}
 	return files, incomplete, nil
 }
+
+// TouchesRules reports whether the pull request res describes may change
+// one of [RuleFiles] (also when its file list is truncated): then
+// PolicyChange has something to say.
+func TouchesRules(res *Result) bool {
+	pr := res.Facts.PullRequest
+	if pr.ChangedFilesTruncated {
+		return true
+	}
+	for _, f := range RuleFiles {
+		if slices.Contains(pr.ChangedFiles, f) {
+			return true
+		}
+	}
+	return false
+}

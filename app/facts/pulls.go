@@ -62,33 +62,41 @@ func changedFiles(ctx context.Context, gh *github.Client, cache *PullCache, trai
 var ErrHeadMoved = errors.New("the head moved while its facts were read")
 
 // reviews lists every review, oldest first as GitHub returns them.
-// Pending (unsubmitted) reviews have no time and change nothing.
-func reviews(ctx context.Context, gh *github.Client, cache *PullCache, owner, repo string, number int, bots botSet) ([]policy.Review, error) {
-	out := []policy.Review{}
+func reviews(ctx context.Context, gh *github.Client, cache *PullCache, owner, repo string, number int) ([]reviewFacts, error) {
+	var out []reviewFacts
 	opts := &github.ListOptions{PerPage: perPage}
 	for {
 		page, resp, err := getCompact(ctx, gh, cache, nil, pageURL(fmt.Sprintf("repos/%v/%v/pulls/%d/reviews", owner, repo, number), opts), reviewPage)
 		if err != nil {
 			return nil, fmt.Errorf("list reviews of %s/%s#%d: %w", owner, repo, number, err)
 		}
-		for _, r := range page {
-			if r.User == nil || r.User.Login == "" || r.SubmittedAt == nil {
-				continue
-			}
-			bots.add(r.User.user())
-			out = append(out, policy.Review{
-				ID:          r.ID,
-				User:        r.User.Login,
-				State:       r.State,
-				CommitID:    r.CommitID,
-				SubmittedAt: r.SubmittedAt.Time,
-			})
-		}
+		out = append(out, page...)
 		if resp.NextPage == 0 {
 			return out, nil
 		}
 		opts.Page = resp.NextPage
 	}
+}
+
+// reviewList converts listed reviews into the policy's, adding the
+// reviewers marked as bots to bots. Pending (unsubmitted) reviews have no
+// time and change nothing.
+func reviewList(listed []reviewFacts, bots botSet) []policy.Review {
+	out := []policy.Review{}
+	for _, r := range listed {
+		if r.User == nil || r.User.Login == "" || r.SubmittedAt == nil {
+			continue
+		}
+		bots.add(r.User.user())
+		out = append(out, policy.Review{
+			ID:          r.ID,
+			User:        r.User.Login,
+			State:       r.State,
+			CommitID:    r.CommitID,
+			SubmittedAt: r.SubmittedAt.Time,
+		})
+	}
+	return out
 }
 
 // comments lists every issue comment of the pull request.

@@ -65,7 +65,10 @@ func (sp StorePushes) Pushes(ctx context.Context, gh *github.Client, pr *github.
 		return PushFacts{}, err
 	}
 	out := PushFacts{HeadSeenAt: headTenure(rows, n, head)}
-	if out.HeadSeenAt == nil {
+	if out.HeadSeenAt == nil && !IsCheap(ctx) {
+		// A cheap Gather's head may be an old one (from a delivery): it
+		// records no sighting, and no override counts.
+		//
 		// No sighting of this head is newer than the other heads': this
 		// evaluation is its first sighting (no delivery named it, or the
 		// pull request came back to it and the delivery is not in yet).

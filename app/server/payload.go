@@ -1,6 +1,10 @@
 package server
 
-import "github.com/google/go-github/v62/github"
+import (
+	"github.com/google/go-github/v62/github"
+
+	"github.com/zgate-dev/zgate/app/facts"
+)
 
 // Compact payload types. A webhook payload is 10-30 KB of full objects
 // (repository, sender, pull request, check run with its app), of which a
@@ -81,14 +85,16 @@ type payloadEvent struct {
 // reviewPayload is a pull_request_review event.
 type reviewPayload struct {
 	payloadEvent
-	PullRequest *payloadPull `json:"pull_request"`
+	PullRequest *eventPull `json:"pull_request"`
+	// Review is the review submitted, edited or dismissed (facts.Hints).
+	Review *facts.ReviewHint `json:"review"`
 }
 
 // pullRequestPayload is a pull_request event.
 type pullRequestPayload struct {
 	payloadEvent
-	Number      int          `json:"number"`
-	PullRequest *payloadPull `json:"pull_request"`
+	Number      int        `json:"number"`
+	PullRequest *eventPull `json:"pull_request"`
 	Changes     *struct {
 		Base *struct{} `json:"base"`
 	} `json:"changes"`

@@ -41,5 +41,8 @@ func handlePullRequest(s *Server, _ *slog.Logger, body []byte) (outcome, error) 
 	}
 	out, err := one(ev.Installation.gh(), ev.Repo.gh(), ev.Number)
 	out.pushes = pushes
+	if err == nil && ev.Action != "closed" {
+		s.notePull(out, ev.PullRequest, nil, ev.Action == "opened")
+	}
 	return out, err
 }

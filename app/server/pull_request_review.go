@@ -22,5 +22,9 @@ func handlePullRequestReview(s *Server, _ *slog.Logger, body []byte) (outcome, e
 	if ev.PullRequest != nil {
 		n = ev.PullRequest.Number
 	}
-	return one(ev.Installation.gh(), ev.Repo.gh(), n)
+	out, err := one(ev.Installation.gh(), ev.Repo.gh(), n)
+	if err == nil {
+		s.notePull(out, ev.PullRequest, ev.Review, false)
+	}
+	return out, err
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/zgate-dev/zgate/app/facts"
 	"github.com/zgate-dev/zgate/app/metrics"
 	"github.com/zgate-dev/zgate/app/store"
 	"github.com/zgate-dev/zgate/buildinfo"
@@ -75,6 +76,10 @@ type Config struct {
 	// records nothing: then the engine must read them every time
 	// (engine.Config.StatusNotices nil).
 	StatusNotes StatusNoter
+	// Hints keeps the pull requests and reviews that deliveries carry,
+	// for the engine's next evaluation of each to start from
+	// (facts.Hints); nil keeps none.
+	Hints *facts.Hints
 	// Gatherer serves /metrics; nil disables the endpoint.
 	Gatherer prometheus.Gatherer
 	// Ready reports whether the App can serve (the store is reachable).

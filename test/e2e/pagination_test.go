@@ -65,7 +65,7 @@ func TestVetoOnPageTwo(t *testing.T) {
 		return append([]reviewRead(nil), reads...)
 	}
 
-	w.serve()
+	relay := newRelay(t, w, w.serve())
 	// converted_to_draft on a draft: an evaluation that reads (and caches)
 	// the full page and stays pending because of the draft.
 	must(t, w.sim.SetDraft(owner, repoName, n, true))
@@ -75,9 +75,20 @@ func TestVetoOnPageTwo(t *testing.T) {
 		t.Fatalf("first reads of the reviews = %+v, want a 200 without a next link (one full page)", first)
 	}
 
-	// The veto, on page 2.
+	// The veto, on page 2. Its delivery is lost, so what zgate was
+	// told (facts.Hints: the list read above and the deliveries since)
+	// says the gate holds: only the fresh read that a green check needs
+	// finds the veto, on page 2.
+	relay.set(func(event, _ string) string {
+		if event == "pull_request_review" {
+			return "drop"
+		}
+		return ""
+	})
 	_, err = w.sim.SubmitReview(owner, repoName, n, "erin", "REQUEST_CHANGES", "not at 5 replicas")
 	must(t, err)
+	w.sim.WaitDeliveries()
+	relay.set(nil)
 	// Ready for review: carol and dave (page 1) make the quorum; only the
 	// veto on page 2 stands in the way.
 	must(t, w.sim.SetDraft(owner, repoName, n, false))
