@@ -14,11 +14,14 @@ import (
 
 // gatherForReport gathers the facts an evaluation reports from. It may
 // start from cheap facts (facts.Hints: what webhooks carried), but a gate
-// may turn green, and Z may run, only from facts read fresh from GitHub:
-// unless everything the cheap facts would report is pending or failing,
-// they are thrown away and the pull request is gathered again with
-// facts.Fresh, before anything is reported or done. Stale hints (an old
-// or lost delivery, a push or retarget since) thus delay a decision but
+// may turn green or be skipped, and Z may run, only from facts read from
+// GitHub: unless everything the cheap facts would report is pending or
+// failing, they are thrown away and the pull request is gathered again as
+// without hints — every answer read from GitHub, the list memo used only
+// while the pull request and its files answer as when it was filled, as
+// green checks were always reported — before anything is reported or
+// done; Z reads everything again (facts.Fresh). Stale hints (an old or
+// lost delivery, a push or retarget since) thus delay a decision but
 // never open a gate.
 func (e *Engine) gatherForReport(ctx context.Context, log *slog.Logger, gh *github.Client, key store.PRKey) (*facts.Result, error) {
 	res, err := e.gather(facts.Hinted(ctx), gh, key)
@@ -37,7 +40,7 @@ func (e *Engine) gatherForReport(ctx context.Context, log *slog.Logger, gh *gith
 		}
 		log.Debug("cheap facts would not only hold the pull request; reading it afresh", "why", why)
 	}
-	return e.gather(facts.Fresh(ctx), gh, key)
+	return e.gather(ctx, gh, key)
 }
 
 // cheapBlocks returns "" when a report from res (cheap facts) would say

@@ -40,9 +40,10 @@
 // from them: no GET of the pull request, and the last review list plus
 // the reviews delivered since instead of listing them; the timeline and
 // commits are the memo's last. Its [Result] is [Result.Cheap]: a gate may
-// turn green, and Z may run, only from facts read fresh, so the engine
-// reports from a cheap result only when every gate is pending or failing
-// and otherwise gathers again with [Fresh]. Stale hints delay, never open.
+// turn green, and Z may run, only from facts read from GitHub, so the
+// engine reports from a cheap result only when every gate is pending or
+// failing and otherwise gathers again without hints (Z with [Fresh]).
+// Stale hints delay, never open.
 //
 // [NeededTeams] says which teams a policy can need for a pull request, so
 // only those are read. [Gatherer.OpenPRs] lists the open pull requests against a base branch,

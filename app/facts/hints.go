@@ -19,9 +19,10 @@ import (
 // dismissal nobody told us of), or out of order, and another replica has
 // none of them. So a [Result] built from them is marked [Result.Cheap],
 // and the rule its users follow is: a gate may turn green, and Z may run,
-// only from facts read fresh from GitHub. The engine reports from a cheap
+// only from facts read from GitHub. The engine reports from a cheap
 // result only when every gate it reports is pending or failing, and
-// otherwise throws the result away and gathers again with [Fresh]; stale
+// otherwise throws the result away and gathers again without hints (and
+// Z with [Fresh]); stale
 // hints thus delay a decision, never let one through. Also, a cheap
 // Gather writes nothing that outlives it (no sighting of a head).
 //
