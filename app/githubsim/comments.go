@@ -135,7 +135,7 @@ func (s *Sim) commentObject(r *repo, number int, c *issueComment) map[string]any
 		"id": c.id, "node_id": nodeID("IC", c.id),
 		"url":      fmt.Sprintf("%s/repos/%s/issues/comments/%d", s.api(), r.fullName(), c.id),
 		"html_url": fmt.Sprintf("%s/%s/pull/%d#issuecomment-%d", s.base, r.fullName(), number, c.id),
-		"body":     c.body, "user": s.user(c.user), "created_at": ts(c.created), "updated_at": ts(c.updated),
+		"body":     c.body, "user": s.userJSON(c.user), "created_at": ts(c.created), "updated_at": ts(c.updated),
 		"issue_url": issue, "author_association": "MEMBER", "performed_via_github_app": nil,
 		"reactions": reactionRollup(fmt.Sprintf("%s/repos/%s/issues/comments/%d", s.api(), r.fullName(), c.id), c.reactions),
 	}

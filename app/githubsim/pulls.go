@@ -284,7 +284,7 @@ func (s *Sim) pullObject(r *repo, p *pull) map[string]any {
 	}
 	var mergedBy any
 	if p.mergedBy != "" {
-		mergedBy = s.user(p.mergedBy)
+		mergedBy = s.userJSON(p.mergedBy)
 	}
 	var mcs any
 	if p.mergeCommitSHA != "" {
@@ -293,7 +293,7 @@ func (s *Sim) pullObject(r *repo, p *pull) map[string]any {
 	repoObj := s.repositoryJSON(r)
 	ref := func(branch, sha string) map[string]any {
 		return map[string]any{"label": r.owner + ":" + branch, "ref": branch, "sha": sha,
-			"user": s.user(r.owner), "repo": repoObj}
+			"user": s.userJSON(r.owner), "repo": repoObj}
 	}
 	return map[string]any{
 		"url": u, "id": p.id, "node_id": nodeID("PR", p.id), "html_url": html,
@@ -302,7 +302,7 @@ func (s *Sim) pullObject(r *repo, p *pull) map[string]any {
 		"review_comment_url": s.api() + "/repos/" + r.fullName() + "/pulls/comments{/number}",
 		"comments_url":       issue + "/comments", "statuses_url": s.api() + "/repos/" + r.fullName() + "/statuses/" + p.headSHA,
 		"number": p.number, "state": p.state, "locked": false, "title": p.title,
-		"user": s.user(p.author), "body": nilIfEmpty(p.body), "labels": labels,
+		"user": s.userJSON(p.author), "body": nilIfEmpty(p.body), "labels": labels,
 		"milestone": nil, "active_lock_reason": nil,
 		"created_at": ts(p.created), "updated_at": ts(p.updated),
 		"closed_at": tsOrNil(p.closed), "merged_at": tsOrNil(p.mergedAt),

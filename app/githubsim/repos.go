@@ -2,7 +2,6 @@ package githubsim
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"net/http"
@@ -36,9 +35,10 @@ type repo struct {
 	open          int                      // open pull requests
 	memoBase      map[string]string        // "a..b" -> merge base
 	memoDiff      map[string][]fileChange  // "a..b" -> changes
-	json          json.RawMessage          // cached repositoryJSON
+	json          encodedJSON              // cached repositoryJSON
+	jsonKey       repoJSONKey
+	jsonValid     bool
 	idx           repoIndex
-	jsonKey       string
 	mergeQueue    map[string]bool          // branch -> requires a merge queue
 	queues        map[string][]*queueEntry // branch -> its merge queue, front first
 }

@@ -91,7 +91,7 @@ func (s *Sim) reviewObject(r *repo, p *pull, rv *review) map[string]any {
 	html := fmt.Sprintf("%s/%s/pull/%d#pullrequestreview-%d", s.base, r.fullName(), p.number, rv.id)
 	pu := fmt.Sprintf("%s/repos/%s/pulls/%d", s.api(), r.fullName(), p.number)
 	return map[string]any{
-		"id": rv.id, "node_id": nodeID("PRR", rv.id), "user": s.user(rv.user), "body": rv.body,
+		"id": rv.id, "node_id": nodeID("PRR", rv.id), "user": s.userJSON(rv.user), "body": rv.body,
 		"state": rv.state, "html_url": html, "pull_request_url": pu,
 		"_links":       map[string]any{"html": map[string]string{"href": html}, "pull_request": map[string]string{"href": pu}},
 		"submitted_at": ts(rv.submitted), "commit_id": rv.commitID, "author_association": "MEMBER",

@@ -168,7 +168,7 @@ func encodeBody(resp response) []byte {
 	if resp.body == nil {
 		return nil
 	}
-	b, err := json.Marshal(resp.body)
+	b, err := encodeJSON(resp.body)
 	if err != nil {
 		// Our own shapes always marshal; fail loudly in the body.
 		b = []byte(`{"message":"githubsim: cannot encode response"}`)

@@ -57,16 +57,20 @@ type Sim struct {
 	instByOwner   map[string]int64
 	tokens        map[string]*token
 	users         map[string]int64
-	repos         map[string]*repo
-	teams         map[string]*team
-	nextID        int64
-	faults        Faults
-	rng           *rand.Rand
-	calls         map[string]int
-	rated         map[string]int // calls that used the rate limit, by route
-	appBucket     rateBucket
-	rateLimit     int
-	treeLimit     int // SetTreeLimit
+	// userCache and orgCache hold the encoded simple-user and
+	// organization-simple objects by login (userJSON, orgJSON).
+	userCache map[string]cachedJSON
+	orgCache  map[string]cachedJSON
+	repos     map[string]*repo
+	teams     map[string]*team
+	nextID    int64
+	faults    Faults
+	rng       *rand.Rand
+	calls     map[string]int
+	rated     map[string]int // calls that used the rate limit, by route
+	appBucket rateBucket
+	rateLimit int
+	treeLimit int // SetTreeLimit
 	// annotations are the check runs' annotations, by run id.
 	annotations map[int64][]CheckAnnotation
 	deliveries  []Delivery
@@ -102,6 +106,8 @@ func New(o Options) *Sim {
 		instByOwner:   map[string]int64{},
 		tokens:        map[string]*token{},
 		users:         map[string]int64{},
+		userCache:     map[string]cachedJSON{},
+		orgCache:      map[string]cachedJSON{},
 		repos:         map[string]*repo{},
 		teams:         map[string]*team{},
 		nextID:        1000,

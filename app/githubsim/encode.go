@@ -1,0 +1,143 @@
+package githubsim
+
+import (
+	"encoding/json"
+	"maps"
+	"slices"
+	"strconv"
+	"unicode/utf8"
+)
+
+// The simulator builds its answers and webhook payloads as trees of
+// map[string]any holding pre-encoded parts (the repository, users,
+// organizations) that it caches. encoding/json is slow on both: it walks
+// maps and interfaces by reflection and re-validates and re-compacts
+// every embedded json.RawMessage, so a pull request answer, which embeds
+// the repository twice, cost more to encode than to build. appendJSON
+// writes the same bytes json.Marshal writes (keys sorted, HTML
+// characters escaped) for the shapes the simulator builds, and appends
+// its own pre-encoded parts (encodedJSON) as they are; any other value
+// goes through json.Marshal. TestAppendJSONMatchesMarshal holds the two
+// to the same output.
+
+// encodedJSON is a value the simulator encoded itself with json.Marshal
+// or appendJSON: compact, HTML characters escaped. appendJSON copies it
+// without checking; json.Marshal (through MarshalJSON) checks it and
+// writes the same bytes.
+type encodedJSON []byte
+
+// MarshalJSON returns the encoding; nil encodes as null.
+func (e encodedJSON) MarshalJSON() ([]byte, error) {
+	if e == nil {
+		return []byte("null"), nil
+	}
+	return e, nil
+}
+
+// encodeJSON is json.Marshal of v, faster for the simulator's shapes.
+func encodeJSON(v any) ([]byte, error) { return appendJSON(nil, v) }
+
+// mustEncode is encodeJSON of a value built by the simulator, which
+// always encodes; were it not to, null says so in the output.
+func mustEncode(v any) encodedJSON {
+	b, err := encodeJSON(v)
+	if err != nil {
+		return encodedJSON("null")
+	}
+	return b
+}
+
+// appendJSON appends the encoding of v to dst as json.Marshal would.
+func appendJSON(dst []byte, v any) ([]byte, error) {
+	var err error
+	switch v := v.(type) {
+	case nil:
+		return append(dst, "null"...), nil
+	case encodedJSON:
+		if v == nil {
+			return append(dst, "null"...), nil
+		}
+		return append(dst, v...), nil
+	case string:
+		return appendJSONString(dst, v), nil
+	case bool:
+		return strconv.AppendBool(dst, v), nil
+	case int:
+		return strconv.AppendInt(dst, int64(v), 10), nil
+	case int64:
+		return strconv.AppendInt(dst, v, 10), nil
+	case map[string]any:
+		if v == nil {
+			return append(dst, "null"...), nil
+		}
+		dst = append(dst, '{')
+		for i, k := range slices.Sorted(maps.Keys(v)) {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = append(appendJSONString(dst, k), ':')
+			if dst, err = appendJSON(dst, v[k]); err != nil {
+				return nil, err
+			}
+		}
+		return append(dst, '}'), nil
+	case map[string]string:
+		if v == nil {
+			return append(dst, "null"...), nil
+		}
+		dst = append(dst, '{')
+		for i, k := range slices.Sorted(maps.Keys(v)) {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendJSONString(append(appendJSONString(dst, k), ':'), v[k])
+		}
+		return append(dst, '}'), nil
+	case []any:
+		return appendJSONArray(dst, v)
+	case []map[string]any:
+		return appendJSONArray(dst, v)
+	case []encodedJSON:
+		return appendJSONArray(dst, v)
+	case []string:
+		return appendJSONArray(dst, v)
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return append(dst, b...), nil
+}
+
+func appendJSONArray[T any](dst []byte, v []T) ([]byte, error) {
+	if v == nil {
+		return append(dst, "null"...), nil
+	}
+	dst = append(dst, '[')
+	for i, e := range v {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		var err error
+		if dst, err = appendJSON(dst, any(e)); err != nil {
+			return nil, err
+		}
+	}
+	return append(dst, ']'), nil
+}
+
+// appendJSONString appends s quoted as json.Marshal quotes it: the
+// strings the simulator writes (URLs, logins, SHAs) are plain ASCII and
+// copied; any other goes through json.Marshal, which escapes <, > and &,
+// control characters, invalid UTF-8 and U+2028/U+2029.
+func appendJSONString(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			b, _ := json.Marshal(s) // a string always encodes
+			return append(dst, b...)
+		}
+	}
+	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"')
+}

@@ -1,0 +1,69 @@
+package githubsim
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// TestAppendJSONMatchesMarshal holds appendJSON to json.Marshal's bytes
+// on the shapes the simulator builds and on the awkward values it must
+// hand to json.Marshal.
+func TestAppendJSONMatchesMarshal(t *testing.T) {
+	u := user{Login: "a<b>", ID: 7, Type: "User"}
+	var nilUser *user
+	values := []any{
+		nil, true, false, 0, -3, int64(1) << 60, 1.5, "", "plain https://x/{a}",
+		"html <b> & \"q\" \\ \n\t\x01 \u2028 \u2029 é \xff",
+		map[string]any{"b": 1, "a": map[string]any{"z": nil, "y": []any{}}, "c": []string{"x"}},
+		map[string]any{}, map[string]any(nil), map[string]string{"k": "v", "<": ">"},
+		map[string]string(nil), []any(nil), []string(nil), []map[string]any{{"x": 1}},
+		[]map[string]any{}, []encodedJSON{encodedJSON(`{"a":1}`)},
+		map[string]any{"raw": json.RawMessage(" { \"a\" : \"<\" } "), "enc": encodedJSON(`[1,2]`), "nilenc": encodedJSON(nil)},
+		map[string]any{"user": u, "ptr": &u, "nilptr": nilUser, "time": time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)},
+		map[string]any{"é": 1, "a&b": 2, "Z": 3, "_links": 4},
+	}
+	for _, v := range values {
+		want, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := encodeJSON(v)
+		if err != nil {
+			t.Fatalf("encodeJSON(%#v): %v", v, err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("encodeJSON(%#v)\n got %s\nwant %s", v, got, want)
+		}
+	}
+	// The golden payloads, decoded into maps, encode alike too.
+	files, _ := filepath.Glob(filepath.Join("testdata", "golden", "*.json"))
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		must(t, err)
+		var v any
+		must(t, json.Unmarshal(b, &v))
+		want, _ := json.Marshal(v)
+		got, err := encodeJSON(v)
+		must(t, err)
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s: encodeJSON differs from json.Marshal", f)
+		}
+	}
+}
+
+// FuzzAppendJSONString holds the string encoder to json.Marshal's.
+func FuzzAppendJSONString(f *testing.F) {
+	for _, s := range []string{"", "a", "<&>", "\u2028", "\xff", "\"\\", "\x7f"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, _ := json.Marshal(s)
+		if got := appendJSONString(nil, s); !bytes.Equal(got, want) {
+			t.Errorf("appendJSONString(%q) = %s, want %s", s, got, want)
+		}
+	})
+}
