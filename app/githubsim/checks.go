@@ -195,7 +195,7 @@ func (s *Sim) checkRunObject(r *repo, c *checkRun, hook bool) map[string]any {
 	}
 	var appObj any
 	if s.app != nil && s.app.id == c.AppID {
-		appObj = s.appObject()
+		appObj = s.appJSON()
 	}
 	// GitHub points details_url at the run's page when the App gives none.
 	detailsURL := c.DetailsURL

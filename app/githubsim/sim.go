@@ -93,6 +93,7 @@ type app struct {
 	webhookURL    string
 	webhookSecret string
 	created       time.Time
+	json          cachedJSON // appJSON
 }
 
 // New returns an empty simulator: no app, no repositories.
