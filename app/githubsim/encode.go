@@ -1,9 +1,8 @@
 package githubsim
 
 import (
+	"bytes"
 	"encoding/json"
-	"maps"
-	"slices"
 	"strconv"
 	"unicode/utf8"
 )
@@ -36,6 +35,30 @@ func (e encodedJSON) MarshalJSON() ([]byte, error) {
 
 // encodeJSON is json.Marshal of v, faster for the simulator's shapes.
 func encodeJSON(v any) ([]byte, error) { return appendJSON(nil, v) }
+
+// encode is encodeJSON through a reused buffer: answers and payloads run
+// to tens of kilobytes, and growing each from nothing allocated twice
+// their size. The result is a copy of exactly its length.
+func (s *Sim) encode(v any) ([]byte, error) {
+	buf, _ := s.encBufs.Get().(*[]byte)
+	if buf == nil {
+		buf = new([]byte)
+	}
+	b, err := appendJSON((*buf)[:0], v)
+	var out []byte
+	if err == nil {
+		out = bytes.Clone(b)
+	}
+	if cap(b) <= maxEncodeBuffer {
+		*buf = b[:0]
+		s.encBufs.Put(buf)
+	}
+	return out, err
+}
+
+// maxEncodeBuffer bounds the buffers encode keeps: a 3,000-file listing
+// should not pin its megabytes.
+const maxEncodeBuffer = 1 << 20
 
 // mustEncode is encodeJSON of a value built by the simulator, which
 // always encodes; were it not to, null says so in the output.
@@ -71,7 +94,7 @@ func appendJSON(dst []byte, v any) ([]byte, error) {
 			return append(dst, "null"...), nil
 		}
 		dst = append(dst, '{')
-		for i, k := range slices.Sorted(maps.Keys(v)) {
+		for i, k := range sortedKeys(v) {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
@@ -86,7 +109,7 @@ func appendJSON(dst []byte, v any) ([]byte, error) {
 			return append(dst, "null"...), nil
 		}
 		dst = append(dst, '{')
-		for i, k := range slices.Sorted(maps.Keys(v)) {
+		for i, k := range sortedKeys(v) {
 			if i > 0 {
 				dst = append(dst, ',')
 			}

@@ -432,5 +432,10 @@ func subtree(tree map[string]string, dir string) map[string]string {
 
 // sortedKeys returns a map's keys in order.
 func sortedKeys[K int | int64 | string, V any](m map[K]V) []K {
-	return slices.Sorted(maps.Keys(m))
+	keys := make([]K, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }

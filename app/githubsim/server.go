@@ -113,7 +113,7 @@ func (s *Sim) serveAPI(w http.ResponseWriter, r *http.Request, pattern string, a
 	default:
 		resp = h(q)
 	}
-	encoded := encodeBody(resp)
+	encoded := s.encodeBody(resp)
 	if r.Method == http.MethodGet && resp.status == http.StatusOK {
 		tag := etagOf(encoded)
 		if resp.header == nil {
@@ -161,14 +161,14 @@ func (s *Sim) Route(r *http.Request) string {
 
 // finish writes a response built without the state lock.
 func (s *Sim) finish(w http.ResponseWriter, r *http.Request, pattern string, body []byte, resp response) {
-	s.write(w, r, pattern, body, resp, encodeBody(resp))
+	s.write(w, r, pattern, body, resp, s.encodeBody(resp))
 }
 
-func encodeBody(resp response) []byte {
+func (s *Sim) encodeBody(resp response) []byte {
 	if resp.body == nil {
 		return nil
 	}
-	b, err := encodeJSON(resp.body)
+	b, err := s.encode(resp.body)
 	if err != nil {
 		// Our own shapes always marshal; fail loudly in the body.
 		b = []byte(`{"message":"githubsim: cannot encode response"}`)

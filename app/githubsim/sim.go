@@ -83,6 +83,8 @@ type Sim struct {
 	deploys     deployState // environments and deployments (deployments.go)
 
 	out outbox
+	// encBufs holds *[]byte buffers for encode.
+	encBufs sync.Pool
 }
 
 // app is the registered GitHub App.

@@ -107,7 +107,7 @@ func (s *Sim) event(name string, r *repo, sender string, fields map[string]any) 
 	if a, ok := fields["action"].(string); ok {
 		ev.action = a
 	}
-	b, err := encodeJSON(payload)
+	b, err := s.encode(payload)
 	if err != nil {
 		b = []byte(`{}`)
 	}
