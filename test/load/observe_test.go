@@ -34,8 +34,10 @@ type observer struct {
 	sent, lost int
 	// otherLost counts other deliveries zgate did not accept.
 	otherLost int
-	writes    int
-	written   map[int]bool // pull requests with a check-run write
+	// deliveries counts every delivery sent, reviews and others.
+	deliveries int
+	writes     int
+	written    map[int]bool // pull requests with a check-run write
 	// first and last are when the first and the last call since the last
 	// take arrived.
 	first, last time.Time
@@ -100,6 +102,9 @@ func (o *observer) RoundTrip(r *http.Request) (*http.Response, error) {
 		t.pending = append(t.pending, sent)
 		o.mu.Unlock()
 	}
+	o.mu.Lock()
+	o.deliveries++
+	o.mu.Unlock()
 	resp, err := o.next.RoundTrip(r)
 	if err == nil && resp.StatusCode < 300 {
 		return resp, nil
@@ -265,8 +270,10 @@ type snapshot struct {
 	sent      int
 	lost      int
 	otherLost int
-	pending   int
-	writes    int
+	// deliveries is every webhook delivery sent in the phase.
+	deliveries int
+	pending    int
+	writes     int
 	// first and last bound the calls seen.
 	first, last time.Time
 }
@@ -277,7 +284,7 @@ type snapshot struct {
 func (o *observer) take() snapshot {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	s := snapshot{calls: map[string]routeCalls{}, lat: o.lat, sent: o.sent, lost: o.lost, otherLost: o.otherLost, writes: o.writes, first: o.first, last: o.last}
+	s := snapshot{calls: map[string]routeCalls{}, lat: o.lat, sent: o.sent, lost: o.lost, otherLost: o.otherLost, deliveries: o.deliveries, writes: o.writes, first: o.first, last: o.last}
 	for k, v := range o.calls {
 		s.calls[k] = *v
 	}
@@ -287,7 +294,7 @@ func (o *observer) take() snapshot {
 	}
 	o.calls = map[string]*routeCalls{}
 	o.lat = nil
-	o.sent, o.lost, o.otherLost, o.writes = 0, 0, 0, 0
+	o.sent, o.lost, o.otherLost, o.writes, o.deliveries = 0, 0, 0, 0, 0
 	o.first, o.last = time.Time{}, time.Time{}
 	return s
 }
