@@ -3,7 +3,9 @@ package githubsim
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -31,6 +33,85 @@ func (e encodedJSON) MarshalJSON() ([]byte, error) {
 		return []byte("null"), nil
 	}
 	return e, nil
+}
+
+// object is a JSON object whose members are written in the order given,
+// for the large objects built on every call (a pull request has fifty
+// members, and is built for each of its webhooks and answers): no map to
+// fill, no keys to sort. Members are listed sorted by key, the order in
+// which json.Marshal writes a map's; appendJSON checks it and sorts a
+// copy when they are not, so the order is only ever a matter of speed.
+type object []member
+
+type member struct {
+	key string
+	val any
+}
+
+// get returns the value of key, nil when there is none.
+func (o object) get(key string) any {
+	for i := len(o) - 1; i >= 0; i-- {
+		if o[i].key == key {
+			return o[i].val
+		}
+	}
+	return nil
+}
+
+// without returns o less the members named in keys.
+func (o object) without(keys ...string) object {
+	return slices.DeleteFunc(slices.Clone(o), func(m member) bool { return slices.Contains(keys, m.key) })
+}
+
+// MarshalJSON encodes o as appendJSON does.
+func (o object) MarshalJSON() ([]byte, error) { return appendJSON(nil, o) }
+
+// appendObject appends o, its members sorted by key; of members with the
+// same key the last counts, as in a map literal's assignments.
+func appendObject(dst []byte, o object) ([]byte, error) {
+	if o == nil {
+		return append(dst, "null"...), nil
+	}
+	if !sortedObject(o) {
+		o = sortObject(o)
+	}
+	dst = append(dst, '{')
+	for i, m := range o {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(appendJSONString(dst, m.key), ':')
+		var err error
+		if dst, err = appendJSON(dst, m.val); err != nil {
+			return nil, err
+		}
+	}
+	return append(dst, '}'), nil
+}
+
+// sortedObject reports whether o's keys are strictly increasing.
+func sortedObject(o object) bool {
+	for i := 1; i < len(o); i++ {
+		if o[i-1].key >= o[i].key {
+			return false
+		}
+	}
+	return true
+}
+
+// sortObject returns a copy of o sorted by key, keeping the last member
+// of each key.
+func sortObject(o object) object {
+	o = slices.Clone(o)
+	slices.SortStableFunc(o, func(a, b member) int { return strings.Compare(a.key, b.key) })
+	out := o[:0]
+	for i, m := range o {
+		if i+1 < len(o) && o[i+1].key == m.key {
+			continue
+		}
+		out = append(out, m)
+	}
+	return out
 }
 
 // encodeJSON is json.Marshal of v, faster for the simulator's shapes.
@@ -89,6 +170,8 @@ func appendJSON(dst []byte, v any) ([]byte, error) {
 		return strconv.AppendInt(dst, int64(v), 10), nil
 	case int64:
 		return strconv.AppendInt(dst, v, 10), nil
+	case object:
+		return appendObject(dst, v)
 	case map[string]any:
 		if v == nil {
 			return append(dst, "null"...), nil
@@ -121,6 +204,8 @@ func appendJSON(dst []byte, v any) ([]byte, error) {
 	case []map[string]any:
 		return appendJSONArray(dst, v)
 	case []encodedJSON:
+		return appendJSONArray(dst, v)
+	case []object:
 		return appendJSONArray(dst, v)
 	case []string:
 		return appendJSONArray(dst, v)

@@ -55,6 +55,34 @@ func TestAppendJSONMatchesMarshal(t *testing.T) {
 	}
 }
 
+// TestObjectEncodesAsMap holds an object to the map with the same
+// members, in any order and with repeated keys (the last counts).
+func TestObjectEncodesAsMap(t *testing.T) {
+	for _, c := range []struct {
+		o    object
+		want map[string]any
+	}{
+		{object{{"a", 1}, {"b", object{{"y", nil}, {"x", "<"}}}}, map[string]any{"a": 1, "b": map[string]any{"x": "<", "y": nil}}},
+		{object{{"z", 1}, {"_l", 2}, {"a", 3}, {"z", 4}}, map[string]any{"z": 4, "_l": 2, "a": 3}},
+		{object{}, map[string]any{}},
+		{nil, nil},
+	} {
+		want, err := json.Marshal(c.want)
+		must(t, err)
+		got, err := encodeJSON(c.o)
+		must(t, err)
+		viaMarshal, err := json.Marshal(map[string]any{"o": c.o, "list": []object{c.o}})
+		must(t, err)
+		wantNested, _ := json.Marshal(map[string]any{"o": c.want, "list": []any{c.want}})
+		if !bytes.Equal(got, want) || !bytes.Equal(viaMarshal, wantNested) {
+			t.Errorf("object %v encodes as %s and, in json.Marshal, %s; want %s and %s", c.o, got, viaMarshal, want, wantNested)
+		}
+	}
+	if !sortedObject(object{{"a", 1}, {"b", 2}}) || sortedObject(object{{"b", 1}, {"a", 2}}) || sortedObject(object{{"a", 1}, {"a", 2}}) {
+		t.Error("sortedObject is wrong")
+	}
+}
+
 // FuzzAppendJSONString holds the string encoder to json.Marshal's.
 func FuzzAppendJSONString(f *testing.F) {
 	for _, s := range []string{"", "a", "<&>", "\u2028", "\xff", "\"\\", "\x7f"} {
@@ -66,4 +94,27 @@ func FuzzAppendJSONString(f *testing.F) {
 			t.Errorf("appendJSONString(%q) = %s, want %s", s, got, want)
 		}
 	})
+}
+
+// TestPullObjectSorted keeps the pull request's members listed in key
+// order, so that encoding it takes the path that sorts nothing.
+func TestPullObjectSorted(t *testing.T) {
+	e := newEnv(t, Options{})
+	n, _ := e.openPR(t, "scale", map[string]string{"deploy/prod/app.yaml": "replicas: 3\n"})
+	e.sim.mu.Lock()
+	defer e.sim.mu.Unlock()
+	r, p, err := e.sim.findPull("acme", "payments", n)
+	must(t, err)
+	var check func(path string, o object)
+	check = func(path string, o object) {
+		if !sortedObject(o) {
+			t.Errorf("%s: members not sorted by key", path)
+		}
+		for _, m := range o {
+			if sub, ok := m.val.(object); ok {
+				check(path+"."+m.key, sub)
+			}
+		}
+	}
+	check("pull_request", e.sim.pullObject(r, p))
 }

@@ -104,12 +104,9 @@ func (s *Sim) reviewObject(r *repo, p *pull, rv *review) map[string]any {
 func (s *Sim) reviewEvent(r *repo, p *pull, rv *review, action, sender string) event {
 	rvObj := s.reviewObject(r, p, rv)
 	rvObj["state"] = strings.ToLower(rv.state)
-	pr := s.pullObject(r, p)
-	for _, k := range []string{"additions", "deletions", "changed_files", "commits", "comments",
+	pr := s.pullObject(r, p).without("additions", "deletions", "changed_files", "commits", "comments",
 		"review_comments", "maintainer_can_modify", "mergeable", "mergeable_state", "merged",
-		"merged_by", "rebaseable"} {
-		delete(pr, k)
-	}
+		"merged_by", "rebaseable")
 	return s.event("pull_request_review", r, sender, map[string]any{
 		"action": action, "review": rvObj, "pull_request": pr,
 	})
