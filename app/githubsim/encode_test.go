@@ -2,11 +2,14 @@ package githubsim
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/google/go-github/v62/github"
 )
 
 // TestAppendJSONMatchesMarshal holds appendJSON to json.Marshal's bytes
@@ -96,25 +99,39 @@ func FuzzAppendJSONString(f *testing.F) {
 	})
 }
 
-// TestPullObjectSorted keeps the pull request's members listed in key
-// order, so that encoding it takes the path that sorts nothing.
-func TestPullObjectSorted(t *testing.T) {
+// TestObjectsSorted keeps the members of the objects built on every
+// review event (pull request, review, check run) listed in key order, so
+// that encoding them takes the path that sorts nothing.
+func TestObjectsSorted(t *testing.T) {
 	e := newEnv(t, Options{})
-	n, _ := e.openPR(t, "scale", map[string]string{"deploy/prod/app.yaml": "replicas: 3\n"})
+	n, head := e.openPR(t, "scale", map[string]string{"deploy/prod/app.yaml": "replicas: 3\n"})
+	_, err := e.sim.SubmitReview("acme", "payments", n, "bob", "APPROVE", "")
+	must(t, err)
+	_, _, err = e.gh.Checks.CreateCheckRun(context.Background(), "acme", "payments", github.CreateCheckRunOptions{Name: "c", HeadSHA: head})
+	must(t, err)
 	e.sim.mu.Lock()
 	defer e.sim.mu.Unlock()
 	r, p, err := e.sim.findPull("acme", "payments", n)
 	must(t, err)
-	var check func(path string, o object)
-	check = func(path string, o object) {
-		if !sortedObject(o) {
-			t.Errorf("%s: members not sorted by key", path)
-		}
-		for _, m := range o {
-			if sub, ok := m.val.(object); ok {
-				check(path+"."+m.key, sub)
+	var check func(path string, v any)
+	check = func(path string, v any) {
+		switch v := v.(type) {
+		case object:
+			if !sortedObject(v) {
+				t.Errorf("%s: members not sorted by key", path)
+			}
+			for _, m := range v {
+				check(path+"."+m.key, m.val)
+			}
+		case []object:
+			for _, o := range v {
+				check(path+"[]", o)
 			}
 		}
 	}
 	check("pull_request", e.sim.pullObject(r, p))
+	check("review", e.sim.reviewObject(r, p, p.reviews[0], "APPROVED"))
+	run := r.runsOn(head)[0]
+	check("check_run", e.sim.checkRunObject(r, run, false))
+	check("check_run(hook)", e.sim.checkRunObject(r, run, true))
 }
