@@ -71,11 +71,13 @@ func (b *rateBucket) setHeaders(h http.Header, now time.Time) {
 	if limit <= 0 {
 		limit = 1 << 30 // unlimited, but clients still get numbers
 	}
-	h.Set("X-RateLimit-Limit", itoa(limit))
-	h.Set("X-RateLimit-Remaining", itoa(max(0, limit-b.used)))
-	h.Set("X-RateLimit-Used", itoa(b.used))
-	h.Set("X-RateLimit-Reset", itoa(b.reset.Unix()))
-	h.Set("X-RateLimit-Resource", "core")
+	// The keys in canonical form, as Set would store them: Set
+	// canonicalizes each (a copy per mixed-case key) on every answer.
+	h["X-Ratelimit-Limit"] = []string{itoa(limit)}
+	h["X-Ratelimit-Remaining"] = []string{itoa(max(0, limit-b.used))}
+	h["X-Ratelimit-Used"] = []string{itoa(b.used)}
+	h["X-Ratelimit-Reset"] = []string{itoa(b.reset.Unix())}
+	h["X-Ratelimit-Resource"] = []string{"core"}
 }
 
 // errBadJWT wraps every reason a JWT is refused.

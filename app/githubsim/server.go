@@ -192,9 +192,10 @@ func (s *Sim) write(w http.ResponseWriter, r *http.Request, pattern string, reqB
 	for k, v := range resp.header {
 		h[k] = v
 	}
-	h.Set("X-GitHub-Request-Id", reqID)
-	h.Set("X-GitHub-Media-Type", "github.v3; format=json")
-	h.Set("X-GitHub-Api-Version-Selected", "2022-11-28")
+	// Canonical keys, as Set would store them (see setHeaders).
+	h["X-Github-Request-Id"] = []string{reqID}
+	h["X-Github-Media-Type"] = []string{"github.v3; format=json"}
+	h["X-Github-Api-Version-Selected"] = []string{"2022-11-28"}
 	if body != nil {
 		h.Set("Content-Type", "application/json; charset=utf-8")
 	}
