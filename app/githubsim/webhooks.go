@@ -220,14 +220,18 @@ func (s *Sim) deliver(ev event) (d Delivery) {
 		d.Err = err.Error()
 		return d
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "GitHub-Hookshot/githubsim")
-	req.Header.Set("X-GitHub-Event", ev.name)
-	req.Header.Set("X-GitHub-Delivery", d.ID)
-	req.Header.Set("X-GitHub-Hook-ID", "1")
-	req.Header.Set("X-GitHub-Hook-Installation-Target-Type", "integration")
-	req.Header.Set("X-GitHub-Hook-Installation-Target-ID", itoa(ev.appID))
-	req.Header.Set("X-Hub-Signature-256", Sign(ev.secret, ev.payload))
+	// Canonical keys, as Header.Set would store them (it copies each
+	// mixed-case key on every call).
+	req.Header = http.Header{
+		"Content-Type":                           {"application/json"},
+		"User-Agent":                             {"GitHub-Hookshot/githubsim"},
+		"X-Github-Event":                         {ev.name},
+		"X-Github-Delivery":                      {d.ID},
+		"X-Github-Hook-Id":                       {"1"},
+		"X-Github-Hook-Installation-Target-Type": {"integration"},
+		"X-Github-Hook-Installation-Target-Id":   {itoa(ev.appID)},
+		"X-Hub-Signature-256":                    {Sign(ev.secret, ev.payload)},
+	}
 	resp, err := s.client.Do(req)
 	if err != nil {
 		d.Err = fmt.Sprintf("deliver %s: %v", ev.name, err)
