@@ -186,9 +186,8 @@ func (o *observer) wrap(h http.Handler) http.Handler {
 			rc.rated++
 		}
 		if route == routeCreateRun && n != 0 {
-			var c struct{ ID int64 }
-			if json.Unmarshal(rec.body.Bytes(), &c) == nil && c.ID != 0 {
-				o.prByRun[c.ID] = n
+			if id := jsonInt(rec.body.Bytes(), "id"); id != 0 {
+				o.prByRun[int64(id)] = n
 			}
 		}
 		if n != 0 && !write {
@@ -361,12 +360,18 @@ func readBody(r *http.Request) ([]byte, error) {
 }
 
 // pullNumber returns a webhook payload's pull_request.number, 0 when it
-// has none. It scans the bytes rather than decode them: the observer
-// sees every review delivery, tens of kilobytes each, and decoding them
-// cost the test process a tenth of its CPU.
-func pullNumber(b []byte) int {
-	depth := 0
-	inPull := false // inside the top-level pull_request object
+// has none.
+func pullNumber(b []byte) int { return jsonInt(b, "pull_request", "number") }
+
+// jsonInt returns the non-negative integer at path (object keys from the
+// top) in the JSON document b, 0 when there is none. It scans the bytes
+// rather than decode them: the observer sees every review delivery, tens
+// of kilobytes each, and decoding them cost the test process a tenth of
+// its CPU.
+func jsonInt(b []byte, path ...string) int {
+	// depth counts the objects and arrays open at i; matched how many
+	// keys of path lead to the object being searched (depth matched+1).
+	depth, matched := 0, 0
 	for i := 0; i < len(b); i++ {
 		switch b[i] {
 		case '"':
@@ -377,28 +382,28 @@ func pullNumber(b []byte) int {
 			key := b[i+1 : end] // compared as string(key), which does not copy
 			i = end
 			j := skipSpace(b, end+1)
-			if j >= len(b) || b[j] != ':' {
-				continue // a string value, not a key
+			if j >= len(b) || b[j] != ':' || depth != matched+1 || string(key) != path[matched] {
+				continue // a value, or another key
 			}
 			k := skipSpace(b, j+1)
-			switch {
-			case depth == 1 && string(key) == "pull_request" && k < len(b) && b[k] == '{':
-				inPull = true
-				depth++
-				i = k
-			case inPull && depth == 2 && string(key) == "number":
+			if matched == len(path)-1 {
 				n := 0
 				for ; k < len(b) && b[k] >= '0' && b[k] <= '9'; k++ {
 					n = n*10 + int(b[k]-'0')
 				}
 				return n
 			}
+			if k < len(b) && b[k] == '{' {
+				matched++
+				depth++
+				i = k
+			}
 		case '{', '[':
 			depth++
 		case '}', ']':
 			depth--
-			if inPull && depth == 1 {
-				return 0 // pull_request ended without a number
+			if matched > 0 && depth == matched {
+				return 0 // the object searched ended without the key
 			}
 		}
 	}
@@ -408,15 +413,21 @@ func pullNumber(b []byte) int {
 // stringEnd returns the index of the quote that closes the JSON string
 // opening at b[start], or -1.
 func stringEnd(b []byte, start int) int {
-	for i := start + 1; i < len(b); i++ {
-		switch b[i] {
-		case '\\':
-			i++
-		case '"':
+	for i := start + 1; ; i++ {
+		j := bytes.IndexByte(b[i:], '"')
+		if j < 0 {
+			return -1
+		}
+		i += j
+		// Escaped when an odd number of backslashes precede it.
+		n := 0
+		for k := i - 1; k > start && b[k] == '\\'; k-- {
+			n++
+		}
+		if n%2 == 0 {
 			return i
 		}
 	}
-	return -1
 }
 
 func skipSpace(b []byte, i int) int {

@@ -3,6 +3,7 @@ package load
 import (
 	"encoding/json"
 	"os"
+	"strconv"
 	"testing"
 )
 
@@ -35,6 +36,16 @@ func TestPullNumber(t *testing.T) {
 	} {
 		if got := pullNumber([]byte(c.body)); got != c.want {
 			t.Errorf("pullNumber(%.60s) = %d, want %d", c.body, got, c.want)
+		}
+	}
+	// A check run's id, as the observer reads it from POST check-runs.
+	run, err := os.ReadFile("../../app/githubsim/testdata/golden/rest_check_run.json")
+	must(t, err)
+	var c struct{ ID int }
+	must(t, json.Unmarshal(run, &c))
+	for _, body := range []string{string(run), `{"app":{"id":42},"check_suite":{"id":1001},"id":` + strconv.Itoa(c.ID) + `}`} {
+		if got := jsonInt([]byte(body), "id"); got != c.ID || c.ID == 0 {
+			t.Errorf("jsonInt(%.60s, id) = %d, want %d", body, got, c.ID)
 		}
 	}
 }
