@@ -129,8 +129,17 @@ func New(o Options) *Sim {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.out.max = max(o.Deliverers, 1)
 	if s.client == nil {
 		s.client = &http.Client{Timeout: 10 * time.Second}
+		if s.out.max > 2 {
+			// A connection per deliverer: the default transport keeps
+			// two idle per host, so deliveries beyond two at once would
+			// dial anew each time.
+			tr := http.DefaultTransport.(*http.Transport).Clone()
+			tr.MaxIdleConnsPerHost = s.out.max
+			s.client.Transport = tr
+		}
 	}
 	if s.base == "" {
 		s.base = "http://githubsim.invalid"
@@ -139,7 +148,6 @@ func New(o Options) *Sim {
 		s.rec = &recorder{w: o.Record}
 	}
 	s.out.idle = sync.NewCond(&s.out.mu)
-	s.out.max = max(o.Deliverers, 1)
 	s.routes()
 	return s
 }

@@ -69,8 +69,13 @@ type span struct {
 	d     time.Duration
 }
 
-func newObserver() *observer {
-	return &observer{next: http.DefaultTransport, prByHead: map[string]int{}, prByRun: map[int64]int{},
+// newObserver returns an observer delivering over a transport that keeps
+// a connection per deliverer: http.DefaultTransport keeps two idle per
+// host, so 16 concurrent deliveries dialled anew most of the time.
+func newObserver(deliverers int) *observer {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = deliverers
+	return &observer{next: tr, prByHead: map[string]int{}, prByRun: map[int64]int{},
 		calls: map[string]*routeCalls{}, prs: map[int]*prTrack{}, written: map[int]bool{}}
 }
 
