@@ -36,8 +36,11 @@ type observer struct {
 	otherLost int
 	// deliveries counts every delivery sent, reviews and others.
 	deliveries int
-	writes     int
-	written    map[int]bool // pull requests with a check-run write
+	// waiting is the sum of the prTracks' pending: the harness polls it
+	// every few milliseconds.
+	waiting int
+	writes  int
+	written map[int]bool // pull requests with a check-run write
 	// first and last are when the first and the last call since the last
 	// take arrived.
 	first, last time.Time
@@ -105,6 +108,7 @@ func (o *observer) RoundTrip(r *http.Request) (*http.Response, error) {
 		o.sent++
 		t := o.track(n)
 		t.pending = append(t.pending, sent)
+		o.waiting++
 		o.mu.Unlock()
 	}
 	o.mu.Lock()
@@ -124,6 +128,7 @@ func (o *observer) RoundTrip(r *http.Request) (*http.Response, error) {
 	t := o.track(n)
 	if i := slices.Index(t.pending, sent); i >= 0 {
 		t.pending = slices.Delete(t.pending, i, i+1)
+		o.waiting--
 	}
 	return resp, err
 }
@@ -257,6 +262,7 @@ func (o *observer) answered(n int, t time.Time) {
 		}
 		o.lat = append(o.lat, t.Sub(sent)-github)
 	}
+	o.waiting -= len(p.pending) - len(keep)
 	p.pending = keep
 	p.evalStart = time.Time{}
 	if len(keep) == 0 {
@@ -298,7 +304,7 @@ func (o *observer) take() snapshot {
 	}
 	o.calls = map[string]*routeCalls{}
 	o.lat = nil
-	o.sent, o.lost, o.otherLost, o.writes, o.deliveries = 0, 0, 0, 0, 0
+	o.sent, o.lost, o.otherLost, o.writes, o.deliveries, o.waiting = 0, 0, 0, 0, 0, 0
 	o.first, o.last = time.Time{}, time.Time{}
 	return s
 }
@@ -307,11 +313,7 @@ func (o *observer) take() snapshot {
 func (o *observer) pendingEvents() int {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	total := 0
-	for _, p := range o.prs {
-		total += len(p.pending)
-	}
-	return total
+	return o.waiting
 }
 
 // writtenPRs returns how many pull requests have had a check-run write.
