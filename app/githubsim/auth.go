@@ -282,18 +282,15 @@ func (s *Sim) appObject() map[string]any {
 }
 
 // appJSON is appObject encoded, cached while the App, the simulator's
-// address and its owner's user type hold: every check run embeds it.
+// address and its owner's user hold: every check run embeds it.
 func (s *Sim) appJSON() encodedJSON {
 	a := s.app
-	owner := a.slug + "-dev"
-	s.userID(owner) // assigns the id on first sight, as appObject does
-	key := cachedJSON{base: s.base, typ: s.userType(owner)}
-	if a.json.json != nil && a.json.base == key.base && a.json.typ == key.typ {
+	key := s.userKey(a.slug + "-dev")
+	if a.json.json != nil && a.json.key == key {
 		return a.json.json
 	}
-	key.json = mustEncode(s.appObject())
-	a.json = key
-	return key.json
+	a.json = cachedJSON{json: mustEncode(s.appObject()), key: key}
+	return a.json.json
 }
 
 func permissions() map[string]string {

@@ -135,3 +135,26 @@ func TestObjectsSorted(t *testing.T) {
 	check("check_run", e.sim.checkRunObject(r, run, false))
 	check("check_run(hook)", e.sim.checkRunObject(r, run, true))
 }
+
+// TestUserJSONAfterRename: a login given up by a rename is a new user
+// with a new id; the cached encoding of the old one must not answer for
+// it.
+func TestUserJSONAfterRename(t *testing.T) {
+	s := New(Options{})
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	before := s.userJSON("dave")
+	s.mu.Unlock()
+	must(t, s.RenameUser("dave", "david"))
+	s.mu.Lock()
+	for _, login := range []string{"dave", "david"} {
+		want, err := json.Marshal(s.user(login))
+		must(t, err)
+		if got := s.userJSON(login); !bytes.Equal(got, want) {
+			t.Errorf("userJSON(%s) after the rename = %s, want %s", login, got, want)
+		}
+	}
+	if bytes.Equal(s.userJSON("dave"), before) {
+		t.Error("dave's old encoding still answers")
+	}
+}

@@ -79,23 +79,34 @@ func (s *Sim) userType(login string) string {
 	return "User"
 }
 
-// cachedJSON is an object encoded once and kept while the simulator's
-// address (and, for a user, the type) it was encoded with holds.
+// cachedJSON is an object encoded once and kept while what it was
+// encoded from holds: the simulator's address, the user's id (a login
+// given up by a rename is a new user) and type.
 type cachedJSON struct {
+	json encodedJSON
+	key  userKey
+}
+
+type userKey struct {
 	base, typ string
-	json      encodedJSON
+	id        int64
+}
+
+// userKey is what the encoding of login's user depends on. Like user, it
+// assigns an id to a login on first sight.
+func (s *Sim) userKey(login string) userKey {
+	return userKey{base: s.base, typ: s.userType(login), id: s.userID(login)}
 }
 
 // userJSON is user encoded, cached: pull requests, reviews and every
 // webhook's sender embed one or more.
 func (s *Sim) userJSON(login string) encodedJSON {
-	s.userID(login) // assigns the id on first sight, as user does
-	typ := s.userType(login)
-	if c, ok := s.userCache[login]; ok && c.base == s.base && c.typ == typ {
+	key := s.userKey(login)
+	if c, ok := s.userCache[login]; ok && c.key == key {
 		return c.json
 	}
 	b := mustEncode(s.user(login))
-	s.userCache[login] = cachedJSON{base: s.base, typ: typ, json: b}
+	s.userCache[login] = cachedJSON{json: b, key: key}
 	return b
 }
 
@@ -151,7 +162,7 @@ func (s *Sim) repository(r *repo) map[string]any {
 // repository or the simulator's address changes: pull requests and
 // webhooks embed it once or twice each.
 func (s *Sim) repositoryJSON(r *repo) encodedJSON {
-	key := repoJSONKey{base: s.base, pushed: r.pushed.Unix(), open: r.open, owner: s.userType(r.owner)}
+	key := repoJSONKey{pushed: r.pushed.Unix(), open: r.open, owner: s.userKey(r.owner)}
 	if r.jsonValid && r.jsonKey == key {
 		return r.json
 	}
@@ -162,10 +173,9 @@ func (s *Sim) repositoryJSON(r *repo) encodedJSON {
 // repoJSONKey is what a repository's cached encoding depends on besides
 // the repository's settings (which invalidate it when they change).
 type repoJSONKey struct {
-	base   string
 	pushed int64
 	open   int
-	owner  string // the owner's user type
+	owner  userKey // with the simulator's address
 }
 
 // repositoryLite is the short repository of workflow_run payloads: the

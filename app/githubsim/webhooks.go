@@ -131,12 +131,12 @@ func (s *Sim) orgObject(login string) map[string]any {
 // orgJSON is orgObject encoded, cached until the simulator's address
 // changes: every webhook about an organization's repository carries it.
 func (s *Sim) orgJSON(login string) encodedJSON {
-	s.userID(login) // assigns the id on first sight, as orgObject does
-	if c, ok := s.orgCache[login]; ok && c.base == s.base {
+	key := s.userKey(login)
+	if c, ok := s.orgCache[login]; ok && c.key == key {
 		return c.json
 	}
 	b := mustEncode(s.orgObject(login))
-	s.orgCache[login] = cachedJSON{base: s.base, json: b}
+	s.orgCache[login] = cachedJSON{json: b, key: key}
 	return b
 }
 
