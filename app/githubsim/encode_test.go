@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -156,5 +157,14 @@ func TestUserJSONAfterRename(t *testing.T) {
 	}
 	if bytes.Equal(s.userJSON("dave"), before) {
 		t.Error("dave's old encoding still answers")
+	}
+}
+
+// TestNodeID holds nodeID to the fmt verb it replaces.
+func TestNodeID(t *testing.T) {
+	for _, id := range []int64{0, 7, 1001, 12345678, 99999999, 100000000, 1 << 40, -5} {
+		if got, want := nodeID("PR", id), fmt.Sprintf("%s_kgDO%08d", "PR", id); got != want {
+			t.Errorf("nodeID(PR, %d) = %s, want %s", id, got, want)
+		}
 	}
 }

@@ -110,7 +110,19 @@ func (s *Sim) userJSON(login string) encodedJSON {
 	return b
 }
 
-func nodeID(prefix string, id int64) string { return fmt.Sprintf("%s_kgDO%08d", prefix, id) }
+// nodeID is a GraphQL node id: prefix, "_kgDO" and id in at least eight
+// digits. Built by hand, not fmt: each pull request carries a dozen.
+func nodeID(prefix string, id int64) string {
+	if id < 0 || id > 99999999 {
+		return fmt.Sprintf("%s_kgDO%08d", prefix, id)
+	}
+	var digits [8]byte
+	for i := len(digits) - 1; i >= 0; i-- {
+		digits[i] = byte('0' + id%10)
+		id /= 10
+	}
+	return prefix + "_kgDO" + string(digits[:])
+}
 
 // repository is GitHub's full-repository object: every field the OpenAPI
 // description requires, with the URL templates GitHub sends.

@@ -90,8 +90,9 @@ func (p *pull) review(id int64) *review {
 // reviewObject is GitHub's pull-request-review, members sorted by key
 // (see object); state is the REST API's spelling.
 func (s *Sim) reviewObject(r *repo, p *pull, rv *review, state string) object {
-	html := fmt.Sprintf("%s/%s/pull/%d#pullrequestreview-%d", s.base, r.fullName(), p.number, rv.id)
-	pu := fmt.Sprintf("%s/repos/%s/pulls/%d", s.api(), r.fullName(), p.number)
+	num := strconv.Itoa(p.number)
+	html := s.base + "/" + r.fullName() + "/pull/" + num + "#pullrequestreview-" + strconv.FormatInt(rv.id, 10)
+	pu := s.api() + "/repos/" + r.fullName() + "/pulls/" + num
 	return object{
 		{"_links", object{{"html", object{{"href", html}}}, {"pull_request", object{{"href", pu}}}}},
 		{"author_association", "MEMBER"}, {"body", rv.body}, {"commit_id", rv.commitID},
