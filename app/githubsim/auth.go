@@ -71,11 +71,13 @@ func (b *rateBucket) setHeaders(h http.Header, now time.Time) {
 	if limit <= 0 {
 		limit = 1 << 30 // unlimited, but clients still get numbers
 	}
-	h.Set("X-RateLimit-Limit", itoa(limit))
-	h.Set("X-RateLimit-Remaining", itoa(max(0, limit-b.used)))
-	h.Set("X-RateLimit-Used", itoa(b.used))
-	h.Set("X-RateLimit-Reset", itoa(b.reset.Unix()))
-	h.Set("X-RateLimit-Resource", "core")
+	// The keys in canonical form, as Set would store them: Set
+	// canonicalizes each (a copy per mixed-case key) on every answer.
+	h["X-Ratelimit-Limit"] = []string{itoa(limit)}
+	h["X-Ratelimit-Remaining"] = []string{itoa(max(0, limit-b.used))}
+	h["X-Ratelimit-Used"] = []string{itoa(b.used)}
+	h["X-Ratelimit-Reset"] = []string{itoa(b.reset.Unix())}
+	h["X-Ratelimit-Resource"] = []string{"core"}
 }
 
 // errBadJWT wraps every reason a JWT is refused.
@@ -277,6 +279,18 @@ func (s *Sim) appObject() map[string]any {
 		"permissions": permissions(),
 		"events":      []string{"pull_request", "pull_request_review", "issue_comment", "check_run", "push", "membership", "workflow_run", "status"},
 	}
+}
+
+// appJSON is appObject encoded, cached while the App, the simulator's
+// address and its owner's user hold: every check run embeds it.
+func (s *Sim) appJSON() encodedJSON {
+	a := s.app
+	key := s.userKey(a.slug + "-dev")
+	if a.json.json != nil && a.json.key == key {
+		return a.json.json
+	}
+	a.json = cachedJSON{json: mustEncode(s.appObject()), key: key}
+	return a.json.json
 }
 
 func permissions() map[string]string {

@@ -176,60 +176,62 @@ func (s *Sim) checkRoutes() {
 }
 
 // checkRunObject is GitHub's check-run; hook adds the fuller check suite
-// webhooks carry.
-func (s *Sim) checkRunObject(r *repo, c *checkRun, hook bool) map[string]any {
-	u := fmt.Sprintf("%s/repos/%s/check-runs/%d", s.api(), r.fullName(), c.ID)
+// webhooks carry. Members are sorted by key (see object).
+func (s *Sim) checkRunObject(r *repo, c *checkRun, hook bool) object {
+	repoURL := s.api() + "/repos/" + r.fullName()
+	id := strconv.FormatInt(c.ID, 10)
+	u := repoURL + "/check-runs/" + id
 	var conclusion any
 	if c.Conclusion != "" {
 		conclusion = c.Conclusion
 	}
-	prs := []map[string]any{}
+	prs := []object{}
 	for _, p := range r.pullsWithHead(c.HeadSHA) {
 		if p.state == "open" {
-			prs = append(prs, map[string]any{
-				"url": fmt.Sprintf("%s/repos/%s/pulls/%d", s.api(), r.fullName(), p.number), "id": p.id, "number": p.number,
-				"head": map[string]any{"ref": p.headRef, "sha": p.headSHA, "repo": map[string]any{"id": r.id, "url": s.api() + "/repos/" + r.fullName(), "name": r.name}},
-				"base": map[string]any{"ref": p.baseRef, "sha": r.branches[p.baseRef], "repo": map[string]any{"id": r.id, "url": s.api() + "/repos/" + r.fullName(), "name": r.name}},
+			repoRef := object{{"id", r.id}, {"name", r.name}, {"url", repoURL}}
+			prs = append(prs, object{
+				{"base", object{{"ref", p.baseRef}, {"repo", repoRef}, {"sha", r.branches[p.baseRef]}}},
+				{"head", object{{"ref", p.headRef}, {"repo", repoRef}, {"sha", p.headSHA}}},
+				{"id", p.id}, {"number", p.number}, {"url", repoURL + "/pulls/" + strconv.Itoa(p.number)},
 			})
 		}
 	}
 	var appObj any
 	if s.app != nil && s.app.id == c.AppID {
-		appObj = s.appObject()
+		appObj = s.appJSON()
 	}
+	html := s.base + "/" + r.fullName() + "/runs/" + id
 	// GitHub points details_url at the run's page when the App gives none.
 	detailsURL := c.DetailsURL
 	if detailsURL == "" {
-		detailsURL = fmt.Sprintf("%s/%s/runs/%d", s.base, r.fullName(), c.ID)
+		detailsURL = html
 	}
-	suite := map[string]any{"id": c.ID + 1}
+	suite := object{{"id", c.ID + 1}}
 	if hook {
-		var conclusion any
-		if c.Conclusion != "" {
-			conclusion = c.Conclusion
-		}
 		branch := any(nil)
 		if bs := r.branchesOn(c.HeadSHA); len(bs) > 0 {
 			branch = bs[0]
 		}
-		suite = map[string]any{"id": c.ID + 1, "node_id": nodeID("CS", c.ID+1), "head_branch": branch,
-			"head_sha": c.HeadSHA, "status": c.Status, "conclusion": conclusion,
-			"url":    fmt.Sprintf("%s/repos/%s/check-suites/%d", s.api(), r.fullName(), c.ID+1),
-			"before": c.HeadSHA, "after": c.HeadSHA, "pull_requests": prs, "app": appObj,
-			"created_at": ts(c.StartedAt), "updated_at": ts(c.StartedAt)}
+		suiteID := c.ID + 1
+		suite = object{
+			{"after", c.HeadSHA}, {"app", appObj}, {"before", c.HeadSHA}, {"conclusion", conclusion},
+			{"created_at", ts(c.StartedAt)}, {"head_branch", branch}, {"head_sha", c.HeadSHA},
+			{"id", suiteID}, {"node_id", nodeID("CS", suiteID)}, {"pull_requests", prs},
+			{"status", c.Status}, {"updated_at", ts(c.StartedAt)},
+			{"url", repoURL + "/check-suites/" + strconv.FormatInt(suiteID, 10)},
+		}
 	}
-	return map[string]any{
-		"id": c.ID, "head_sha": c.HeadSHA, "node_id": nodeID("CR", c.ID),
-		"external_id": c.ExternalID, "url": u,
-		"html_url":    fmt.Sprintf("%s/%s/runs/%d", s.base, r.fullName(), c.ID),
-		"details_url": detailsURL, "status": c.Status, "conclusion": conclusion,
-		"started_at": tsOrNil(c.StartedAt), "completed_at": tsOrNil(c.CompletedAt),
-		"output": map[string]any{
-			"title": nilIfEmpty(c.Output.Title), "summary": nilIfEmpty(c.Output.Summary),
-			"text": nilIfEmpty(c.Output.Text), "annotations_count": len(s.annotations[c.ID]), "annotations_url": u + "/annotations",
-		},
-		"name": c.Name, "check_suite": suite,
-		"app": appObj, "pull_requests": prs,
+	return object{
+		{"app", appObj}, {"check_suite", suite}, {"completed_at", tsOrNil(c.CompletedAt)},
+		{"conclusion", conclusion}, {"details_url", detailsURL}, {"external_id", c.ExternalID},
+		{"head_sha", c.HeadSHA}, {"html_url", html}, {"id", c.ID}, {"name", c.Name},
+		{"node_id", nodeID("CR", c.ID)},
+		{"output", object{
+			{"annotations_count", len(s.annotations[c.ID])}, {"annotations_url", u + "/annotations"},
+			{"summary", nilIfEmpty(c.Output.Summary)}, {"text", nilIfEmpty(c.Output.Text)},
+			{"title", nilIfEmpty(c.Output.Title)},
+		}},
+		{"pull_requests", prs}, {"started_at", tsOrNil(c.StartedAt)}, {"status", c.Status}, {"url", u},
 	}
 }
 
@@ -435,7 +437,7 @@ func (s *Sim) listCheckRuns(q *request) response {
 		runs = append(runs, c)
 	}
 	resp := response{status: http.StatusOK}
-	objs := pageMap(q, runs, &resp, func(c *checkRun) map[string]any { return s.checkRunObject(r, c, false) })
+	objs := pageMap(q, runs, &resp, func(c *checkRun) object { return s.checkRunObject(r, c, false) })
 	resp.body = map[string]any{"total_count": len(runs), "check_runs": objs}
 	return resp
 }

@@ -135,7 +135,7 @@ func (s *Sim) commentObject(r *repo, number int, c *issueComment) map[string]any
 		"id": c.id, "node_id": nodeID("IC", c.id),
 		"url":      fmt.Sprintf("%s/repos/%s/issues/comments/%d", s.api(), r.fullName(), c.id),
 		"html_url": fmt.Sprintf("%s/%s/pull/%d#issuecomment-%d", s.base, r.fullName(), number, c.id),
-		"body":     c.body, "user": s.user(c.user), "created_at": ts(c.created), "updated_at": ts(c.updated),
+		"body":     c.body, "user": s.userJSON(c.user), "created_at": ts(c.created), "updated_at": ts(c.updated),
 		"issue_url": issue, "author_association": "MEMBER", "performed_via_github_app": nil,
 		"reactions": reactionRollup(fmt.Sprintf("%s/repos/%s/issues/comments/%d", s.api(), r.fullName(), c.id), c.reactions),
 	}
@@ -152,17 +152,17 @@ func reactions(url string) map[string]any {
 func (s *Sim) commentEvent(r *repo, p *pull, c *issueComment, sender, action string, changes map[string]any) event {
 	pr := s.pullObject(r, p)
 	issue := map[string]any{
-		"url": pr["issue_url"], "id": p.id, "node_id": nodeID("I", p.id), "number": p.number,
-		"title": p.title, "user": pr["user"], "labels": pr["labels"], "state": p.state,
-		"locked": false, "comments": len(r.comments[p.number]), "body": pr["body"],
-		"created_at": pr["created_at"], "updated_at": pr["updated_at"], "closed_at": pr["closed_at"],
-		"html_url": pr["html_url"], "author_association": "MEMBER",
-		"repository_url": s.api() + "/repos/" + r.fullName(), "labels_url": pr["issue_url"].(string) + "/labels{/name}",
-		"comments_url": pr["issue_url"].(string) + "/comments", "events_url": pr["issue_url"].(string) + "/events",
+		"url": pr.get("issue_url"), "id": p.id, "node_id": nodeID("I", p.id), "number": p.number,
+		"title": p.title, "user": pr.get("user"), "labels": pr.get("labels"), "state": p.state,
+		"locked": false, "comments": len(r.comments[p.number]), "body": pr.get("body"),
+		"created_at": pr.get("created_at"), "updated_at": pr.get("updated_at"), "closed_at": pr.get("closed_at"),
+		"html_url": pr.get("html_url"), "author_association": "MEMBER",
+		"repository_url": s.api() + "/repos/" + r.fullName(), "labels_url": pr.get("issue_url").(string) + "/labels{/name}",
+		"comments_url": pr.get("issue_url").(string) + "/comments", "events_url": pr.get("issue_url").(string) + "/events",
 		"assignee": nil, "assignees": []any{}, "milestone": nil, "active_lock_reason": nil,
-		"reactions": reactions(pr["issue_url"].(string)), "draft": p.draft,
-		"pull_request": map[string]any{"url": pr["url"], "html_url": pr["html_url"],
-			"diff_url": pr["diff_url"], "patch_url": pr["patch_url"], "merged_at": pr["merged_at"]},
+		"reactions": reactions(pr.get("issue_url").(string)), "draft": p.draft,
+		"pull_request": map[string]any{"url": pr.get("url"), "html_url": pr.get("html_url"),
+			"diff_url": pr.get("diff_url"), "patch_url": pr.get("patch_url"), "merged_at": pr.get("merged_at")},
 	}
 	fields := map[string]any{"action": action, "issue": issue, "comment": s.commentObject(r, p.number, c)}
 	if changes != nil {

@@ -129,7 +129,7 @@ func (s *Sim) StartDeployment(owner, repoName string, o DeploymentOptions) (Depl
 	d := &deployment{id: s.id(), runID: s.id(), environment: env, sha: c.sha, ref: o.Ref, creator: o.Creator,
 		event: "push", created: s.clock(), state: "waiting"}
 	s.deploys.deps[k] = append(s.deploys.deps[k], d)
-	var prs []map[string]any
+	var prs []object
 	for _, n := range sortedKeys(r.pulls) {
 		p := r.pulls[n]
 		if p.headSHA == c.sha || p.mergeCommitSHA == c.sha {
@@ -137,7 +137,7 @@ func (s *Sim) StartDeployment(owner, repoName string, o DeploymentOptions) (Depl
 		}
 	}
 	if prs == nil {
-		prs = []map[string]any{}
+		prs = []object{}
 	}
 	ev := s.event("deployment_protection_rule", r, o.Creator, map[string]any{
 		"action":                  "requested",

@@ -103,7 +103,7 @@ func (s *Sim) SetVisibility(owner, name, visibility string) error {
 		return fmt.Errorf("repository %s/%s: %w", owner, name, ErrNotFound)
 	}
 	s.oauthOf().visibility[repoKey(owner, name)] = visibility
-	r.jsonKey = "" // the cached repository object says private
+	r.jsonValid = false // the cached repository object says private
 	return nil
 }
 

@@ -1,7 +1,6 @@
 package githubsim
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -49,12 +48,6 @@ type user struct {
 
 func (s *Sim) user(login string) user {
 	id := s.userID(login)
-	typ := "User"
-	if strings.HasSuffix(login, "[bot]") {
-		typ = "Bot"
-	} else if _, ok := s.instByOwner[strings.ToLower(login)]; ok {
-		typ = "Organization"
-	}
 	u := s.api() + "/users/" + login
 	return user{
 		Login: login, ID: id, NodeID: nodeID("U", id),
@@ -70,11 +63,66 @@ func (s *Sim) user(login string) user {
 		ReposURL:          u + "/repos",
 		EventsURL:         u + "/events{/privacy}",
 		ReceivedEventsURL: u + "/received_events",
-		Type:              typ,
+		Type:              s.userType(login),
 	}
 }
 
-func nodeID(prefix string, id int64) string { return fmt.Sprintf("%s_kgDO%08d", prefix, id) }
+// userType is a login's simple-user type: Bot, Organization (an account
+// the App is installed on) or User.
+func (s *Sim) userType(login string) string {
+	if strings.HasSuffix(login, "[bot]") {
+		return "Bot"
+	}
+	if _, ok := s.instByOwner[strings.ToLower(login)]; ok {
+		return "Organization"
+	}
+	return "User"
+}
+
+// cachedJSON is an object encoded once and kept while what it was
+// encoded from holds: the simulator's address, the user's id (a login
+// given up by a rename is a new user) and type.
+type cachedJSON struct {
+	json encodedJSON
+	key  userKey
+}
+
+type userKey struct {
+	base, typ string
+	id        int64
+}
+
+// userKey is what the encoding of login's user depends on. Like user, it
+// assigns an id to a login on first sight.
+func (s *Sim) userKey(login string) userKey {
+	return userKey{base: s.base, typ: s.userType(login), id: s.userID(login)}
+}
+
+// userJSON is user encoded, cached: pull requests, reviews and every
+// webhook's sender embed one or more.
+func (s *Sim) userJSON(login string) encodedJSON {
+	key := s.userKey(login)
+	if c, ok := s.userCache[login]; ok && c.key == key {
+		return c.json
+	}
+	b := mustEncode(s.user(login))
+	s.userCache[login] = cachedJSON{json: b, key: key}
+	return b
+}
+
+// nodeID is a GraphQL node id: prefix, "_kgDO" and id in at least eight
+// digits. Built by hand, not fmt: each pull request carries a dozen.
+func nodeID(prefix string, id int64) string {
+	if id < 0 || id > 99999999 {
+		return fmt.Sprintf("%s_kgDO%08d", prefix, id)
+	}
+	var digits [8]byte
+	for i := len(digits) - 1; i >= 0; i-- {
+		digits[i] = byte('0' + id%10)
+		id /= 10
+	}
+	return prefix + "_kgDO" + string(digits[:])
+}
 
 // repository is GitHub's full-repository object: every field the OpenAPI
 // description requires, with the URL templates GitHub sends.
@@ -83,7 +131,7 @@ func (s *Sim) repository(r *repo) map[string]any {
 	html := s.base + "/" + r.fullName()
 	o := map[string]any{
 		"id": r.id, "node_id": nodeID("R", r.id), "name": r.name, "full_name": r.fullName(),
-		"owner": s.user(r.owner), "private": s.visibilityOf(r) != "public", "html_url": html, "description": nil,
+		"owner": s.userJSON(r.owner), "private": s.visibilityOf(r) != "public", "html_url": html, "description": nil,
 		"fork": false, "url": u, "homepage": nil, "language": nil, "mirror_url": nil,
 		"license": nil, "default_branch": r.defaultBranch, "visibility": s.visibilityOf(r),
 		"archived": false, "disabled": false, "is_template": false, "topics": []string{},
@@ -125,17 +173,21 @@ func (s *Sim) repository(r *repo) map[string]any {
 // repositoryJSON is the encoded repository object, cached until the
 // repository or the simulator's address changes: pull requests and
 // webhooks embed it once or twice each.
-func (s *Sim) repositoryJSON(r *repo) json.RawMessage {
-	key := fmt.Sprintf("%s|%d|%d", s.base, r.pushed.Unix(), r.open)
-	if r.jsonKey == key {
+func (s *Sim) repositoryJSON(r *repo) encodedJSON {
+	key := repoJSONKey{pushed: r.pushed.Unix(), open: r.open, owner: s.userKey(r.owner)}
+	if r.jsonValid && r.jsonKey == key {
 		return r.json
 	}
-	b, err := json.Marshal(s.repository(r))
-	if err != nil {
-		b = []byte("null")
-	}
-	r.json, r.jsonKey = b, key
-	return b
+	r.json, r.jsonKey, r.jsonValid = mustEncode(s.repository(r)), key, true
+	return r.json
+}
+
+// repoJSONKey is what a repository's cached encoding depends on besides
+// the repository's settings (which invalidate it when they change).
+type repoJSONKey struct {
+	pushed int64
+	open   int
+	owner  userKey // with the simulator's address
 }
 
 // repositoryLite is the short repository of workflow_run payloads: the

@@ -267,10 +267,16 @@ func (s *Sim) mergeableState(r *repo, p *pull) (mergeable any, state string) {
 	return true, "clean"
 }
 
-func (s *Sim) pullObject(r *repo, p *pull) map[string]any {
-	u := fmt.Sprintf("%s/repos/%s/pulls/%d", s.api(), r.fullName(), p.number)
-	html := fmt.Sprintf("%s/%s/pull/%d", s.base, r.fullName(), p.number)
-	issue := fmt.Sprintf("%s/repos/%s/issues/%d", s.api(), r.fullName(), p.number)
+// pullObject is GitHub's pull-request. Its members are listed sorted by
+// key (see object).
+func (s *Sim) pullObject(r *repo, p *pull) object {
+	repoURL := s.api() + "/repos/" + r.fullName()
+	num := strconv.Itoa(p.number)
+	u := repoURL + "/pulls/" + num
+	html := s.base + "/" + r.fullName() + "/pull/" + num
+	issue := repoURL + "/issues/" + num
+	statuses := repoURL + "/statuses/" + p.headSHA
+	reviewComment := repoURL + "/pulls/comments{/number}"
 	mergeable, mstate := s.mergeableState(r, p)
 	ch := r.changes(p)
 	adds, dels := 0, 0
@@ -284,44 +290,47 @@ func (s *Sim) pullObject(r *repo, p *pull) map[string]any {
 	}
 	var mergedBy any
 	if p.mergedBy != "" {
-		mergedBy = s.user(p.mergedBy)
+		mergedBy = s.userJSON(p.mergedBy)
 	}
 	var mcs any
 	if p.mergeCommitSHA != "" {
 		mcs = p.mergeCommitSHA
 	}
+	// In the order the users were first met before (ids are assigned on
+	// first sight).
 	repoObj := s.repositoryJSON(r)
-	ref := func(branch, sha string) map[string]any {
-		return map[string]any{"label": r.owner + ":" + branch, "ref": branch, "sha": sha,
-			"user": s.user(r.owner), "repo": repoObj}
+	author := s.userJSON(p.author)
+	teams := s.requestedTeamObjects(p)
+	owner := s.userJSON(r.owner)
+	ref := func(branch, sha string) object {
+		return object{{"label", r.owner + ":" + branch}, {"ref", branch}, {"repo", repoObj}, {"sha", sha}, {"user", owner}}
 	}
-	return map[string]any{
-		"url": u, "id": p.id, "node_id": nodeID("PR", p.id), "html_url": html,
-		"diff_url": html + ".diff", "patch_url": html + ".patch", "issue_url": issue,
-		"commits_url": u + "/commits", "review_comments_url": u + "/comments",
-		"review_comment_url": s.api() + "/repos/" + r.fullName() + "/pulls/comments{/number}",
-		"comments_url":       issue + "/comments", "statuses_url": s.api() + "/repos/" + r.fullName() + "/statuses/" + p.headSHA,
-		"number": p.number, "state": p.state, "locked": false, "title": p.title,
-		"user": s.user(p.author), "body": nilIfEmpty(p.body), "labels": labels,
-		"milestone": nil, "active_lock_reason": nil,
-		"created_at": ts(p.created), "updated_at": ts(p.updated),
-		"closed_at": tsOrNil(p.closed), "merged_at": tsOrNil(p.mergedAt),
-		"merge_commit_sha": mcs, "assignee": nil, "assignees": []any{},
-		"requested_reviewers": []any{}, "requested_teams": s.requestedTeamObjects(p),
-		"head": ref(p.headRef, p.headSHA), "base": ref(p.baseRef, r.branches[p.baseRef]),
-		"_links": map[string]any{
-			"self": map[string]string{"href": u}, "html": map[string]string{"href": html},
-			"issue": map[string]string{"href": issue}, "comments": map[string]string{"href": issue + "/comments"},
-			"review_comments": map[string]string{"href": u + "/comments"},
-			"review_comment":  map[string]string{"href": s.api() + "/repos/" + r.fullName() + "/pulls/comments{/number}"},
-			"commits":         map[string]string{"href": u + "/commits"},
-			"statuses":        map[string]string{"href": s.api() + "/repos/" + r.fullName() + "/statuses/" + p.headSHA},
-		},
-		"author_association": "MEMBER", "auto_merge": nil, "draft": p.draft,
-		"merged": p.merged, "mergeable": mergeable, "rebaseable": mergeable, "mergeable_state": mstate,
-		"merged_by": mergedBy, "comments": len(r.comments[p.number]), "review_comments": 0,
-		"maintainer_can_modify": false, "commits": r.commitCount(p),
-		"additions": adds, "deletions": dels, "changed_files": len(ch),
+	href := func(url string) object { return object{{"href", url}} }
+	return object{
+		{"_links", object{
+			{"comments", href(issue + "/comments")}, {"commits", href(u + "/commits")},
+			{"html", href(html)}, {"issue", href(issue)}, {"review_comment", href(reviewComment)},
+			{"review_comments", href(u + "/comments")}, {"self", href(u)}, {"statuses", href(statuses)},
+		}},
+		{"active_lock_reason", nil}, {"additions", adds}, {"assignee", nil}, {"assignees", []any{}},
+		{"author_association", "MEMBER"}, {"auto_merge", nil},
+		{"base", ref(p.baseRef, r.branches[p.baseRef])},
+		{"body", nilIfEmpty(p.body)}, {"changed_files", len(ch)}, {"closed_at", tsOrNil(p.closed)},
+		{"comments", len(r.comments[p.number])}, {"comments_url", issue + "/comments"},
+		{"commits", r.commitCount(p)}, {"commits_url", u + "/commits"},
+		{"created_at", ts(p.created)}, {"deletions", dels},
+		{"diff_url", html + ".diff"}, {"draft", p.draft},
+		{"head", ref(p.headRef, p.headSHA)}, {"html_url", html}, {"id", p.id}, {"issue_url", issue},
+		{"labels", labels}, {"locked", false}, {"maintainer_can_modify", false},
+		{"merge_commit_sha", mcs}, {"mergeable", mergeable}, {"mergeable_state", mstate},
+		{"merged", p.merged}, {"merged_at", tsOrNil(p.mergedAt)}, {"merged_by", mergedBy},
+		{"milestone", nil}, {"node_id", nodeID("PR", p.id)}, {"number", p.number},
+		{"patch_url", html + ".patch"}, {"rebaseable", mergeable},
+		{"requested_reviewers", []any{}}, {"requested_teams", teams},
+		{"review_comment_url", reviewComment}, {"review_comments", 0},
+		{"review_comments_url", u + "/comments"}, {"state", p.state},
+		{"statuses_url", statuses}, {"title", p.title}, {"updated_at", ts(p.updated)},
+		{"url", u}, {"user", author},
 	}
 }
 
@@ -408,7 +417,7 @@ func (s *Sim) listPulls(q *request) response {
 	resp := response{status: http.StatusOK}
 	// Only the page's pull requests are rendered: a sweep pages through
 	// every open one, and rendering all on each page made it quadratic.
-	resp.body = pageMap(q, all, &resp, func(p *pull) map[string]any { return s.pullObject(r, p) })
+	resp.body = pageMap(q, all, &resp, func(p *pull) object { return s.pullObject(r, p) })
 	return resp
 }
 
@@ -472,7 +481,7 @@ func (s *Sim) commitPulls(q *request) response {
 	if c == nil {
 		return unprocessable("No commit found for SHA: " + q.path("commit_sha"))
 	}
-	var all []map[string]any
+	var all []object
 	for _, n := range sortedKeys(r.pulls) {
 		p := r.pulls[n]
 		if p.headSHA == c.sha || p.mergeCommitSHA == c.sha || (p.state == "open" && r.ancestors(p.headSHA)[c.sha] && !r.ancestors(r.branches[p.baseRef])[c.sha]) {

@@ -2,7 +2,6 @@ package githubsim
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"net/http"
@@ -36,9 +35,10 @@ type repo struct {
 	open          int                      // open pull requests
 	memoBase      map[string]string        // "a..b" -> merge base
 	memoDiff      map[string][]fileChange  // "a..b" -> changes
-	json          json.RawMessage          // cached repositoryJSON
+	json          encodedJSON              // cached repositoryJSON
+	jsonKey       repoJSONKey
+	jsonValid     bool
 	idx           repoIndex
-	jsonKey       string
 	mergeQueue    map[string]bool          // branch -> requires a merge queue
 	queues        map[string][]*queueEntry // branch -> its merge queue, front first
 }
@@ -432,5 +432,10 @@ func subtree(tree map[string]string, dir string) map[string]string {
 
 // sortedKeys returns a map's keys in order.
 func sortedKeys[K int | int64 | string, V any](m map[K]V) []K {
-	return slices.Sorted(maps.Keys(m))
+	keys := make([]K, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }

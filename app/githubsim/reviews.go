@@ -87,14 +87,18 @@ func (p *pull) review(id int64) *review {
 	return nil
 }
 
-func (s *Sim) reviewObject(r *repo, p *pull, rv *review) map[string]any {
-	html := fmt.Sprintf("%s/%s/pull/%d#pullrequestreview-%d", s.base, r.fullName(), p.number, rv.id)
-	pu := fmt.Sprintf("%s/repos/%s/pulls/%d", s.api(), r.fullName(), p.number)
-	return map[string]any{
-		"id": rv.id, "node_id": nodeID("PRR", rv.id), "user": s.user(rv.user), "body": rv.body,
-		"state": rv.state, "html_url": html, "pull_request_url": pu,
-		"_links":       map[string]any{"html": map[string]string{"href": html}, "pull_request": map[string]string{"href": pu}},
-		"submitted_at": ts(rv.submitted), "commit_id": rv.commitID, "author_association": "MEMBER",
+// reviewObject is GitHub's pull-request-review, members sorted by key
+// (see object); state is the REST API's spelling.
+func (s *Sim) reviewObject(r *repo, p *pull, rv *review, state string) object {
+	num := strconv.Itoa(p.number)
+	html := s.base + "/" + r.fullName() + "/pull/" + num + "#pullrequestreview-" + strconv.FormatInt(rv.id, 10)
+	pu := s.api() + "/repos/" + r.fullName() + "/pulls/" + num
+	return object{
+		{"_links", object{{"html", object{{"href", html}}}, {"pull_request", object{{"href", pu}}}}},
+		{"author_association", "MEMBER"}, {"body", rv.body}, {"commit_id", rv.commitID},
+		{"html_url", html}, {"id", rv.id}, {"node_id", nodeID("PRR", rv.id)},
+		{"pull_request_url", pu}, {"state", state}, {"submitted_at", ts(rv.submitted)},
+		{"user", s.userJSON(rv.user)},
 	}
 }
 
@@ -102,14 +106,10 @@ func (s *Sim) reviewObject(r *repo, p *pull, rv *review) map[string]any {
 // in lower case ("approved") where the REST API says "APPROVED", and
 // carry the simple pull request (without counts and mergeability).
 func (s *Sim) reviewEvent(r *repo, p *pull, rv *review, action, sender string) event {
-	rvObj := s.reviewObject(r, p, rv)
-	rvObj["state"] = strings.ToLower(rv.state)
-	pr := s.pullObject(r, p)
-	for _, k := range []string{"additions", "deletions", "changed_files", "commits", "comments",
+	rvObj := s.reviewObject(r, p, rv, strings.ToLower(rv.state))
+	pr := s.pullObject(r, p).without("additions", "deletions", "changed_files", "commits", "comments",
 		"review_comments", "maintainer_can_modify", "mergeable", "mergeable_state", "merged",
-		"merged_by", "rebaseable"} {
-		delete(pr, k)
-	}
+		"merged_by", "rebaseable")
 	return s.event("pull_request_review", r, sender, map[string]any{
 		"action": action, "review": rvObj, "pull_request": pr,
 	})
@@ -127,7 +127,7 @@ func (s *Sim) listReviews(q *request) response {
 		return *e
 	}
 	resp := response{status: http.StatusOK}
-	out := pageMap(q, p.reviews, &resp, func(rv *review) map[string]any { return s.reviewObject(r, p, rv) })
+	out := pageMap(q, p.reviews, &resp, func(rv *review) object { return s.reviewObject(r, p, rv, rv.state) })
 	resp.body = out
 	return resp
 }
@@ -151,7 +151,7 @@ func (s *Sim) getReview(q *request) response {
 	if e != nil {
 		return *e
 	}
-	return ok(s.reviewObject(r, p, rv))
+	return ok(s.reviewObject(r, p, rv, rv.state))
 }
 
 func (s *Sim) dismissReview(q *request) response {
@@ -173,7 +173,7 @@ func (s *Sim) dismissReview(q *request) response {
 		return unprocessable("Can not dismiss a " + rv.state + " pull request review")
 	}
 	rv.state = "DISMISSED"
-	resp := ok(s.reviewObject(r, p, rv))
+	resp := ok(s.reviewObject(r, p, rv, rv.state))
 	resp.events = []event{s.reviewEvent(r, p, rv, "dismissed", s.botLogin())}
 	return resp
 }

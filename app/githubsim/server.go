@@ -113,7 +113,7 @@ func (s *Sim) serveAPI(w http.ResponseWriter, r *http.Request, pattern string, a
 	default:
 		resp = h(q)
 	}
-	encoded := encodeBody(resp)
+	encoded := s.encodeBody(resp)
 	if r.Method == http.MethodGet && resp.status == http.StatusOK {
 		tag := etagOf(encoded)
 		if resp.header == nil {
@@ -139,9 +139,10 @@ func (s *Sim) serveAPI(w http.ResponseWriter, r *http.Request, pattern string, a
 		}
 		bucket.setHeaders(resp.header, s.now())
 	}
+	reqID := s.requestID()
 	s.mu.Unlock()
 
-	s.write(w, r, pattern, body, resp, encoded)
+	s.write(w, r, pattern, body, resp, encoded, reqID)
 	if len(resp.events) > 0 {
 		s.post(resp.events, false)
 	}
@@ -161,14 +162,22 @@ func (s *Sim) Route(r *http.Request) string {
 
 // finish writes a response built without the state lock.
 func (s *Sim) finish(w http.ResponseWriter, r *http.Request, pattern string, body []byte, resp response) {
-	s.write(w, r, pattern, body, resp, encodeBody(resp))
+	s.mu.Lock()
+	reqID := s.requestID()
+	s.mu.Unlock()
+	s.write(w, r, pattern, body, resp, s.encodeBody(resp), reqID)
 }
 
-func encodeBody(resp response) []byte {
+// requestID is a fresh X-GitHub-Request-Id. Callers hold s.mu.
+func (s *Sim) requestID() string {
+	return fmt.Sprintf("%04X:%05X:%06X:%07X:%08X", 0xA1B2, 0x3C4D, s.id(), 0x5E6F7, s.nextID)
+}
+
+func (s *Sim) encodeBody(resp response) []byte {
 	if resp.body == nil {
 		return nil
 	}
-	b, err := json.Marshal(resp.body)
+	b, err := s.encode(resp.body)
 	if err != nil {
 		// Our own shapes always marshal; fail loudly in the body.
 		b = []byte(`{"message":"githubsim: cannot encode response"}`)
@@ -178,17 +187,15 @@ func encodeBody(resp response) []byte {
 
 // write sends the response and records the exchange under pattern
 // ("METHOD /route", empty for unknown routes).
-func (s *Sim) write(w http.ResponseWriter, r *http.Request, pattern string, reqBody []byte, resp response, body []byte) {
+func (s *Sim) write(w http.ResponseWriter, r *http.Request, pattern string, reqBody []byte, resp response, body []byte, reqID string) {
 	h := w.Header()
 	for k, v := range resp.header {
 		h[k] = v
 	}
-	s.mu.Lock()
-	reqID := fmt.Sprintf("%04X:%05X:%06X:%07X:%08X", 0xA1B2, 0x3C4D, s.id(), 0x5E6F7, s.nextID)
-	s.mu.Unlock()
-	h.Set("X-GitHub-Request-Id", reqID)
-	h.Set("X-GitHub-Media-Type", "github.v3; format=json")
-	h.Set("X-GitHub-Api-Version-Selected", "2022-11-28")
+	// Canonical keys, as Set would store them (see setHeaders).
+	h["X-Github-Request-Id"] = []string{reqID}
+	h["X-Github-Media-Type"] = []string{"github.v3; format=json"}
+	h["X-Github-Api-Version-Selected"] = []string{"2022-11-28"}
 	if body != nil {
 		h.Set("Content-Type", "application/json; charset=utf-8")
 	}

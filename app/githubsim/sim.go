@@ -57,16 +57,20 @@ type Sim struct {
 	instByOwner   map[string]int64
 	tokens        map[string]*token
 	users         map[string]int64
-	repos         map[string]*repo
-	teams         map[string]*team
-	nextID        int64
-	faults        Faults
-	rng           *rand.Rand
-	calls         map[string]int
-	rated         map[string]int // calls that used the rate limit, by route
-	appBucket     rateBucket
-	rateLimit     int
-	treeLimit     int // SetTreeLimit
+	// userCache and orgCache hold the encoded simple-user and
+	// organization-simple objects by login (userJSON, orgJSON).
+	userCache map[string]cachedJSON
+	orgCache  map[string]cachedJSON
+	repos     map[string]*repo
+	teams     map[string]*team
+	nextID    int64
+	faults    Faults
+	rng       *rand.Rand
+	calls     map[string]int
+	rated     map[string]int // calls that used the rate limit, by route
+	appBucket rateBucket
+	rateLimit int
+	treeLimit int // SetTreeLimit
 	// annotations are the check runs' annotations, by run id.
 	annotations map[int64][]CheckAnnotation
 	deliveries  []Delivery
@@ -79,6 +83,8 @@ type Sim struct {
 	deploys     deployState // environments and deployments (deployments.go)
 
 	out outbox
+	// encBufs holds *[]byte buffers for encode.
+	encBufs sync.Pool
 }
 
 // app is the registered GitHub App.
@@ -89,6 +95,7 @@ type app struct {
 	webhookURL    string
 	webhookSecret string
 	created       time.Time
+	json          cachedJSON // appJSON
 }
 
 // New returns an empty simulator: no app, no repositories.
@@ -102,6 +109,8 @@ func New(o Options) *Sim {
 		instByOwner:   map[string]int64{},
 		tokens:        map[string]*token{},
 		users:         map[string]int64{},
+		userCache:     map[string]cachedJSON{},
+		orgCache:      map[string]cachedJSON{},
 		repos:         map[string]*repo{},
 		teams:         map[string]*team{},
 		nextID:        1000,
@@ -120,8 +129,17 @@ func New(o Options) *Sim {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.out.max = max(o.Deliverers, 1)
 	if s.client == nil {
 		s.client = &http.Client{Timeout: 10 * time.Second}
+		if s.out.max > 2 {
+			// A connection per deliverer: the default transport keeps
+			// two idle per host, so deliveries beyond two at once would
+			// dial anew each time.
+			tr := http.DefaultTransport.(*http.Transport).Clone()
+			tr.MaxIdleConnsPerHost = s.out.max
+			s.client.Transport = tr
+		}
 	}
 	if s.base == "" {
 		s.base = "http://githubsim.invalid"
@@ -130,7 +148,6 @@ func New(o Options) *Sim {
 		s.rec = &recorder{w: o.Record}
 	}
 	s.out.idle = sync.NewCond(&s.out.mu)
-	s.out.max = max(o.Deliverers, 1)
 	s.routes()
 	return s
 }

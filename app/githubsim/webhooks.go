@@ -6,9 +6,9 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"sync"
 	"time"
@@ -52,6 +52,9 @@ type event struct {
 	secret  string
 	appID   int64
 	drop    bool // the App is not installed on the account
+	// instID and repoID are the payload's installation.id and
+	// repository.id, 0 when it has none.
+	instID, repoID int64
 	// redelivery marks an attempt asked for through the REST API.
 	redelivery bool
 }
@@ -68,34 +71,43 @@ type outbox struct {
 // event builds a webhook with the common repository, sender,
 // installation and organization fields. Callers hold s.mu.
 func (s *Sim) event(name string, r *repo, sender string, fields map[string]any) event {
-	payload := map[string]any{}
-	for k, v := range fields {
-		payload[k] = v
+	payload := maps.Clone(fields)
+	if payload == nil {
+		payload = map[string]any{}
 	}
+	// The deliveries API lists each delivery's installation and
+	// repository ids: kept here, so that delivering need not decode the
+	// payload it was given.
+	ev := event{name: name}
 	owner := ""
 	if r != nil {
 		payload["repository"] = s.repositoryJSON(r)
-		owner = r.owner
+		owner, ev.repoID = r.owner, r.id
 	}
 	if org, ok := fields["organization"].(map[string]any); ok {
 		owner, _ = org["login"].(string)
 	}
 	if sender != "" {
-		payload["sender"] = s.user(sender)
+		payload["sender"] = s.userJSON(sender)
 	}
 	id, installed := s.instByOwner[lower(owner)]
-	if installed && payload["installation"] == nil {
+	given := payload["installation"] != nil
+	if installed && !given {
 		payload["installation"] = map[string]any{"id": id, "node_id": nodeID("I", id)}
 		if _, isOrg := payload["organization"]; !isOrg {
-			payload["organization"] = s.orgObject(owner)
+			payload["organization"] = s.orgJSON(owner)
 		}
+		ev.instID = id
+	}
+	if inst, ok := fields["installation"].(map[string]any); ok {
+		ev.instID, _ = inst["id"].(int64)
 	}
 	// GitHub sends an App nothing about accounts it is not installed on.
-	ev := event{name: name, drop: !installed && payload["installation"] == nil}
+	ev.drop = !installed && !given
 	if a, ok := fields["action"].(string); ok {
 		ev.action = a
 	}
-	b, err := json.Marshal(payload)
+	b, err := s.encode(payload)
 	if err != nil {
 		b = []byte(`{}`)
 	}
@@ -114,6 +126,18 @@ func (s *Sim) orgObject(login string) map[string]any {
 		"url": o, "repos_url": o + "/repos", "events_url": o + "/events", "hooks_url": o + "/hooks",
 		"issues_url": o + "/issues", "members_url": o + "/members{/member}",
 		"public_members_url": o + "/public_members{/member}", "avatar_url": u.AvatarURL, "description": nil}
+}
+
+// orgJSON is orgObject encoded, cached until the simulator's address
+// changes: every webhook about an organization's repository carries it.
+func (s *Sim) orgJSON(login string) encodedJSON {
+	key := s.userKey(login)
+	if c, ok := s.orgCache[login]; ok && c.key == key {
+		return c.json
+	}
+	b := mustEncode(s.orgObject(login))
+	s.orgCache[login] = cachedJSON{json: b, key: key}
+	return b
 }
 
 // post queues events for delivery. With wait it returns once every
@@ -183,12 +207,7 @@ func (s *Sim) recordDelivery(d *Delivery) {
 // deliver POSTs one event, signed like GitHub's Hookshot.
 func (s *Sim) deliver(ev event) (d Delivery) {
 	d = Delivery{Event: ev.name, Action: ev.action, ID: ev.id, Redelivery: ev.redelivery}
-	var ids struct {
-		Installation struct{ ID int64 } `json:"installation"`
-		Repository   struct{ ID int64 } `json:"repository"`
-	}
-	_ = json.Unmarshal(ev.payload, &ids)
-	d.InstallationID, d.RepositoryID = ids.Installation.ID, ids.Repository.ID
+	d.InstallationID, d.RepositoryID = ev.instID, ev.repoID
 	start := s.now()
 	d.DeliveredAt = start.UTC().Truncate(time.Second)
 	defer func() { d.Duration = s.now().Sub(start).Seconds() }()
@@ -201,14 +220,18 @@ func (s *Sim) deliver(ev event) (d Delivery) {
 		d.Err = err.Error()
 		return d
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "GitHub-Hookshot/githubsim")
-	req.Header.Set("X-GitHub-Event", ev.name)
-	req.Header.Set("X-GitHub-Delivery", d.ID)
-	req.Header.Set("X-GitHub-Hook-ID", "1")
-	req.Header.Set("X-GitHub-Hook-Installation-Target-Type", "integration")
-	req.Header.Set("X-GitHub-Hook-Installation-Target-ID", itoa(ev.appID))
-	req.Header.Set("X-Hub-Signature-256", Sign(ev.secret, ev.payload))
+	// Canonical keys, as Header.Set would store them (it copies each
+	// mixed-case key on every call).
+	req.Header = http.Header{
+		"Content-Type":                           {"application/json"},
+		"User-Agent":                             {"GitHub-Hookshot/githubsim"},
+		"X-Github-Event":                         {ev.name},
+		"X-Github-Delivery":                      {d.ID},
+		"X-Github-Hook-Id":                       {"1"},
+		"X-Github-Hook-Installation-Target-Type": {"integration"},
+		"X-Github-Hook-Installation-Target-Id":   {itoa(ev.appID)},
+		"X-Hub-Signature-256":                    {Sign(ev.secret, ev.payload)},
+	}
 	resp, err := s.client.Do(req)
 	if err != nil {
 		d.Err = fmt.Sprintf("deliver %s: %v", ev.name, err)

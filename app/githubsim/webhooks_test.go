@@ -184,3 +184,45 @@ func TestHookDeliveriesAPI(t *testing.T) {
 		t.Errorf("newest delivery after the redelivery = %v, want the same guid, redelivery true, 202", page)
 	}
 }
+
+// TestDeliveryIDsMatchPayload holds the installation and repository ids
+// the deliveries API lists (kept when an event is built) to those in the
+// payload each delivery carried.
+func TestDeliveryIDsMatchPayload(t *testing.T) {
+	e := newEnv(t, Options{})
+	n, head := e.openPR(t, "scale", map[string]string{"deploy/prod/app.yaml": "replicas: 3\n"})
+	_, err := e.sim.SubmitReview("acme", "payments", n, "bob", "APPROVE", "")
+	must(t, err)
+	_, err = e.sim.Comment("acme", "payments", n, "carol", "hi")
+	must(t, err)
+	must(t, e.sim.AddTeamMember("acme", "sre", "bob", "active"))
+	must(t, e.sim.SetStatus("acme", "payments", head, "success", "ci", "", "ci-bot"))
+	e.sim.Install("other")
+	e.sim.WaitDeliveries()
+	id := func(p map[string]any, key string) int64 {
+		o, _ := p[key].(map[string]any)
+		f, _ := o["id"].(float64)
+		return int64(f)
+	}
+	e.hooks.mu.Lock()
+	defer e.hooks.mu.Unlock()
+	byID := map[string]hook{}
+	for _, h := range e.hooks.hooks {
+		byID[h.Delivery] = h
+	}
+	ds := e.sim.Deliveries()
+	if len(ds) < 6 || len(ds) != len(byID) {
+		t.Fatalf("%d deliveries, %d received; want the same, at least 6", len(ds), len(byID))
+	}
+	for _, d := range ds {
+		h, ok := byID[d.ID]
+		if !ok {
+			t.Errorf("delivery %s (%s) not received", d.ID, d.Event)
+			continue
+		}
+		if inst, repo := id(h.Payload, "installation"), id(h.Payload, "repository"); d.InstallationID != inst || d.RepositoryID != repo {
+			t.Errorf("%s.%s: deliveries API says installation %d, repository %d; payload %d, %d",
+				d.Event, d.Action, d.InstallationID, d.RepositoryID, inst, repo)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -109,6 +110,8 @@ func BenchmarkLoad(b *testing.B) {
 					b.ReportMetric(float64(ph.cpuPerEval().Microseconds())/1000, "cpu-ms/eval")
 					b.ReportMetric(float64(ph.peak)/(1<<20), "peak-MB")
 					b.ReportMetric(float64(ph.snap.lost+ph.snap.otherLost), "lost")
+					b.ReportMetric(float64(ph.harness.Microseconds())/1000/ph.per(), "harness-cpu-ms/event")
+					b.ReportMetric(float64(ph.harnessPerExchange().Nanoseconds())/1000, "harness-cpu-µs/exchange")
 				})
 			}
 			writeTable(os.Stdout, kind, phases)
@@ -126,6 +129,7 @@ func openLoop(t testing.TB, w *world, p *proc, cfg config, rate int) phase {
 	n := int(float64(rate) * cfg.dur.Seconds())
 	ev0, u0 := p.evaluations(t), p.usage(t)
 	w.obs.take()
+	h0 := selfCPU(t)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var errs []error
@@ -160,13 +164,22 @@ func openLoop(t testing.TB, w *world, p *proc, cfg config, rate int) phase {
 	}
 	p.settle(t, func() bool { return true }, 500*time.Millisecond, 30*time.Second)
 	snap := w.obs.take()
+	harness := selfCPU(t) - h0
 	u := p.usage(t)
 	wall := max(snap.last.Sub(start), sent)
 	if snap.pending > 0 {
 		t.Logf("rate %d/s: %d events not answered by a check-run write within 30 s", rate, snap.pending)
 	}
 	return phase{name: fmt.Sprintf("%d/s", rate), events: n, wall: wall, evals: p.evaluations(t) - ev0,
-		cpu: u.cpu - u0.cpu, rss: u.rss, peak: u.peak, snap: snap}
+		cpu: u.cpu - u0.cpu, harness: harness, rss: u.rss, peak: u.peak, snap: snap}
+}
+
+// selfCPU is the user and system CPU the test process has used.
+func selfCPU(t testing.TB) time.Duration {
+	t.Helper()
+	var ru syscall.Rusage
+	must(t, syscall.Getrusage(syscall.RUSAGE_SELF, &ru))
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // flip returns whether carol's next review of pr requests changes (her

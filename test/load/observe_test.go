@@ -34,8 +34,13 @@ type observer struct {
 	sent, lost int
 	// otherLost counts other deliveries zgate did not accept.
 	otherLost int
-	writes    int
-	written   map[int]bool // pull requests with a check-run write
+	// deliveries counts every delivery sent, reviews and others.
+	deliveries int
+	// waiting is the sum of the prTracks' pending: the harness polls it
+	// every few milliseconds.
+	waiting int
+	writes  int
+	written map[int]bool // pull requests with a check-run write
 	// first and last are when the first and the last call since the last
 	// take arrived.
 	first, last time.Time
@@ -67,8 +72,13 @@ type span struct {
 	d     time.Duration
 }
 
-func newObserver() *observer {
-	return &observer{next: http.DefaultTransport, prByHead: map[string]int{}, prByRun: map[int64]int{},
+// newObserver returns an observer delivering over a transport that keeps
+// a connection per deliverer: http.DefaultTransport keeps two idle per
+// host, so 16 concurrent deliveries dialled anew most of the time.
+func newObserver(deliverers int) *observer {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = deliverers
+	return &observer{next: tr, prByHead: map[string]int{}, prByRun: map[int64]int{},
 		calls: map[string]*routeCalls{}, prs: map[int]*prTrack{}, written: map[int]bool{}}
 }
 
@@ -88,23 +98,22 @@ func (o *observer) RoundTrip(r *http.Request) (*http.Response, error) {
 	n := 0
 	var sent time.Time
 	if review {
-		body, err := io.ReadAll(r.Body)
+		body, err := readBody(r)
 		if err != nil {
 			return nil, err
 		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		var p struct {
-			PullRequest struct{ Number int } `json:"pull_request"`
-		}
-		_ = json.Unmarshal(body, &p)
-		n = p.PullRequest.Number
+		n = pullNumber(body)
 		sent = time.Now()
 		o.mu.Lock()
 		o.sent++
 		t := o.track(n)
 		t.pending = append(t.pending, sent)
+		o.waiting++
 		o.mu.Unlock()
 	}
+	o.mu.Lock()
+	o.deliveries++
+	o.mu.Unlock()
 	resp, err := o.next.RoundTrip(r)
 	if err == nil && resp.StatusCode < 300 {
 		return resp, nil
@@ -119,6 +128,7 @@ func (o *observer) RoundTrip(r *http.Request) (*http.Response, error) {
 	t := o.track(n)
 	if i := slices.Index(t.pending, sent); i >= 0 {
 		t.pending = slices.Delete(t.pending, i, i+1)
+		o.waiting--
 	}
 	return resp, err
 }
@@ -186,9 +196,8 @@ func (o *observer) wrap(h http.Handler) http.Handler {
 			rc.rated++
 		}
 		if route == routeCreateRun && n != 0 {
-			var c struct{ ID int64 }
-			if json.Unmarshal(rec.body.Bytes(), &c) == nil && c.ID != 0 {
-				o.prByRun[c.ID] = n
+			if id := jsonInt(rec.body.Bytes(), "id"); id != 0 {
+				o.prByRun[int64(id)] = n
 			}
 		}
 		if n != 0 && !write {
@@ -253,6 +262,7 @@ func (o *observer) answered(n int, t time.Time) {
 		}
 		o.lat = append(o.lat, t.Sub(sent)-github)
 	}
+	o.waiting -= len(p.pending) - len(keep)
 	p.pending = keep
 	p.evalStart = time.Time{}
 	if len(keep) == 0 {
@@ -270,8 +280,10 @@ type snapshot struct {
 	sent      int
 	lost      int
 	otherLost int
-	pending   int
-	writes    int
+	// deliveries is every webhook delivery sent in the phase.
+	deliveries int
+	pending    int
+	writes     int
 	// first and last bound the calls seen.
 	first, last time.Time
 }
@@ -282,7 +294,7 @@ type snapshot struct {
 func (o *observer) take() snapshot {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	s := snapshot{calls: map[string]routeCalls{}, lat: o.lat, sent: o.sent, lost: o.lost, otherLost: o.otherLost, writes: o.writes, first: o.first, last: o.last}
+	s := snapshot{calls: map[string]routeCalls{}, lat: o.lat, sent: o.sent, lost: o.lost, otherLost: o.otherLost, deliveries: o.deliveries, writes: o.writes, first: o.first, last: o.last}
 	for k, v := range o.calls {
 		s.calls[k] = *v
 	}
@@ -292,7 +304,7 @@ func (o *observer) take() snapshot {
 	}
 	o.calls = map[string]*routeCalls{}
 	o.lat = nil
-	o.sent, o.lost, o.otherLost, o.writes = 0, 0, 0, 0
+	o.sent, o.lost, o.otherLost, o.writes, o.deliveries, o.waiting = 0, 0, 0, 0, 0, 0
 	o.first, o.last = time.Time{}, time.Time{}
 	return s
 }
@@ -301,11 +313,7 @@ func (o *observer) take() snapshot {
 func (o *observer) pendingEvents() int {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	total := 0
-	for _, p := range o.prs {
-		total += len(p.pending)
-	}
-	return total
+	return o.waiting
 }
 
 // writtenPRs returns how many pull requests have had a check-run write.
@@ -336,4 +344,102 @@ func (r *recorder) Write(b []byte) (int, error) {
 		r.body.Write(b)
 	}
 	return r.ResponseWriter.Write(b)
+}
+
+// readBody returns a delivery's body and leaves the request able to send
+// it: the simulator's requests can give their body again (GetBody).
+func readBody(r *http.Request) ([]byte, error) {
+	if r.GetBody == nil {
+		body, err := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		return body, err
+	}
+	rc, err := r.GetBody()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	var buf bytes.Buffer
+	// ReadFrom wants MinRead bytes free before it reads to the end.
+	buf.Grow(int(max(r.ContentLength, 0)) + bytes.MinRead)
+	_, err = buf.ReadFrom(rc)
+	return buf.Bytes(), err
+}
+
+// pullNumber returns a webhook payload's pull_request.number, 0 when it
+// has none.
+func pullNumber(b []byte) int { return jsonInt(b, "pull_request", "number") }
+
+// jsonInt returns the non-negative integer at path (object keys from the
+// top) in the JSON document b, 0 when there is none. It scans the bytes
+// rather than decode them: the observer sees every review delivery, tens
+// of kilobytes each, and decoding them cost the test process a tenth of
+// its CPU.
+func jsonInt(b []byte, path ...string) int {
+	// depth counts the objects and arrays open at i; matched how many
+	// keys of path lead to the object being searched (depth matched+1).
+	depth, matched := 0, 0
+	for i := 0; i < len(b); i++ {
+		switch b[i] {
+		case '"':
+			end := stringEnd(b, i)
+			if end < 0 {
+				return 0
+			}
+			key := b[i+1 : end] // compared as string(key), which does not copy
+			i = end
+			j := skipSpace(b, end+1)
+			if j >= len(b) || b[j] != ':' || depth != matched+1 || string(key) != path[matched] {
+				continue // a value, or another key
+			}
+			k := skipSpace(b, j+1)
+			if matched == len(path)-1 {
+				n := 0
+				for ; k < len(b) && b[k] >= '0' && b[k] <= '9'; k++ {
+					n = n*10 + int(b[k]-'0')
+				}
+				return n
+			}
+			if k < len(b) && b[k] == '{' {
+				matched++
+				depth++
+				i = k
+			}
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+			if matched > 0 && depth == matched {
+				return 0 // the object searched ended without the key
+			}
+		}
+	}
+	return 0
+}
+
+// stringEnd returns the index of the quote that closes the JSON string
+// opening at b[start], or -1.
+func stringEnd(b []byte, start int) int {
+	for i := start + 1; ; i++ {
+		j := bytes.IndexByte(b[i:], '"')
+		if j < 0 {
+			return -1
+		}
+		i += j
+		// Escaped when an odd number of backslashes precede it.
+		n := 0
+		for k := i - 1; k > start && b[k] == '\\'; k-- {
+			n++
+		}
+		if n%2 == 0 {
+			return i
+		}
+	}
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
 }

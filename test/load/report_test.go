@@ -18,9 +18,12 @@ type phase struct {
 	wall   time.Duration
 	evals  float64
 	cpu    time.Duration
-	rss    int64 // at the end
-	peak   int64 // VmHWM: the process's peak so far
-	snap   snapshot
+	// harness is the CPU the test process (simulator and observer) used
+	// in the phase; it must stay well below zgate's.
+	harness time.Duration
+	rss     int64 // at the end
+	peak    int64 // VmHWM: the process's peak so far
+	snap    snapshot
 }
 
 // per is what calls are divided by: events, or pull requests.
@@ -53,6 +56,17 @@ func (ph phase) cpuPerEval() time.Duration {
 		return 0
 	}
 	return time.Duration(float64(ph.cpu) / ph.evals)
+}
+
+// harnessPerExchange is the test process's CPU per REST call answered
+// and webhook delivered: what the simulator costs, whatever zgate does.
+func (ph phase) harnessPerExchange() time.Duration {
+	all, _ := ph.calls()
+	n := all + ph.snap.deliveries
+	if n == 0 {
+		return 0
+	}
+	return ph.harness / time.Duration(n)
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d.Microseconds())/1000) }

@@ -35,6 +35,9 @@ func TestLoadSmoke(t *testing.T) {
 	if _, rated := ph.calls(); rated == 0 {
 		t.Error("no rate-limited calls seen during the load: the observer is not counting")
 	}
+	if ph.snap.deliveries < ph.events || ph.harness <= 0 {
+		t.Errorf("deliveries = %d for %d events, harness CPU %v: the observer is not counting", ph.snap.deliveries, ph.events, ph.harness)
+	}
 	if ph.cpu <= 0 || ph.peak <= 0 {
 		t.Errorf("process usage cpu %v, peak RSS %d: /proc not read", ph.cpu, ph.peak)
 	}

@@ -68,12 +68,13 @@ type world struct {
 
 func newWorld(t testing.TB, n int) *world {
 	t.Helper()
-	w := &world{t: t, obs: newObserver(), dir: t.TempDir()}
+	// GitHub delivers concurrently; one at a time would cap the rate at
+	// one over zgate's answer time.
+	const deliverers = 16
+	w := &world{t: t, obs: newObserver(deliverers), dir: t.TempDir()}
 	w.sim = githubsim.New(githubsim.Options{
 		HTTPClient: &http.Client{Transport: w.obs, Timeout: 10 * time.Second},
-		// GitHub delivers concurrently; one at a time would cap the rate
-		// at one over zgate's answer time.
-		Deliverers: 16,
+		Deliverers: deliverers,
 		// The benchmark counts calls itself; a limit would fail the
 		// cold start of 1,000 pull requests.
 		RateLimit: -1,
