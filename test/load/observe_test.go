@@ -21,6 +21,10 @@ import (
 type observer struct {
 	sim  *githubsim.Sim
 	next http.RoundTripper
+	// latency delays every answer of the simulator's API, as GitHub's
+	// round trip would (BenchmarkGitHubLatency); 0 for none. Set before
+	// zgate starts.
+	latency time.Duration
 
 	mu       sync.Mutex
 	prByHead map[string]int
@@ -177,6 +181,9 @@ func (o *observer) wrap(h http.Handler) http.Handler {
 		o.mu.Unlock()
 
 		rec := &recorder{ResponseWriter: w, keep: route == routeCreateRun}
+		if o.latency > 0 {
+			time.Sleep(o.latency)
+		}
 		h.ServeHTTP(rec, r)
 		d := time.Since(start)
 
