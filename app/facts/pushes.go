@@ -137,17 +137,19 @@ func (sp StorePushes) earlierCommitPushes(ctx context.Context, gh *github.Client
 }
 
 // prCommits lists the pull request's commits (lower-case SHAs), every
-// page.
+// page. It decodes only each commit's sha (getCompact), not go-github's
+// RepositoryCommit: a commit is 3-4 KB of authors, tree, parents and
+// signature, and the list is read on every evaluation.
 func prCommits(ctx context.Context, gh *github.Client, owner, repo string, number int) ([]string, error) {
 	var shas []string
 	opts := &github.ListOptions{PerPage: perPage}
 	for {
-		page, resp, err := gh.PullRequests.ListCommits(ctx, owner, repo, number, opts)
+		page, resp, err := getCompact(ctx, gh, nil, nil, pageURL(fmt.Sprintf("repos/%v/%v/pulls/%d/commits", owner, repo, number), opts), commitPage)
 		if err != nil {
 			return nil, fmt.Errorf("list commits of %s/%s#%d (page %d): %w", owner, repo, number, max(opts.Page, 1), err)
 		}
 		for _, c := range page {
-			if sha := strings.ToLower(c.GetSHA()); sha != "" {
+			if sha := strings.ToLower(c.SHA); sha != "" {
 				shas = append(shas, sha)
 			}
 		}

@@ -1,11 +1,14 @@
 package report
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 
 	"github.com/google/go-github/v62/github"
+
+	"github.com/zgate-dev/zgate/app/ghjson"
 )
 
 // checkRunsAccept is the media type go-github sends for check runs.
@@ -26,19 +29,25 @@ func updateCheckRun(ctx context.Context, gh *github.Client, owner, repo string, 
 }
 
 // createCheckRun is go-github's CreateCheckRun decoding only the new run's
-// id, the one field the publisher reads.
+// id, the one field the publisher reads, with ghjson (one pass that skips
+// the rest of the run: its app, pull requests and output) rather than
+// go-github's encoding/json decoder.
 func createCheckRun(ctx context.Context, gh *github.Client, owner, repo string, opts github.CreateCheckRunOptions) (int64, *github.Response, error) {
 	req, err := gh.NewRequest("POST", fmt.Sprintf("repos/%v/%v/check-runs", owner, repo), opts)
 	if err != nil {
 		return 0, nil, err
 	}
 	req.Header.Set("Accept", checkRunsAccept)
+	var body bytes.Buffer
+	resp, err := gh.Do(ctx, req, &body)
+	if err != nil {
+		return 0, resp, err
+	}
 	var run struct {
 		ID int64 `json:"id"`
 	}
-	resp, err := gh.Do(ctx, req, &run)
-	if err != nil {
-		return 0, resp, err
+	if err := ghjson.Unmarshal(body.Bytes(), &run); err != nil {
+		return 0, resp, fmt.Errorf("decode the new check run: %w", err)
 	}
 	if run.ID == 0 {
 		return 0, resp, fmt.Errorf("GitHub answered no check run id")

@@ -11,10 +11,11 @@
 // The frequent events (pull_request, pull_request_review, check_run,
 // check_suite, workflow_run, status) decode into compact types holding the few fields their
 // handler reads (payload.go), not go-github's full event types: a payload
-// is 10-30 KB of embedded objects. json.Unmarshal validates the whole
-// body before decoding, so there is no separate validity scan; a body that
-// is not JSON is still answered 400 ("body is not JSON") for every event,
-// handled or not.
+// is 10-30 KB of embedded objects. They decode with package ghjson (the
+// encoding/json/v2 prototype), which validates the whole body as it
+// decodes, in one pass, and skips what the types do not hold: there is no
+// separate validity scan, and a body that is not JSON is still answered
+// 400 ("body is not JSON") for every event, handled or not.
 //
 // An [engine.RepoKey] is a repository-level key: "re-evaluate every open
 // pull request of this repository". Pushes to a branch that

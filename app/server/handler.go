@@ -1,13 +1,13 @@
 package server
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 
 	"github.com/google/go-github/v62/github"
 
+	"github.com/zgate-dev/zgate/app/ghjson"
 	"github.com/zgate-dev/zgate/app/store"
 )
 
@@ -23,10 +23,12 @@ var errNoInstallation = fmt.Errorf("%w: payload has no installation id (a reposi
 // errNoRepository means a payload lacks the repository owner or name.
 var errNoRepository = fmt.Errorf("%w: payload has no repository owner or name", errCannotAct)
 
-// decode unmarshals a payload into the go-github event type.
+// decode unmarshals a payload into T, a compact type of payload.go or a
+// go-github event type, validating the whole body as it goes (see
+// package ghjson).
 func decode[T any](body []byte) (*T, error) {
 	v := new(T)
-	if err := json.Unmarshal(body, v); err != nil {
+	if err := ghjson.Unmarshal(body, v); err != nil {
 		return nil, fmt.Errorf("decode payload: %w", err)
 	}
 	return v, nil

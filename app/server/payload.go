@@ -10,9 +10,10 @@ import (
 // (repository, sender, pull request, check run with its app), of which a
 // handler reads a dozen fields; decoding go-github's full event types
 // allocated every other field and was most of a delivery's CPU. These
-// types hold only what the handlers read, so json.Unmarshal skips the
-// rest. It still rejects a body that is not JSON (it validates the whole
-// body before decoding) and a field read here that has the wrong type.
+// types hold only what the handlers read, so the decoder (ghjson) skips
+// the rest. It still rejects a body that is not JSON (it validates the
+// whole body as it decodes) and a field read here that has the wrong
+// type. Names match exactly, as GitHub sends them (see package ghjson).
 // Fields added to a handler must be added here.
 
 // payloadUser is a sender, author or account.

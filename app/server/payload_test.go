@@ -89,3 +89,34 @@ func TestSimulatorPayloadsDecode(t *testing.T) {
 		t.Errorf("push %+v, want alice (with her id) pushing a 40-hex head of #1 of the repository's id", p)
 	}
 }
+
+// TestWebhookNamesMatchExactly: payload member names match as GitHub
+// spells them (ghjson), not case-insensitively as encoding/json did: a
+// review whose "ACTION" is "submitted" has no action and is ignored,
+// while the same review spelled right is queued, and a duplicated member
+// counts once, the last one winning.
+func TestWebhookNamesMatchExactly(t *testing.T) {
+	const rest = `"pull_request":{"number":7},"installation":{"id":1},"repository":{"name":"r","owner":{"login":"o"}}}`
+	for _, tc := range []struct {
+		name, body string
+		want       int
+	}{
+		{"exact", `{"action":"submitted",` + rest, http.StatusAccepted},
+		{"upper case", `{"ACTION":"submitted",` + rest, http.StatusOK},
+		{"capitalized", `{"Action":"submitted",` + rest, http.StatusOK},
+		{"duplicate, last ignored", `{"action":"submitted","action":"requested",` + rest, http.StatusOK},
+		{"duplicate, last handled", `{"action":"requested","action":"submitted",` + rest, http.StatusAccepted},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, f := newTestServer(t)
+			body := []byte(tc.body)
+			rec := post(t, s.Handler(), "pull_request_review", "d-1", body, Sign(testSecret, body))
+			if rec.Code != tc.want {
+				t.Errorf("status %d (%s), want %d", rec.Code, strings.TrimSpace(rec.Body.String()), tc.want)
+			}
+			if queued := len(f.keys) > 0; queued != (tc.want == http.StatusAccepted) {
+				t.Errorf("queued %v, want queued: %v", f.keys, tc.want == http.StatusAccepted)
+			}
+		})
+	}
+}

@@ -1,13 +1,13 @@
 package server
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 
+	"github.com/zgate-dev/zgate/app/ghjson"
 	"github.com/zgate-dev/zgate/app/store"
 	"github.com/zgate-dev/zgate/app/tracing"
 )
@@ -119,13 +119,13 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 		s.reject(w, r, log, rej, resultBadRequest)
 		return
 	}
-	// Every handler decodes with json.Unmarshal, which validates the
-	// whole body before decoding: a separate json.Valid scan would read
-	// each 10-30 KB payload once more. Events without a handler still
-	// answer 400 to what is not JSON.
+	// Every handler decodes with ghjson.Unmarshal, which validates the
+	// whole body as it decodes: a separate validity scan would read each
+	// 10-30 KB payload once more. Events without a handler still answer
+	// 400 to what is not JSON.
 	h := handlerFor(event)
 	if h == nil {
-		if !json.Valid(body) {
+		if !ghjson.Valid(body) {
 			s.rejectNotJSON(w, r, log, rej)
 			return
 		}
@@ -142,7 +142,7 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 		respond(w, http.StatusOK, "ignored: "+err.Error())
 		return
 	}
-	if err != nil && !json.Valid(body) {
+	if err != nil && !ghjson.Valid(body) {
 		s.rejectNotJSON(w, r, log, rej)
 		return
 	}
