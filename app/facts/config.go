@@ -31,6 +31,10 @@ type ConfigCache struct {
 	bytes int64
 	order *list.List // front = most recent; values are *configEntry
 	byKey map[string]*list.Element
+	// gated says, per repository and base branch, whether the policy last
+	// loaded there gates anything: a guess, for reading lists before the
+	// policy is known (Gatherer.prefetchLists), never for a decision.
+	gated map[string]bool
 }
 
 // DefaultConfigCacheBytes is the memory budget [NewConfigCache] is given by
@@ -56,7 +60,34 @@ func parsedSize(data []byte) int {
 
 // NewConfigCache returns a cache holding about maxBytes of parsed files.
 func NewConfigCache(maxBytes int64) *ConfigCache {
-	return &ConfigCache{max: maxBytes, order: list.New(), byKey: map[string]*list.Element{}}
+	return &ConfigCache{max: maxBytes, order: list.New(), byKey: map[string]*list.Element{}, gated: map[string]bool{}}
+}
+
+// maxGated bounds ConfigCache.gated: one entry per repository and base.
+const maxGated = 1 << 16
+
+// wasGated reports whether the policy last loaded for owner/repo@base had
+// a policy; false when none was loaded yet or c is nil.
+func (c *ConfigCache) wasGated(owner, repo, base string) bool {
+	if c == nil {
+		return false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gated[owner+"/"+repo+"\x00"+base]
+}
+
+// noteGated records whether owner/repo@base has a policy now.
+func (c *ConfigCache) noteGated(owner, repo, base string, gated bool) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.gated) >= maxGated {
+		clear(c.gated) // a guess: forgetting costs a round trip, no more
+	}
+	c.gated[owner+"/"+repo+"\x00"+base] = gated
 }
 
 // configEntry is what loading the files at one commit set on a Result.
@@ -129,6 +160,7 @@ func (g *Gatherer) loadConfig(ctx context.Context, gh *github.Client, owner, rep
 		return err
 	}
 	res.ConfigSHA = sha
+	defer func() { g.Configs.noteGated(owner, repo, res.BaseRef, res.Policy != nil) }()
 	key := owner + "/" + repo + "\x00" + res.BaseRef + "\x00" + sha
 	if e := g.Configs.get(key); e != nil {
 		e.apply(res)
