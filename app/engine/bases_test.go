@@ -43,8 +43,8 @@ func TestOtherBaseWritesOnlyItsOwnCheck(t *testing.T) {
 	}
 	r.reevaluate(k2) // opens on weak and merges into weak
 	want := []string{
-		"zgate/production: main in_progress/",
 		"zgate/production in_progress/",
+		"zgate/production: main in_progress/",
 		"zgate/production: weak completed/success",
 	}
 	if diff := cmp.Diff(want, r.checks(head)); diff != "" {

@@ -137,9 +137,14 @@ func (r *rig) reevaluate(k store.PRKey) time.Time {
 }
 
 // checks returns "name status/conclusion" of the check runs on sha.
+// checks lists sha's check runs by name, each name's in the order they
+// were created (the names of one gate are written side by side, in no
+// set order).
 func (r *rig) checks(sha string) []string {
+	runs := r.sim.CheckRuns("acme", "payments", sha)
+	sort.SliceStable(runs, func(i, j int) bool { return runs[i].Name < runs[j].Name })
 	var out []string
-	for _, c := range r.sim.CheckRuns("acme", "payments", sha) {
+	for _, c := range runs {
 		out = append(out, c.Name+" "+c.Status+"/"+c.Conclusion)
 	}
 	return out
@@ -171,7 +176,7 @@ func TestReevaluateMergesOnQuorum(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.reevaluate(k)
-	if diff := cmp.Diff([]string{"zgate/production: main in_progress/", "zgate/production in_progress/"}, r.checks(head)); diff != "" {
+	if diff := cmp.Diff([]string{"zgate/production in_progress/", "zgate/production: main in_progress/"}, r.checks(head)); diff != "" {
 		t.Errorf("checks after one approval (-want +got):\n%s", diff)
 	}
 	if _, err := r.sim.SubmitReview("acme", "payments", k.Number, "dave", "APPROVE", ""); err != nil {
@@ -220,7 +225,7 @@ func TestReevaluatePolicyError(t *testing.T) {
 	}
 	r.reevaluate(k)
 	r.reevaluate(k) // unchanged: no second audit record
-	if diff := cmp.Diff([]string{"zgate/production: main completed/failure", "zgate/production completed/failure"}, r.checks(head)); diff != "" {
+	if diff := cmp.Diff([]string{"zgate/production completed/failure", "zgate/production: main completed/failure"}, r.checks(head)); diff != "" {
 		t.Errorf("checks (-want +got):\n%s", diff)
 	}
 	var summary string
@@ -241,7 +246,7 @@ func TestReevaluatePolicyErrorUnknownGates(t *testing.T) {
 	r := newRig(t, files)
 	k, head := r.openPR("scale")
 	r.reevaluate(k)
-	if diff := cmp.Diff([]string{"zgate: main completed/failure", "zgate completed/failure"}, r.checks(head)); diff != "" {
+	if diff := cmp.Diff([]string{"zgate completed/failure", "zgate: main completed/failure"}, r.checks(head)); diff != "" {
 		t.Errorf("checks (-want +got):\n%s", diff)
 	}
 }

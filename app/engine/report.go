@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/google/go-github/v62/github"
 	"go.opentelemetry.io/otel/trace"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/zgate-dev/zgate/app/audit"
 	"github.com/zgate-dev/zgate/app/facts"
@@ -24,7 +26,13 @@ import (
 func (e *Engine) report(ctx context.Context, log *slog.Logger, gh *github.Client, key store.PRKey, res *facts.Result, gd policy.GateDecision, exec *store.Execution, waits []policy.GateDecision, now time.Time, auditIt bool) error {
 	c := report.CheckRun(res, gd, report.Options{Now: now, Execution: exec, DetailsURL: e.detailsURL(key), WaitsFor: waits})
 	ctx, span := e.tracer.Start(ctx, "publish", trace.WithAttributes(tracing.AttrGate.String(gd.Name)))
-	changed := false
+	// The names are separate check runs: written side by side, the
+	// evaluation waits for one round of calls to GitHub, not one per name.
+	var (
+		eg      errgroup.Group
+		mu      sync.Mutex
+		changed bool
+	)
 	for _, name := range report.Names(res, gd.Name) {
 		named := c.WithName(name)
 		if name == report.LegacyCheckName(gd.Name) {
@@ -32,14 +40,19 @@ func (e *Engine) report(ctx context.Context, log *slog.Logger, gh *github.Client
 			// the outcome changes, not on every change of the text.
 			named = c.Mirror(name)
 		}
-		ch, err := e.publish(ctx, gh, key, res.HeadSHA, named)
-		if err != nil {
-			span.End()
+		eg.Go(func() error {
+			ch, err := e.publish(ctx, gh, key, res.HeadSHA, named)
+			mu.Lock()
+			changed = changed || ch
+			mu.Unlock()
 			return err
-		}
-		changed = changed || ch
+		})
 	}
+	err := eg.Wait()
 	span.End()
+	if err != nil {
+		return err
+	}
 	if auditIt {
 		e.observeGate(ctx, log, key, res, gd, now, changed)
 	}

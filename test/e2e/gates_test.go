@@ -45,8 +45,10 @@ func TestMergeWaitsForEveryApplicableGate(t *testing.T) {
 	})
 	w.pendingWith(head, 0)
 	w.approve(n, "pat") // platform owns docs/: docs holds, production does not
+	// The per-base name carries the explanation; `zgate/docs` mirrors
+	// only the outcome (both are written side by side).
 	docs := w.waitRun(head, "docs open", func(c githubsim.CheckRun) bool {
-		return strings.HasPrefix(c.Name, "zgate/docs") && c.Conclusion == "success"
+		return c.Name == "zgate/docs: main" && c.Conclusion == "success"
 	})
 	w.pendingWith(head, 0)
 	time.Sleep(500 * time.Millisecond)
