@@ -75,6 +75,22 @@ func (r *hintRig) approve(k store.PRKey, user string) (*facts.PullHint, *facts.R
 
 // reevaluateMay re-evaluates, tolerating an error (a gather that waits for
 // a retarget to settle): only what was reported counts.
+// approveBoth has carol and dave approve k on GitHub, which makes the
+// gate's quorum, and returns what their deliveries carry.
+func (r *hintRig) approveBoth(k store.PRKey) (pr *facts.PullHint, carol, dave *facts.ReviewHint) {
+	r.t.Helper()
+	_, carol = r.approve(k, "carol")
+	pr, dave = r.approve(k, "dave")
+	return pr, carol, dave
+}
+
+// deliver notes in the hints the deliveries of reviews of pr.
+func (r *hintRig) deliver(pr *facts.PullHint, reviews ...*facts.ReviewHint) {
+	for _, rv := range reviews {
+		r.hints.NoteReview("acme", "payments", pr, rv)
+	}
+}
+
 func (r *hintRig) reevaluateMay(k store.PRKey) {
 	if _, err := r.eng.Reevaluate(context.Background(), k); err != nil {
 		r.t.Logf("Reevaluate: %v", err)
@@ -132,14 +148,12 @@ func TestCheapReviewsAfterLostDismissalNeverGreen(t *testing.T) {
 	r := newHintRig(t)
 	k, head := r.openPR("scale")
 	r.reevaluate(k)
-	_, carol := r.approve(k, "carol")
-	pr, dave := r.approve(k, "dave")
+	pr, carol, dave := r.approveBoth(k)
 	if err := r.sim.DismissReview("acme", "payments", k.Number, carol.ID, "no"); err != nil {
 		t.Fatal(err)
 	}
 	// Only the approvals were delivered, the dismissal was lost.
-	r.hints.NoteReview("acme", "payments", pr, carol)
-	r.hints.NoteReview("acme", "payments", pr, dave)
+	r.deliver(pr, carol, dave)
 	r.reevaluate(k)
 	r.neverGreen(k, head)
 }
@@ -150,14 +164,12 @@ func TestCheapForcePushNeverGreen(t *testing.T) {
 	r := newHintRig(t)
 	k, head := r.openPR("scale")
 	r.reevaluate(k)
-	_, carol := r.approve(k, "carol")
-	pr, dave := r.approve(k, "dave")
+	pr, carol, dave := r.approveBoth(k)
 	moved, err := r.sim.Push("acme", "payments", "scale", map[string]string{"deploy/prod/payments.yml": "replicas: 50\n"}, nil, "alice")
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.hints.NoteReview("acme", "payments", pr, carol)
-	r.hints.NoteReview("acme", "payments", pr, dave)
+	r.deliver(pr, carol, dave)
 	r.reevaluateMay(k)
 	r.neverGreen(k, head, moved)
 }
@@ -173,13 +185,11 @@ func TestCheapRetargetNeverGreen(t *testing.T) {
 	}
 	k, head := r.openPR("scale")
 	r.reevaluate(k)
-	_, carol := r.approve(k, "carol")
-	pr, dave := r.approve(k, "dave")
+	pr, carol, dave := r.approveBoth(k)
 	if err := r.sim.ChangeBase("acme", "payments", k.Number, "release", "alice"); err != nil {
 		t.Fatal(err)
 	}
-	r.hints.NoteReview("acme", "payments", pr, carol)
-	r.hints.NoteReview("acme", "payments", pr, dave)
+	r.deliver(pr, carol, dave)
 	r.reevaluateMay(k)
 	r.neverGreen(k, head)
 }
@@ -190,14 +200,12 @@ func TestCheapTightenedPolicyNeverGreen(t *testing.T) {
 	r := newHintRig(t)
 	k, head := r.openPR("scale")
 	r.reevaluate(k)
-	_, carol := r.approve(k, "carol")
-	pr, dave := r.approve(k, "dave")
+	pr, carol, dave := r.approveBoth(k)
 	strict := strings.Replace(readTestdata(t, "zgate.yml"), "quorum: 2", "quorum: 3", 1)
 	if _, err := r.sim.Push("acme", "payments", "main", map[string]string{".github/zgate.yml": strict}, nil, "admin"); err != nil {
 		t.Fatal(err)
 	}
-	r.hints.NoteReview("acme", "payments", pr, carol)
-	r.hints.NoteReview("acme", "payments", pr, dave)
+	r.deliver(pr, carol, dave)
 	r.reevaluate(k)
 	r.neverGreen(k, head)
 }
@@ -208,14 +216,12 @@ func TestCheapReplayedDeliveryNeverGreen(t *testing.T) {
 	r := newHintRig(t)
 	k, head := r.openPR("scale")
 	r.reevaluate(k)
-	_, carol := r.approve(k, "carol")
-	pr, dave := r.approve(k, "dave")
+	pr, carol, dave := r.approveBoth(k)
 	if err := r.sim.DismissReview("acme", "payments", k.Number, dave.ID, "no"); err != nil {
 		t.Fatal(err)
 	}
 	r.reevaluate(k) // reads everything: dave's review is dismissed
-	r.hints.NoteReview("acme", "payments", pr, carol)
-	r.hints.NoteReview("acme", "payments", pr, dave)
+	r.deliver(pr, carol, dave)
 	r.reevaluate(k)
 	r.neverGreen(k, head)
 }

@@ -173,32 +173,9 @@ func appendJSON(dst []byte, v any) ([]byte, error) {
 	case object:
 		return appendObject(dst, v)
 	case map[string]any:
-		if v == nil {
-			return append(dst, "null"...), nil
-		}
-		dst = append(dst, '{')
-		for i, k := range sortedKeys(v) {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = append(appendJSONString(dst, k), ':')
-			if dst, err = appendJSON(dst, v[k]); err != nil {
-				return nil, err
-			}
-		}
-		return append(dst, '}'), nil
+		return appendJSONMap(dst, v)
 	case map[string]string:
-		if v == nil {
-			return append(dst, "null"...), nil
-		}
-		dst = append(dst, '{')
-		for i, k := range sortedKeys(v) {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = appendJSONString(append(appendJSONString(dst, k), ':'), v[k])
-		}
-		return append(dst, '}'), nil
+		return appendJSONMap(dst, v)
 	case []any:
 		return appendJSONArray(dst, v)
 	case []map[string]any:
@@ -215,6 +192,25 @@ func appendJSON(dst []byte, v any) ([]byte, error) {
 		return nil, err
 	}
 	return append(dst, b...), nil
+}
+
+// appendJSONMap appends m as an object, its keys sorted as json.Marshal
+// sorts them.
+func appendJSONMap[V any](dst []byte, m map[string]V) ([]byte, error) {
+	if m == nil {
+		return append(dst, "null"...), nil
+	}
+	dst = append(dst, '{')
+	for i, k := range sortedKeys(m) {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		var err error
+		if dst, err = appendJSON(append(appendJSONString(dst, k), ':'), any(m[k])); err != nil {
+			return nil, err
+		}
+	}
+	return append(dst, '}'), nil
 }
 
 func appendJSONArray[T any](dst []byte, v []T) ([]byte, error) {

@@ -101,12 +101,18 @@ func (s *Sim) userKey(login string) userKey {
 // userJSON is user encoded, cached: pull requests, reviews and every
 // webhook's sender embed one or more.
 func (s *Sim) userJSON(login string) encodedJSON {
+	return s.cachedAccount(s.userCache, login, func(l string) any { return s.user(l) })
+}
+
+// cachedAccount is build(login) encoded, kept in cache until the
+// account's key (userKey) changes.
+func (s *Sim) cachedAccount(cache map[string]cachedJSON, login string, build func(string) any) encodedJSON {
 	key := s.userKey(login)
-	if c, ok := s.userCache[login]; ok && c.key == key {
+	if c, ok := cache[login]; ok && c.key == key {
 		return c.json
 	}
-	b := mustEncode(s.user(login))
-	s.userCache[login] = cachedJSON{json: b, key: key}
+	b := mustEncode(build(login))
+	cache[login] = cachedJSON{json: b, key: key}
 	return b
 }
 

@@ -131,13 +131,7 @@ func (s *Sim) orgObject(login string) map[string]any {
 // orgJSON is orgObject encoded, cached until the simulator's address
 // changes: every webhook about an organization's repository carries it.
 func (s *Sim) orgJSON(login string) encodedJSON {
-	key := s.userKey(login)
-	if c, ok := s.orgCache[login]; ok && c.key == key {
-		return c.json
-	}
-	b := mustEncode(s.orgObject(login))
-	s.orgCache[login] = cachedJSON{json: b, key: key}
-	return b
+	return s.cachedAccount(s.orgCache, login, func(l string) any { return s.orgObject(l) })
 }
 
 // post queues events for delivery. With wait it returns once every

@@ -103,19 +103,27 @@ func (w *world) neverGreen(n int) {
 	}
 }
 
+// relayedWithCarol serves zgate behind a relay, opens a pull request from
+// branch and has carol's approval counted: one of the two the gate needs.
+func relayedWithCarol(t *testing.T, branch string) (w *world, p *proc, r *relay, n int, head string) {
+	t.Helper()
+	w = newWorld(t)
+	p = w.serve()
+	r = newRelay(t, w, p)
+	n, head = w.openPR(branch, nil)
+	w.pendingWith(head, 0)
+	w.approve(n, "carol")
+	w.pendingWith(head, 1)
+	return w, p, r, n, head
+}
+
 // TestLateApprovalAfterLostDismissal: dave's approval reaches zgate only
 // after dave's review was dismissed, and the dismissal's delivery is
 // lost. The approval's delivery (with carol's approval listed before)
 // says the gate holds; GitHub says it does not. The check stays pending
 // with carol's approval alone, and nothing is merged.
 func TestLateApprovalAfterLostDismissal(t *testing.T) {
-	w := newWorld(t)
-	p := w.serve()
-	r := newRelay(t, w, p)
-	n, head := w.openPR("late", nil)
-	w.pendingWith(head, 0)
-	w.approve(n, "carol")
-	w.pendingWith(head, 1)
+	w, p, r, n, head := relayedWithCarol(t, "late")
 
 	r.set(func(event, action string) string {
 		switch {
@@ -144,13 +152,7 @@ func TestLateApprovalAfterLostDismissal(t *testing.T) {
 // of the old two. The policy is never taken from a delivery: the check
 // fails under the new quorum, and nothing is merged.
 func TestTightenedPolicyWithLostPush(t *testing.T) {
-	w := newWorld(t)
-	p := w.serve()
-	r := newRelay(t, w, p)
-	n, head := w.openPR("tightened", nil)
-	w.pendingWith(head, 0)
-	w.approve(n, "carol")
-	w.pendingWith(head, 1)
+	w, p, r, n, head := relayedWithCarol(t, "tightened")
 
 	r.set(func(event, _ string) string {
 		if event == "push" {
