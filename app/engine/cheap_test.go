@@ -142,88 +142,100 @@ func TestCheapLostDismissalNeverGreen(t *testing.T) {
 	}
 }
 
-// The same, with the pull request's own answer unchanged by the
-// dismissal: a delivery for another review names the same pull request.
-func TestCheapReviewsAfterLostDismissalNeverGreen(t *testing.T) {
-	r := newHintRig(t)
-	k, head := r.openPR("scale")
-	r.reevaluate(k)
-	pr, carol, dave := r.approveBoth(k)
-	if err := r.sim.DismissReview("acme", "payments", k.Number, carol.ID, "no"); err != nil {
-		t.Fatal(err)
+// TestCheapStaleDeliveriesNeverGreen: carol and dave approve on GitHub,
+// which makes the quorum; then something changes on GitHub whose webhook
+// is lost, and zgate evaluates with their approvals' deliveries as hints.
+// No check of the pull request may turn green. The change may also make
+// the evaluation fail (reading a moved head), which is fine.
+func TestCheapStaleDeliveriesNeverGreen(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		// before runs before the pull request opens; change changes
+		// GitHub after the approvals and returns more heads to check.
+		before func(t *testing.T, r *hintRig)
+		change func(t *testing.T, r *hintRig, k store.PRKey, carol, dave *facts.ReviewHint) []string
+		mayErr bool
+	}{{
+		// The pull request's own answer unchanged by the dismissal: a
+		// delivery for another review names the same pull request.
+		name: "reviews after a lost dismissal",
+		change: func(t *testing.T, r *hintRig, k store.PRKey, carol, _ *facts.ReviewHint) []string {
+			if err := r.sim.DismissReview("acme", "payments", k.Number, carol.ID, "no"); err != nil {
+				t.Fatal(err)
+			}
+			return nil
+		},
+	}, {
+		// A force-push between the delivery and the evaluation: the
+		// hints name the old head.
+		name: "force-push",
+		change: func(t *testing.T, r *hintRig, _ store.PRKey, _, _ *facts.ReviewHint) []string {
+			moved, err := r.sim.Push("acme", "payments", "scale", map[string]string{"deploy/prod/payments.yml": "replicas: 50\n"}, nil, "alice")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return []string{moved}
+		},
+		mayErr: true,
+	}, {
+		// A retarget: the hints say the pull request goes into main,
+		// where the approvals make the gate hold; it goes into release
+		// now, and a green check for main would let another base's
+		// protection pass.
+		name: "retarget",
+		before: func(t *testing.T, r *hintRig) {
+			if _, err := r.sim.Push("acme", "payments", "release", map[string]string{"README": "release\n"}, nil, "admin"); err != nil {
+				t.Fatal(err)
+			}
+		},
+		change: func(t *testing.T, r *hintRig, k store.PRKey, _, _ *facts.ReviewHint) []string {
+			if err := r.sim.ChangeBase("acme", "payments", k.Number, "release", "alice"); err != nil {
+				t.Fatal(err)
+			}
+			return nil
+		},
+		mayErr: true,
+	}, {
+		// A push to the base that tightens the policy: the policy is
+		// never a hint, the base branch's head is read every time.
+		name: "tightened policy",
+		change: func(t *testing.T, r *hintRig, _ store.PRKey, _, _ *facts.ReviewHint) []string {
+			strict := strings.Replace(readTestdata(t, "zgate.yml"), "quorum: 2", "quorum: 3", 1)
+			if _, err := r.sim.Push("acme", "payments", "main", map[string]string{".github/zgate.yml": strict}, nil, "admin"); err != nil {
+				t.Fatal(err)
+			}
+			return nil
+		},
+	}, {
+		// An old delivery, redelivered after a dismissal zgate read:
+		// older than what was read, it is not taken.
+		name: "replayed delivery",
+		change: func(t *testing.T, r *hintRig, k store.PRKey, _, dave *facts.ReviewHint) []string {
+			if err := r.sim.DismissReview("acme", "payments", k.Number, dave.ID, "no"); err != nil {
+				t.Fatal(err)
+			}
+			r.reevaluate(k) // reads everything: dave's review is dismissed
+			return nil
+		},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newHintRig(t)
+			if tc.before != nil {
+				tc.before(t, r)
+			}
+			k, head := r.openPR("scale")
+			r.reevaluate(k)
+			pr, carol, dave := r.approveBoth(k)
+			heads := append([]string{head}, tc.change(t, r, k, carol, dave)...)
+			r.deliver(pr, carol, dave)
+			if tc.mayErr {
+				r.reevaluateMay(k)
+			} else {
+				r.reevaluate(k)
+			}
+			r.neverGreen(k, heads...)
+		})
 	}
-	// Only the approvals were delivered, the dismissal was lost.
-	r.deliver(pr, carol, dave)
-	r.reevaluate(k)
-	r.neverGreen(k, head)
-}
-
-// A force-push between the delivery and the evaluation: the hints name
-// the old head, approved by both.
-func TestCheapForcePushNeverGreen(t *testing.T) {
-	r := newHintRig(t)
-	k, head := r.openPR("scale")
-	r.reevaluate(k)
-	pr, carol, dave := r.approveBoth(k)
-	moved, err := r.sim.Push("acme", "payments", "scale", map[string]string{"deploy/prod/payments.yml": "replicas: 50\n"}, nil, "alice")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.deliver(pr, carol, dave)
-	r.reevaluateMay(k)
-	r.neverGreen(k, head, moved)
-}
-
-// A retarget whose webhook is lost: the hints say the pull request goes
-// into main, where the approvals make the gate hold; it goes into
-// release now, and a green check for main would let another base's
-// protection pass.
-func TestCheapRetargetNeverGreen(t *testing.T) {
-	r := newHintRig(t)
-	if _, err := r.sim.Push("acme", "payments", "release", map[string]string{"README": "release\n"}, nil, "admin"); err != nil {
-		t.Fatal(err)
-	}
-	k, head := r.openPR("scale")
-	r.reevaluate(k)
-	pr, carol, dave := r.approveBoth(k)
-	if err := r.sim.ChangeBase("acme", "payments", k.Number, "release", "alice"); err != nil {
-		t.Fatal(err)
-	}
-	r.deliver(pr, carol, dave)
-	r.reevaluateMay(k)
-	r.neverGreen(k, head)
-}
-
-// A push to the base that tightens the policy, its webhook lost: the
-// policy is never a hint, the base branch's head is read every time.
-func TestCheapTightenedPolicyNeverGreen(t *testing.T) {
-	r := newHintRig(t)
-	k, head := r.openPR("scale")
-	r.reevaluate(k)
-	pr, carol, dave := r.approveBoth(k)
-	strict := strings.Replace(readTestdata(t, "zgate.yml"), "quorum: 2", "quorum: 3", 1)
-	if _, err := r.sim.Push("acme", "payments", "main", map[string]string{".github/zgate.yml": strict}, nil, "admin"); err != nil {
-		t.Fatal(err)
-	}
-	r.deliver(pr, carol, dave)
-	r.reevaluate(k)
-	r.neverGreen(k, head)
-}
-
-// An old delivery, redelivered after a dismissal zgate read: older than
-// what was read, it is not taken.
-func TestCheapReplayedDeliveryNeverGreen(t *testing.T) {
-	r := newHintRig(t)
-	k, head := r.openPR("scale")
-	r.reevaluate(k)
-	pr, carol, dave := r.approveBoth(k)
-	if err := r.sim.DismissReview("acme", "payments", k.Number, dave.ID, "no"); err != nil {
-		t.Fatal(err)
-	}
-	r.reevaluate(k) // reads everything: dave's review is dismissed
-	r.deliver(pr, carol, dave)
-	r.reevaluate(k)
-	r.neverGreen(k, head)
 }
 
 // Two pull requests with one head: a review of the first is no hint
