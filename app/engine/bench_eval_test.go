@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 	"github.com/zgate-dev/zgate/app/ghclient"
 	"github.com/zgate-dev/zgate/app/ghclient/ghclienttest"
 	"github.com/zgate-dev/zgate/app/githubsim"
+	"github.com/zgate-dev/zgate/app/internal/proccpu"
 	"github.com/zgate-dev/zgate/app/metrics"
 	"github.com/zgate-dev/zgate/app/report"
 	"github.com/zgate-dev/zgate/app/store"
@@ -63,7 +63,7 @@ func benchReviewEvents(b *testing.B, eng *Engine, env *ghclienttest.Env, keys []
 		}
 	}
 	env.Counter.Reset()
-	cpu0 := processCPU(b)
+	cpu0 := proccpu.Of(b)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {
@@ -80,7 +80,7 @@ func benchReviewEvents(b *testing.B, eng *Engine, env *ghclienttest.Env, keys []
 		}
 	}
 	b.StopTimer()
-	b.ReportMetric(float64((processCPU(b)-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+	b.ReportMetric(float64((proccpu.Of(b)-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
 }
 
 // benchEngine wires an engine as app.Run does, over the simulator, with
@@ -143,14 +143,4 @@ func benchEngine(b *testing.B, tp trace.TracerProvider) (*Engine, *ghclienttest.
 		keys[i] = store.PRKey{Installation: env.Sim.InstallationID("acme"), Owner: "acme", Repo: "payments", Number: n}
 	}
 	return eng, env, keys
-}
-
-// processCPU returns the user and system CPU time this process used.
-func processCPU(tb testing.TB) time.Duration {
-	tb.Helper()
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		tb.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

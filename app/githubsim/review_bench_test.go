@@ -7,11 +7,12 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/google/go-github/v62/github"
+
+	"github.com/zgate-dev/zgate/app/internal/proccpu"
 )
 
 // BenchmarkReviewEvent is what one review event of the load benchmark
@@ -64,7 +65,7 @@ func BenchmarkReviewEvent(b *testing.B) {
 		must(b, err)
 		runs[i] = cr.CheckRuns[0].GetID()
 	}
-	cpu0 := processCPU(b)
+	cpu0 := proccpu.Of(b)
 	i := 0
 	for b.Loop() {
 		k := i % prs
@@ -87,13 +88,5 @@ func BenchmarkReviewEvent(b *testing.B) {
 		i++
 	}
 	e.sim.WaitDeliveries()
-	b.ReportMetric(float64((processCPU(b)-cpu0).Microseconds())/float64(b.N), "cpu-µs/op")
-}
-
-// processCPU is the user and system CPU time the process used so far:
-// the benchmark's process is the simulator, its receiver and the calls.
-func processCPU(b *testing.B) time.Duration {
-	var ru syscall.Rusage
-	must(b, syscall.Getrusage(syscall.RUSAGE_SELF, &ru))
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	b.ReportMetric(float64((proccpu.Of(b)-cpu0).Microseconds())/float64(b.N), "cpu-µs/op")
 }

@@ -9,15 +9,14 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"sync"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/google/go-github/v62/github"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/zgate-dev/zgate/app/ghclient/ghclienttest"
 	"github.com/zgate-dev/zgate/app/githubsim"
+	"github.com/zgate-dev/zgate/app/internal/proccpu"
 	"github.com/zgate-dev/zgate/app/metrics"
 )
 
@@ -70,16 +69,6 @@ func simPayloads(tb testing.TB) map[string][]byte {
 	return got
 }
 
-// processCPU returns the user and system CPU the process has used.
-func processCPU(tb testing.TB) time.Duration {
-	tb.Helper()
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		tb.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // BenchmarkWebhookIntake measures the webhook path of `zgate serve` up to
 // the store (signature, payload decode, the handler's decision), for the
 // deliveries each evaluation of the load benchmark brings: the review, and
@@ -106,7 +95,7 @@ func BenchmarkWebhookIntake(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			b.SetBytes(int64(len(body)))
 			b.ReportAllocs()
-			cpu0 := processCPU(b)
+			cpu0 := proccpu.Of(b)
 			for i := range b.N {
 				req := httptest.NewRequest(http.MethodPost, "/webhook", bytes.NewReader(body))
 				req.Header.Set("Content-Type", "application/json")
@@ -121,7 +110,7 @@ func BenchmarkWebhookIntake(b *testing.B) {
 			}
 			// CPU, unlike ns/op, does not count waiting for a core on a
 			// shared machine.
-			b.ReportMetric(float64((processCPU(b)-cpu0).Microseconds())/float64(b.N), "cpu-µs/op")
+			b.ReportMetric(float64((proccpu.Of(b)-cpu0).Microseconds())/float64(b.N), "cpu-µs/op")
 		})
 	}
 }
