@@ -11,35 +11,46 @@ import (
 	"github.com/zgate-dev/zgate/app/ghclient"
 )
 
-// rendezvous holds the base branch's ref read until the changed files
-// are being read (or a timeout), and records whether they met.
+// rendezvous holds the base branch's ref read and the changed files'
+// read, once armed, each until the other is in flight too (or a
+// timeout), and records whether they met: only reads made side by side
+// can.
 type rendezvous struct {
 	next http.RoundTripper
 
-	mu    sync.Mutex
-	arm   bool
-	files chan struct{}
-	met   bool
+	mu                sync.Mutex
+	armed             bool
+	refIn, filesIn    chan struct{}
+	refOnce, fileOnce sync.Once
+	met               int
+}
+
+func (r *rendezvous) arm() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.armed, r.refIn, r.filesIn = true, make(chan struct{}), make(chan struct{})
+	r.refOnce, r.fileOnce = sync.Once{}, sync.Once{}
 }
 
 func (r *rendezvous) RoundTrip(req *http.Request) (*http.Response, error) {
 	r.mu.Lock()
-	armed, files := r.arm, r.files
+	armed, refIn, filesIn := r.armed, r.refIn, r.filesIn
 	r.mu.Unlock()
-	switch {
-	case armed && strings.HasSuffix(req.URL.Path, "/files"):
-		close(files)
-		r.mu.Lock()
-		r.arm = false
-		r.mu.Unlock()
-	case armed && strings.Contains(req.URL.Path, "/git/ref/"):
+	wait := func(mine chan struct{}, once *sync.Once, other chan struct{}) {
+		once.Do(func() { close(mine) })
 		select {
-		case <-files:
+		case <-other:
 			r.mu.Lock()
-			r.met = true
+			r.met++
 			r.mu.Unlock()
 		case <-time.After(2 * time.Second):
 		}
+	}
+	switch {
+	case armed && strings.HasSuffix(req.URL.Path, "/files"):
+		wait(filesIn, &r.fileOnce, refIn)
+	case armed && strings.Contains(req.URL.Path, "/git/ref/"):
+		wait(refIn, &r.refOnce, filesIn)
 	}
 	return r.next.RoundTrip(req)
 }
@@ -57,15 +68,13 @@ func TestGatherReadsFilesBesideTheBaseRef(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rv.mu.Lock()
-	rv.arm, rv.files = true, make(chan struct{})
-	rv.mu.Unlock()
+	rv.arm()
 	second, err := g.Gather(ctx, w.gh, owner, repoName, w.pr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !rv.met {
-		t.Error("the base branch's ref was read before the files were asked for: sequential, not beside them")
+	if rv.met < 2 {
+		t.Error("the base branch's ref and the files were not in flight together: read one after the other")
 	}
 	if got, want := strings.Join(second.Facts.PullRequest.ChangedFiles, ","), strings.Join(first.Facts.PullRequest.ChangedFiles, ","); got != want || second.Policy == nil {
 		t.Errorf("second gather: files %q, policy %v; want %q and the policy", got, second.Policy != nil, want)
